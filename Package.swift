@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Module graph (see README "Repository layout"):
+/// CLibWebSockets, CJSONC (system libraries) → LWS, JSONC (the only importers of C) →
+/// JSONModel, WallboardCore (pure Swift, no C, no I/O) → AMIAdapter → WallboardServer (composition) →
+/// wallboardd, wallboardctl (executables, `main` only).
+let package = Package(
+    name: "wallboardd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wallboardd", targets: ["wallboardd"]),
+        .executable(name: "wallboardctl", targets: ["wallboardctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJSONC",
+            pkgConfig: "json-c",
+            providers: [.apt(["libjson-c-dev"])]
+        ),
+        .target(name: "JSONModel"),
+        .target(name: "JSONC", dependencies: ["CJSONC", "JSONModel"]),
+        .target(name: "WallboardCore", dependencies: ["JSONModel"]),
+        .target(name: "AMIAdapter", dependencies: ["WallboardCore"]),
+        .target(
+            name: "LWS",
+            dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "WallboardClient",
+            dependencies: ["JSONModel", "JSONC"]
+        ),
+        .target(
+            name: "WallboardServer",
+            dependencies: [
+                "WallboardCore", "JSONC", "LWS", "AMIAdapter",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "wallboardd",
+            dependencies: [
+                "WallboardServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "wallboardctl",
+            dependencies: [
+                "WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "AMIAdapter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "JSONCTests", dependencies: ["JSONC", "JSONModel"]),
+        .testTarget(name: "WallboardCoreTests", dependencies: ["WallboardCore", "JSONModel"]),
+        .testTarget(
+            name: "AMIAdapterTests",
+            dependencies: ["AMIAdapter", "WallboardCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "WallboardServerTests",
+            dependencies: ["WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel"]
+        ),
+    ]
+)

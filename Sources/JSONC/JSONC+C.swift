@@ -1,0 +1,159 @@
+import CJSONC
+import JSONModel
+
+/// Parses and encodes JSON with json-c. Every `json_*` call of the project lives in this file.
+///
+/// Ownership rules encoded here: a parsed root is owned by ``JSONCDocument`` and released with
+/// `json_object_put` in its `deinit`; children reached with `json_object_object_foreach` or
+/// `json_object_array_get_idx` are borrowed and never put; the `char *` from
+/// `json_object_to_json_string_ext` belongs to the object and is copied into a `String` before the
+/// object goes away.
+public enum JSONC {
+    /// The deepest nesting a parse accepts (json-c's own default is 32).
+    public static let maximumDepth: Int32 = 32
+
+    /// Parses one complete JSON text (strict RFC 8259; trailing bytes other than white space are an error).
+    ///
+    /// The corresponding C functions are `json_tokener_new_ex` and `json_tokener_parse_ex`.
+    public static func parse(_ text: String) throws(JSONCError) -> JSONValue {
+        var utf8 = Array(text.utf8)
+        return try parse(bytes: &utf8)
+    }
+
+    /// Parses one complete JSON text given as UTF-8 bytes.
+    public static func parse(bytes: inout [UInt8]) throws(JSONCError) -> JSONValue {
+        let document = try JSONCDocument.parse(bytes: &bytes)
+        return document.value()
+    }
+
+    /// Encodes a value as compact JSON text (no spaces, `/` not escaped).
+    ///
+    /// The corresponding C function is `json_object_to_json_string_ext`.
+    public static func encode(_ value: JSONValue) -> String {
+        let root = makeObject(value)
+        defer { json_object_put(root) }
+        guard let text = json_object_to_json_string_ext(root, CJSONC_plain_no_slash_escape()) else {
+            return "null"
+        }
+        return String(cString: text)
+    }
+
+    /// Builds an owned json-c object tree; the caller puts the root.
+    static func makeObject(_ value: JSONValue) -> OpaquePointer? {
+        switch value {
+        case .null:
+            return nil
+        case .bool(let flag):
+            return json_object_new_boolean(flag ? 1 : 0)
+        case .integer(let number):
+            return json_object_new_int64(number)
+        case .number(let number):
+            guard number.isFinite else { return nil }
+            return JSONValue.formatNumber(number).withCString { json_object_new_double_s(number, $0) }
+        case .string(let string):
+            let utf8 = Array(string.utf8)
+            return utf8.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
+                    json_object_new_string_len($0, Int32(buffer.count))
+                }
+            }
+        case .array(let elements):
+            let array = json_object_new_array_ext(Int32(max(elements.count, 1)))
+            for element in elements { json_object_array_add(array, makeObject(element)) }
+            return array
+        case .object(let object):
+            let result = json_object_new_object()
+            for member in object.members {
+                json_object_object_add(result, member.key, makeObject(member.value))
+            }
+            return result
+        }
+    }
+
+    /// Converts a borrowed json-c object into a ``JSONValue``.
+    static func value(of object: OpaquePointer?) -> JSONValue {
+        guard let object else { return .null }
+        switch json_object_get_type(object) {
+        case json_type_null:
+            return .null
+        case json_type_boolean:
+            return .bool(json_object_get_boolean(object) != 0)
+        case json_type_int:
+            return .integer(json_object_get_int64(object))
+        case json_type_double:
+            return .number(json_object_get_double(object))
+        case json_type_string:
+            let length = Int(json_object_get_string_len(object))
+            guard let pointer = json_object_get_string(object) else { return .string("") }
+            let buffer = UnsafeRawBufferPointer(start: pointer, count: length)
+            return .string(String(decoding: buffer, as: UTF8.self))
+        case json_type_array:
+            let count = json_object_array_length(object)
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(count)
+            for index in 0..<count { elements.append(value(of: json_object_array_get_idx(object, index))) }
+            return .array(elements)
+        case json_type_object:
+            var result = JSONObject()
+            var iterator = json_object_iter_begin(object)
+            var end = json_object_iter_end(object)
+            while json_object_iter_equal(&iterator, &end) == 0 {
+                let key = String(cString: json_object_iter_peek_name(&iterator))
+                result[key] = value(of: json_object_iter_peek_value(&iterator))
+                json_object_iter_next(&iterator)
+            }
+            return .object(result)
+        default:
+            return .null
+        }
+    }
+}
+
+/// An owned json-c parse result: the root object is released with `json_object_put` in `deinit`.
+final class JSONCDocument {
+    private let root: OpaquePointer?
+
+    private init(root: OpaquePointer?) { self.root = root }
+
+    deinit { json_object_put(root) }
+
+    /// Parses `bytes` strictly. The tokener is freed here on every path; the root, on success, is owned
+    /// by the returned document.
+    static func parse(bytes: inout [UInt8]) throws(JSONCError) -> JSONCDocument {
+        guard let tokener = json_tokener_new_ex(JSONC.maximumDepth) else {
+            throw JSONCError(function: "json_tokener_new_ex", reason: "out of memory", offset: nil)
+        }
+        defer { json_tokener_free(tokener) }
+        json_tokener_set_flags(tokener, JSON_TOKENER_STRICT)
+        let count = bytes.count
+        let root: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: count) {
+                    json_tokener_parse_ex(tokener, $0, Int32(count))
+                }
+            } ?? nil
+        }
+        let status = json_tokener_get_error(tokener)
+        let end = json_tokener_get_parse_end(tokener)
+        if status != json_tokener_success {
+            json_object_put(root)
+            let reason =
+                status == json_tokener_continue
+                ? "unexpected end of input" : String(cString: json_tokener_error_desc(status))
+            throw JSONCError(function: "json_tokener_parse_ex", reason: reason, offset: end)
+        }
+        let document = JSONCDocument(root: root)
+        if let garbage = bytes[end...].firstIndex(where: { !Self.isWhiteSpace($0) }) {
+            throw JSONCError(function: "json_tokener_parse_ex", reason: "unexpected data after the JSON value",
+                             offset: garbage)
+        }
+        return document
+    }
+
+    /// The document as a Swift value.
+    func value() -> JSONValue { JSONC.value(of: root) }
+
+    private static func isWhiteSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+}

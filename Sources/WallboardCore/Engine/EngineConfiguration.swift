@@ -1,0 +1,81 @@
+/// How a queue's service level is judged.
+public struct QueueSettings: Sendable, Equatable {
+    /// How abandoned contacts count in the service level (Cisco's ServiceLevelType 1/2/3).
+    public enum AbandonTreatment: String, Sendable, Equatable, CaseIterable {
+        /// answered within T / answered.
+        case ignore
+        /// answered within T / (answered + abandoned). The default.
+        case negative
+        /// (answered within T + abandoned within T) / (answered + abandoned).
+        case positive
+    }
+
+    public var id: String
+    /// The name shown on the board.
+    public var name: String
+    /// Answered within this many milliseconds counts as within the service level (wait ≤ T).
+    public var threshold: Millis
+    /// The service-level target as a fraction, e.g. 0.8.
+    public var target: Double
+    /// Abandons with a wait shorter than this are short abandons, excluded everywhere (0 disables).
+    public var shortAbandon: Millis
+    public var abandonTreatment: AbandonTreatment
+
+    public init(
+        id: String, name: String? = nil, threshold: Millis = .seconds(30), target: Double = 0.8,
+        shortAbandon: Millis = .seconds(5), abandonTreatment: AbandonTreatment = .negative
+    ) {
+        self.id = id
+        self.name = name ?? id
+        self.threshold = threshold
+        self.target = target
+        self.shortAbandon = shortAbandon
+        self.abandonTreatment = abandonTreatment
+    }
+}
+
+/// What the engine needs to know that events do not say.
+public struct EngineConfiguration: Sendable, Equatable {
+    /// Queues in display order. Queues that events name but this list does not get default settings.
+    public var queues: [QueueSettings]
+    /// The rolling windows, by name, and their lengths.
+    public var windows: [RollingWindowSpec]
+    /// The window a board shows when it has room for one.
+    public var primaryWindow: String
+    /// An event stamped further than this in the future is clamped to `now` and counted.
+    public var futureTolerance: Millis
+
+    public init(
+        queues: [QueueSettings] = [],
+        windows: [RollingWindowSpec] = RollingWindowSpec.defaults,
+        primaryWindow: String = "15m",
+        futureTolerance: Millis = .seconds(5)
+    ) {
+        self.queues = queues
+        self.windows = windows
+        self.primaryWindow = primaryWindow
+        self.futureTolerance = futureTolerance
+    }
+
+    /// The settings for `queue`: configured ones, else the defaults.
+    public func settings(for queue: String) -> QueueSettings {
+        queues.first(where: { $0.id == queue }) ?? QueueSettings(id: queue)
+    }
+}
+
+/// A rolling window: the last `length` milliseconds before `now`.
+public struct RollingWindowSpec: Sendable, Equatable {
+    public var name: String
+    public var length: Millis
+
+    public init(name: String, length: Millis) {
+        self.name = name
+        self.length = length
+    }
+
+    /// 5, 15, 30 and 60 minutes.
+    public static let defaults = [
+        RollingWindowSpec(name: "5m", length: .minutes(5)), RollingWindowSpec(name: "15m", length: .minutes(15)),
+        RollingWindowSpec(name: "30m", length: .minutes(30)), RollingWindowSpec(name: "60m", length: .minutes(60)),
+    ]
+}

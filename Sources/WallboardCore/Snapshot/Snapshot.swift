@@ -1,0 +1,75 @@
+/// The whole current state of the center at one instant, as boards and the REST API see it.
+/// See `docs/snapshot.md` for its JSON form.
+public struct Snapshot: Sendable, Equatable {
+    /// Agent counts by state for one scope.
+    public struct AgentCounts: Sendable, Equatable {
+        public var loggedIn = 0
+        public var available = 0
+        public var ringing = 0
+        public var onContact = 0
+        public var wrapUp = 0
+        public var notReady = 0
+        public var notReadyReasons: [String: Int] = [:]
+
+        mutating func count(_ agent: AgentRecord) {
+            loggedIn += 1
+            switch agent.state {
+            case .available: available += 1
+            case .ringing: ringing += 1
+            case .onContact: onContact += 1
+            case .wrapUp: wrapUp += 1
+            case .notReady:
+                notReady += 1
+                notReadyReasons[agent.reason ?? "unspecified", default: 0] += 1
+            case .offline: loggedIn -= 1
+            }
+        }
+    }
+
+    /// Live values and window figures for one scope.
+    public struct ScopeFigures: Sendable, Equatable {
+        public var waitingNow = 0
+        public var oldestQueuedAt: Instant?
+        public var agents = AgentCounts()
+        /// Window name → figures.
+        public var windows: [String: WindowMetrics] = [:]
+
+        /// Longest current wait at `now`, in milliseconds (0 with nobody waiting).
+        public func longestWait(at now: Instant) -> Millis {
+            oldestQueuedAt.map { max(0, now.since($0)) } ?? 0
+        }
+    }
+
+    /// One queue's settings and figures.
+    public struct QueueEntry: Sendable, Equatable {
+        public var settings: QueueSettings
+        public var figures: ScopeFigures
+    }
+
+    /// One event source's health, as shown on the board and `/healthz`.
+    public struct SourceStatus: Sendable, Equatable {
+        public var name: String
+        public var kind: String
+        /// e.g. "running", "connected", "connecting", "down".
+        public var state: String
+        public var detail: String?
+
+        public init(name: String, kind: String, state: String, detail: String? = nil) {
+            self.name = name
+            self.kind = kind
+            self.state = state
+            self.detail = detail
+        }
+    }
+
+    public var generatedAt: Instant
+    public var primaryWindow: String
+    public var windowNames: [String]
+    public var sources: [SourceStatus]
+    public var center: ScopeFigures
+    public var queues: [QueueEntry]
+    /// Logged-in agents sorted by id.
+    public var agents: [AgentRecord]
+    /// Live contacts keyed by id (for the agents' current contacts).
+    public var contacts: [String: LiveContact]
+}

@@ -1,0 +1,461 @@
+/**
+ * Pure wallboard logic: no DOM, no timers, no `Date.now()`. Every function that depends on time takes
+ * `now` (milliseconds since the epoch) explicitly, so `node --test` can check it against hand-computed values.
+ *
+ * Clock model: the board never trusts its own clock for waits. It keeps an offset `local − server`
+ * (see `clockOffsetMs`) and turns its local time into "server now" before ticking waits and times in state.
+ */
+
+/** Agent states in the order the agent board groups them (most actionable for a supervisor first). */
+export const AGENT_STATES = ['available', 'ringing', 'on_contact', 'wrap_up', 'not_ready'];
+
+const AGENT_STATE_LABELS = {
+  available: 'Available',
+  ringing: 'Ringing',
+  on_contact: 'On contact',
+  wrap_up: 'Wrap-up',
+  not_ready: 'Not ready',
+};
+
+/** Seconds after which an agent in this state is flagged as "long" on the board (a supervisor cue only). */
+export const LONG_STATE_SECONDS = { ringing: 20, wrap_up: 120 };
+
+/** How many heartbeats may be missed before the link counts as stale (protocol.md). */
+export const STALE_AFTER_HEARTBEATS = 3;
+
+/** How many heartbeats of silence make the board drop the socket and reconnect (half-open TCP). */
+export const DEAD_AFTER_HEARTBEATS = 6;
+
+/** Heartbeat period assumed until the server's `hello` says otherwise. */
+export const DEFAULT_HEARTBEAT_SECONDS = 5;
+
+const EM_DASH = '—';
+
+/**
+ * Colour class of a service level against its target.
+ * Compared in basis points so that float noise (0.8 − 0.1 = 0.7000000000000001) never changes a colour.
+ * @param {number|null|undefined} value service level, fraction 0..1
+ * @param {number|null|undefined} target target, fraction 0..1
+ * @returns {'green'|'amber'|'red'|'none'} green at/above target, amber less than 10 points below, red below that,
+ *   none when either is unknown
+ */
+export function serviceLevelClass(value, target) {
+  if (!isNumber(value) || !isNumber(target)) return 'none';
+  const v = Math.round(value * 10000);
+  const t = Math.round(target * 10000);
+  if (v >= t) return 'green';
+  if (v >= t - 1000) return 'amber';
+  return 'red';
+}
+
+/**
+ * Non-colour cue for a service level, so colour is never the only signal.
+ * @param {number|null|undefined} value
+ * @param {number|null|undefined} target
+ * @returns {{icon: string, text: string}}
+ */
+export function serviceLevelCue(value, target) {
+  const cls = serviceLevelClass(value, target);
+  if (cls === 'green') return { icon: '▲', text: 'on target' };
+  if (cls === 'amber') return { icon: '▼', text: 'below target' };
+  if (cls === 'red') return { icon: '▼▼', text: 'far below target' };
+  if (!isNumber(value)) return { icon: '', text: 'no contacts in window' };
+  return { icon: '', text: '' };
+}
+
+/**
+ * A rate as a whole percent, rounded ("5%"), or "—" when undefined.
+ * @param {number|null|undefined} fraction 0..1
+ * @returns {string}
+ */
+export function formatPercent(fraction) {
+  if (!isNumber(fraction)) return EM_DASH;
+  return `${Math.round(fraction * 100)}%`;
+}
+
+/**
+ * A service level as a whole percent, truncated (0.7999 → "79%") so a board never shows the target
+ * number while the colour says "below target". "—" when undefined.
+ * @param {number|null|undefined} fraction 0..1
+ * @returns {string}
+ */
+export function formatServiceLevel(fraction) {
+  if (!isNumber(fraction)) return EM_DASH;
+  return `${Math.floor(fraction * 100 + 1e-9)}%`;
+}
+
+/**
+ * A duration as mm:ss (h:mm:ss from one hour), whole seconds truncated; negatives clamp to 0; "—" when undefined.
+ * @param {number|null|undefined} seconds
+ * @returns {string}
+ */
+export function formatDuration(seconds) {
+  if (!isNumber(seconds)) return EM_DASH;
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mmss = `${pad2(m)}:${pad2(s)}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+/**
+ * A count with thousands separators ("1,234"), or "—" when undefined.
+ * @param {number|null|undefined} n
+ * @returns {string}
+ */
+export function formatCount(n) {
+  if (!isNumber(n)) return EM_DASH;
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/**
+ * Wall-clock time HH:MM:SS in the display's local time zone.
+ * @param {number|null|undefined} ms milliseconds since the epoch
+ * @returns {string}
+ */
+export function formatClock(ms) {
+  if (!isNumber(ms)) return EM_DASH;
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/**
+ * Human label for a metrics window name from the snapshot ("15m" → "last 15 min").
+ * @param {string|null|undefined} name
+ * @returns {string}
+ */
+export function windowLabel(name) {
+  if (!name) return '';
+  if (name === 'interval') return 'this interval';
+  if (name === 'today') return 'today';
+  const m = /^(\d+)([smhd])$/.exec(name);
+  if (!m) return name;
+  const unit = { s: 's', m: 'min', h: 'h', d: 'd' }[m[2]];
+  return `last ${m[1]} ${unit}`;
+}
+
+/**
+ * Parses an RFC 3339 time to epoch milliseconds; null when absent or invalid.
+ * @param {string|null|undefined} iso
+ * @returns {number|null}
+ */
+export function parseTime(iso) {
+  if (typeof iso !== 'string') return null;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * Adds one clock sample (`local − server` in ms, from a payload's server time and its local receive time)
+ * to a bounded list, newest last.
+ * @param {number[]} samples
+ * @param {number|null} serverMs server time carried by the message
+ * @param {number} receivedAt local receive time
+ * @param {number} [max] how many samples to keep
+ * @returns {number[]} a new array
+ */
+export function addClockSample(samples, serverMs, receivedAt, max = 12) {
+  if (!isNumber(serverMs) || !isNumber(receivedAt)) return samples;
+  const next = samples.concat(receivedAt - serverMs);
+  return next.length > max ? next.slice(next.length - max) : next;
+}
+
+/**
+ * Best estimate of `local − server` in ms: the smallest recent sample. Every sample is the true offset plus
+ * transit time plus the payload's age (a snapshot sent at subscribe may be older), all ≥ 0, so the minimum
+ * is the closest. 0 when there is no sample.
+ * @param {number[]} samples
+ * @returns {number}
+ */
+export function clockOffsetMs(samples) {
+  return samples.length ? Math.min(...samples) : 0;
+}
+
+/**
+ * The local time at which the board evaluates ticking values. While the link is live that is `now`; otherwise
+ * ticking freezes at the last message so frozen data does not pretend to move.
+ * @param {number} now local time
+ * @param {{state: string, lastMessageAt?: number|null}|null} connection
+ * @returns {number}
+ */
+export function boardNow(now, connection) {
+  if (!connection || connection.state === 'live') return now;
+  return isNumber(connection.lastMessageAt) ? Math.min(now, connection.lastMessageAt) : now;
+}
+
+/**
+ * Seconds elapsed from a server timestamp to server-now, clamped at 0; null when the timestamp is absent.
+ * @param {string|null|undefined} iso server timestamp
+ * @param {number} serverNow server time in ms
+ * @returns {number|null}
+ */
+export function elapsedSeconds(iso, serverNow) {
+  const t = parseTime(iso);
+  if (t === null) return null;
+  return Math.max(0, (serverNow - t) / 1000);
+}
+
+/**
+ * Current longest wait of a queue (or the center), ticking locally between messages.
+ * Uses `oldest_queued_at` when present, else ages `longest_wait_seconds` from `generated_at`.
+ * Nobody waiting → the server's value as is (0 or null), never ticking.
+ * @param {{waiting_now?: number, longest_wait_seconds?: number|null, oldest_queued_at?: string|null}} q
+ * @param {string} generatedAt the snapshot's `generated_at`
+ * @param {number} serverNow server time in ms (local now − clock offset)
+ * @returns {number|null}
+ */
+export function longestWaitSeconds(q, generatedAt, serverNow) {
+  if (!q) return null;
+  const base = isNumber(q.longest_wait_seconds) ? q.longest_wait_seconds : null;
+  if (!(q.waiting_now > 0)) return base;
+  const fromOldest = elapsedSeconds(q.oldest_queued_at, serverNow);
+  if (fromOldest !== null) return fromOldest;
+  const gen = parseTime(generatedAt);
+  if (base === null || gen === null) return base;
+  return base + Math.max(0, (serverNow - gen) / 1000);
+}
+
+/**
+ * Severity of a current wait against the queue's service-level threshold.
+ * @param {number|null} seconds
+ * @param {number|null|undefined} thresholdSeconds
+ * @returns {'none'|'ok'|'amber'|'red'} amber from two thirds of the threshold, red at/over it
+ */
+export function waitClass(seconds, thresholdSeconds) {
+  if (!isNumber(seconds) || seconds <= 0) return 'none';
+  if (!isNumber(thresholdSeconds) || thresholdSeconds <= 0) return 'ok';
+  if (seconds >= thresholdSeconds) return 'red';
+  if (seconds * 3 >= thresholdSeconds * 2) return 'amber';
+  return 'ok';
+}
+
+/**
+ * Health of the WebSocket link from the time of the last message of any kind.
+ * @param {number|null} lastMessageAt local ms of the last message, null if none yet
+ * @param {number|null|undefined} heartbeatSeconds from `hello`; default 5
+ * @param {number} now local ms
+ * @returns {'live'|'stale'|'dead'} stale after 3 silent heartbeats, dead (drop and reconnect) after 6
+ */
+export function linkHealth(lastMessageAt, heartbeatSeconds, now) {
+  if (!isNumber(lastMessageAt)) return 'live';
+  const hb = isNumber(heartbeatSeconds) && heartbeatSeconds > 0 ? heartbeatSeconds : DEFAULT_HEARTBEAT_SECONDS;
+  const silentMs = now - lastMessageAt;
+  if (silentMs > DEAD_AFTER_HEARTBEATS * hb * 1000) return 'dead';
+  if (silentMs > STALE_AFTER_HEARTBEATS * hb * 1000) return 'stale';
+  return 'live';
+}
+
+/**
+ * Delay before reconnect attempt `attempt` (0-based): 1 s doubling, capped at 30 s, then scaled by a jitter
+ * factor in [0.5, 1) so thousands of screens do not reconnect in lockstep after a server restart.
+ * @param {number} attempt
+ * @param {number} random a value in [0, 1), e.g. Math.random()
+ * @returns {number} milliseconds
+ */
+export function reconnectDelayMs(attempt, random) {
+  const capped = Math.min(30000, 1000 * 2 ** Math.max(0, Math.min(attempt, 15)));
+  return Math.round(capped * (0.5 + 0.5 * random));
+}
+
+/**
+ * Board options from the page's query string: `?queues=sales,support` (filter and order) and `?theme=dark|light`.
+ * @param {string} search e.g. location.search
+ * @returns {{queues: string[]|null, theme: 'dark'|'light'}}
+ */
+export function parseBoardOptions(search) {
+  const params = new URLSearchParams(search || '');
+  const ids = (params.get('queues') || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    queues: ids.length ? [...new Set(ids)] : null,
+    theme: params.get('theme') === 'light' ? 'light' : 'dark',
+  };
+}
+
+/**
+ * The queues to show, in the order asked for (or as configured), and the asked ids that do not exist.
+ * @param {Array<{id: string}>} queues
+ * @param {string[]|null} ids
+ * @returns {{queues: Array<object>, missing: string[]}}
+ */
+export function selectQueues(queues, ids) {
+  const list = queues || [];
+  if (!ids) return { queues: list, missing: [] };
+  const byId = new Map(list.map((q) => [q.id, q]));
+  return {
+    queues: ids.filter((id) => byId.has(id)).map((id) => byId.get(id)),
+    missing: ids.filter((id) => !byId.has(id)),
+  };
+}
+
+/**
+ * Agents serving at least one of the given queues (all agents when ids is null).
+ * @param {Array<{queues?: string[]}>} agents
+ * @param {string[]|null} ids
+ * @returns {Array<object>}
+ */
+export function filterAgents(agents, ids) {
+  const list = agents || [];
+  if (!ids) return list;
+  const wanted = new Set(ids);
+  return list.filter((a) => (a.queues || []).some((q) => wanted.has(q)));
+}
+
+/**
+ * Agents sorted by state (AGENT_STATES order, unknown states last), then longest time in state first,
+ * then by name. Returns a new array.
+ * @param {Array<{id: string, name?: string, state: string, state_since?: string}>} agents
+ * @returns {Array<object>}
+ */
+export function sortAgents(agents) {
+  const rank = (s) => {
+    const i = AGENT_STATES.indexOf(s);
+    return i < 0 ? AGENT_STATES.length : i;
+  };
+  const since = (a) => parseTime(a.state_since) ?? Infinity;
+  return [...(agents || [])].sort(
+    (a, b) =>
+      rank(a.state) - rank(b.state) ||
+      since(a) - since(b) ||
+      String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)),
+  );
+}
+
+/**
+ * Display label of an agent state ("on_contact" → "On contact").
+ * @param {string} state
+ * @returns {string}
+ */
+export function agentStateLabel(state) {
+  return AGENT_STATE_LABELS[state] || String(state || 'Unknown').replace(/_/g, ' ');
+}
+
+/**
+ * Everything a queue tile shows, as display strings and classes.
+ * @param {object} queue one entry of `snapshot.queues`
+ * @param {{generatedAt: string, primaryWindow: string, serverNow: number}} ctx
+ * @returns {object}
+ */
+export function queueView(queue, ctx) {
+  const m = (queue.metrics || {})[ctx.primaryWindow] || {};
+  const agents = queue.agents || {};
+  const wait = longestWaitSeconds(queue, ctx.generatedAt, ctx.serverNow);
+  const cue = serviceLevelCue(m.service_level, queue.target);
+  return {
+    name: queue.name || queue.id,
+    slText: formatServiceLevel(m.service_level),
+    slClass: serviceLevelClass(m.service_level, queue.target),
+    slIcon: cue.icon,
+    slCue: cue.text,
+    targetText: `target ${formatPercent(queue.target)} in ${formatThreshold(queue.threshold_seconds)}`,
+    waiting: formatCount(queue.waiting_now),
+    waitingClass: queue.waiting_now > 0 ? 'active' : 'none',
+    longestWait: formatDuration(wait),
+    longestWaitClass: waitClass(wait, queue.threshold_seconds),
+    available: formatCount(agents.available),
+    availableClass: queue.waiting_now > 0 && agents.available === 0 ? 'red' : 'none',
+    ringing: formatCount(agents.ringing),
+    onContact: formatCount(agents.on_contact),
+    wrapUp: formatCount(agents.wrap_up),
+    notReady: formatCount(agents.not_ready),
+    loggedIn: formatCount(agents.logged_in),
+    abandonRate: formatPercent(m.abandon_rate),
+    asa: formatDuration(m.asa_seconds),
+    offered: formatCount(m.offered),
+    answered: formatCount(m.answered),
+    abandoned: formatCount(m.abandoned),
+    windowLabel: windowLabel(ctx.primaryWindow),
+  };
+}
+
+/**
+ * Everything the center summary strip shows.
+ * @param {object} center `snapshot.center`
+ * @param {{generatedAt: string, primaryWindow: string, serverNow: number}} ctx
+ * @returns {object}
+ */
+export function centerView(center, ctx) {
+  const c = center || {};
+  const m = (c.metrics || {})[ctx.primaryWindow] || {};
+  const agents = c.agents || {};
+  const reasons = Object.entries(c.not_ready_reasons || {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([r, n]) => `${n} ${r.replace(/_/g, ' ')}`)
+    .join(', ');
+  return {
+    waiting: formatCount(c.waiting_now),
+    longestWait: formatDuration(longestWaitSeconds(c, ctx.generatedAt, ctx.serverNow)),
+    serviceLevel: formatServiceLevel(m.service_level),
+    abandonRate: formatPercent(m.abandon_rate),
+    asa: formatDuration(m.asa_seconds),
+    aht: formatDuration(m.aht_seconds),
+    offered: formatCount(m.offered),
+    answered: formatCount(m.answered),
+    loggedIn: formatCount(agents.logged_in),
+    available: formatCount(agents.available),
+    notReady: formatCount(agents.not_ready),
+    notReadyReasons: reasons,
+    windowLabel: windowLabel(ctx.primaryWindow),
+  };
+}
+
+/**
+ * Everything one agent card shows.
+ * @param {object} agent one entry of `snapshot.agents`
+ * @param {{serverNow: number, queueNames: Map<string, string>}} ctx
+ * @returns {object}
+ */
+export function agentView(agent, ctx) {
+  const seconds = elapsedSeconds(agent.state_since, ctx.serverNow);
+  const limit = LONG_STATE_SECONDS[agent.state];
+  const name = (id) => ctx.queueNames.get(id) || id;
+  const contact = agent.contact;
+  let detail = '';
+  if (agent.state === 'not_ready') detail = agent.reason ? capitalize(agent.reason.replace(/_/g, ' ')) : 'No reason';
+  else if (contact && contact.queue) detail = [name(contact.queue), contact.channel].filter(Boolean).join(' · ');
+  return {
+    name: agent.name || agent.id,
+    state: AGENT_STATES.includes(agent.state) ? agent.state : 'unknown',
+    stateLabel: agentStateLabel(agent.state),
+    detail,
+    timeInState: formatDuration(seconds),
+    long: isNumber(limit) && isNumber(seconds) && seconds >= limit,
+    queues: (agent.queues || []).map(name).join(' · '),
+  };
+}
+
+/**
+ * Text of the banner shown over a board whose data cannot be trusted, or null when none is needed.
+ * @param {{state: string, lastMessageAt?: number|null}|null} connection
+ * @param {boolean} hasData whether a snapshot was ever received
+ * @param {number} offsetMs clock offset `local − server`, to show times in server time like the clock
+ * @returns {{title: string, detail: string}|null}
+ */
+export function staleBanner(connection, hasData, offsetMs) {
+  if (!connection || connection.state === 'live' || !hasData) return null;
+  const last = isNumber(connection.lastMessageAt) ? formatClock(connection.lastMessageAt - offsetMs) : null;
+  const since = last ? `Data stale since ${last}` : 'Data may be out of date';
+  if (connection.state === 'stale') return { title: since, detail: 'No updates from the server — numbers are frozen' };
+  return { title: 'Connection lost — reconnecting…', detail: since };
+}
+
+function formatThreshold(seconds) {
+  if (!isNumber(seconds)) return EM_DASH;
+  return seconds < 120 ? `${seconds} s` : formatDuration(seconds);
+}
+
+function capitalize(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function pad2(n) {
+  return String(n).padStart(2, '0');
+}
+
+function isNumber(v) {
+  return typeof v === 'number' && Number.isFinite(v);
+}

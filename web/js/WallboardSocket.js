@@ -1,0 +1,181 @@
+import {
+  DEFAULT_HEARTBEAT_SECONDS,
+  STALE_AFTER_HEARTBEATS,
+  linkHealth,
+  parseTime,
+  reconnectDelayMs,
+} from './WallboardLogic.js';
+
+/** Subprotocol of the wallboard WebSocket (protocol.md). */
+export const SUBPROTOCOL = 'wallboard.v1';
+
+/**
+ * The WebSocket address of the daemon that served this page: `ws(s)://<host>/ws`.
+ * @param {{protocol: string, host: string}} loc usually `window.location`
+ * @returns {string}
+ */
+export function socketUrl(loc) {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+}
+
+/**
+ * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to `snapshot`, reconnects by
+ * itself (1 s doubling to 30 s, with jitter) and resubscribes, and watches the link (stale after 3 silent
+ * heartbeats, dropped and reconnected after 6, which also catches half-open TCP connections).
+ *
+ * Dispatches on `el` (not bubbling):
+ * - `wallboardSnapshot`, detail = the snapshot object;
+ * - `wallboardConnection`, detail = `{state, since, lastMessageAt, retryAt, heartbeatSeconds, serverVersion}`
+ *   where state is "connecting" | "live" | "stale" | "down" and times are local epoch ms;
+ * - `wallboardClock`, detail = `{serverTime, receivedAt}` (epoch ms) for every message that carries server time.
+ *
+ * @param {EventTarget} el where events are dispatched
+ * @param {object} options
+ * @param {string} options.url e.g. `socketUrl(location)`
+ * @param {typeof WebSocket} [options.WebSocket] injectable for tests
+ * @param {{now: () => number, setTimeout: Function, clearTimeout: Function, setInterval: Function,
+ *   clearInterval: Function}} [options.clock] injectable for tests
+ * @param {() => number} [options.random] jitter source, default Math.random
+ * @returns {{close: () => void}} stops the socket and every timer
+ */
+export function WallboardSocket(el, options) {
+  const WS = options.WebSocket || globalThis.WebSocket;
+  const clock = options.clock || defaultClock();
+  const random = options.random || Math.random;
+
+  let ws = null;
+  let attempt = 0;
+  let heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
+  let serverVersion = null;
+  let connectStartedAt = 0;
+  let lastMessageAt = null; // last message on the current socket
+  let lastEverAt = null; // last message on any socket, what "stale since" refers to
+  let retryTimer = null;
+  let retryAt = null;
+  let state = null;
+  let since = 0;
+  let closed = false;
+
+  const watchTimer = clock.setInterval(watch, 1000);
+  connect();
+
+  return { close };
+
+  function connect() {
+    retryTimer = null;
+    retryAt = null;
+    lastMessageAt = null;
+    connectStartedAt = clock.now();
+    setState('connecting');
+    try {
+      ws = new WS(options.url, SUBPROTOCOL);
+    } catch {
+      ws = null;
+      scheduleReconnect();
+      return;
+    }
+    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', topics: ['snapshot'] }));
+    ws.onmessage = (e) => receive(e.data);
+    ws.onclose = () => lost();
+    ws.onerror = () => lost();
+  }
+
+  function receive(text) {
+    const at = clock.now();
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!msg || typeof msg !== 'object') return;
+    lastMessageAt = at;
+    lastEverAt = at;
+    attempt = 0;
+    if (msg.type === 'hello') {
+      if (msg.heartbeat_seconds > 0) heartbeatSeconds = msg.heartbeat_seconds;
+      serverVersion = msg.version ?? null;
+    }
+    setState('live');
+    const serverTime = parseTime(msg.server_time);
+    if (serverTime !== null) emit('wallboardClock', { serverTime, receivedAt: at });
+    if (msg.type === 'topic' && msg.topic === 'snapshot' && msg.data && typeof msg.data === 'object') {
+      emit('wallboardSnapshot', msg.data);
+    }
+  }
+
+  function watch() {
+    if (closed || !ws) return;
+    const health = linkHealth(lastMessageAt ?? connectStartedAt, heartbeatSeconds, clock.now());
+    if (lastMessageAt === null) {
+      // Still connecting, or open without a hello: give up after the stale window and retry.
+      if (health !== 'live') lost();
+    } else if (health === 'dead') {
+      lost();
+    } else if (health === 'stale') {
+      setState('stale');
+    }
+  }
+
+  function lost() {
+    if (closed || !ws) return;
+    drop();
+    scheduleReconnect();
+  }
+
+  function drop() {
+    const old = ws;
+    ws = null;
+    if (!old) return;
+    old.onopen = old.onmessage = old.onclose = old.onerror = null;
+    try {
+      old.close();
+    } catch {
+      // Already closing; nothing to release.
+    }
+  }
+
+  function scheduleReconnect() {
+    const delay = reconnectDelayMs(attempt, random());
+    attempt += 1;
+    retryAt = clock.now() + delay;
+    setState('down');
+    retryTimer = clock.setTimeout(connect, delay);
+  }
+
+  function setState(next) {
+    if (next === state) return;
+    state = next;
+    since = clock.now();
+    emit('wallboardConnection', {
+      state,
+      since,
+      lastMessageAt: lastEverAt,
+      retryAt: state === 'down' ? retryAt : null,
+      heartbeatSeconds,
+      staleAfterSeconds: STALE_AFTER_HEARTBEATS * heartbeatSeconds,
+      serverVersion,
+    });
+  }
+
+  function emit(type, detail) {
+    el.dispatchEvent(new CustomEvent(type, { detail, bubbles: false }));
+  }
+
+  function close() {
+    closed = true;
+    clock.clearInterval(watchTimer);
+    if (retryTimer !== null) clock.clearTimeout(retryTimer);
+    drop();
+  }
+}
+
+function defaultClock() {
+  return {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (id) => clearTimeout(id),
+    setInterval: (fn, ms) => setInterval(fn, ms),
+    clearInterval: (id) => clearInterval(id),
+  };
+}
