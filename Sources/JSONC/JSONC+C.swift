@@ -124,6 +124,9 @@ final class JSONCDocument {
             throw JSONCError(function: "json_tokener_new_ex", reason: "out of memory", offset: nil)
         }
         defer { json_tokener_free(tokener) }
+        if let quote = firstSingleQuoteOutsideStrings(bytes) {
+            throw JSONCError(function: "json_tokener_parse_ex", reason: "single-quoted strings are not JSON", offset: quote)
+        }
         json_tokener_set_flags(tokener, JSON_TOKENER_STRICT)
         let count = bytes.count
         let root: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
@@ -152,6 +155,22 @@ final class JSONCDocument {
 
     /// The document as a Swift value.
     func value() -> JSONValue { JSONC.value(of: root) }
+
+    /// json-c accepts `'single quoted'` strings even in strict mode; RFC 8259 does not.
+    private static func firstSingleQuoteOutsideStrings(_ bytes: [UInt8]) -> Int? {
+        var inString = false
+        var escaped = false
+        for (offset, byte) in bytes.enumerated() {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "'") {
+                return offset
+            }
+        }
+        return nil
+    }
 
     private static func isWhiteSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09

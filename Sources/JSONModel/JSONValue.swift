@@ -2,7 +2,7 @@
 ///
 /// Pure Swift so the domain core can build and read JSON without touching C. Objects keep their
 /// members in insertion order (``JSONObject``) so encoded output is deterministic.
-public enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// A number written without a fraction or exponent that fits in 64 bits.
@@ -76,6 +76,22 @@ public enum JSONValue: Sendable, Equatable {
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"
+        }
+    }
+}
+
+extension JSONValue: Equatable {
+    /// Numbers compare by value whether written as integers or not (`10` == `10.0`), as JSON has one number type.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.integer, .number), (.number, .integer), (.number, .number): return lhs.doubleValue == rhs.doubleValue
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
         }
     }
 }

@@ -1,1 +1,1 @@
-print("wallboardctl")
+WallboardControl.main()

@@ -1,1 +1,3 @@
-print("wallboardd")
+import WallboardServer
+
+WallboardDaemonCommand.main()

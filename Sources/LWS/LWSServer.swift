@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// An HTTP + WebSocket server on libwebsockets: static files from a folder, dynamic HTTP routes
+/// answered by a delegate, and WebSocket connections with per-connection latest-wins outboxes.
+///
+/// Threads: libwebsockets runs on one service thread that this class owns. Everything marked
+/// "service thread" is touched only there. Other threads reach it only through the thread-safe
+/// methods (``send(_:to:)``, ``broadcast(_:)``, ``close(_:reason:)``, responders, ``shutdown(completion:)``),
+/// which put work in a locked mailbox and wake the loop with `lws_cancel_service`.
+public final class LWSServer: @unchecked Sendable {
+    // @unchecked: mutable state is either confined to the lws service thread (documented per
+    // property) or behind `mailbox`, a Mutex.
+
+    /// Where and how the server listens.
+    public struct Configuration: Sendable {
+        /// Address to bind, e.g. `127.0.0.1`.
+        public var host: String
+        /// Port to bind; 0 picks a free one (see ``LWSServer/port``).
+        public var port: Int
+        /// Folder served as static files at `/`, or `nil` for none.
+        public var staticRoot: String?
+        /// Path prefixes answered by the delegate instead of files.
+        public var dynamicPrefixes: [String]
+        /// The only path that accepts WebSocket upgrades.
+        public var webSocketPath: String
+        /// The WebSocket subprotocol clients must ask for.
+        public var webSocketProtocol: String
+        /// Largest WebSocket message accepted from a client.
+        public var maximumMessageBytes: Int
+        /// Largest HTTP request body accepted.
+        public var maximumBodyBytes: Int
+        /// Most distinct frames waiting for one WebSocket client before it is disconnected as too slow.
+        public var maximumOutboxFrames: Int
+        /// Longest wait for clients to take their close frames at shutdown.
+        public var shutdownGracePeriod: Duration
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, staticRoot: String? = nil,
+            dynamicPrefixes: [String] = ["/api", "/healthz", "/readyz", "/metrics"], webSocketPath: String = "/ws",
+            webSocketProtocol: String = "wallboard.v1", maximumMessageBytes: Int = 64 * 1024,
+            maximumBodyBytes: Int = 8 * 1024 * 1024, maximumOutboxFrames: Int = 256,
+            shutdownGracePeriod: Duration = .seconds(2)
+        ) {
+            self.host = host
+            self.port = port
+            self.staticRoot = staticRoot
+            self.dynamicPrefixes = dynamicPrefixes
+            self.webSocketPath = webSocketPath
+            self.webSocketProtocol = webSocketProtocol
+            self.maximumMessageBytes = maximumMessageBytes
+            self.maximumBodyBytes = maximumBodyBytes
+            self.maximumOutboxFrames = maximumOutboxFrames
+            self.shutdownGracePeriod = shutdownGracePeriod
+        }
+    }
+
+    enum MailItem {
+        case frame(OutboundFrame, [ConnectionID]?)
+        case close(ConnectionID, WebSocketCloseReason)
+        case response(ConnectionID, HTTPResponse)
+    }
+
+    struct Mailbox {
+        var items: [MailItem] = []
+        var stopRequested = false
+        var forceStop = false
+        var completions: [@Sendable () -> Void] = []
+    }
+
+    public let configuration: Configuration
+    let logger: Logger
+    /// The port actually bound (differs from the configured one when that was 0). Set by ``start()``.
+    public private(set) var port: Int = 0
+    /// Set before ``start()``; called on the service thread.
+    let delegate: LWSServerDelegate
+
+    let mailbox = Mutex(Mailbox())
+    /// Open WebSocket connections (service thread writes; read by ``webSocketCount`` under the mutex).
+    let openWebSockets = Mutex(0)
+
+    // Service-thread state.
+    var context: LWSContext?
+    var sessions: [UInt64: LWSSession] = [:]
+    var nextConnectionID: UInt64 = 0
+    var draining = false
+    var finished = false
+    private var thread: Thread?
+
+    public init(configuration: Configuration, delegate: LWSServerDelegate, logger: Logger) {
+        self.configuration = configuration
+        self.delegate = delegate
+        self.logger = logger
+    }
+
+    /// Binds and starts the service thread. Throws if the address cannot be bound.
+    public func start() throws(LWSError) {
+        let context = try LWSContext.make(server: self)
+        self.context = context
+        self.port = context.listenPort
+        let thread = Thread { [self] in self.serviceLoop() }
+        thread.name = "wallboardd.lws"
+        self.thread = thread
+        thread.start()
+        logger.info("http server listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)"])
+    }
+
+    /// How many WebSocket clients are connected now.
+    public var webSocketCount: Int { openWebSockets.withLock { $0 } }
+
+    /// Queues `frame` for the given WebSocket connections. Thread-safe.
+    public func send(_ frame: OutboundFrame, to connections: [ConnectionID]) {
+        guard !connections.isEmpty else { return }
+        post(.frame(frame, connections))
+    }
+
+    /// Queues `frame` for every WebSocket connection. Thread-safe.
+    public func broadcast(_ frame: OutboundFrame) { post(.frame(frame, nil)) }
+
+    /// Closes a WebSocket connection with a close code and reason. Thread-safe.
+    public func close(_ connection: ConnectionID, reason: WebSocketCloseReason) { post(.close(connection, reason)) }
+
+    /// Sends close frames to every WebSocket client, stops serving, frees libwebsockets, then calls
+    /// `completion` (on the service thread). Thread-safe; later calls only add their completion.
+    public func shutdown(completion: @escaping @Sendable () -> Void) {
+        let alreadyStopping = mailbox.withLock { box -> Bool in
+            box.completions.append(completion)
+            defer { box.stopRequested = true }
+            return box.stopRequested
+        }
+        guard thread != nil else {
+            completion()
+            return
+        }
+        context?.wake()
+        guard !alreadyStopping else { return }
+        let grace = configuration.shutdownGracePeriod
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [self] in
+            mailbox.withLock { $0.forceStop = true }
+            context?.wake()
+        }
+    }
+
+    func post(_ item: MailItem) {
+        mailbox.withLock { $0.items.append(item) }
+        context?.wake()
+    }
+
+    /// The service thread's body: serve until drained or forced, then free the context here.
+    private func serviceLoop() {
+        while !finished {
+            context?.service()
+            if mailbox.withLock({ $0.forceStop }) { finished = true }
+        }
+        let completions = mailbox.withLock { box -> [@Sendable () -> Void] in
+            defer { box.completions.removeAll() }
+            return box.completions
+        }
+        sessions.removeAll()
+        context = nil  // lws_context_destroy runs in LWSContext.deinit, here on the service thread.
+        logger.info("http server stopped")
+        completions.forEach { $0() }
+    }
+}
+
+extension Duration {
+    var timeInterval: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,58 @@
+/// One connection's state. Service thread only.
+final class LWSSession {
+    enum Kind { case http, webSocket }
+
+    let id: ConnectionID
+    let wsi: OpaquePointer
+    let kind: Kind
+
+    // WebSocket: latest-wins outbox, in arrival order of slots.
+    var outboxOrder: [String] = []
+    var outbox: [String: OutboundFrame] = [:]
+    var pendingClose: WebSocketCloseReason?
+    var receiveBuffer: [UInt8] = []
+    var discardingOversizedMessage = false
+
+    // HTTP: the transaction in progress.
+    var request: HTTPRequest?
+    var bodyTooLarge = false
+    var awaitingResponse = false
+    var response: HTTPResponse?
+    var headersSent = false
+    var bodyOffset = 0
+
+    init(id: ConnectionID, wsi: OpaquePointer, kind: Kind) {
+        self.id = id
+        self.wsi = wsi
+        self.kind = kind
+    }
+
+    /// Puts a frame in its slot unless a newer one is already waiting there.
+    /// Returns `false` when the outbox is over `limit` slots.
+    func enqueue(_ frame: OutboundFrame, limit: Int) -> Bool {
+        if let waiting = outbox[frame.slot] {
+            if waiting.sequence <= frame.sequence { outbox[frame.slot] = frame }
+            return true
+        }
+        outbox[frame.slot] = frame
+        outboxOrder.append(frame.slot)
+        return outboxOrder.count <= limit
+    }
+
+    /// Takes the oldest waiting frame.
+    func dequeue() -> OutboundFrame? {
+        guard !outboxOrder.isEmpty else { return nil }
+        let slot = outboxOrder.removeFirst()
+        return outbox.removeValue(forKey: slot)
+    }
+
+    /// Ends the HTTP transaction so the connection can carry the next one (keep-alive).
+    func resetHTTP() {
+        request = nil
+        bodyTooLarge = false
+        awaitingResponse = false
+        response = nil
+        headersSent = false
+        bodyOffset = 0
+    }
+}

@@ -1,0 +1,89 @@
+/// Identifies one connection (HTTP or WebSocket) for as long as it is open. Never reused.
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+}
+
+/// A text frame queued for WebSocket connections.
+///
+/// Frames go into a per-connection outbox keyed by `slot`: a newer frame for the same slot replaces
+/// one not yet written (latest wins), so a slow client never builds a backlog of stale payloads.
+/// A frame with a lower `sequence` than the one already waiting in its slot is dropped.
+public struct OutboundFrame: Sendable {
+    public var slot: String
+    public var sequence: UInt64
+    /// The frame's bytes, shared by every connection it is sent to.
+    public var payload: SharedBytes
+
+    public init(slot: String, sequence: UInt64, payload: SharedBytes) {
+        self.slot = slot
+        self.sequence = sequence
+        self.payload = payload
+    }
+}
+
+/// An immutable byte buffer shared by reference: a payload encoded once and written to many connections.
+public final class SharedBytes: Sendable {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public convenience init(_ text: String) { self.init(Array(text.utf8)) }
+}
+
+/// Why the server closes a WebSocket, with the close code sent to the client.
+public enum WebSocketCloseReason: Sendable, Equatable {
+    /// 1001: the server is shutting down.
+    case goingAway
+    /// 1003: a binary frame where text was expected.
+    case unacceptableData(String)
+    /// 1007: the text is not valid JSON or UTF-8.
+    case invalidPayload(String)
+    /// 1008: a message that breaks the protocol (unknown op, bad fields).
+    case policyViolation(String)
+    /// 1009: a message over the size limit.
+    case messageTooLarge(String)
+    /// 1008: the client fell too far behind.
+    case tooSlow
+
+    /// The WebSocket close status code.
+    public var code: Int {
+        switch self {
+        case .goingAway: return 1001
+        case .unacceptableData: return 1003
+        case .invalidPayload: return 1007
+        case .policyViolation, .tooSlow: return 1008
+        case .messageTooLarge: return 1009
+        }
+    }
+
+    /// The reason text sent in the close frame (at most 123 bytes).
+    public var text: String {
+        let full: String
+        switch self {
+        case .goingAway: full = "server shutting down"
+        case .unacceptableData(let detail), .invalidPayload(let detail), .policyViolation(let detail),
+            .messageTooLarge(let detail):
+            full = detail
+        case .tooSlow: full = "client too slow: outbox limit exceeded"
+        }
+        var utf8 = Array(full.utf8.prefix(123))
+        while !utf8.isEmpty, String(validating: utf8, as: UTF8.self) == nil { utf8.removeLast() }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+}
+
+/// What the server tells its delegate. Every method is called on the lws service thread and must
+/// return quickly: hand work to another queue and answer through the server's thread-safe methods.
+public protocol LWSServerDelegate: AnyObject, Sendable {
+    /// An HTTP request for a dynamic route arrived, body complete. Call `respond` once, from any thread.
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void)
+    /// A WebSocket handshake at `path` with `headers`: return `nil` to accept or a status code (401, 403) to refuse.
+    func shouldAcceptWebSocket(path: String, query: [(name: String, value: String)], headers: [String: String], peer: String) -> Int?
+    /// A WebSocket connection is open.
+    func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
+                         headers: [String: String], peer: String)
+    /// A complete text message arrived.
+    func webSocketReceived(_ connection: ConnectionID, text: [UInt8])
+    /// The connection is gone.
+    func webSocketClosed(_ connection: ConnectionID)
+}

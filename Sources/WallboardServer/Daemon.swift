@@ -1,0 +1,135 @@
+import Dispatch
+import Foundation
+import LWS
+import Logging
+import WallboardCore
+
+/// What `wallboardd` runs with, from its command line (and later its config file).
+public struct DaemonOptions: Sendable {
+    public var host: String
+    public var port: Int
+    /// The folder with the board's static files, or `nil` to serve none.
+    public var webRoot: String?
+    /// Run the built-in simulator as an event source.
+    public var simulator: Bool
+    public var simulatorSeed: UInt64
+    /// How much simulated history the simulator plays at start (so windows are not empty on a demo).
+    public var simulatorWarmup: Millis
+    public var engine: EngineConfiguration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
+        simulatorSeed: UInt64 = 42, simulatorWarmup: Millis = .minutes(15), engine: EngineConfiguration = EngineConfiguration()
+    ) {
+        self.host = host
+        self.port = port
+        self.webRoot = webRoot
+        self.simulator = simulator
+        self.simulatorSeed = simulatorSeed
+        self.simulatorWarmup = simulatorWarmup
+        self.engine = engine
+    }
+}
+
+/// The running daemon: engine, HTTP/WebSocket server and sources, started and stopped in order.
+///
+/// Built by ``make(options:logger:clock:)`` (the composition root); `main` only parses arguments.
+/// Tests build the same daemon on 127.0.0.1 port 0.
+public final class Daemon: @unchecked Sendable {
+    // @unchecked: fields are set in init and start(); shutdown state is confined to `controlQueue`.
+
+    public let options: DaemonOptions
+    public let engine: EngineService
+    public let hub: TopicHub
+    public let server: LWSServer
+    let api: WallboardAPI
+    let logger: Logger
+    private let controlQueue = DispatchQueue(label: "wallboardd.control")
+    private var signalSources: [DispatchSourceSignal] = []
+    private var stopping = false
+
+    private init(options: DaemonOptions, engine: EngineService, hub: TopicHub, server: LWSServer, api: WallboardAPI,
+                 logger: Logger)
+    {
+        self.options = options
+        self.engine = engine
+        self.hub = hub
+        self.server = server
+        self.api = api
+        self.logger = logger
+    }
+
+    /// Wires the parts together without starting anything.
+    public static func make(options: DaemonOptions, logger: Logger, clock: WallClock = SystemClock()) -> Daemon {
+        let serverBox = ServerBox()
+        let hub = TopicHub { frame, targets in serverBox.server?.send(frame, to: targets) }
+        let simulator = options.simulator
+            ? ContactCenterSimulator(configuration: .demo(seed: options.simulatorSeed),
+                                     runID: "sim\(clock.now().milliseconds)")
+            : nil
+        let engine = EngineService(
+            configuration: options.engine, simulator: simulator, simulatorWarmup: options.simulatorWarmup, clock: clock, hub: hub, logger: logger)
+        let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
+        let server = LWSServer(
+            configuration: LWSServer.Configuration(host: options.host, port: options.port, staticRoot: options.webRoot),
+            delegate: api, logger: logger)
+        serverBox.server = server
+        api.server = server
+        return Daemon(options: options, engine: engine, hub: hub, server: server, api: api, logger: logger)
+    }
+
+    /// The port the server listens on (after ``start()``).
+    public var port: Int { server.port }
+
+    /// Starts the engine, then the server. Throws if the listen address cannot be bound.
+    public func start() throws {
+        engine.start { [server] sequence, text in
+            server.broadcast(OutboundFrame(slot: "heartbeat", sequence: sequence, payload: SharedBytes(text)))
+        }
+        do {
+            try server.start()
+        } catch {
+            engine.stop()
+            throw error
+        }
+        logger.notice(
+            "wallboardd started",
+            metadata: ["http.listen": "\(options.host):\(port)", "web.root": "\(options.webRoot ?? "none")"])
+    }
+
+    /// Stops in reverse order: engine timers, then the server (close frames to every board). Calls
+    /// `completion` once everything is down.
+    public func shutdown(completion: @escaping @Sendable () -> Void) {
+        engine.stop()
+        server.shutdown(completion: completion)
+    }
+
+    /// Handles SIGTERM and SIGINT with a graceful stop and `exit(0)`; a second signal exits at once.
+    /// Never returns: runs the main dispatch queue.
+    public func runUntilSignalled() -> Never {
+        for signalNumber in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: controlQueue)
+            source.setEventHandler { [self] in
+                if stopping {
+                    logger.warning("second signal: exiting now")
+                    exit(1)
+                }
+                stopping = true
+                logger.notice("stopping", metadata: ["signal": "\(signalNumber)"])
+                shutdown {
+                    self.logger.notice("stopped")
+                    exit(0)
+                }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+        dispatchMain()
+    }
+}
+
+/// Breaks the construction cycle hub → server → api → hub.
+private final class ServerBox: @unchecked Sendable {
+    // @unchecked: written once during `Daemon.make`, before any thread reads it.
+    var server: LWSServer?
+}

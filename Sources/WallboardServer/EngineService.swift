@@ -1,0 +1,175 @@
+import Dispatch
+import JSONC
+import JSONModel
+import Logging
+import WallboardCore
+
+/// Owns the engine on one serial queue: applies events from every source, ticks, and publishes
+/// snapshots to the topic hub.
+///
+/// Confined to `queue` (label `wallboardd.engine`): every method that touches `engine` runs there.
+/// Other threads call the public methods, which hop onto the queue.
+public final class EngineService: @unchecked Sendable {
+    // @unchecked: all mutable state is confined to `queue` (asserted with dispatchPrecondition).
+
+    /// How often the simulator, if any, is advanced.
+    static let simulatorStep: DispatchTimeInterval = .milliseconds(200)
+    /// Longest time a change waits before it is published (at most 4 snapshots a second).
+    static let publishInterval: DispatchTimeInterval = .milliseconds(250)
+    /// How often waits are re-aged and a snapshot is published even with no events.
+    static let tickInterval: Int64 = 1000
+    /// How often boards get a heartbeat.
+    public static let heartbeatSeconds = 5
+
+    public let queue = DispatchQueue(label: "wallboardd.engine")
+    private let clock: WallClock
+    private let hub: TopicHub
+    private let logger: Logger
+    private var engine: WallboardEngine
+    private var simulator: ContactCenterSimulator?
+    private var sources: [String: Snapshot.SourceStatus] = [:]
+    private var dirty = true
+    private var lastPublished: Instant?
+    private var timers: [DispatchSourceTimer] = []
+    private var heartbeatSequence: UInt64 = 0
+    private var heartbeatSink: (@Sendable (UInt64, String) -> Void)?
+    private let simulatorWarmup: Millis
+
+    public init(
+        configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
+        clock: WallClock, hub: TopicHub, logger: Logger
+    ) {
+        self.simulatorWarmup = simulatorWarmup
+        var configuration = configuration
+        if let simulator, configuration.queues.isEmpty { configuration.queues = simulator.queueSettings }
+        self.engine = WallboardEngine(configuration: configuration)
+        self.simulator = simulator
+        self.clock = clock
+        self.hub = hub
+        self.logger = logger
+        if simulator != nil {
+            sources["simulator"] = Snapshot.SourceStatus(name: "simulator", kind: "simulator", state: "running")
+        }
+    }
+
+    /// Starts the timers and publishes a first snapshot. `heartbeat` is called on the queue every
+    /// ``heartbeatSeconds`` with a sequence number and the message text.
+    public func start(heartbeat: @escaping @Sendable (UInt64, String) -> Void) {
+        queue.sync {
+            heartbeatSink = heartbeat
+            if simulator != nil {
+                warmUpSimulator()
+                addTimer(every: Self.simulatorStep) { $0.advanceSimulator() }
+            }
+            addTimer(every: Self.publishInterval) { $0.publishIfDue() }
+            addTimer(every: .seconds(Self.heartbeatSeconds)) { $0.sendHeartbeat() }
+            addTimer(every: .seconds(60)) { $0.engine.expire(now: $0.clock.now()) }
+            advanceSimulator()
+            publish()
+        }
+        logger.info("engine started", metadata: ["engine.simulator": "\(simulator != nil)"])
+    }
+
+    /// Stops the timers. Safe to call twice.
+    public func stop() {
+        queue.sync {
+            timers.forEach { $0.cancel() }
+            timers.removeAll()
+        }
+    }
+
+    /// Applies decoded events (from ingest or a source) and returns one result per event, in order.
+    public func apply(_ events: [Event], completion: @escaping @Sendable ([WallboardEngine.ApplyResult]) -> Void) {
+        queue.async { [self] in
+            let now = clock.now()
+            let results = events.map { engine.apply($0, now: now) }
+            if results.contains(.applied) { dirty = true }
+            for (event, result) in zip(events, results) {
+                if case .rejected(let rejection) = result {
+                    logger.notice(
+                        "event rejected",
+                        metadata: ["event.id": "\(event.id)", "event.type": "\(event.type)", "event.reason": "\(rejection)"])
+                }
+            }
+            completion(results)
+        }
+    }
+
+    /// Counts rejections found before events could be decoded.
+    public func countRejections(_ rejections: [EventRejection]) {
+        guard !rejections.isEmpty else { return }
+        queue.async { [self] in rejections.forEach { engine.countRejection($0) } }
+    }
+
+    /// Records a source's state for the board and `/healthz`.
+    public func setSourceStatus(_ status: Snapshot.SourceStatus) {
+        queue.async { [self] in
+            sources[status.name] = status
+            dirty = true
+        }
+    }
+
+    /// Runs `body` on the engine queue with the engine, for read-only queries.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (WallboardEngine, Instant) -> T,
+                                  completion: @escaping @Sendable (T) -> Void)
+    {
+        queue.async { [self] in completion(body(engine, clock.now())) }
+    }
+
+    // MARK: - On the queue
+
+    private func addTimer(every interval: DispatchTimeInterval, _ body: @escaping @Sendable (EngineService) -> Void) {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(20))
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            body(self)
+        }
+        timers.append(timer)
+        timer.resume()
+    }
+
+    /// Starts the simulated center `simulatorWarmup` ago, so a demo board has history at once.
+    private func warmUpSimulator() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard simulator != nil, simulatorWarmup > 0 else { return }
+        let start = clock.now().advanced(by: -simulatorWarmup)
+        for event in simulator!.advance(to: start) { engine.apply(event, now: start) }
+    }
+
+    private func advanceSimulator() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard simulator != nil else { return }
+        let now = clock.now()
+        let events = simulator!.advance(to: now)
+        for event in events {
+            if case .rejected(let rejection) = engine.apply(event, now: now) {
+                logger.error("simulator event rejected", metadata: ["event.id": "\(event.id)", "event.reason": "\(rejection)"])
+            }
+        }
+        if !events.isEmpty { dirty = true }
+    }
+
+    private func publishIfDue() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let now = clock.now()
+        let tickDue = lastPublished.map { now.since($0) >= Self.tickInterval } ?? true
+        if dirty || tickDue { publish() }
+    }
+
+    private func publish() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let now = clock.now()
+        let snapshot = engine.snapshot(now: now, sources: sources.values.sorted { $0.name < $1.name })
+        hub.publish("snapshot", dataJSON: JSONC.encode(snapshot.json()))
+        dirty = false
+        lastPublished = now
+    }
+
+    private func sendHeartbeat() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        heartbeatSequence += 1
+        let text = JSONC.encode(["type": "heartbeat", "server_time": .string(RFC3339.format(clock.now()))])
+        heartbeatSink?(heartbeatSequence, text)
+    }
+}

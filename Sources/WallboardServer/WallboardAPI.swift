@@ -1,0 +1,171 @@
+import JSONC
+import JSONModel
+import LWS
+import Logging
+import Synchronization
+import WallboardCore
+
+/// Answers HTTP routes and speaks the `wallboard.v1` WebSocket protocol (see `docs/protocol.md`).
+///
+/// Called on the lws service thread; hands engine work to ``EngineService`` and answers through
+/// the `respond` closures and the topic hub, never blocking the service thread.
+public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
+    // @unchecked: `server` is set once before the server starts; other state is in Mutexes or immutable.
+
+    public static let version = "0.1.0"
+
+    let engine: EngineService
+    let hub: TopicHub
+    let logger: Logger
+    private let clock: WallClock
+    weak var server: LWSServer?
+    private let errorSequence = Mutex<UInt64>(0)
+
+    public init(engine: EngineService, hub: TopicHub, clock: WallClock, logger: Logger) {
+        self.engine = engine
+        self.hub = hub
+        self.clock = clock
+        self.logger = logger
+    }
+
+    // MARK: HTTP
+
+    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
+        switch (request.method, request.path) {
+        case (.get, "/healthz"):
+            respond(Self.json(200, ["status": "ok", "version": .string(Self.version)]))
+        case (.get, "/readyz"):
+            let ready = hub.latest("snapshot") != nil
+            respond(Self.json(ready ? 200 : 503, ["ready": .bool(ready)]))
+        case (.get, "/api/v1/snapshot"):
+            snapshot(request, respond: respond)
+        case (.post, "/api/v1/events"):
+            ingest(request, respond: respond)
+        case (_, "/healthz"), (_, "/readyz"), (_, "/api/v1/snapshot"), (_, "/api/v1/events"):
+            respond(Self.error(405, "method \(request.method.rawValue) not allowed on \(request.path)"))
+        default:
+            respond(Self.error(404, "no such endpoint: \(request.path)"))
+        }
+    }
+
+    private func snapshot(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let latest = hub.latest("snapshot") else {
+            respond(Self.error(503, "no snapshot yet: the engine is starting"))
+            return
+        }
+        let etag = "\"snapshot-\(latest.sequence)\""
+        if request.headers["if-none-match"] == etag {
+            respond(HTTPResponse(status: 304, headers: [("etag", etag)]))
+            return
+        }
+        respond(HTTPResponse(status: 200, headers: [("etag", etag), ("cache-control", "no-cache")], text: latest.dataJSON))
+    }
+
+    private func ingest(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let contentType = (request.headers["content-type"] ?? "").lowercased()
+        let accepted = ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]
+        guard contentType.isEmpty || accepted.contains(where: { contentType.hasPrefix($0) }) else {
+            respond(Self.error(415, "content-type \(contentType) not accepted; send application/x-ndjson or application/json"))
+            return
+        }
+        let (decoded, errors) = EventBatchDecoder.decode(request.body)
+        engine.countRejections(errors.map(\.rejection))
+        engine.apply(decoded.map(\.event)) { results in
+            var applied = 0
+            var duplicates = 0
+            var rejected: [JSONValue] = errors.map {
+                ["line": .int($0.line), "code": .string($0.rejection.code.rawValue), "reason": .string($0.rejection.message)]
+            }
+            for (item, result) in zip(decoded, results) {
+                switch result {
+                case .applied: applied += 1
+                case .duplicate: duplicates += 1
+                case .rejected(let rejection):
+                    rejected.append(
+                        ["line": .int(item.line), "id": .string(item.event.id), "code": .string(rejection.code.rawValue),
+                         "reason": .string(rejection.message)])
+                }
+            }
+            rejected.sort { ($0["line"]?.integerValue ?? 0) < ($1["line"]?.integerValue ?? 0) }
+            let status = applied + duplicates == 0 && !rejected.isEmpty ? 422 : 200
+            respond(Self.json(status, ["accepted": .int(applied), "duplicates": .int(duplicates), "rejected": .array(rejected)]))
+        }
+    }
+
+    static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: headers, text: JSONC.encode(value))
+    }
+
+    static func error(_ status: Int, _ message: String) -> HTTPResponse {
+        json(status, ["error": .string(message)])
+    }
+
+    // MARK: WebSocket
+
+    public func shouldAcceptWebSocket(path: String, query: [(name: String, value: String)], headers: [String: String],
+                                      peer: String) -> Int?
+    {
+        nil
+    }
+
+    public func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
+                                headers: [String: String], peer: String)
+    {
+        logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
+        let hello: JSONValue = [
+            "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
+            "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
+            "heartbeat_seconds": .int(EngineService.heartbeatSeconds),
+        ]
+        server?.send(OutboundFrame(slot: "hello", sequence: 0, payload: SharedBytes(JSONC.encode(hello))), to: [connection])
+    }
+
+    public func webSocketReceived(_ connection: ConnectionID, text: [UInt8]) {
+        var bytes = text
+        let message: JSONValue
+        do {
+            message = try JSONC.parse(bytes: &bytes)
+        } catch {
+            server?.close(connection, reason: .invalidPayload("not JSON: \(error)"))
+            return
+        }
+        guard let op = message["op"]?.stringValue else {
+            server?.close(connection, reason: .policyViolation("message must be an object with a string \"op\""))
+            return
+        }
+        switch op {
+        case "subscribe", "unsubscribe":
+            guard let topics = message["topics"]?.arrayValue?.compactMap(\.stringValue),
+                topics.count == message["topics"]?.arrayValue?.count, !topics.isEmpty
+            else {
+                server?.close(connection, reason: .policyViolation("\(op) needs \"topics\": a non-empty array of strings"))
+                return
+            }
+            if op == "unsubscribe" {
+                hub.unsubscribe(connection, from: topics)
+                return
+            }
+            let unknown = hub.subscribe(connection, to: topics)
+            if !unknown.isEmpty {
+                sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
+            }
+        default:
+            server?.close(connection, reason: .policyViolation("unknown op \"\(op)\"; expected subscribe or unsubscribe"))
+        }
+    }
+
+    public func webSocketClosed(_ connection: ConnectionID) {
+        hub.unsubscribe(connection)
+        logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
+    }
+
+    private func sendError(_ connection: ConnectionID, code: String, message: String) {
+        let sequence = errorSequence.withLock { value -> UInt64 in
+            value += 1
+            return value
+        }
+        let text = JSONC.encode(["type": "error", "code": .string(code), "message": .string(message)])
+        server?.send(OutboundFrame(slot: "error-\(sequence)", sequence: sequence, payload: SharedBytes(text)), to: [connection])
+    }
+}

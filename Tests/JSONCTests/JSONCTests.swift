@@ -1,0 +1,62 @@
+import JSONC
+import JSONModel
+import Testing
+
+@Suite struct JSONCTests {
+    @Test func parsesEveryJSONType() throws {
+        let value = try JSONC.parse(#"{"a":1,"b":2.5,"c":"x\u00e9","d":[true,false,null],"e":{}}"#)
+        #expect(value["a"] == .integer(1))
+        #expect(value["b"] == .number(2.5))
+        #expect(value["c"] == "xé")
+        #expect(value["d"] == [true, false, nil])
+        #expect(value["e"] == .object(JSONObject()))
+        #expect(value.objectValue?.keys == ["a", "b", "c", "d", "e"])
+    }
+
+    @Test(arguments: [
+        ("{\"a\":", "unexpected end of input"),
+        ("{\"a\":1} x", ""),
+        ("{'a':1}", "single-quoted strings are not JSON"),
+        ("[1,2,]", ""),
+        ("", "unexpected end of input"),
+    ])
+    func rejectsMalformedTextWithAReason(text: String, expected: String) {
+        #expect(throws: JSONCError.self) { try JSONC.parse(text) }
+        do {
+            _ = try JSONC.parse(text)
+        } catch {
+            #expect(error.description.contains("invalid JSON at byte"))
+            if !expected.isEmpty { #expect(error.reason == expected) }
+        }
+    }
+
+    @Test func rejectsNestingDeeperThanTheLimit() {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: JSONCError.self) { try JSONC.parse(deep) }
+    }
+
+    @Test func encodesCompactlyInInsertionOrder() {
+        let value: JSONValue = ["z": 1, "a": "x/y", "n": nil, "list": [1, 2]]
+        #expect(JSONC.encode(value) == #"{"z":1,"a":"x/y","n":null,"list":[1,2]}"#)
+    }
+
+    /// Rates go out as short decimals, never json-c's 17 significant digits.
+    @Test(arguments: [
+        (0.83, "0.83"), (0.8, "0.8"), (12.0, "12"), (2.0 / 3.0, "0.6667"), (-1.5, "-1.5"), (0.00004, "0"),
+        (123456.78901, "123456.789"),
+    ])
+    func encodesNumbersWithAtMostFourDecimals(value: Double, text: String) {
+        #expect(JSONC.encode(.number(value)) == text)
+    }
+
+    @Test func nonFiniteNumbersBecomeNull() {
+        #expect(JSONC.encode(.number(Double.nan)) == "null")
+        #expect(JSONC.encode(["x": .number(Double.infinity)]) == #"{"x":null}"#)
+    }
+
+    @Test func roundTripsStringsWithControlCharactersAndUnicode() throws {
+        let text = "line\nbreak \"quoted\" \\ tab\t emoji 📞 nul-free"
+        let encoded = JSONC.encode(.string(text))
+        #expect(try JSONC.parse(encoded) == .string(text))
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import JSONC
+import JSONModel
+import Testing
+import WallboardClient
+import WallboardCore
+@testable import WallboardServer
+
+/// The real daemon on a loopback port with real sockets: HTTP, WebSocket, static files, shutdown.
+@Suite(.serialized) struct DaemonLiveTests {
+    @Test func healthzAnswersOK() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let response = try daemon.get("/healthz")
+        #expect(response.status == 200)
+        #expect(try JSONC.parse(response.text)["status"] == "ok")
+    }
+
+    @Test func boardPageIsServedAtRoot() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let response = try daemon.get("/")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"]?.hasPrefix("text/html") == true)
+        #expect(response.text.contains("<script type=\"module\""))
+        #expect(try daemon.get("/no-such-file.html").status == 404)
+        #expect(try daemon.get("/api/v1/nothing-here").status == 404)
+    }
+
+    /// On the simulator the numbers move, and the WebSocket and REST show the same snapshot.
+    @Test func simulatorSnapshotsChangeAndAgreeWithREST() throws {
+        let daemon = try TestDaemon(simulator: true)
+        defer { daemon.stop() }
+        let client = try daemon.connect()
+        defer { client.close() }
+        let first = try client.next(type: "topic")
+        #expect(first["topic"] == "snapshot")
+        let firstData = try #require(first["data"])
+        #expect(firstData["queues"]?.arrayValue?.count == 3)
+        #expect(firstData["center"]?["agents"]?["logged_in"] == 15)
+        // The 15 minutes of warm-up history give the 15m window real contacts.
+        #expect((firstData["center"]?["metrics"]?["15m"]?["offered"]?.integerValue ?? 0) > 0)
+
+        // Numbers change over time: some agent or queue figure differs in a later snapshot.
+        func figures(_ data: JSONValue) -> JSONValue {
+            [
+                "agents": data["agents"] ?? .null, "waiting": data["center"]?["waiting_now"] ?? .null,
+                "metrics": data["center"]?["metrics"] ?? .null,
+            ]
+        }
+        let changed = try client.nextSnapshot(limit: 200) { figures($0) != figures(firstData) }
+        #expect((changed["seq"]?.integerValue ?? 0) > (first["seq"]?.integerValue ?? 0))
+
+        // REST returns the latest published snapshot: the same one the socket carries for that seq.
+        // (Latest wins on the socket, so a seq can be skipped: try until REST and socket meet.)
+        var compared = false
+        var etag = ""
+        for _ in 0..<40 where !compared {
+            let message = try client.next(type: "topic")
+            let rest = try daemon.get("/api/v1/snapshot")
+            #expect(rest.status == 200)
+            etag = try #require(rest.headers["etag"])
+            if etag == "\"snapshot-\(message["seq"]?.integerValue ?? -1)\"" {
+                #expect(message["data"] == (try JSONC.parse(rest.text)))
+                compared = true
+            }
+        }
+        #expect(compared, "REST and WebSocket never showed the same seq")
+
+        // A conditional GET with that ETag is answered 304 while nothing newer is published.
+        let again = try daemon.get("/api/v1/snapshot", headers: ["If-None-Match": etag])
+        #expect(again.status == 304 || again.headers["etag"] != etag)
+    }
+
+    /// Events posted to the ingest endpoint reach the board with exact numbers.
+    @Test func ingestedEventsShowOnTheBoard() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let client = try daemon.connect()
+        defer { client.close() }
+        _ = try client.next(type: "topic")
+        let now = SystemClock().now()
+        func ts(_ secondsAgo: Int64) -> String { RFC3339.format(now.advanced(by: -.seconds(secondsAgo))) }
+        let events = [
+            #"{"id":"e1","ts":"\#(ts(60))","type":"agent.login","agent":"a1","name":"Ann","queues":["q1"]}"#,
+            #"{"id":"e2","ts":"\#(ts(50))","type":"contact.queued","contact":"c1","queue":"q1","channel":"voice"}"#,
+            #"{"id":"e3","ts":"\#(ts(40))","type":"contact.answered","contact":"c1","agent":"a1"}"#,
+            #"{"id":"e4","ts":"\#(ts(30))","type":"contact.queued","contact":"c2","queue":"q1","channel":"voice"}"#,
+        ].joined(separator: "\n")
+        let response = try daemon.post("/api/v1/events", body: events)
+        #expect(response.status == 200)
+        let verdict = try JSONC.parse(response.text)
+        #expect(verdict["accepted"] == 4)
+        #expect(verdict["rejected"] == .array([]))
+
+        let snapshot = try client.nextSnapshot { $0["center"]?["waiting_now"] == 1 }
+        let queue = try #require(snapshot["data"]?["queues"]?.arrayValue?.first)
+        #expect(queue["id"] == "q1")
+        #expect(queue["agents"]?["on_contact"] == 1)
+        #expect(queue["metrics"]?["15m"]?["answered"] == 1)
+        #expect(queue["metrics"]?["15m"]?["asa_seconds"] == .number(10))
+        #expect(queue["metrics"]?["15m"]?["service_level"] == .number(1))
+        // c2 has waited about 30 s: the longest wait counts from its queue time.
+        let longest = try #require(queue["longest_wait_seconds"]?.doubleValue)
+        #expect(longest >= 30 && longest < 60)
+    }
+
+    /// A batch with bad lines: each bad line is reported with its number and reason; good ones apply.
+    @Test func badIngestLinesAreReportedAndGoodOnesApplied() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let now = RFC3339.format(SystemClock().now())
+        let body = [
+            #"{"id":"b1","ts":"\#(now)","type":"agent.login","agent":"a1","name":"Ann","queues":["q1"]}"#,
+            #"{"id":"b2","ts":"\#(now)","type":"contact.answered","contact":"ghost","agent":"a1"}"#,
+            #"{not json"#,
+            #"{"id":"b3","ts":"yesterday","type":"agent.logout","agent":"a1"}"#,
+            #"{"id":"b4","ts":"\#(now)","type":"agent.dance","agent":"a1"}"#,
+            #"{"id":"b1","ts":"\#(now)","type":"agent.login","agent":"a1","name":"Ann","queues":["q1"]}"#,
+            #"{"id":"b5","ts":"\#(now)","type":"contact.queued","contact":"c9","queue":"q1","channel":"pigeon"}"#,
+            #"{"id":"b6","ts":"\#(now)","type":"contact.queued","contact":"c9","queue":"q1"}"#,
+        ].joined(separator: "\n")
+        let response = try daemon.post("/api/v1/events", body: body)
+        #expect(response.status == 200)
+        let verdict = try JSONC.parse(response.text)
+        #expect(verdict["accepted"] == 2)
+        #expect(verdict["duplicates"] == 1)
+        let rejected = try #require(verdict["rejected"]?.arrayValue)
+        #expect(rejected.map { $0["line"]?.integerValue } == [2, 3, 4, 5, 7])
+        #expect(rejected.map { $0["code"]?.stringValue } ==
+            ["unknown_contact", "not_an_object", "bad_timestamp", "unknown_type", "invalid_value"])
+        #expect(rejected[0]["reason"]?.stringValue?.contains("never queued") == true)
+        #expect(rejected[4]["reason"]?.stringValue?.contains("pigeon") == true)
+
+        let unsupported = try daemon.post("/api/v1/events", body: "<xml/>", contentType: "application/xml")
+        #expect(unsupported.status == 415)
+        let wrongMethod = try daemon.get("/api/v1/events")
+        #expect(wrongMethod.status == 405)
+    }
+
+    @Test(arguments: [
+        (UInt8(0x2), [UInt8]([1, 2, 3]), 1003),
+        (UInt8(0x1), Array("{not json".utf8), 1007),
+        (UInt8(0x1), Array(#"{"op":"dance"}"#.utf8), 1008),
+        (UInt8(0x1), Array(#"{"op":"subscribe","topics":"snapshot"}"#.utf8), 1008),
+        (UInt8(0x1), Array("[1,2]".utf8), 1008),
+        (UInt8(0x1), [UInt8](repeating: 0x20, count: 70_000), 1009),
+    ])
+    func malformedFramesCloseWithAReason(opcode: UInt8, payload: [UInt8], expectedCode: Int) throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let client = try daemon.connect(subscribe: [])
+        try client.sendFrame(opcode: opcode, payload)
+        var closed: (Int, String)?
+        for _ in 0..<20 {
+            if case .close(let code, let reason) = try client.receive() {
+                closed = (code, reason)
+                break
+            }
+        }
+        #expect(closed?.0 == expectedCode)
+        #expect(closed?.1.isEmpty == false)
+        // Another client is not affected.
+        let other = try daemon.connect()
+        #expect(try other.next(type: "topic")["topic"] == "snapshot")
+        other.close()
+    }
+
+    @Test func unknownTopicGetsAnErrorMessageNotAClose() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let client = try daemon.connect(subscribe: ["nope", "snapshot"])
+        let error = try client.next(type: "error")
+        #expect(error["code"] == "unknown_topic")
+        #expect(try client.next(type: "topic")["topic"] == "snapshot")
+        client.close()
+    }
+
+    /// Shutting down sends every board a close frame 1001 "server shutting down".
+    @Test func shutdownSendsCloseFramesToBoards() throws {
+        let daemon = try TestDaemon(simulator: true)
+        let first = try daemon.connect()
+        let second = try daemon.connect()
+        _ = try first.next(type: "topic")
+        _ = try second.next(type: "topic")
+        daemon.stop()
+        for client in [first, second] {
+            var code: Int?
+            for _ in 0..<50 {
+                if case .close(let received, _) = try client.receive() {
+                    code = received
+                    break
+                }
+            }
+            #expect(code == 1001)
+        }
+    }
+
+    @Test func heartbeatArrivesOnAnIdleBoard() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let client = try daemon.connect(subscribe: [])
+        let heartbeat = try client.next(type: "heartbeat")
+        #expect(heartbeat["server_time"]?.stringValue.flatMap(RFC3339.parse) != nil)
+        client.close()
+    }
+}

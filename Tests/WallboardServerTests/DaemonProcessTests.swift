@@ -1,0 +1,81 @@
+import Foundation
+import JSONC
+import Testing
+import WallboardClient
+
+/// The `wallboardd` binary itself, run as a user runs it.
+@Suite(.serialized) struct DaemonProcessTests {
+    /// The built `wallboardd` next to the test bundle.
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wallboardd")
+    }
+
+    static func freePort() -> Int { Int.random(in: 20_000...45_000) }
+
+    static func launch(_ arguments: [String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, errors)
+    }
+
+    /// Waits until `/healthz` answers, up to about 10 s.
+    static func waitUntilHealthy(port: Int) -> Bool {
+        for _ in 0..<100 {
+            if (try? HTTPClient.get("http://127.0.0.1:\(port)/healthz").status) == 200 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    @Test func sigtermClosesBoardsAndExitsZero() throws {
+        var port = Self.freePort()
+        var (process, _) = try Self.launch(["--listen", "127.0.0.1:\(port)", "--log-level", "warning"])
+        if !Self.waitUntilHealthy(port: port) {  // the random port was taken: try another once
+            process.terminate()
+            port = Self.freePort()
+            (process, _) = try Self.launch(["--listen", "127.0.0.1:\(port)", "--log-level", "warning"])
+            #expect(Self.waitUntilHealthy(port: port))
+        }
+        let board = try WebSocketClient(url: "ws://127.0.0.1:\(port)/ws")
+        _ = try board.receive()  // hello
+        kill(process.processIdentifier, SIGTERM)
+        var closeCode: Int?
+        for _ in 0..<100 {
+            if case .close(let code, _) = try board.receive() {
+                closeCode = code
+                break
+            }
+        }
+        process.waitUntilExit()
+        #expect(closeCode == 1001)
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func badListenAddressIsAClearError() throws {
+        let (process, errors) = try Self.launch(["--listen", "nonsense"])
+        process.waitUntilExit()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus != 0)
+        #expect(text.contains("--listen nonsense: expected HOST:PORT"))
+    }
+
+    @Test func portInUseIsAClearError() throws {
+        let port = Self.freePort()
+        let (first, _) = try Self.launch(["--listen", "127.0.0.1:\(port)", "--no-simulator"])
+        defer {
+            first.terminate()
+            first.waitUntilExit()
+        }
+        guard Self.waitUntilHealthy(port: port) else { return }
+        let (second, errors) = try Self.launch(["--listen", "127.0.0.1:\(port)", "--no-simulator"])
+        second.waitUntilExit()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(second.terminationStatus == 1)
+        #expect(text.contains("cannot listen on 127.0.0.1:\(port)"))
+    }
+}
