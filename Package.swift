@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "JSONC", dependencies: ["CJSONC", "JSONModel"]),
         .target(name: "WallboardCore", dependencies: ["JSONModel"]),
         .target(name: "AMIAdapter", dependencies: ["WallboardCore"]),
+        .target(name: "WallboardAlerts", dependencies: ["WallboardCore", "JSONModel"]),
+        .target(name: "WallboardJournal", dependencies: ["WallboardCore"]),
         .target(
             name: "LWS",
             dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")]
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "WallboardServer",
             dependencies: [
-                "WallboardCore", "JSONC", "LWS", "AMIAdapter",
+                "WallboardCore", "JSONC", "LWS", "AMIAdapter", "WallboardAlerts", "WallboardJournal",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,6 +70,8 @@ let package = Package(
             dependencies: ["AMIAdapter", "WallboardCore"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "WallboardAlertsTests", dependencies: ["WallboardAlerts", "WallboardCore", "JSONModel"]),
+        .testTarget(name: "WallboardJournalTests", dependencies: ["WallboardJournal", "WallboardCore"]),
         .testTarget(
             name: "WallboardServerTests",
             dependencies: ["WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel"]

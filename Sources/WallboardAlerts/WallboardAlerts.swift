@@ -1,0 +1,2 @@
+/// Threshold alert rules, their lifecycle, and notification payloads (pure Swift, clock passed in).
+public enum WallboardAlerts {}

@@ -1,0 +1,2 @@
+/// The event journal on disk: daily segments, fsync policy, torn-tail recovery, checkpoints.
+public enum WallboardJournal {}
