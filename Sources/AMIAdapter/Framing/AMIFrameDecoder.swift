@@ -44,10 +44,10 @@ public struct AMIFrameDecoder: Sendable {
         for byte in chunk {
             if byte == 0x0A {
                 var content = line
+                blockBytes += line.count + 1
                 if content.last == 0x0D { content.removeLast() }
                 line.removeAll(keepingCapacity: true)
                 lineNumber += 1
-                blockBytes += content.count + 1
                 processLine(content, into: &results)
             } else {
                 line.append(byte)
@@ -55,9 +55,9 @@ public struct AMIFrameDecoder: Sendable {
                     results.append(.failure(.messageTooLarge(limit: maximumMessageSize, seen: blockBytes + line.count)))
                     startSkipping()
                 }
-                if mode == .skipping, line.count > 1 {
-                    // Only whether the line is empty matters while skipping: keep at most one byte.
-                    line.removeFirst(line.count - 1)
+                if mode == .skipping, line.count > 2 {
+                    // Only whether the line is empty (or a lone CR) matters while skipping: keep first and last byte.
+                    line = [line[0], line[line.count - 1]]
                 }
             }
         }
