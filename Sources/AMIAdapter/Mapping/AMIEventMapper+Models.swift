@@ -32,16 +32,17 @@ struct AgentModel: Sendable {
     /// `nil` while the engine does not have the agent logged in.
     var engine: EngineView?
 
-    /// The state the AMI stream implies: a call beats wrap-up beats ringing beats a pause.
+    /// The state the AMI stream implies: a call beats a pause (paused in every queue) beats wrap-up beats ringing.
+    /// A pause during a call shows once the call ends; a paused agent's wrap-up shows as the pause.
     var derivedState: (AgentState, String?) {
         if contact != nil || untrackedCall { return (.onContact, nil) }
-        if wrapContact != nil { return (.wrapUp, nil) }
-        if ringing != nil { return (.ringing, nil) }
         let all = queueOrder.compactMap { memberships[$0] }
         if !all.isEmpty, all.allSatisfy(\.paused) {
             let latest = all.max { $0.pausedAt < $1.pausedAt }
             return (.notReady, latest?.reason)
         }
+        if wrapContact != nil { return (.wrapUp, nil) }
+        if ringing != nil { return (.ringing, nil) }
         return (.available, nil)
     }
 }
