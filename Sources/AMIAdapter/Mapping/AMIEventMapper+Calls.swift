@@ -74,10 +74,6 @@ extension AMIEventMapper {
     /// AgentDump: the member hung up before being bridged (e.g. during the member announcement); the
     /// caller stays in the queue.
     mutating func agentDumped(_ message: AMIMessage, at: Instant) {
-        agentRingNoAnswerless(message)
-    }
-
-    private mutating func agentRingNoAnswerless(_ message: AMIMessage) {
         guard let interface = message["Interface"], agents[interface] != nil else { return }
         agents[interface]?.ringing = nil
         agents[interface]?.ringingChannel = nil
@@ -135,7 +131,6 @@ extension AMIEventMapper {
             agents[agent]?.contact = nil
             touch(agent)
         }
-        _ = agent
     }
 
     /// Talk ended: `contact.ended` now, `contact.wrapup_done` after the wrap-up time.
