@@ -1,0 +1,172 @@
+import WallboardCore
+
+extension AMIEventMapper {
+    mutating func callerJoined(_ message: AMIMessage, at: Instant) {
+        guard let id = message["Uniqueid"], let queue = message["Queue"] else {
+            return note("QueueCallerJoin", at: at, "no Uniqueid or Queue")
+        }
+        if var existing = contacts[id] {
+            if existing.phase == .waiting && existing.queue == queue { return }
+            // The caller re-entered a queue: a transfer (blind transfer into a queue extension, or Queue() again).
+            emit(.contactTransferred(contact: id, toQueue: queue, toAgent: nil), at: at, subject: id, what: "transferred")
+            if let agent = existing.agent {
+                if agents[agent]?.contact == id { agents[agent]?.contact = nil }
+                if let index = wrapUps.firstIndex(where: { $0.contact == id }) {
+                    wrapUps[index].emitsEvent = false
+                } else {
+                    scheduleWrapUp(contact: id, agent: agent, queue: existing.queue, at: at, emitsEvent: false)
+                }
+                touch(agent)
+            }
+            existing.queue = queue
+            existing.phase = .waiting
+            existing.agent = nil
+            existing.agentChannel = nil
+            contacts[id] = existing
+            return
+        }
+        let number = message["CallerIDNum"].flatMap { $0.isEmpty || $0 == "<unknown>" ? nil : $0 }
+        emit(
+            .contactQueued(ContactQueued(contact: id, queue: queue, channel: .voice, customer: number.map { Customer(id: $0) })),
+            at: at, subject: id, what: "queued")
+        contacts[id] = ContactModel(id: id, queue: queue, channel: message["Channel"], phase: .waiting)
+    }
+
+    /// Leave is not abandon: it precedes AgentConnect (answered) and follows QueueCallerAbandon. A caller that
+    /// leaves otherwise (queue timeout, leavewhenempty) and then hangs up is counted abandoned at the Hangup.
+    mutating func callerLeft(_ message: AMIMessage, at: Instant) {}
+
+    mutating func callerAbandoned(_ message: AMIMessage, at: Instant) {
+        guard let id = message["Uniqueid"], let contact = contacts[id], contact.phase == .waiting else { return }
+        abandon(id, at: at)
+    }
+
+    mutating func abandon(_ id: String, at: Instant) {
+        emit(.contactAbandoned(contact: id), at: at, subject: id, what: "abandoned")
+        contacts[id] = nil
+        stopRinging(for: id)
+    }
+
+    mutating func stopRinging(for contact: String) {
+        for agent in agents.keys where agents[agent]?.ringing == contact {
+            agents[agent]?.ringing = nil
+            agents[agent]?.ringingChannel = nil
+            touch(agent)
+        }
+    }
+
+    mutating func agentCalled(_ message: AMIMessage, at: Instant) {
+        channels.note(message)
+        guard let id = message["Uniqueid"], let interface = message["Interface"], agents[interface] != nil else { return }
+        agents[interface]?.ringing = id
+        agents[interface]?.ringingChannel = message["DestChannel"]
+        touch(interface)
+    }
+
+    mutating func agentRingNoAnswer(_ message: AMIMessage, at: Instant) {
+        if let queue = message["Queue"] { ringNoAnswers[queue, default: 0] += 1 }
+        guard let interface = message["Interface"], agents[interface] != nil else { return }
+        agents[interface]?.ringing = nil
+        agents[interface]?.ringingChannel = nil
+        touch(interface)
+    }
+
+    /// AgentDump: the member hung up before being bridged (e.g. during the member announcement); the
+    /// caller stays in the queue.
+    mutating func agentDumped(_ message: AMIMessage, at: Instant) {
+        guard let interface = message["Interface"], agents[interface] != nil else { return }
+        agents[interface]?.ringing = nil
+        agents[interface]?.ringingChannel = nil
+        touch(interface)
+    }
+
+    mutating func agentConnected(_ message: AMIMessage, at: Instant) {
+        channels.note(message)
+        guard let id = message["Uniqueid"], let interface = message["Interface"] else {
+            return note("AgentConnect", at: at, "no Uniqueid or Interface")
+        }
+        guard var contact = contacts[id], contact.phase == .waiting else {
+            return note("AgentConnect", at: at, "caller \(id) is not waiting in a queue we know of")
+        }
+        let handle = monitorHandle(forMemberChannel: message["DestChannel"], uniqueid: message["DestUniqueid"])
+        stopRinging(for: id)
+        emit(.contactAnswered(contact: id, agent: interface, monitor: handle?.monitorHandle), at: at, subject: id, what: "answered")
+        contact.phase = .connected
+        contact.agent = interface
+        contact.agentChannel = message["DestChannel"]
+        contacts[id] = contact
+        if agents[interface] != nil {
+            agents[interface]?.contact = id
+            agents[interface]?.untrackedCall = false
+            touch(interface)
+        }
+    }
+
+    func monitorHandle(forMemberChannel channel: String?, uniqueid: String?) -> AMIMonitorHandle? {
+        guard let channel else { return nil }
+        let device = channels.resolve(ChannelTracker.Ref(name: channel, uniqueid: uniqueid))
+        return AMIMonitorHandle(channel: device.name, uniqueid: device.uniqueid)
+    }
+
+    /// The device channel to spy on for `contact`, resolved now (the dial to the phone may be seen after
+    /// AgentConnect in some dialplans).
+    public func monitorTarget(forContact contact: String) -> AMIMonitorHandle? {
+        guard let model = contacts[contact], model.phase == .connected else { return nil }
+        return monitorHandle(forMemberChannel: model.agentChannel, uniqueid: model.agentChannel.flatMap(channels.uniqueid(of:)))
+    }
+
+    mutating func agentCompleted(_ message: AMIMessage, at: Instant) {
+        // AgentComplete may come without the caller's Channel fields: fall back to the member side.
+        let id =
+            message["Uniqueid"]
+            ?? message["DestChannel"].flatMap { dest in contacts.values.first { $0.agentChannel == dest }?.id }
+            ?? message["Interface"].flatMap { agents[$0]?.contact }
+        guard let id, let contact = contacts[id] else {
+            return note("AgentComplete", at: at, "no live call matches it")
+        }
+        let agent = contact.agent ?? message["Interface"]
+        if contact.phase == .connected {
+            endCall(id, at: at)
+        } else if let agent, agents[agent]?.contact == id {
+            agents[agent]?.contact = nil
+            touch(agent)
+        }
+    }
+
+    /// Talk ended: `contact.ended` now, `contact.wrapup_done` after the wrap-up time.
+    mutating func endCall(_ id: String, at: Instant) {
+        guard var contact = contacts[id], contact.phase == .connected else { return }
+        emit(.contactEnded(contact: id), at: at, subject: id, what: "ended")
+        contact.phase = .ended
+        contacts[id] = contact
+        if let agent = contact.agent {
+            if agents[agent]?.contact == id { agents[agent]?.contact = nil }
+            scheduleWrapUp(contact: id, agent: agent, queue: contact.queue, at: at, emitsEvent: true)
+        } else {
+            contacts[id] = nil
+        }
+    }
+
+    mutating func hangup(_ message: AMIMessage, at: Instant) {
+        if let channel = message["Channel"] {
+            for agent in agents.keys where agents[agent]?.ringingChannel == channel {
+                agents[agent]?.ringing = nil
+                agents[agent]?.ringingChannel = nil
+                touch(agent)
+            }
+            channels.hungUp(channel)
+        }
+        guard let id = message["Uniqueid"], let contact = contacts[id] else { return }
+        switch contact.phase {
+        case .waiting: abandon(id, at: at)
+        case .connected: endCall(id, at: at)
+        case .ended: break
+        }
+    }
+
+    /// Transfers are mapped where the caller visibly moves: into another queue (QueueCallerJoin of a
+    /// known caller → `contact.transferred` to_queue). The transfer events themselves only refresh channels.
+    mutating func transferSeen(_ message: AMIMessage, at: Instant) {
+        channels.note(message)
+    }
+}
