@@ -26,6 +26,10 @@ public final class EngineService: @unchecked Sendable {
     private let hub: TopicHub
     private let logger: Logger
     private var engine: WallboardEngine
+    /// Queue settings from the config file: they override what sources discover.
+    private var configuredConfiguration: EngineConfiguration
+    /// Queue settings sources discovered (e.g. Asterisk's `servicelevel`), by source name.
+    private var discoveredQueues: [String: [QueueSettings]] = [:]
     private var simulator: ContactCenterSimulator?
     private var sources: [String: Snapshot.SourceStatus] = [:]
     private var dirty = true
@@ -43,6 +47,7 @@ public final class EngineService: @unchecked Sendable {
         var configuration = configuration
         if let simulator, configuration.queues.isEmpty { configuration.queues = simulator.queueSettings }
         self.engine = WallboardEngine(configuration: configuration)
+        self.configuredConfiguration = configuration
         self.simulator = simulator
         self.clock = clock
         self.hub = hub
@@ -107,6 +112,38 @@ public final class EngineService: @unchecked Sendable {
             sources[status.name] = status
             dirty = true
         }
+    }
+
+    /// Replaces the configuration (SIGHUP reload) and keeps all state.
+    public func reconfigure(_ configuration: EngineConfiguration) {
+        queue.async { [self] in
+            configuredConfiguration = configuration
+            applyConfiguration()
+        }
+    }
+
+    /// Records queue settings a source discovered; configured queues keep their own settings.
+    public func setDiscoveredQueueSettings(source: String, _ settings: [QueueSettings]) {
+        queue.async { [self] in
+            guard discoveredQueues[source] != settings else { return }
+            discoveredQueues[source] = settings
+            applyConfiguration()
+        }
+    }
+
+    private func applyConfiguration() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        var merged = configuredConfiguration
+        let configuredIDs = Set(merged.queues.map(\.id))
+        for name in discoveredQueues.keys.sorted() {
+            for settings in discoveredQueues[name]! where !configuredIDs.contains(settings.id)
+                && !merged.queues.contains(where: { $0.id == settings.id })
+            {
+                merged.queues.append(settings)
+            }
+        }
+        engine.reconfigure(merged)
+        dirty = true
     }
 
     /// Runs `body` on the engine queue with the engine, for read-only queries.
