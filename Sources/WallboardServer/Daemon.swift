@@ -16,6 +16,12 @@ public struct DaemonOptions: Sendable {
     /// How much simulated history the simulator plays at start (so windows are not empty on a demo).
     public var simulatorWarmup: Millis
     public var engine: EngineConfiguration
+    /// The center's name shown on the board.
+    public var centerName: String = "wallboard"
+    /// Asterisk manager interfaces to read events from.
+    public var amiSources: [DaemonConfiguration.AMISourceSettings] = []
+    /// The config file, re-read on SIGHUP; `nil` when running on flags alone.
+    public var configPath: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -68,7 +74,8 @@ public final class Daemon: @unchecked Sendable {
                                      runID: "sim\(clock.now().milliseconds)")
             : nil
         let engine = EngineService(
-            configuration: options.engine, simulator: simulator, simulatorWarmup: options.simulatorWarmup, clock: clock, hub: hub, logger: logger)
+            configuration: options.engine, simulator: simulator, simulatorWarmup: options.simulatorWarmup,
+            centerName: options.centerName, clock: clock, hub: hub, logger: logger)
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
         let server = LWSServer(
             configuration: LWSServer.Configuration(host: options.host, port: options.port, staticRoot: options.webRoot),
@@ -104,7 +111,28 @@ public final class Daemon: @unchecked Sendable {
         server.shutdown(completion: completion)
     }
 
+    /// Re-reads the config file and applies what can change live (queues, thresholds, display names).
+    /// An invalid file changes nothing: the old config stays and the reason is logged.
+    /// - Returns: the error that kept the old config, if any.
+    @discardableResult
+    public func reload() -> Error? {
+        guard let path = options.configPath else {
+            logger.notice("reload: no config file to re-read (started without --config)")
+            return nil
+        }
+        do {
+            let configuration = try DaemonConfiguration.load(path: path)
+            engine.reconfigure(configuration.engine, centerName: configuration.centerName)
+            logger.notice("config reloaded", metadata: ["config.path": "\(path)", "config.queues": "\(configuration.engine.queues.count)"])
+            return nil
+        } catch {
+            logger.error("config reload failed: keeping the running config", metadata: ["config.error": "\(error)"])
+            return error
+        }
+    }
+
     /// Handles SIGTERM and SIGINT with a graceful stop and `exit(0)`; a second signal exits at once.
+    /// SIGHUP re-reads the config file (``reload()``).
     /// Never returns: runs the main dispatch queue.
     public func runUntilSignalled() -> Never {
         for signalNumber in [SIGTERM, SIGINT] {
@@ -124,6 +152,10 @@ public final class Daemon: @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: controlQueue)
+        hangup.setEventHandler { [self] in reload() }
+        hangup.resume()
+        signalSources.append(hangup)
         dispatchMain()
     }
 }
@@ -132,4 +164,18 @@ public final class Daemon: @unchecked Sendable {
 private final class ServerBox: @unchecked Sendable {
     // @unchecked: written once during `Daemon.make`, before any thread reads it.
     var server: LWSServer?
+}
+
+extension DaemonOptions {
+    /// Options from a validated config file.
+    public init(configuration: DaemonConfiguration, configPath: String?, webRootFallback: String?) {
+        self.init(
+            host: configuration.listenHost, port: configuration.listenPort,
+            webRoot: configuration.webRoot ?? webRootFallback, simulator: configuration.simulator,
+            simulatorSeed: configuration.simulatorSeed, engine: configuration.engine)
+        self.centerName = configuration.centerName
+        self.amiSources = configuration.amiSources
+        self.configPath = configPath
+    }
+
 }

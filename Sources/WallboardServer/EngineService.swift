@@ -38,12 +38,14 @@ public final class EngineService: @unchecked Sendable {
     private var heartbeatSequence: UInt64 = 0
     private var heartbeatSink: (@Sendable (UInt64, String) -> Void)?
     private let simulatorWarmup: Millis
+    private var centerName: String
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
-        clock: WallClock, hub: TopicHub, logger: Logger
+        centerName: String = "wallboard", clock: WallClock, hub: TopicHub, logger: Logger
     ) {
         self.simulatorWarmup = simulatorWarmup
+        self.centerName = centerName
         var configuration = configuration
         if let simulator, configuration.queues.isEmpty { configuration.queues = simulator.queueSettings }
         self.engine = WallboardEngine(configuration: configuration)
@@ -115,8 +117,11 @@ public final class EngineService: @unchecked Sendable {
     }
 
     /// Replaces the configuration (SIGHUP reload) and keeps all state.
-    public func reconfigure(_ configuration: EngineConfiguration) {
+    public func reconfigure(_ configuration: EngineConfiguration, centerName: String? = nil) {
         queue.async { [self] in
+            if let centerName { self.centerName = centerName }
+            var configuration = configuration
+            if simulator != nil, configuration.queues.isEmpty { configuration.queues = simulator!.queueSettings }
             configuredConfiguration = configuration
             applyConfiguration()
         }
@@ -198,7 +203,13 @@ public final class EngineService: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = clock.now()
         let snapshot = engine.snapshot(now: now, sources: sources.values.sorted { $0.name < $1.name })
-        hub.publish("snapshot", dataJSON: JSONC.encode(snapshot.json()))
+        var json = snapshot.json()
+        if case .object(var object) = json, case .object(var center)? = object["center"] {
+            center["name"] = .string(centerName)
+            object["center"] = .object(center)
+            json = .object(object)
+        }
+        hub.publish("snapshot", dataJSON: JSONC.encode(json))
         dirty = false
         lastPublished = now
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import JSONC
 import WallboardClient
@@ -9,7 +10,7 @@ struct WallboardControl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallboardctl",
         abstract: "Talk to a wallboardd daemon, replay event files, check configs.",
-        subcommands: [Version.self, SnapshotCommand.self, Ingest.self])
+        subcommands: [Version.self, SnapshotCommand.self, Ingest.self, ConfigCommand.self])
 }
 
 /// `wallboardctl version`.
@@ -84,4 +85,33 @@ func readInput(_ path: String) throws -> [UInt8] {
         bytes += chunk[..<count]
     }
     return bytes
+}
+
+/// `wallboardctl config check FILE`.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Work with config files.", subcommands: [Check.self])
+
+    /// Validates a config file offline; errors name the file, line and key.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a config file; exit 0 if it is valid.")
+
+        @Argument(help: "The YAML config file.")
+        var file: String
+
+        func run() throws {
+            do {
+                let configuration = try DaemonConfiguration.load(path: file)
+                print("\(file): OK (\(configuration.engine.queues.count) queues, \(configuration.amiSources.count) AMI sources)")
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

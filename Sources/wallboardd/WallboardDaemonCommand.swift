@@ -12,8 +12,11 @@ struct WallboardDaemonCommand: ParsableCommand {
             With no source options it runs the built-in simulator, so the board at http://HOST:PORT/ is live at once.
             """)
 
-    @Option(help: "Address and port to listen on (HOST:PORT).")
-    var listen: String = "127.0.0.1:8080"
+    @Option(help: "Address and port to listen on (HOST:PORT; default 127.0.0.1:8080, or the config's `listen`).")
+    var listen: String?
+
+    @Option(help: "YAML config file (see docs/configuration.md). Without one the built-in simulator runs.")
+    var config: String?
 
     @Option(help: "Folder with the wallboard's static files (default: found next to the binary or in ./web).")
     var webRoot: String?
@@ -24,28 +27,48 @@ struct WallboardDaemonCommand: ParsableCommand {
     @Option(help: "Seed of the built-in simulator, so a demo run can be repeated.")
     var seed: UInt64 = 42
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info, or the config's).")
+    var logLevel: String?
 
     mutating func run() throws {
-        guard let (host, port) = ListenAddress.parse(listen) else {
-            throw ValidationError("--listen \(listen): expected HOST:PORT, e.g. 127.0.0.1:8080")
+        var options: DaemonOptions
+        var level = Logger.Level.info
+        if let config {
+            do {
+                let configuration = try DaemonConfiguration.load(path: config)
+                options = DaemonOptions(configuration: configuration, configPath: config, webRootFallback: nil)
+                level = configuration.logLevel
+            } catch {
+                FileHandle.standardError.write(Data("wallboardd: invalid config: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        } else {
+            options = DaemonOptions(simulator: !noSimulator, simulatorSeed: seed)
         }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
+        if let listen {
+            guard let (host, port) = ListenAddress.parse(listen) else {
+                throw ValidationError("--listen \(listen): expected HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+            options.host = host
+            options.port = port
         }
+        if let logLevel {
+            guard let parsed = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
+            }
+            level = parsed
+        }
+        if noSimulator { options.simulator = false }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "wallboardd")
-        let webRoot = webRoot ?? WebRootLocator.locate()
-        if webRoot == nil { logger.warning("no web root found: the board will not be served (use --web-root)") }
+        options.webRoot = webRoot ?? options.webRoot ?? WebRootLocator.locate()
+        if options.webRoot == nil { logger.warning("no web root found: the board will not be served (use --web-root)") }
         signal(SIGPIPE, SIG_IGN)
-        let daemon = Daemon.make(
-            options: DaemonOptions(host: host, port: port, webRoot: webRoot, simulator: !noSimulator, simulatorSeed: seed),
-            logger: logger)
+        let daemon = Daemon.make(options: options, logger: logger)
         do {
             try daemon.start()
         } catch {

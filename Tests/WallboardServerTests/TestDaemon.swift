@@ -16,13 +16,17 @@ final class TestDaemon: @unchecked Sendable {
     static let webRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("web").path
 
-    init(simulator: Bool, clock: WallClock = SystemClock()) throws {
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        daemon = Daemon.make(
+    convenience init(simulator: Bool, clock: WallClock = SystemClock()) throws {
+        try self.init(
             options: DaemonOptions(host: "127.0.0.1", port: 0, webRoot: Self.webRoot, simulator: simulator,
                                    simulatorSeed: 7, simulatorWarmup: .minutes(15)),
-            logger: logger, clock: clock)
+            clock: clock)
+    }
+
+    init(options: DaemonOptions, clock: WallClock = SystemClock()) throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        daemon = Daemon.make(options: options, logger: logger, clock: clock)
         try daemon.start()
     }
 

@@ -2,6 +2,8 @@
  * Pure wallboard logic: no DOM, no timers, no `Date.now()`. Every function that depends on time takes
  * `now` (milliseconds since the epoch) explicitly, so `node --test` can check it against hand-computed values.
  *
+ * The view builders that combine these per component live in WallboardView.js.
+ *
  * Clock model: the board never trusts its own clock for waits. It keeps an offset `local − server`
  * (see `clockOffsetMs`) and turns its local time into "server now" before ticking waits and times in state.
  */
@@ -58,7 +60,7 @@ export function serviceLevelCue(value, target) {
   const cls = serviceLevelClass(value, target);
   if (cls === 'green') return { icon: '▲', text: 'on target' };
   if (cls === 'amber') return { icon: '▼', text: 'below target' };
-  if (cls === 'red') return { icon: '▼▼', text: 'far below target' };
+  if (cls === 'red') return { icon: '▼▼', text: 'below target' };
   if (!isNumber(value)) return { icon: '', text: 'no contacts in window' };
   return { icon: '', text: '' };
 }
@@ -331,125 +333,6 @@ export function sortAgents(agents) {
  */
 export function agentStateLabel(state) {
   return AGENT_STATE_LABELS[state] || String(state || 'Unknown').replace(/_/g, ' ');
-}
-
-/**
- * Everything a queue tile shows, as display strings and classes.
- * @param {object} queue one entry of `snapshot.queues`
- * @param {{generatedAt: string, primaryWindow: string, serverNow: number}} ctx
- * @returns {object}
- */
-export function queueView(queue, ctx) {
-  const m = (queue.metrics || {})[ctx.primaryWindow] || {};
-  const agents = queue.agents || {};
-  const wait = longestWaitSeconds(queue, ctx.generatedAt, ctx.serverNow);
-  const cue = serviceLevelCue(m.service_level, queue.target);
-  return {
-    name: queue.name || queue.id,
-    slText: formatServiceLevel(m.service_level),
-    slClass: serviceLevelClass(m.service_level, queue.target),
-    slIcon: cue.icon,
-    slCue: cue.text,
-    targetText: `target ${formatPercent(queue.target)} in ${formatThreshold(queue.threshold_seconds)}`,
-    waiting: formatCount(queue.waiting_now),
-    waitingClass: queue.waiting_now > 0 ? 'active' : 'none',
-    longestWait: formatDuration(wait),
-    longestWaitClass: waitClass(wait, queue.threshold_seconds),
-    available: formatCount(agents.available),
-    availableClass: queue.waiting_now > 0 && agents.available === 0 ? 'red' : 'none',
-    ringing: formatCount(agents.ringing),
-    onContact: formatCount(agents.on_contact),
-    wrapUp: formatCount(agents.wrap_up),
-    notReady: formatCount(agents.not_ready),
-    loggedIn: formatCount(agents.logged_in),
-    abandonRate: formatPercent(m.abandon_rate),
-    asa: formatDuration(m.asa_seconds),
-    offered: formatCount(m.offered),
-    answered: formatCount(m.answered),
-    abandoned: formatCount(m.abandoned),
-    windowLabel: windowLabel(ctx.primaryWindow),
-  };
-}
-
-/**
- * Everything the center summary strip shows.
- * @param {object} center `snapshot.center`
- * @param {{generatedAt: string, primaryWindow: string, serverNow: number}} ctx
- * @returns {object}
- */
-export function centerView(center, ctx) {
-  const c = center || {};
-  const m = (c.metrics || {})[ctx.primaryWindow] || {};
-  const agents = c.agents || {};
-  const reasons = Object.entries(c.not_ready_reasons || {})
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([r, n]) => `${n} ${r.replace(/_/g, ' ')}`)
-    .join(', ');
-  return {
-    waiting: formatCount(c.waiting_now),
-    longestWait: formatDuration(longestWaitSeconds(c, ctx.generatedAt, ctx.serverNow)),
-    serviceLevel: formatServiceLevel(m.service_level),
-    abandonRate: formatPercent(m.abandon_rate),
-    asa: formatDuration(m.asa_seconds),
-    aht: formatDuration(m.aht_seconds),
-    offered: formatCount(m.offered),
-    answered: formatCount(m.answered),
-    loggedIn: formatCount(agents.logged_in),
-    available: formatCount(agents.available),
-    notReady: formatCount(agents.not_ready),
-    notReadyReasons: reasons,
-    windowLabel: windowLabel(ctx.primaryWindow),
-  };
-}
-
-/**
- * Everything one agent card shows.
- * @param {object} agent one entry of `snapshot.agents`
- * @param {{serverNow: number, queueNames: Map<string, string>}} ctx
- * @returns {object}
- */
-export function agentView(agent, ctx) {
-  const seconds = elapsedSeconds(agent.state_since, ctx.serverNow);
-  const limit = LONG_STATE_SECONDS[agent.state];
-  const name = (id) => ctx.queueNames.get(id) || id;
-  const contact = agent.contact;
-  let detail = '';
-  if (agent.state === 'not_ready') detail = agent.reason ? capitalize(agent.reason.replace(/_/g, ' ')) : 'No reason';
-  else if (contact && contact.queue) detail = [name(contact.queue), contact.channel].filter(Boolean).join(' · ');
-  return {
-    name: agent.name || agent.id,
-    state: AGENT_STATES.includes(agent.state) ? agent.state : 'unknown',
-    stateLabel: agentStateLabel(agent.state),
-    detail,
-    timeInState: formatDuration(seconds),
-    long: isNumber(limit) && isNumber(seconds) && seconds >= limit,
-    queues: (agent.queues || []).map(name).join(' · '),
-  };
-}
-
-/**
- * Text of the banner shown over a board whose data cannot be trusted, or null when none is needed.
- * @param {{state: string, lastMessageAt?: number|null}|null} connection
- * @param {boolean} hasData whether a snapshot was ever received
- * @param {number} offsetMs clock offset `local − server`, to show times in server time like the clock
- * @returns {{title: string, detail: string}|null}
- */
-export function staleBanner(connection, hasData, offsetMs) {
-  if (!connection || connection.state === 'live' || !hasData) return null;
-  const last = isNumber(connection.lastMessageAt) ? formatClock(connection.lastMessageAt - offsetMs) : null;
-  const since = last ? `Data stale since ${last}` : 'Data may be out of date';
-  if (connection.state === 'stale') return { title: since, detail: 'No updates from the server — numbers are frozen' };
-  return { title: 'Connection lost — reconnecting…', detail: since };
-}
-
-function formatThreshold(seconds) {
-  if (!isNumber(seconds)) return EM_DASH;
-  return seconds < 120 ? `${seconds} s` : formatDuration(seconds);
-}
-
-function capitalize(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function pad2(n) {

@@ -1,0 +1,118 @@
+import Foundation
+import JSONModel
+import Logging
+import WallboardCore
+
+/// Everything the config file sets, validated. See `docs/configuration.md` and `systemd/wallboardd.yaml`.
+public struct DaemonConfiguration: Sendable {
+    /// One Asterisk manager interface to read events from.
+    public struct AMISourceSettings: Sendable, Equatable {
+        public var name: String
+        public var host: String
+        public var port: Int
+        public var username: String
+        public var secretFile: String
+        /// The queue's `wrapuptime` per queue id, in milliseconds (Asterisk does not report it over AMI).
+        public var wrapUp: [String: Millis]
+    }
+
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 8080
+    public var webRoot: String?
+    public var stateDirectory: String?
+    public var logLevel: Logger.Level = .info
+    /// The center's name shown on the board.
+    public var centerName = "wallboard"
+    public var simulator = false
+    public var simulatorSeed: UInt64 = 42
+    public var engine = EngineConfiguration()
+    public var amiSources: [AMISourceSettings] = []
+
+    public init() {}
+
+    /// Reads and validates a config file's text.
+    public static func parse(yaml: String, fileName: String) throws(ConfigError) -> DaemonConfiguration {
+        let document = try ConfigDocument(yaml: yaml, fileName: fileName)
+        let root = try ConfigReader(document, value: document.root, path: "")
+        var configuration = DaemonConfiguration()
+        if let listen = try root.string("listen") {
+            guard let (host, port) = ListenAddress.parse(listen) else {
+                throw document.error("listen", "\"\(listen)\" is not HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+            configuration.listenHost = host
+            configuration.listenPort = port
+        }
+        configuration.webRoot = try root.string("web_root")
+        configuration.stateDirectory = try root.string("state_dir")
+        if let level = try root.choice("log_level", from: Logger.Level.allCases.map(\.rawValue)) {
+            configuration.logLevel = Logger.Level(rawValue: level)!
+        }
+        if let center = try root.section("center") {
+            configuration.centerName = try center.string("name") ?? configuration.centerName
+            try center.rejectUnknownKeys()
+        }
+        if let simulator = try root.section("simulator") {
+            configuration.simulator = try simulator.bool("enabled") ?? true
+            configuration.simulatorSeed = UInt64(try simulator.integer("seed", in: 0...Int64.max) ?? 42)
+            try simulator.rejectUnknownKeys()
+        }
+        configuration.engine.queues = try parseQueues(root)
+        configuration.amiSources = try parseAMI(root)
+        try root.rejectUnknownKeys()
+        return configuration
+    }
+
+    private static func parseQueues(_ root: ConfigReader) throws(ConfigError) -> [QueueSettings] {
+        var queues: [QueueSettings] = []
+        for queue in try root.list("queues") {
+            let id = try queue.requiredString("id")
+            guard !queues.contains(where: { $0.id == id }) else {
+                throw queue.document.error(queue.childPath("id"), "queue \"\(id)\" is listed twice")
+            }
+            var settings = QueueSettings(id: id, name: try queue.string("name"))
+            if let threshold = try queue.integer("threshold_seconds", in: 1...3600) { settings.threshold = .seconds(threshold) }
+            if let target = try queue.number("target", in: 0...1) { settings.target = target }
+            if let short = try queue.integer("short_abandon_seconds", in: 0...600) { settings.shortAbandon = .seconds(short) }
+            if let treatment = try queue.choice(
+                "abandon_treatment", from: QueueSettings.AbandonTreatment.allCases.map(\.rawValue))
+            {
+                settings.abandonTreatment = QueueSettings.AbandonTreatment(rawValue: treatment)!
+            }
+            try queue.rejectUnknownKeys()
+            queues.append(settings)
+        }
+        return queues
+    }
+
+    private static func parseAMI(_ root: ConfigReader) throws(ConfigError) -> [AMISourceSettings] {
+        var sources: [AMISourceSettings] = []
+        for (index, ami) in try root.list("ami").enumerated() {
+            let name = try ami.string("name") ?? "ami\(index + 1)"
+            let host = try ami.requiredString("host")
+            let port = Int(try ami.integer("port", in: 1...65535) ?? 5038)
+            var wrapUp: [String: Millis] = [:]
+            if let section = try ami.section("wrapup_seconds") {
+                for key in section.object.keys {
+                    wrapUp[key] = .seconds(try section.integer(key, in: 0...3600) ?? 0)
+                }
+                try section.rejectUnknownKeys()
+            }
+            sources.append(
+                AMISourceSettings(
+                    name: name, host: host, port: port, username: try ami.requiredString("username"),
+                    secretFile: try ami.requiredString("secret_file"), wrapUp: wrapUp))
+            try ami.rejectUnknownKeys()
+        }
+        return sources
+    }
+}
+
+extension DaemonConfiguration {
+    /// Reads and validates the config file at `path`.
+    public static func load(path: String) throws -> DaemonConfiguration {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, path: "", message: "cannot read the file (missing, unreadable or not UTF-8)")
+        }
+        return try parse(yaml: text, fileName: path)
+    }
+}

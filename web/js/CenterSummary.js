@@ -1,0 +1,27 @@
+import { bindView } from './dom.js';
+
+/**
+ * Mounts the `.center-summary` strip: the whole center (all queues, whatever `?queues=` shows) in one line.
+ * The `centerSummary` event carries `WallboardView.centerView(...)`.
+ * @param {HTMLElement} el
+ */
+export function CenterSummary(el) {
+  el.innerHTML = `
+    <h2 class="center-summary__title">All queues <span data-field="windowLabel"></span></h2>
+    <dl class="center-summary__items">
+      <div><dt>Waiting</dt><dd data-field="waiting"></dd></div>
+      <div><dt>Longest wait</dt><dd data-field="longestWait"></dd></div>
+      <div><dt>Service level</dt><dd data-field="serviceLevel"></dd></div>
+      <div><dt>Offered</dt><dd data-field="offered"></dd></div>
+      <div><dt>Answered</dt><dd data-field="answered"></dd></div>
+      <div><dt>Abandoned</dt><dd data-field="abandonRate"></dd></div>
+      <div><dt>ASA</dt><dd data-field="asa"></dd></div>
+      <div><dt>AHT</dt><dd data-field="aht"></dd></div>
+      <div><dt>Logged in</dt><dd data-field="loggedIn"></dd></div>
+      <div><dt>Not ready</dt><dd><span data-field="notReady"></span>
+        <small class="center-summary__reasons" data-field="notReadyReasons"></small></dd></div>
+    </dl>
+  `;
+  const apply = bindView(el);
+  el.addEventListener('centerSummary', (e) => apply(e.detail));
+}
