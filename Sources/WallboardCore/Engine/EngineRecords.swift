@@ -66,6 +66,25 @@ public struct QueueDeparture: Sendable, Equatable {
     public var agent: String? = nil
     public var team: String? = nil
     public var isRepeat = false
+
+    public init(
+        contact: String, queue: String, channel: Channel, outcome: Outcome, leftAt: Instant, wait: Millis,
+        customer: Customer? = nil, language: String? = nil, reason: String? = nil, agent: String? = nil,
+        team: String? = nil, isRepeat: Bool = false
+    ) {
+        self.contact = contact
+        self.queue = queue
+        self.channel = channel
+        self.outcome = outcome
+        self.leftAt = leftAt
+        self.wait = wait
+        self.customer = customer
+        self.language = language
+        self.reason = reason
+        self.agent = agent
+        self.team = team
+        self.isRepeat = isRepeat
+    }
 }
 
 /// A contact whose after-contact work ended: what handle-time figures count, by the moment wrap-up ended.
