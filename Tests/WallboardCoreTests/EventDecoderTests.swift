@@ -106,3 +106,18 @@ import WallboardCore
         #expect(engine.contacts["c"]?.queuedAt == factory.at(0))
     }
 }
+
+@Suite struct InteractionQueryTests {
+    @Test func interactionsAreFoundByAgentAndCustomer() {
+        var engine = WallboardEngine()
+        var factory = EventFactory()
+        engine.run([
+            factory.make(0, .contactQueued(ContactQueued(contact: "c1", queue: "q", channel: .voice, customer: Customer(id: "x")))),
+            factory.make(1, .contactQueued(ContactQueued(contact: "c2", queue: "q", channel: .chat))),
+            factory.make(2, .contactAnswered(contact: "c1", agent: "a", monitor: MonitorHandle(kind: "k", target: "t"))),
+        ])
+        #expect(engine.interactions(agent: "a").map(\.id) == ["c1"])
+        #expect(engine.interactions(customer: "x").first?.monitor?.target == "t")
+        #expect(engine.interactions(queue: "q", channel: .chat).map(\.id) == ["c2"])
+    }
+}
