@@ -44,23 +44,50 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var primaryWindow: String
     /// An event stamped further than this in the future is clamped to `now` and counted.
     public var futureTolerance: Millis
+    /// The center's time zone, when "today" starts and how long the clock-aligned interval is.
+    public var calendar: CenterCalendar
+    /// A contact from a customer whose previous contact was queued at most this long before counts as a repeat.
+    public var repeatWindow: Millis
+    /// How long an event that refers to a contact or agent the engine does not know yet is held back,
+    /// waiting for the event that should have come first (e.g. `contact.answered` before `contact.queued`).
+    public var reorderTolerance: Millis
 
     public init(
         queues: [QueueSettings] = [],
         windows: [RollingWindowSpec] = RollingWindowSpec.defaults,
         primaryWindow: String = "15m",
-        futureTolerance: Millis = .seconds(5)
+        futureTolerance: Millis = .seconds(5),
+        calendar: CenterCalendar = CenterCalendar(),
+        repeatWindow: Millis = .minutes(24 * 60),
+        reorderTolerance: Millis = .seconds(2)
     ) {
         self.queues = queues
         self.windows = windows
         self.primaryWindow = primaryWindow
         self.futureTolerance = futureTolerance
+        self.calendar = calendar
+        self.repeatWindow = repeatWindow
+        self.reorderTolerance = reorderTolerance
     }
+
+    /// Names of every window the engine reports: the rolling ones, then "interval" and "today".
+    public var windowNames: [String] { windows.map(\.name) + [WindowName.interval, WindowName.today] }
+
+    /// The longest stretch of history a rolling window or the interval needs.
+    var longestWindow: Millis { max(windows.map(\.length).max() ?? 0, calendar.intervalLength) }
 
     /// The settings for `queue`: configured ones, else the defaults.
     public func settings(for queue: String) -> QueueSettings {
         queues.first(where: { $0.id == queue }) ?? QueueSettings(id: queue)
     }
+}
+
+/// Names of the windows that are not rolling.
+public enum WindowName {
+    /// The current clock-aligned interval (e.g. this half hour), from its start to now.
+    public static let interval = "interval"
+    /// The business day from the configured day start in the center's time zone to now.
+    public static let today = "today"
 }
 
 /// A rolling window: the last `length` milliseconds before `now`.

@@ -35,6 +35,10 @@ public struct LiveContact: Sendable, Equatable {
     public var answeredAt: Instant?
     public var agent: String?
     public var monitor: MonitorHandle?
+    /// The team of the agent handling it, when known.
+    public var team: String?
+    /// The customer contacted the center before, within the configured repeat window.
+    public var isRepeat = false
     /// Time on hold so far, and since when it is on hold now.
     public var holdTotal: Millis = 0
     public var heldSince: Instant?
@@ -55,6 +59,32 @@ public struct QueueDeparture: Sendable, Equatable {
     public var leftAt: Instant
     /// How long it waited in this queue.
     public var wait: Millis
+    public var customer: Customer? = nil
+    public var language: String? = nil
+    public var reason: String? = nil
+    /// The agent who answered, and their team (answered only).
+    public var agent: String? = nil
+    public var team: String? = nil
+    public var isRepeat = false
+
+    public init(
+        contact: String, queue: String, channel: Channel, outcome: Outcome, leftAt: Instant, wait: Millis,
+        customer: Customer? = nil, language: String? = nil, reason: String? = nil, agent: String? = nil,
+        team: String? = nil, isRepeat: Bool = false
+    ) {
+        self.contact = contact
+        self.queue = queue
+        self.channel = channel
+        self.outcome = outcome
+        self.leftAt = leftAt
+        self.wait = wait
+        self.customer = customer
+        self.language = language
+        self.reason = reason
+        self.agent = agent
+        self.team = team
+        self.isRepeat = isRepeat
+    }
 }
 
 /// A contact whose after-contact work ended: what handle-time figures count, by the moment wrap-up ended.
@@ -66,7 +96,47 @@ public struct HandledContact: Sendable, Equatable {
     public var talk: Millis
     public var hold: Millis
     public var wrapUp: Millis
+    public var channel: Channel = .voice
+    public var team: String? = nil
+    public var segment: String? = nil
+    public var language: String? = nil
 
     /// Talk + hold + wrap-up.
     public var handleTime: Millis { talk + hold + wrapUp }
+}
+
+/// A `contact.transferred` event, counted by the moment it happened against the queue it left.
+public struct TransferRecord: Sendable, Equatable {
+    public var contact: String
+    public var fromQueue: String
+    public var channel: Channel
+    public var team: String?
+    public var at: Instant
+}
+
+/// A `survey.completed` event with what the engine knew of the contact it is about.
+public struct SurveyRecord: Sendable, Equatable {
+    public var survey: SurveyResult
+    public var at: Instant
+    /// The queue, channel and team of the surveyed contact, when the engine still knows it.
+    public var queue: String?
+    public var channel: Channel?
+    public var team: String?
+    public var segment: String?
+    public var language: String?
+}
+
+/// A stretch of time an agent spent in one state; windows count the part that overlaps them.
+public struct AgentStateSpan: Sendable, Equatable {
+    public var agent: String
+    public var team: String?
+    public var queues: [String]
+    public var state: AgentState
+    public var from: Instant
+    public var to: Instant
+
+    /// Milliseconds of this span inside `[start, end]`.
+    public func overlap(start: Instant, end: Instant) -> Millis {
+        max(0, min(to, end).since(max(from, start)))
+    }
 }

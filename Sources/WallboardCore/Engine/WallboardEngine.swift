@@ -1,38 +1,63 @@
 /// The whole domain state of the center: agents, live contacts, queues and the history that
 /// windows are computed from. A value-type state machine: events and `now` go in, snapshots come out.
 ///
-/// Not thread-safe by itself: the server confines one instance to its engine queue.
+/// Not thread-safe by itself: the server confines one instance to its engine queue. `now` is always
+/// passed in; nothing here reads a clock.
 public struct WallboardEngine: Sendable {
     /// The result of ``apply(_:now:)``.
     public enum ApplyResult: Sendable, Equatable {
+        /// Applied, or held back briefly because it refers to a contact or agent an earlier event
+        /// (not yet received) should introduce; see ``EngineConfiguration/reorderTolerance``.
         case applied
         /// The id was applied before; nothing changed.
         case duplicate
         case rejected(EventRejection)
     }
 
-    public private(set) var configuration: EngineConfiguration
-    public private(set) var agents: [String: AgentRecord] = [:]
-    public private(set) var contacts: [String: LiveContact] = [:]
+    public internal(set) var configuration: EngineConfiguration
+    public internal(set) var agents: [String: AgentRecord] = [:]
+    public internal(set) var contacts: [String: LiveContact] = [:]
     /// Queue ids in display order: configured ones first, then others as events name them.
-    public private(set) var queueOrder: [String] = []
-    /// Departures from queues, oldest first, kept as long as the longest window needs them.
-    public private(set) var departures: [QueueDeparture] = []
-    /// Contacts whose wrap-up ended, oldest first, kept as long as the longest window needs them.
-    public private(set) var handled: [HandledContact] = []
-    public private(set) var counters = EngineCounters()
-    private var seenEventIDs: Set<String> = []
+    public internal(set) var queueOrder: [String] = []
+    /// Team ids in the order events named them.
+    public internal(set) var teamOrder: [String] = []
+    public internal(set) var counters = EngineCounters()
+    /// Today's abandoned contacts (short abandons excluded), oldest first, for call-backs.
+    public internal(set) var abandonedToday: [AbandonedContact] = []
+    var history = MetricsHistory()
+    var settings: SettingsLookup
+    var seenEventIDs: Set<String> = []
+    /// Events waiting for the event that should have come before them, with when they arrived.
+    var deferred: [(event: Event, receivedAt: Instant, rejection: EventRejection)] = []
+    /// When each customer id last queued a contact (for repeat contacts).
+    var lastContactByCustomer: [String: Instant] = [:]
+    /// What surveys need to know about contacts that are no longer live.
+    var finishedContacts: [String: FinishedContact] = [:]
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
+        self.settings = SettingsLookup(configuration)
         self.queueOrder = configuration.queues.map(\.id)
     }
 
     /// Replaces the configuration (thresholds, windows, display names) and keeps all state.
+    /// Today's running totals are recomputed with the new queue settings.
     public mutating func reconfigure(_ configuration: EngineConfiguration) {
         self.configuration = configuration
+        self.settings = SettingsLookup(configuration)
         let configured = configuration.queues.map(\.id)
         queueOrder = configured + queueOrder.filter { !configured.contains($0) }
+        history.refold(settings: settings)
+    }
+
+    /// Departures from queues still in the history, oldest first.
+    public var departures: [QueueDeparture] {
+        history.entries.compactMap { if case .departure(let record) = $0 { return record } else { return nil } }
+    }
+
+    /// Contacts whose wrap-up ended, still in the history, oldest first.
+    public var handled: [HandledContact] {
+        history.entries.compactMap { if case .handled(let record) = $0 { return record } else { return nil } }
     }
 
     /// Applies one event received at `now`. A rejected event changes nothing.
@@ -50,11 +75,18 @@ public struct WallboardEngine: Sendable {
         do {
             try transition(event)
         } catch {
+            if configuration.reorderTolerance > 0, error.code == .unknownContact || error.code == .unknownAgent {
+                seenEventIDs.insert(event.id)
+                deferred.append((event, now, error))
+                counters.deferred += 1
+                return .applied
+            }
             counters.rejected[error.code, default: 0] += 1
             return .rejected(error)
         }
         seenEventIDs.insert(event.id)
         counters.applied[event.type, default: 0] += 1
+        retryDeferred()
         return .applied
     }
 
@@ -63,231 +95,83 @@ public struct WallboardEngine: Sendable {
         counters.rejected[rejection.code, default: 0] += 1
     }
 
-    /// Forgets history no window needs any more.
-    public mutating func expire(now: Instant) {
-        let longest = configuration.windows.map(\.length).max() ?? 0
-        let horizon = now.advanced(by: -longest)
-        if let keepFrom = departures.firstIndex(where: { $0.leftAt > horizon }) {
-            departures.removeFirst(keepFrom)
-        } else {
-            departures.removeAll()
+    /// Advances the engine to `now`: rejects held-back events whose predecessor never came (returned,
+    /// so the caller can log them), folds history into today's running totals, forgets what no window
+    /// needs. Call it on every tick, with a `now` that never goes back.
+    @discardableResult
+    public mutating func expire(now: Instant) -> [DeferredRejection] {
+        var expired: [DeferredRejection] = []
+        deferred.removeAll { item in
+            guard now.since(item.receivedAt) > configuration.reorderTolerance else { return false }
+            counters.rejected[item.rejection.code, default: 0] += 1
+            counters.deferred -= 1
+            expired.append(DeferredRejection(event: item.event, rejection: item.rejection))
+            return true
         }
-        if let keepFrom = handled.firstIndex(where: { $0.finishedAt > horizon }) {
-            handled.removeFirst(keepFrom)
-        } else {
-            handled.removeAll()
-        }
+        let dayStart = configuration.calendar.startOfDay(containing: now)
+        history.advance(
+            to: now, dayStart: dayStart, horizon: now.advanced(by: -configuration.longestWindow), settings: settings)
+        abandonedToday.removeAll { $0.at < dayStart }
+        let repeatHorizon = now.advanced(by: -configuration.repeatWindow)
+        lastContactByCustomer = lastContactByCustomer.filter { $0.value >= repeatHorizon }
+        let surveyHorizon = now.advanced(by: -max(configuration.repeatWindow, .minutes(24 * 60)))
+        finishedContacts = finishedContacts.filter { $0.value.at >= surveyHorizon }
+        return expired
     }
 
-    // MARK: - Transitions
-
-    private mutating func transition(_ event: Event) throws(EventRejection) {
-        let at = event.timestamp
-        switch event.body {
-        case .agentLogin(let login):
-            agents[login.agent] = AgentRecord(
-                id: login.agent, name: login.name.isEmpty ? login.agent : login.name, team: login.team,
-                queues: login.queues, skills: login.skills, languages: login.languages, state: .available,
-                reason: nil, stateSince: at, contact: nil)
-            login.queues.forEach { noteQueue($0) }
-        case .agentState(let agent, let state, let reason):
-            guard agents[agent] != nil else {
-                throw EventRejection(.unknownAgent, "agent.state for agent \"\(agent)\" who is not logged in")
-            }
-            if state == .offline {
-                agents[agent] = nil
-            } else {
-                setAgentState(agent, state, reason: state == .notReady ? reason : nil, at: at)
-            }
-        case .agentLogout(let agent):
-            guard agents.removeValue(forKey: agent) != nil else {
-                throw EventRejection(.unknownAgent, "agent.logout for agent \"\(agent)\" who is not logged in")
-            }
-        case .contactQueued(let queued):
-            try enqueue(queued, at: at)
-        case .contactAnswered(let contact, let agent, let monitor):
-            try answer(contact, agent: agent, monitor: monitor, at: at)
-        case .contactAbandoned(let contact):
-            let live = try waitingContact(contact, event: "contact.abandoned")
-            recordDeparture(live, .abandoned, at: at)
-            contacts[contact] = nil
-        case .contactTransferred(let contact, let toQueue, let toAgent):
-            try transfer(contact, toQueue: toQueue, toAgent: toAgent, at: at)
-        case .contactHeld(let contact):
-            var live = try connectedContact(contact, event: "contact.held")
-            guard live.phase == .connected else {
-                throw EventRejection(.invalidTransition, "contact.held: contact \"\(contact)\" is already on hold")
-            }
-            live.phase = .held
-            live.heldSince = at
-            contacts[contact] = live
-        case .contactResumed(let contact):
-            var live = try connectedContact(contact, event: "contact.resumed")
-            guard live.phase == .held, let since = live.heldSince else {
-                throw EventRejection(.invalidTransition, "contact.resumed: contact \"\(contact)\" is not on hold")
-            }
-            live.holdTotal += max(0, at.since(since))
-            live.heldSince = nil
-            live.phase = .connected
-            contacts[contact] = live
-        case .contactEnded(let contact):
-            var live = try connectedContact(contact, event: "contact.ended")
-            endTalk(&live, at: at)
-            contacts[contact] = live
-            if let agent = live.agent, agents[agent]?.contact == contact {
-                setAgentState(agent, .wrapUp, reason: nil, at: at)
-            }
-        case .contactWrapupDone(let contact, let agent):
-            try finishWrapUp(contact, agent: agent, at: at)
-        case .surveyCompleted:
-            counters.surveys += 1
-        }
-    }
-
-    private mutating func enqueue(_ queued: ContactQueued, at: Instant) throws(EventRejection) {
-        if let existing = contacts[queued.contact] {
-            throw EventRejection(
-                .invalidTransition,
-                "contact.queued: contact \"\(queued.contact)\" is already \(existing.phase.rawValue) in queue \"\(existing.queue)\"")
-        }
-        noteQueue(queued.queue)
-        contacts[queued.contact] = LiveContact(
-            id: queued.contact, queue: queued.queue, channel: queued.channel, customer: queued.customer,
-            language: queued.language, reason: queued.reason, priority: queued.priority, phase: .waiting,
-            queuedAt: at)
-    }
-
-    private mutating func answer(_ contact: String, agent: String, monitor: MonitorHandle?, at: Instant)
-        throws(EventRejection)
-    {
-        var live = try waitingContact(contact, event: "contact.answered")
-        recordDeparture(live, .answered, at: at)
-        live.phase = .connected
-        live.answeredAt = at
-        live.agent = agent
-        live.monitor = monitor
-        contacts[contact] = live
-        if agents[agent] != nil {
-            agents[agent]?.contact = contact
-            setAgentState(agent, .onContact, reason: nil, at: at)
-        }
-    }
-
-    private mutating func transfer(_ contact: String, toQueue: String?, toAgent: String?, at: Instant)
-        throws(EventRejection)
-    {
-        guard var live = contacts[contact] else {
-            throw EventRejection(.unknownContact, "contact.transferred for contact \"\(contact)\" that is not live")
-        }
-        if let toQueue {
-            if live.phase == .waiting {
-                recordDeparture(live, .transferredOut, at: at)
-            } else {
-                releaseAgent(of: &live, at: at)
-            }
-            noteQueue(toQueue)
-            live = LiveContact(
-                id: contact, queue: toQueue, channel: live.channel, customer: live.customer, language: live.language,
-                reason: live.reason, priority: live.priority, phase: .waiting, queuedAt: at)
-            contacts[contact] = live
-        } else if let toAgent {
-            guard live.phase == .connected || live.phase == .held else {
-                throw EventRejection(
-                    .invalidTransition, "contact.transferred to_agent: contact \"\(contact)\" is not connected to an agent")
-            }
-            releaseAgent(of: &live, at: at)
-            live.agent = toAgent
-            contacts[contact] = live
-            if agents[toAgent] != nil {
-                agents[toAgent]?.contact = contact
-                setAgentState(toAgent, .onContact, reason: nil, at: at)
+    /// Applies held-back events that now fit, until none does.
+    private mutating func retryDeferred() {
+        var progress = true
+        while progress, !deferred.isEmpty {
+            progress = false
+            let oldestFirst = deferred.indices.sorted { deferred[$0].event.timestamp < deferred[$1].event.timestamp }
+            for index in oldestFirst {
+                let item = deferred[index]
+                do {
+                    try transition(item.event)
+                } catch {
+                    if error.code == .unknownContact || error.code == .unknownAgent { continue }
+                    deferred.remove(at: index)
+                    counters.deferred -= 1
+                    counters.rejected[error.code, default: 0] += 1
+                    progress = true
+                    break
+                }
+                deferred.remove(at: index)
+                counters.deferred -= 1
+                counters.applied[item.event.type, default: 0] += 1
+                progress = true
+                break
             }
         }
     }
+}
 
-    private mutating func finishWrapUp(_ contact: String, agent: String, at: Instant) throws(EventRejection) {
-        guard var live = contacts[contact], live.phase != .waiting else {
-            throw EventRejection(
-                .unknownContact, "contact.wrapup_done for contact \"\(contact)\" that was never answered or is gone")
-        }
-        if live.endedAt == nil { endTalk(&live, at: at) }
-        let answeredAt = live.answeredAt ?? live.queuedAt
-        let endedAt = live.endedAt ?? at
-        handled.append(
-            HandledContact(
-                contact: contact, queue: live.queue, agent: agent, finishedAt: at,
-                talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
-                wrapUp: max(0, at.since(endedAt))))
-        contacts[contact] = nil
-        if let record = agents[agent], record.contact == contact {
-            agents[agent]?.contact = nil
-            if record.state == .wrapUp || record.state == .onContact {
-                setAgentState(agent, .available, reason: nil, at: at)
-            }
-        }
-    }
+/// A held-back event rejected because the event it depends on never arrived in time.
+public struct DeferredRejection: Sendable, Equatable {
+    public var event: Event
+    public var rejection: EventRejection
+}
 
-    // MARK: - Helpers
+/// An abandoned contact, for the call-back list.
+public struct AbandonedContact: Sendable, Equatable {
+    public var contact: String
+    public var customer: Customer?
+    public var queue: String
+    public var channel: Channel
+    public var wait: Millis
+    /// When the customer hung up.
+    public var at: Instant
+}
 
-    private mutating func endTalk(_ live: inout LiveContact, at: Instant) {
-        if let since = live.heldSince {
-            live.holdTotal += max(0, at.since(since))
-            live.heldSince = nil
-        }
-        live.phase = .wrapUp
-        live.endedAt = at
-    }
-
-    private mutating func releaseAgent(of live: inout LiveContact, at: Instant) {
-        guard let agent = live.agent, agents[agent]?.contact == live.id else { return }
-        agents[agent]?.contact = nil
-        setAgentState(agent, .wrapUp, reason: nil, at: at)
-    }
-
-    private mutating func setAgentState(_ agent: String, _ state: AgentState, reason: String?, at: Instant) {
-        guard var record = agents[agent] else { return }
-        if record.state != state || record.reason != reason { record.stateSince = at }
-        record.state = state
-        record.reason = reason
-        if state == .available || state == .notReady { record.contact = nil }
-        agents[agent] = record
-    }
-
-    private mutating func recordDeparture(_ live: LiveContact, _ outcome: QueueDeparture.Outcome, at: Instant) {
-        let departure = QueueDeparture(
-            contact: live.id, queue: live.queue, channel: live.channel, outcome: outcome, leftAt: at,
-            wait: max(0, at.since(live.queuedAt)))
-        // Keep departures sorted by time even when events arrive slightly out of order.
-        var index = departures.endIndex
-        while index > departures.startIndex, departures[index - 1].leftAt > at { index -= 1 }
-        departures.insert(departure, at: index)
-    }
-
-    private mutating func noteQueue(_ queue: String) {
-        if !queueOrder.contains(queue) { queueOrder.append(queue) }
-    }
-
-    private func waitingContact(_ contact: String, event: String) throws(EventRejection) -> LiveContact {
-        guard let live = contacts[contact] else {
-            throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that was never queued")
-        }
-        guard live.phase == .waiting else {
-            throw EventRejection(
-                .invalidTransition, "\(event): contact \"\(contact)\" is \(live.phase.rawValue), not waiting in a queue")
-        }
-        return live
-    }
-
-    private func connectedContact(_ contact: String, event: String) throws(EventRejection) -> LiveContact {
-        guard let live = contacts[contact] else {
-            throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that is not live")
-        }
-        guard live.phase == .connected || live.phase == .held else {
-            throw EventRejection(
-                .invalidTransition, "\(event): contact \"\(contact)\" is \(live.phase.rawValue), not connected to an agent")
-        }
-        return live
-    }
+/// What a survey needs to know about a contact that has finished.
+struct FinishedContact: Sendable {
+    var queue: String
+    var channel: Channel
+    var team: String?
+    var segment: String?
+    var language: String?
+    var at: Instant
 }
 
 /// What the engine did with the events it was given.
@@ -300,4 +184,6 @@ public struct EngineCounters: Sendable, Equatable {
     /// Events stamped too far in the future, applied at `now` instead.
     public var clampedFromFuture = 0
     public var surveys = 0
+    /// Events held back right now, waiting for an earlier event (see ``EngineConfiguration/reorderTolerance``).
+    public var deferred = 0
 }

@@ -38,7 +38,12 @@ public enum EventDecoder {
                 let known = AgentState.allCases.map(\.rawValue).joined(separator: ", ")
                 throw EventRejection(.invalidValue, "agent.state \"state\": \"\(stateText)\" is not one of \(known)")
             }
-            return .agentState(agent: try fields.identifier("agent"), state: state, reason: try fields.optionalString("reason"))
+            let reason = try fields.optionalString("reason")
+            guard reason == nil || state == .notReady else {
+                throw EventRejection(
+                    .invalidValue, "agent.state \"reason\" is only allowed with state not_ready, got state \(stateText)")
+            }
+            return .agentState(agent: try fields.identifier("agent"), state: state, reason: reason)
         case "agent.logout":
             return .agentLogout(agent: try fields.identifier("agent"))
         case "contact.queued":
@@ -65,10 +70,13 @@ public enum EventDecoder {
         case "contact.wrapup_done":
             return .contactWrapupDone(contact: try fields.identifier("contact"), agent: try fields.identifier("agent"))
         default:  // survey.completed
-            return .surveyCompleted(
-                SurveyResult(
-                    contact: try fields.identifier("contact"), csat: try fields.optionalInt("csat", range: 1...5),
-                    ces: try fields.optionalInt("ces", range: 1...7), resolved: try fields.optionalBool("resolved")))
+            let survey = SurveyResult(
+                contact: try fields.identifier("contact"), csat: try fields.optionalInt("csat", range: 1...5),
+                ces: try fields.optionalInt("ces", range: 1...7), resolved: try fields.optionalBool("resolved"))
+            guard survey.csat != nil || survey.ces != nil || survey.resolved != nil else {
+                throw EventRejection(.missingField, "survey.completed needs at least one of \"csat\", \"ces\", \"resolved\"")
+            }
+            return .surveyCompleted(survey)
         }
     }
 

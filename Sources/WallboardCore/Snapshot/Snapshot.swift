@@ -33,6 +33,8 @@ public struct Snapshot: Sendable, Equatable {
         public var agents = AgentCounts()
         /// Window name → figures.
         public var windows: [String: WindowMetrics] = [:]
+        /// Agents logged in and not "not ready" (available, ringing, on a contact, wrapping up).
+        public var staffed: Int { agents.loggedIn - agents.notReady }
 
         /// Longest current wait at `now`, in milliseconds (0 with nobody waiting).
         public func longestWait(at now: Instant) -> Millis {
@@ -43,6 +45,12 @@ public struct Snapshot: Sendable, Equatable {
     /// One queue's settings and figures.
     public struct QueueEntry: Sendable, Equatable {
         public var settings: QueueSettings
+        public var figures: ScopeFigures
+    }
+
+    /// A team's, channel's, segment's or language's figures.
+    public struct GroupEntry: Sendable, Equatable {
+        public var id: String
         public var figures: ScopeFigures
     }
 
@@ -68,6 +76,21 @@ public struct Snapshot: Sendable, Equatable {
     public var sources: [SourceStatus]
     public var center: ScopeFigures
     public var queues: [QueueEntry]
+    /// Teams of logged-in agents or of agents who appear in the windows, in the order events named them.
+    public var teams: [GroupEntry] = []
+    /// Channels with contacts waiting now or in any window, in ``Channel`` order.
+    public var channels: [GroupEntry] = []
+    /// Customer segments (e.g. "vip") and languages seen in the windows, sorted by id.
+    public var segments: [GroupEntry] = []
+    public var languages: [GroupEntry] = []
+    /// Window name → its length at `generatedAt` (rolling: fixed; interval and today: time since their start).
+    public var windowLengths: [String: Millis] = [:]
+    /// Window name → its start.
+    public var windowStarts: [String: Instant] = [:]
+    /// Contacts waiting now, longest wait first.
+    public var waiting: [LiveContact] = []
+    /// Today's abandoned contacts, most recent first.
+    public var abandonedToday: [AbandonedContact] = []
     /// Logged-in agents sorted by id.
     public var agents: [AgentRecord]
     /// Live contacts keyed by id (for the agents' current contacts).

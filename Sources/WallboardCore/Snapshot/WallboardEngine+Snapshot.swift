@@ -1,44 +1,94 @@
 extension WallboardEngine {
-    /// Everything a board shows, computed at `now`.
+    /// Everything a board shows, computed at `now` (which should not be earlier than the last
+    /// ``expire(now:)``; "today" is exact from then on).
     public func snapshot(now: Instant, sources: [Snapshot.SourceStatus] = []) -> Snapshot {
+        let tables = windowTables(now: now)
         var center = Snapshot.ScopeFigures()
-        var perQueue: [String: Snapshot.ScopeFigures] = [:]
-        for queue in queueOrder { perQueue[queue] = Snapshot.ScopeFigures() }
+        var scopes: [ScopeKey: Snapshot.ScopeFigures] = [:]
+        for queue in queueOrder { scopes[.queue(queue)] = Snapshot.ScopeFigures() }
+        for team in teamOrder { scopes[.team(team)] = Snapshot.ScopeFigures() }
 
         for contact in contacts.values where contact.phase == .waiting {
-            perQueue[contact.queue, default: .init()].waitingNow += 1
-            perQueue[contact.queue]!.oldestQueuedAt = min(perQueue[contact.queue]!.oldestQueuedAt ?? contact.queuedAt, contact.queuedAt)
-            center.waitingNow += 1
-            center.oldestQueuedAt = min(center.oldestQueuedAt ?? contact.queuedAt, contact.queuedAt)
+            for key in [ScopeKey.queue(contact.queue), .channel(contact.channel.rawValue)] {
+                scopes[key, default: .init()].noteWaiting(contact)
+            }
+            center.noteWaiting(contact)
         }
         for agent in agents.values {
             center.agents.count(agent)
-            for queue in agent.queues { perQueue[queue, default: .init()].agents.count(agent) }
+            for queue in agent.queues { scopes[.queue(queue), default: .init()].agents.count(agent) }
+            if let team = agent.team { scopes[.team(team), default: .init()].agents.count(agent) }
         }
-        for window in configuration.windows {
-            let start = now.advanced(by: -window.length)
-            var centerMetrics = WindowMetrics()
-            var queueMetrics: [String: WindowMetrics] = [:]
-            for departure in departures.reversed() {
-                guard departure.leftAt > start else { break }
-                guard departure.leftAt <= now else { continue }
-                let settings = configuration.settings(for: departure.queue)
-                centerMetrics.add(departure, settings: settings)
-                queueMetrics[departure.queue, default: WindowMetrics()].add(departure, settings: settings)
-            }
-            for record in handled.reversed() {
-                guard record.finishedAt > start else { break }
-                guard record.finishedAt <= now else { continue }
-                centerMetrics.add(record)
-                queueMetrics[record.queue, default: WindowMetrics()].add(record)
-            }
-            center.windows[window.name] = centerMetrics
-            for queue in queueOrder { perQueue[queue]!.windows[window.name] = queueMetrics[queue] ?? WindowMetrics() }
+        for (name, table) in tables.byWindow {
+            center.windows[name] = table[.center] ?? WindowMetrics()
+            for (key, metrics) in table where key != .center { scopes[key, default: .init()].windows[name] = metrics }
         }
-        return Snapshot(
-            generatedAt: now, primaryWindow: configuration.primaryWindow,
-            windowNames: configuration.windows.map(\.name), sources: sources, center: center,
-            queues: queueOrder.map { Snapshot.QueueEntry(settings: configuration.settings(for: $0), figures: perQueue[$0]!) },
+        func fill(_ figures: Snapshot.ScopeFigures) -> Snapshot.ScopeFigures {
+            var figures = figures
+            for name in tables.names where figures.windows[name] == nil { figures.windows[name] = WindowMetrics() }
+            return figures
+        }
+        func groups(_ pick: (ScopeKey) -> String?) -> [Snapshot.GroupEntry] {
+            scopes.compactMap { key, figures in pick(key).map { Snapshot.GroupEntry(id: $0, figures: fill(figures)) } }
+                .sorted { $0.id < $1.id }
+        }
+        let teamIDs = teamOrder + groups { if case .team(let id) = $0 { id } else { nil } }.map(\.id)
+            .filter { !teamOrder.contains($0) }
+        let channelRank = Dictionary(uniqueKeysWithValues: Channel.allCases.enumerated().map { ($1.rawValue, $0) })
+        var snapshot = Snapshot(
+            generatedAt: now, primaryWindow: configuration.primaryWindow, windowNames: tables.names, sources: sources,
+            center: fill(center),
+            queues: queueOrder.map { Snapshot.QueueEntry(settings: settings[$0], figures: fill(scopes[.queue($0)]!)) },
             agents: agents.values.sorted { $0.id < $1.id }, contacts: contacts)
+        snapshot.teams = teamIDs.map { Snapshot.GroupEntry(id: $0, figures: fill(scopes[.team($0)] ?? .init())) }
+        snapshot.channels = groups { if case .channel(let id) = $0 { id } else { nil } }
+            .sorted { channelRank[$0.id] ?? 99 < channelRank[$1.id] ?? 99 }
+        snapshot.segments = groups { if case .segment(let id) = $0 { id } else { nil } }
+        snapshot.languages = groups { if case .language(let id) = $0 { id } else { nil } }
+        snapshot.windowLengths = tables.lengths
+        snapshot.windowStarts = tables.starts
+        snapshot.waiting = contacts.values.filter { $0.phase == .waiting }
+            .sorted { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) }
+        let dayStart = configuration.calendar.startOfDay(containing: now)
+        snapshot.abandonedToday = abandonedToday.filter { $0.at >= dayStart && $0.at <= now }.reversed()
+        return snapshot
+    }
+
+    /// Every window's figures for every scope at `now`, computed in one pass over the history.
+    public func windowTables(now: Instant) -> WindowTables {
+        let calendar = configuration.calendar
+        let dayStart = calendar.startOfDay(containing: now)
+        let intervalStart = calendar.startOfInterval(containing: now)
+        var names = configuration.windows.map(\.name)
+        var starts = configuration.windows.map { now.advanced(by: -$0.length) }
+        var requests = starts.map(WindowRequest.plain)
+        names += [WindowName.interval, WindowName.today]
+        starts += [intervalStart, dayStart]
+        requests += [.plain(intervalStart), history.todayRequest(now: now, dayStart: dayStart)]
+        let openSpans = agents.values.map { $0.openSpan(until: now) }
+        let results = history.compute(now: now, requests: requests, openSpans: openSpans, settings: settings)
+        var tables = WindowTables(names: names)
+        for (index, name) in names.enumerated() {
+            tables.byWindow[name] = results[index]
+            tables.starts[name] = starts[index]
+            tables.lengths[name] = now.since(starts[index])
+        }
+        return tables
+    }
+}
+
+/// Figures of every window for every scope, as ``WallboardEngine/windowTables(now:)`` returns them.
+public struct WindowTables: Sendable, Equatable {
+    /// Window names in display order: rolling ones, "interval", "today".
+    public var names: [String]
+    public var byWindow: [String: ScopeTable] = [:]
+    public var starts: [String: Instant] = [:]
+    public var lengths: [String: Millis] = [:]
+}
+
+extension Snapshot.ScopeFigures {
+    mutating func noteWaiting(_ contact: LiveContact) {
+        waitingNow += 1
+        oldestQueuedAt = min(oldestQueuedAt ?? contact.queuedAt, contact.queuedAt)
     }
 }

@@ -1,0 +1,185 @@
+extension WallboardEngine {
+    /// Applies one event's effect, or throws without changing anything.
+    mutating func transition(_ event: Event) throws(EventRejection) {
+        let at = event.timestamp
+        switch event.body {
+        case .agentLogin(let login):
+            if agents[login.agent] != nil { closeAgent(login.agent, at: at) }
+            agents[login.agent] = AgentRecord(
+                id: login.agent, name: login.name.isEmpty ? login.agent : login.name, team: login.team,
+                queues: login.queues, skills: login.skills, languages: login.languages, state: .available,
+                reason: nil, stateSince: at, contact: nil)
+            login.queues.forEach { noteQueue($0) }
+            if let team = login.team, !teamOrder.contains(team) { teamOrder.append(team) }
+        case .agentState(let agent, let state, let reason):
+            guard agents[agent] != nil else {
+                throw EventRejection(.unknownAgent, "agent.state for agent \"\(agent)\" who is not logged in")
+            }
+            if state == .offline {
+                closeAgent(agent, at: at)
+            } else {
+                setAgentState(agent, state, reason: state == .notReady ? reason : nil, at: at)
+            }
+        case .agentLogout(let agent):
+            guard agents[agent] != nil else {
+                throw EventRejection(.unknownAgent, "agent.logout for agent \"\(agent)\" who is not logged in")
+            }
+            closeAgent(agent, at: at)
+        case .contactQueued(let queued):
+            try enqueue(queued, at: at)
+        case .contactAnswered(let contact, let agent, let monitor):
+            try answer(contact, agent: agent, monitor: monitor, at: at)
+        case .contactAbandoned(let contact):
+            let live = try waitingContact(contact, event: "contact.abandoned")
+            let departure = recordDeparture(live, .abandoned, at: at)
+            let limit = settings[live.queue].shortAbandon
+            if limit == 0 || departure.wait >= limit {
+                abandonedToday.append(
+                    AbandonedContact(
+                        contact: contact, customer: live.customer, queue: live.queue, channel: live.channel,
+                        wait: departure.wait, at: at))
+            }
+            finish(live, at: at)
+        case .contactTransferred(let contact, let toQueue, let toAgent):
+            try transfer(contact, toQueue: toQueue, toAgent: toAgent, at: at)
+        case .contactHeld(let contact):
+            var live = try connectedContact(contact, event: "contact.held")
+            guard live.phase == .connected else {
+                throw EventRejection(.invalidTransition, "contact.held: contact \"\(contact)\" is already on hold")
+            }
+            live.phase = .held
+            live.heldSince = at
+            contacts[contact] = live
+        case .contactResumed(let contact):
+            var live = try connectedContact(contact, event: "contact.resumed")
+            guard live.phase == .held, let since = live.heldSince else {
+                throw EventRejection(.invalidTransition, "contact.resumed: contact \"\(contact)\" is not on hold")
+            }
+            live.holdTotal += max(0, at.since(since))
+            live.heldSince = nil
+            live.phase = .connected
+            contacts[contact] = live
+        case .contactEnded(let contact):
+            var live = try connectedContact(contact, event: "contact.ended")
+            endTalk(&live, at: at)
+            contacts[contact] = live
+            if let agent = live.agent, agents[agent]?.contact == contact {
+                setAgentState(agent, .wrapUp, reason: nil, at: at)
+            }
+        case .contactWrapupDone(let contact, let agent):
+            try finishWrapUp(contact, agent: agent, at: at)
+        case .surveyCompleted(let survey):
+            counters.surveys += 1
+            let known = contacts[survey.contact].map {
+                FinishedContact(
+                    queue: $0.queue, channel: $0.channel, team: $0.team, segment: $0.customer?.segment,
+                    language: $0.language, at: at)
+            } ?? finishedContacts[survey.contact]
+            history.insert(
+                .survey(
+                    SurveyRecord(
+                        survey: survey, at: at, queue: known?.queue, channel: known?.channel, team: known?.team,
+                        segment: known?.segment, language: known?.language)), settings: settings)
+        }
+    }
+
+    private mutating func enqueue(_ queued: ContactQueued, at: Instant) throws(EventRejection) {
+        if let existing = contacts[queued.contact] {
+            throw EventRejection(
+                .invalidTransition,
+                "contact.queued: contact \"\(queued.contact)\" is already \(existing.phase.rawValue) in queue \"\(existing.queue)\"")
+        }
+        noteQueue(queued.queue)
+        var live = LiveContact(
+            id: queued.contact, queue: queued.queue, channel: queued.channel, customer: queued.customer,
+            language: queued.language, reason: queued.reason, priority: queued.priority, phase: .waiting,
+            queuedAt: at)
+        if let customer = queued.customer?.id {
+            if let last = lastContactByCustomer[customer], at >= last, at.since(last) <= configuration.repeatWindow {
+                live.isRepeat = true
+            }
+            lastContactByCustomer[customer] = max(lastContactByCustomer[customer] ?? at, at)
+        }
+        contacts[queued.contact] = live
+    }
+
+    private mutating func answer(_ contact: String, agent: String, monitor: MonitorHandle?, at: Instant)
+        throws(EventRejection)
+    {
+        var live = try waitingContact(contact, event: "contact.answered")
+        live.agent = agent
+        live.team = agents[agent]?.team
+        recordDeparture(live, .answered, at: at)
+        live.phase = .connected
+        live.answeredAt = at
+        live.monitor = monitor
+        contacts[contact] = live
+        if agents[agent] != nil {
+            agents[agent]?.contact = contact
+            setAgentState(agent, .onContact, reason: nil, at: at)
+        }
+    }
+
+    private mutating func transfer(_ contact: String, toQueue: String?, toAgent: String?, at: Instant)
+        throws(EventRejection)
+    {
+        guard var live = contacts[contact] else {
+            throw EventRejection(.unknownContact, "contact.transferred for contact \"\(contact)\" that is not live")
+        }
+        if toAgent != nil, live.phase != .connected, live.phase != .held {
+            throw EventRejection(
+                .invalidTransition, "contact.transferred to_agent: contact \"\(contact)\" is not connected to an agent")
+        }
+        history.insert(
+            .transfer(TransferRecord(contact: contact, fromQueue: live.queue, channel: live.channel, team: live.team, at: at)),
+            settings: settings)
+        if let toQueue {
+            if live.phase == .waiting {
+                recordDeparture(live, .transferredOut, at: at)
+            } else {
+                releaseAgent(of: &live, at: at)
+            }
+            noteQueue(toQueue)
+            var requeued = LiveContact(
+                id: contact, queue: toQueue, channel: live.channel, customer: live.customer, language: live.language,
+                reason: live.reason, priority: live.priority, phase: .waiting, queuedAt: at)
+            requeued.isRepeat = live.isRepeat
+            contacts[contact] = requeued
+        } else if let toAgent {
+            releaseAgent(of: &live, at: at)
+            live.agent = toAgent
+            live.team = agents[toAgent]?.team ?? live.team
+            contacts[contact] = live
+            if agents[toAgent] != nil {
+                agents[toAgent]?.contact = contact
+                setAgentState(toAgent, .onContact, reason: nil, at: at)
+            }
+        }
+    }
+
+    private mutating func finishWrapUp(_ contact: String, agent: String, at: Instant) throws(EventRejection) {
+        guard var live = contacts[contact], live.phase != .waiting else {
+            throw EventRejection(
+                .unknownContact, "contact.wrapup_done for contact \"\(contact)\" that was never answered or is gone")
+        }
+        if live.endedAt == nil { endTalk(&live, at: at) }
+        let answeredAt = live.answeredAt ?? live.queuedAt
+        let endedAt = live.endedAt ?? at
+        let team = agents[agent]?.team ?? live.team
+        history.insert(
+            .handled(
+                HandledContact(
+                    contact: contact, queue: live.queue, agent: agent, finishedAt: at,
+                    talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
+                    wrapUp: max(0, at.since(endedAt)), channel: live.channel, team: team,
+                    segment: live.customer?.segment, language: live.language)), settings: settings)
+        live.team = team
+        finish(live, at: at)
+        if let record = agents[agent], record.contact == contact {
+            agents[agent]?.contact = nil
+            if record.state == .wrapUp || record.state == .onContact {
+                setAgentState(agent, .available, reason: nil, at: at)
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import JSONModel
+
+/// Turns an ``Event`` into its canonical JSON object: the exact inverse of ``EventDecoder``
+/// (`EventDecoder.decode(EventEncoder.encode(e)) == e`). Optional fields that are `nil` or empty are left out.
+/// The journal and the simulator's export write events with it.
+public enum EventEncoder {
+    /// The canonical JSON object of `event`, keys in documentation order.
+    public static func encode(_ event: Event) -> JSONValue {
+        var object: JSONObject = [
+            "id": .string(event.id), "ts": .string(RFC3339.format(event.timestamp)), "type": .string(event.type),
+        ]
+        for (key, value) in fields(event.body) { object[key] = value }
+        return .object(object)
+    }
+
+    private static func fields(_ body: EventBody) -> [(String, JSONValue)] {
+        switch body {
+        case .agentLogin(let login):
+            var result: [(String, JSONValue)] = [("agent", .string(login.agent))]
+            if !login.name.isEmpty { result.append(("name", .string(login.name))) }
+            if let team = login.team { result.append(("team", .string(team))) }
+            result.append(("queues", .array(login.queues.map { .string($0) })))
+            if !login.skills.isEmpty {
+                var skills = JSONObject()
+                for (queue, level) in login.skills.sorted(by: { $0.key < $1.key }) { skills[queue] = .int(level) }
+                result.append(("skills", .object(skills)))
+            }
+            if !login.languages.isEmpty { result.append(("languages", .array(login.languages.map { .string($0) }))) }
+            return result
+        case .agentState(let agent, let state, let reason):
+            var result: [(String, JSONValue)] = [("agent", .string(agent)), ("state", .string(state.rawValue))]
+            if let reason { result.append(("reason", .string(reason))) }
+            return result
+        case .agentLogout(let agent):
+            return [("agent", .string(agent))]
+        case .contactQueued(let queued):
+            var result: [(String, JSONValue)] = [
+                ("contact", .string(queued.contact)), ("queue", .string(queued.queue)),
+                ("channel", .string(queued.channel.rawValue)),
+            ]
+            if let priority = queued.priority { result.append(("priority", .int(priority))) }
+            if let customer = queued.customer {
+                var object = JSONObject()
+                if let id = customer.id { object["id"] = .string(id) }
+                if let segment = customer.segment { object["segment"] = .string(segment) }
+                result.append(("customer", .object(object)))
+            }
+            if let language = queued.language { result.append(("language", .string(language))) }
+            if let reason = queued.reason { result.append(("reason", .string(reason))) }
+            return result
+        case .contactAnswered(let contact, let agent, let monitor):
+            var result: [(String, JSONValue)] = [("contact", .string(contact)), ("agent", .string(agent))]
+            if let monitor { result.append(("monitor", ["kind": .string(monitor.kind), "target": .string(monitor.target)])) }
+            return result
+        case .contactTransferred(let contact, let toQueue, let toAgent):
+            var result: [(String, JSONValue)] = [("contact", .string(contact))]
+            if let toQueue { result.append(("to_queue", .string(toQueue))) }
+            if let toAgent { result.append(("to_agent", .string(toAgent))) }
+            return result
+        case .contactAbandoned(let contact), .contactHeld(let contact), .contactResumed(let contact),
+            .contactEnded(let contact):
+            return [("contact", .string(contact))]
+        case .contactWrapupDone(let contact, let agent):
+            return [("contact", .string(contact)), ("agent", .string(agent))]
+        case .surveyCompleted(let survey):
+            var result: [(String, JSONValue)] = [("contact", .string(survey.contact))]
+            if let csat = survey.csat { result.append(("csat", .int(csat))) }
+            if let ces = survey.ces { result.append(("ces", .int(ces))) }
+            if let resolved = survey.resolved { result.append(("resolved", .bool(resolved))) }
+            return result
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import JSONModel
+
+/// Runs a recorded event stream through a fresh engine on a virtual clock, for
+/// `wallboardctl replay FILE.ndjson --instant --json`. Pure: the caller reads and parses the file.
+///
+/// The clock is the latest event time seen so far: each event is applied at
+/// `now = max(previous now, its ts)`, then the engine advances to `now`. Rolling windows end at the
+/// last event's time.
+public enum Replay {
+    /// One line of the input as the caller parsed it.
+    public enum Input: Sendable, Equatable {
+        /// A line that parsed as JSON (1-based line number).
+        case json(line: Int, JSONValue)
+        /// A line that is not JSON, with the parser's message.
+        case unparseable(line: Int, message: String)
+    }
+
+    /// Decodes and replays parsed lines; lines that do not decode are reported, the rest applied.
+    public static func run(inputs: [Input], configuration: EngineConfiguration = EngineConfiguration()) -> ReplayResult {
+        var events: [(line: Int?, event: Event)] = []
+        var rejections: [ReplayRejection] = []
+        for input in inputs {
+            switch input {
+            case .unparseable(let line, let message):
+                rejections.append(ReplayRejection(line: line, eventID: nil, code: "invalid_json", message: message))
+            case .json(let line, let value):
+                do {
+                    events.append((line, try EventDecoder.decode(value)))
+                } catch {
+                    rejections.append(
+                        ReplayRejection(
+                            line: line, eventID: value["id"]?.stringValue, code: error.code.rawValue,
+                            message: error.message))
+                }
+            }
+        }
+        return run(events, configuration: configuration, rejections: rejections)
+    }
+
+    /// Replays already decoded events (line numbers unknown).
+    public static func run(events: [Event], configuration: EngineConfiguration = EngineConfiguration()) -> ReplayResult {
+        run(events.map { (nil, $0) }, configuration: configuration, rejections: [])
+    }
+
+    private static func run(
+        _ events: [(line: Int?, event: Event)], configuration: EngineConfiguration, rejections: [ReplayRejection]
+    ) -> ReplayResult {
+        var engine = WallboardEngine(configuration: configuration)
+        var rejections = rejections
+        var now: Instant?
+        var duplicates = 0
+        for (line, event) in events {
+            let at = max(now ?? event.timestamp, event.timestamp)
+            now = at
+            switch engine.apply(event, now: at) {
+            case .applied: break
+            case .duplicate: duplicates += 1
+            case .rejected(let rejection):
+                rejections.append(
+                    ReplayRejection(line: line, eventID: event.id, code: rejection.code.rawValue, message: rejection.message))
+            }
+            for late in engine.expire(now: at) {
+                let line = events.first { $0.event.id == late.event.id }?.line
+                rejections.append(
+                    ReplayRejection(
+                        line: line, eventID: late.event.id, code: late.rejection.code.rawValue,
+                        message: late.rejection.message))
+            }
+        }
+        let end = now ?? Instant(milliseconds: 0)
+        // Events still held back at the end never got their predecessor.
+        for late in engine.expire(now: end.advanced(by: configuration.reorderTolerance + 1)) {
+            let line = events.first { $0.event.id == late.event.id }?.line
+            rejections.append(
+                ReplayRejection(
+                    line: line, eventID: late.event.id, code: late.rejection.code.rawValue, message: late.rejection.message))
+        }
+        rejections.sort { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
+        return ReplayResult(
+            end: end, snapshot: engine.snapshot(now: end), rejections: rejections, eventsRead: events.count,
+            duplicates: duplicates)
+    }
+}
+
+/// A line or event the replay could not apply.
+public struct ReplayRejection: Sendable, Equatable {
+    /// 1-based line number, when known.
+    public var line: Int?
+    public var eventID: String?
+    /// An ``EventRejection/Code`` raw value, or `invalid_json`.
+    public var code: String
+    public var message: String
+}
+
+/// What a replay computed: every window at the end of the stream, and what was rejected.
+public struct ReplayResult: Sendable, Equatable {
+    /// The last event's time: where rolling windows end.
+    public var end: Instant
+    /// The engine's snapshot at `end` (windows, queues, teams, lists).
+    public var snapshot: Snapshot
+    public var rejections: [ReplayRejection]
+    /// Events decoded (applied, duplicate or rejected by the engine).
+    public var eventsRead: Int
+    public var duplicates: Int
+}

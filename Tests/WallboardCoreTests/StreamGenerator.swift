@@ -1,0 +1,115 @@
+import WallboardCore
+
+/// Generates a consistent random event stream for a small center: agents log in, contacts queue, are
+/// answered (with hold and wrap-up) or abandon, some are transferred; agents emit explicit state events.
+struct StreamGenerator {
+    static let queues = ["q1", "q2", "q3"]
+    var random: SeededRandom
+    var now: Instant
+    var events: [Event] = []
+    private var nextID = 0
+    private var nextContact = 0
+
+    private struct Waiting { var contact: String; var queue: String; var since: Instant; var patience: Millis }
+    private struct Busy { var contact: String; var endsAt: Instant; var wrapEndsAt: Instant; var held: Bool; var ended = false }
+
+    private var waiting: [Waiting] = []
+    private var agentQueues: [String: [String]] = [:]
+    private var busy: [String: Busy] = [:]
+    private var notReady: Set<String> = []
+
+    init(seed: UInt64, start: Instant) {
+        random = SeededRandom(seed: seed)
+        now = start
+    }
+
+    private mutating func emit(_ body: EventBody) {
+        nextID += 1
+        events.append(Event(id: "g\(nextID)", timestamp: now, body: body))
+    }
+
+    mutating func generate(duration: Millis) -> [Event] {
+        let end = now.advanced(by: duration)
+        for index in 1...5 {
+            let agent = "a\(index)"
+            let queues = index <= 2 ? ["q1", "q2"] : (index == 5 ? ["q3"] : ["q2", "q3"])
+            agentQueues[agent] = queues
+            emit(.agentLogin(AgentLogin(agent: agent, name: agent, team: index % 2 == 0 ? "even" : "odd", queues: queues)))
+        }
+        while now < end {
+            now = now.advanced(by: Millis(random.int(100...6000)))
+            step()
+        }
+        return events
+    }
+
+    private mutating func step() {
+        if random.chance(0.35) {
+            nextContact += 1
+            let queue = Self.queues[random.int(0...2)]
+            let customer = Customer(id: "cust\(random.int(1...15))", segment: random.chance(0.2) ? "vip" : nil)
+            let channel: Channel = random.chance(0.7) ? .voice : .chat
+            emit(
+                .contactQueued(
+                    ContactQueued(
+                        contact: "c\(nextContact)", queue: queue, channel: channel, customer: customer,
+                        language: random.chance(0.5) ? "en" : "fr", reason: random.chance(0.5) ? "billing" : nil)))
+            waiting.append(
+                Waiting(contact: "c\(nextContact)", queue: queue, since: now, patience: Millis(random.int(1000...90_000))))
+        }
+        // Abandons and transfers of waiting contacts.
+        for item in waiting where now.since(item.since) > item.patience {
+            waiting.removeAll { $0.contact == item.contact }
+            if random.chance(0.15) {
+                let target = Self.queues.filter { $0 != item.queue }[random.int(0...1)]
+                emit(.contactTransferred(contact: item.contact, toQueue: target, toAgent: nil))
+                waiting.append(Waiting(contact: item.contact, queue: target, since: now, patience: item.patience))
+            } else {
+                emit(.contactAbandoned(contact: item.contact))
+            }
+        }
+        for agent in agentQueues.keys.sorted() { stepAgent(agent) }
+    }
+
+    private mutating func stepAgent(_ agent: String) {
+        if var work = busy[agent] {
+            if !work.ended, random.chance(0.1) {
+                emit(work.held ? .contactResumed(contact: work.contact) : .contactHeld(contact: work.contact))
+                work.held.toggle()
+            }
+            if !work.ended, now >= work.endsAt {
+                emit(.contactEnded(contact: work.contact))
+                emit(.agentState(agent: agent, state: .wrapUp, reason: nil))
+                work.ended = true
+            }
+            if work.ended, now >= work.wrapEndsAt {
+                emit(.contactWrapupDone(contact: work.contact, agent: agent))
+                emit(.agentState(agent: agent, state: .available, reason: nil))
+                busy[agent] = nil
+                return
+            }
+            busy[agent] = work
+            return
+        }
+        if notReady.contains(agent) {
+            if random.chance(0.2) {
+                notReady.remove(agent)
+                emit(.agentState(agent: agent, state: .available, reason: nil))
+            }
+            return
+        }
+        if random.chance(0.03) {
+            notReady.insert(agent)
+            emit(.agentState(agent: agent, state: .notReady, reason: random.chance(0.5) ? "break" : "lunch"))
+            return
+        }
+        let queues = agentQueues[agent]!
+        guard random.chance(0.5), let index = waiting.firstIndex(where: { queues.contains($0.queue) }) else { return }
+        let item = waiting.remove(at: index)
+        emit(.contactAnswered(contact: item.contact, agent: agent, monitor: nil))
+        emit(.agentState(agent: agent, state: .onContact, reason: nil))
+        busy[agent] = Busy(
+            contact: item.contact, endsAt: now.advanced(by: Millis(random.int(5000...200_000))),
+            wrapEndsAt: now.advanced(by: Millis(random.int(205_000...260_000))), held: false)
+    }
+}
