@@ -70,7 +70,6 @@ public final class EngineService: @unchecked Sendable {
             }
             addTimer(every: Self.publishInterval) { $0.publishIfDue() }
             addTimer(every: .seconds(Self.heartbeatSeconds)) { $0.sendHeartbeat() }
-            addTimer(every: .seconds(60)) { $0.engine.expire(now: $0.clock.now()) }
             advanceSimulator()
             publish()
         }
@@ -90,7 +89,7 @@ public final class EngineService: @unchecked Sendable {
         queue.async { [self] in
             let now = clock.now()
             let results = events.map { engine.apply($0, now: now) }
-            if results.contains(.applied) { dirty = true }
+            if results.contains(where: { $0 != .duplicate }) { dirty = true }
             for (event, result) in zip(events, results) {
                 if case .rejected(let rejection) = result {
                     logger.notice(
@@ -201,7 +200,10 @@ public final class EngineService: @unchecked Sendable {
 
     private func publish() {
         dispatchPrecondition(condition: .onQueue(queue))
-        let now = clock.now()
+        let now = max(clock.now(), lastPublished ?? clock.now())
+        for expired in engine.expire(now: now) {
+            logger.notice("held-back event expired", metadata: ["event.reason": "\(expired)"])
+        }
         let snapshot = engine.snapshot(now: now, sources: sources.values.sorted { $0.name < $1.name })
         var json = snapshot.json()
         if case .object(var object) = json, case .object(var center)? = object["center"] {

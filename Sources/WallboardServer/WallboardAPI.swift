@@ -74,6 +74,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         engine.apply(decoded.map(\.event)) { results in
             var applied = 0
             var duplicates = 0
+            var held: [JSONValue] = []
             var rejected: [JSONValue] = errors.map {
                 ["line": .int($0.line), "code": .string($0.rejection.code.rawValue), "reason": .string($0.rejection.message)]
             }
@@ -81,6 +82,10 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                 switch result {
                 case .applied: applied += 1
                 case .duplicate: duplicates += 1
+                case .held(let rejection):
+                    held.append(
+                        ["line": .int(item.line), "id": .string(item.event.id), "code": .string(rejection.code.rawValue),
+                         "reason": .string(rejection.message)])
                 case .rejected(let rejection):
                     rejected.append(
                         ["line": .int(item.line), "id": .string(item.event.id), "code": .string(rejection.code.rawValue),
@@ -88,8 +93,12 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                 }
             }
             rejected.sort { ($0["line"]?.integerValue ?? 0) < ($1["line"]?.integerValue ?? 0) }
-            let status = applied + duplicates == 0 && !rejected.isEmpty ? 422 : 200
-            respond(Self.json(status, ["accepted": .int(applied), "duplicates": .int(duplicates), "rejected": .array(rejected)]))
+            let status = applied + duplicates + held.count == 0 && !rejected.isEmpty ? 422 : 200
+            respond(
+                Self.json(
+                    status,
+                    ["accepted": .int(applied), "duplicates": .int(duplicates), "held": .array(held),
+                     "rejected": .array(rejected)]))
         }
     }
 

@@ -125,12 +125,14 @@ import WallboardCore
         let verdict = try JSONC.parse(response.text)
         #expect(verdict["accepted"] == 2)
         #expect(verdict["duplicates"] == 1)
+        // The answer for an unknown contact may be early (out of order): held back, with the reason.
+        let held = try #require(verdict["held"]?.arrayValue)
+        #expect(held.map { $0["line"]?.integerValue } == [2])
+        #expect(held.first?["reason"]?.stringValue?.contains("never queued") == true)
         let rejected = try #require(verdict["rejected"]?.arrayValue)
-        #expect(rejected.map { $0["line"]?.integerValue } == [2, 3, 4, 5, 7])
-        #expect(rejected.map { $0["code"]?.stringValue } ==
-            ["unknown_contact", "not_an_object", "bad_timestamp", "unknown_type", "invalid_value"])
-        #expect(rejected[0]["reason"]?.stringValue?.contains("never queued") == true)
-        #expect(rejected[4]["reason"]?.stringValue?.contains("pigeon") == true)
+        #expect(rejected.map { $0["line"]?.integerValue } == [3, 4, 5, 7])
+        #expect(rejected.map { $0["code"]?.stringValue } == ["not_an_object", "bad_timestamp", "unknown_type", "invalid_value"])
+        #expect(rejected[3]["reason"]?.stringValue?.contains("pigeon") == true)
 
         let unsupported = try daemon.post("/api/v1/events", body: "<xml/>", contentType: "application/xml")
         #expect(unsupported.status == 415)

@@ -6,11 +6,13 @@
 public struct WallboardEngine: Sendable {
     /// The result of ``apply(_:now:)``.
     public enum ApplyResult: Sendable, Equatable {
-        /// Applied, or held back briefly because it refers to a contact or agent an earlier event
-        /// (not yet received) should introduce; see ``EngineConfiguration/reorderTolerance``.
+        /// Applied to the state.
         case applied
         /// The id was applied before; nothing changed.
         case duplicate
+        /// It names a contact or agent not known yet: held back for up to `reorderTolerance`, applied
+        /// as soon as the event it depends on arrives, else rejected by ``expire(now:)`` with this reason.
+        case held(EventRejection)
         case rejected(EventRejection)
     }
 
@@ -79,7 +81,7 @@ public struct WallboardEngine: Sendable {
                 seenEventIDs.insert(event.id)
                 deferred.append((event, now, error))
                 counters.deferred += 1
-                return .applied
+                return .held(error)
             }
             counters.rejected[error.code, default: 0] += 1
             return .rejected(error)

@@ -53,7 +53,7 @@ public enum Replay {
             let at = max(now ?? event.timestamp, event.timestamp)
             now = at
             switch engine.apply(event, now: at) {
-            case .applied: break
+            case .applied, .held: break
             case .duplicate: duplicates += 1
             case .rejected(let rejection):
                 rejections.append(

@@ -49,7 +49,25 @@ public struct DaemonConfiguration: Sendable {
         }
         if let center = try root.section("center") {
             configuration.centerName = try center.string("name") ?? configuration.centerName
+            if let zone = try center.string("time_zone") {
+                guard let timeZone = FoundationTimeZoneOffset.centerTimeZone(zone) else {
+                    throw document.error("center.time_zone", "\"\(zone)\" is not an IANA time zone (e.g. Europe/Paris)")
+                }
+                configuration.engine.calendar.timeZone = timeZone
+            }
+            if let dayStart = try center.string("day_start") {
+                guard let millis = parseClockTime(dayStart) else {
+                    throw document.error("center.day_start", "\"\(dayStart)\" is not a time of day HH:MM")
+                }
+                configuration.engine.calendar.dayStart = millis
+            }
+            if let minutes = try center.integer("repeat_contact_minutes", in: 1...(7 * 24 * 60)) {
+                configuration.engine.repeatWindow = .minutes(minutes)
+            }
             try center.rejectUnknownKeys()
+        }
+        if let windows = try root.section("windows") {
+            try parseWindows(windows, into: &configuration.engine)
         }
         if let simulator = try root.section("simulator") {
             configuration.simulator = try simulator.bool("enabled") ?? true
@@ -60,6 +78,45 @@ public struct DaemonConfiguration: Sendable {
         configuration.amiSources = try parseAMI(root)
         try root.rejectUnknownKeys()
         return configuration
+    }
+
+    private static func parseWindows(_ windows: ConfigReader, into engine: inout EngineConfiguration) throws(ConfigError) {
+        if let value = windows.value("rolling_minutes") {
+            guard let list = value.arrayValue, !list.isEmpty else {
+                throw windows.document.error(windows.childPath("rolling_minutes"), "must be a list of minutes, e.g. [5, 15, 30, 60]")
+            }
+            var specs: [RollingWindowSpec] = []
+            for element in list {
+                guard let minutes = element.integerValue, (1...1440).contains(minutes) else {
+                    throw windows.document.error(windows.childPath("rolling_minutes"), "each entry must be whole minutes 1...1440")
+                }
+                specs.append(RollingWindowSpec(name: "\(minutes)m", length: .minutes(minutes)))
+            }
+            engine.windows = specs
+        }
+        if let minutes = try windows.integer("interval_minutes", in: 5...1440) {
+            guard 1440 % minutes == 0 else {
+                throw windows.document.error(windows.childPath("interval_minutes"), "must divide a day evenly (e.g. 15, 30, 60)")
+            }
+            engine.calendar.intervalLength = .minutes(minutes)
+        }
+        if let primary = try windows.string("primary") {
+            guard engine.windowNames.contains(primary) else {
+                throw windows.document.error(
+                    windows.childPath("primary"), "\"\(primary)\" is not one of \(engine.windowNames.joined(separator: ", "))")
+            }
+            engine.primaryWindow = primary
+        }
+        try windows.rejectUnknownKeys()
+    }
+
+    /// "HH:MM" as milliseconds after midnight.
+    static func parseClockTime(_ text: String) -> Millis? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2, let hours = Int64(parts[0]),
+            let minutes = Int64(parts[1]), (0..<24).contains(hours), (0..<60).contains(minutes)
+        else { return nil }
+        return .minutes(hours * 60 + minutes)
     }
 
     private static func parseQueues(_ root: ConfigReader) throws(ConfigError) -> [QueueSettings] {

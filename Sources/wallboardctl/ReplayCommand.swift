@@ -1,0 +1,107 @@
+import AMIAdapter
+import ArgumentParser
+import Foundation
+import JSONC
+import JSONModel
+import WallboardCore
+import WallboardServer
+
+/// `wallboardctl replay FILE [--format ndjson|ami] [--instant|--speed N] [--json] [--config FILE]`.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run a recorded event file through the engine on a virtual clock and print every window's metrics.",
+        discussion: """
+            NDJSON files hold canonical events (docs/events.md); the clock is the events' own `ts`.
+            AMI files are raw Asterisk manager captures; the clock is the events' `Timestamp:` headers
+            (manager.conf timestampevents=yes). Rolling windows end at the last event's time.
+            """)
+
+    enum Format: String, ExpressibleByArgument { case ndjson, ami }
+
+    @Argument(help: "The file to replay (- for standard input).")
+    var file: String
+
+    @Option(help: "ndjson (canonical events) or ami (raw Asterisk manager capture).")
+    var format: Format = .ndjson
+
+    @Flag(help: "Run as fast as possible (the default).")
+    var instant = false
+
+    @Option(help: "Play the file at N times real speed, printing progress, then the metrics.")
+    var speed: Double?
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    @Option(help: "Config file for queue settings, windows and time zone.")
+    var config: String?
+
+    func validate() throws {
+        if instant && speed != nil { throw ValidationError("--instant and --speed exclude each other") }
+        if let speed, speed <= 0 { throw ValidationError("--speed must be a positive number") }
+    }
+
+    func run() throws {
+        var engineConfiguration = EngineConfiguration()
+        var wrapUp: [String: Millis] = [:]
+        if let config {
+            do {
+                let loaded = try DaemonConfiguration.load(path: config)
+                engineConfiguration = loaded.engine
+                wrapUp = loaded.amiSources.first?.wrapUp ?? [:]
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        let bytes = try readInput(file)
+        let result: ReplayResult
+        switch format {
+        case .ndjson:
+            let inputs = Self.parseLines(bytes)
+            try pace(inputs.compactMap { input -> Instant? in
+                if case .json(_, let value) = input { return value["ts"]?.stringValue.flatMap(RFC3339.parse) }
+                return nil
+            })
+            result = Replay.run(inputs: inputs, configuration: engineConfiguration)
+        case .ami:
+            let capture = AMIReplay.events(
+                fromCapture: bytes, configuration: AMIEventMapper.Configuration(wrapUpTimes: wrapUp))
+            for problem in capture.problems { printError("ami: \(problem)") }
+            for settings in capture.settings where !engineConfiguration.queues.contains(where: { $0.id == settings.id }) {
+                engineConfiguration.queues.append(settings)
+            }
+            try pace(capture.events.map(\.timestamp))
+            result = Replay.run(events: capture.events, configuration: engineConfiguration)
+        }
+        print(json ? JSONC.encode(result.json()) : result.table())
+    }
+
+    /// With `--speed`, waits between events as the recording did (scaled), printing the clock.
+    private func pace(_ times: [Instant]) throws {
+        guard let speed, let first = times.first else { return }
+        var previous = first
+        for time in times where time > previous {
+            usleep(useconds_t(min(Double(time.since(previous)) / speed * 1000, 10_000_000)))
+            previous = time
+            printError("replay clock \(RFC3339.format(time))")
+        }
+    }
+
+    /// Each non-blank line parsed as JSON, or reported with the parser's message.
+    static func parseLines(_ bytes: [UInt8]) -> [Replay.Input] {
+        var inputs: [Replay.Input] = []
+        for (index, rawLine) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            var line = Array(rawLine)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+            do {
+                inputs.append(.json(line: index + 1, try JSONC.parse(bytes: &line)))
+            } catch {
+                inputs.append(.unparseable(line: index + 1, message: "\(error)"))
+            }
+        }
+        return inputs
+    }
+}
