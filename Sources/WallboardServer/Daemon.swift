@@ -52,6 +52,8 @@ public final class Daemon: @unchecked Sendable {
     let logger: Logger
     private let controlQueue = DispatchQueue(label: "wallboardd.control")
     private var signalSources: [DispatchSourceSignal] = []
+    /// systemd's notify socket (READY, STATUS, WATCHDOG, RELOADING, STOPPING); inert outside systemd.
+    public var notifier = SystemdNotifier()
     private var stopping = false
 
     private init(options: DaemonOptions, engine: EngineService, hub: TopicHub, server: LWSServer, api: WallboardAPI,
@@ -99,6 +101,10 @@ public final class Daemon: @unchecked Sendable {
             engine.stop()
             throw error
         }
+        if let interval = notifier.watchdogInterval {
+            engine.every(interval) { [notifier] in notifier.notify("WATCHDOG=1") }
+        }
+        notifier.notify("READY=1\nSTATUS=serving on \(options.host):\(port)")
         logger.notice(
             "wallboardd started",
             metadata: ["http.listen": "\(options.host):\(port)", "web.root": "\(options.webRoot ?? "none")"])
@@ -107,6 +113,7 @@ public final class Daemon: @unchecked Sendable {
     /// Stops in reverse order: engine timers, then the server (close frames to every board). Calls
     /// `completion` once everything is down.
     public func shutdown(completion: @escaping @Sendable () -> Void) {
+        notifier.notify("STOPPING=1")
         engine.stop()
         server.shutdown(completion: completion)
     }
@@ -120,6 +127,8 @@ public final class Daemon: @unchecked Sendable {
             logger.notice("reload: no config file to re-read (started without --config)")
             return nil
         }
+        notifier.notify("RELOADING=1")
+        defer { notifier.notify("READY=1") }
         do {
             let configuration = try DaemonConfiguration.load(path: path)
             engine.reconfigure(configuration.engine, centerName: configuration.centerName)
@@ -127,6 +136,7 @@ public final class Daemon: @unchecked Sendable {
             return nil
         } catch {
             logger.error("config reload failed: keeping the running config", metadata: ["config.error": "\(error)"])
+            notifier.notify("STATUS=reload failed, running on the previous config: \(error)")
             return error
         }
     }

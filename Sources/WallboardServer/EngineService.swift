@@ -37,6 +37,11 @@ public final class EngineService: @unchecked Sendable {
     private var timers: [DispatchSourceTimer] = []
     private var heartbeatSequence: UInt64 = 0
     private var heartbeatSink: (@Sendable (UInt64, String) -> Void)?
+    /// Events applied, by source and type (for /metrics).
+    private var appliedBySource: [String: [String: Int]] = [:]
+    /// How late the last publish tick fired, in milliseconds (a busy or wedged engine shows here).
+    private var tickLag: Millis = 0
+    private var lastTickAt: Instant?
     private let simulatorWarmup: Millis
     private var centerName: String
 
@@ -76,6 +81,13 @@ public final class EngineService: @unchecked Sendable {
         logger.info("engine started", metadata: ["engine.simulator": "\(simulator != nil)"])
     }
 
+    /// Runs `body` on the engine queue every `interval` (e.g. the systemd watchdog ping, which then
+    /// stops when the engine is wedged). Stopped by ``stop()``.
+    public func every(_ interval: Duration, _ body: @escaping @Sendable () -> Void) {
+        let milliseconds = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
+        queue.async { [self] in addTimer(every: .milliseconds(max(milliseconds, 10))) { _ in body() } }
+    }
+
     /// Stops the timers. Safe to call twice.
     public func stop() {
         queue.sync {
@@ -85,10 +97,16 @@ public final class EngineService: @unchecked Sendable {
     }
 
     /// Applies decoded events (from ingest or a source) and returns one result per event, in order.
-    public func apply(_ events: [Event], completion: @escaping @Sendable ([WallboardEngine.ApplyResult]) -> Void) {
+    public func apply(
+        _ events: [Event], source: String = "ingest",
+        completion: @escaping @Sendable ([WallboardEngine.ApplyResult]) -> Void
+    ) {
         queue.async { [self] in
             let now = clock.now()
             let results = events.map { engine.apply($0, now: now) }
+            for (event, result) in zip(events, results) where result == .applied {
+                appliedBySource[source, default: [:]][event.type, default: 0] += 1
+            }
             if results.contains(where: { $0 != .duplicate }) { dirty = true }
             for (event, result) in zip(events, results) {
                 if case .rejected(let rejection) = result {
@@ -150,6 +168,63 @@ public final class EngineService: @unchecked Sendable {
         dirty = true
     }
 
+    /// Adds the engine's figures to a Prometheus exposition. Runs on the queue; `completion` gets the result.
+    public func renderMetrics(into renderer: MetricsRenderer, completion: @escaping @Sendable (MetricsRenderer) -> Void) {
+        queue.async { [self] in
+            var metrics = renderer
+            let counters = engine.counters
+            for (source, types) in appliedBySource.sorted(by: { $0.key < $1.key }) {
+                for (type, count) in types.sorted(by: { $0.key < $1.key }) {
+                    metrics.add(
+                        "wallboardd_events_applied_total", "counter", "Events applied to the engine, by source and type.",
+                        labels: [("source", source), ("type", type)], value: Double(count))
+                }
+            }
+            for (code, count) in counters.rejected.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                metrics.add(
+                    "wallboardd_events_rejected_total", "counter", "Events rejected, by reason.",
+                    labels: [("reason", code.rawValue)], value: Double(count))
+            }
+            metrics.add(
+                "wallboardd_events_duplicate_total", "counter", "Events ignored because their id was already applied.",
+                value: Double(counters.duplicates))
+            metrics.add(
+                "wallboardd_events_clamped_total", "counter", "Events stamped too far in the future, applied at now.",
+                value: Double(counters.clampedFromFuture))
+            metrics.add(
+                "wallboardd_events_held", "gauge", "Events held back waiting for an earlier event (reordering).",
+                value: Double(counters.deferred))
+            metrics.add(
+                "wallboardd_engine_tick_lag_seconds", "gauge", "How late the engine's last publish tick fired.",
+                value: tickLag.asSeconds)
+            let snapshot = engine.snapshot(now: clock.now(), sources: Array(sources.values))
+            for source in sources.values.sorted(by: { $0.name < $1.name }) {
+                let up = ["running", "connected"].contains(source.state) ? 1.0 : 0.0
+                metrics.add(
+                    "wallboardd_source_up", "gauge", "1 when an event source is connected/running.",
+                    labels: [("source", source.name), ("kind", source.kind)], value: up)
+            }
+            for queue in snapshot.queues {
+                let labels = [("queue", queue.settings.id)]
+                metrics.add(
+                    "wallboardd_queue_waiting", "gauge", "Contacts waiting in the queue now.", labels: labels,
+                    value: Double(queue.figures.waitingNow))
+                metrics.add(
+                    "wallboardd_queue_longest_wait_seconds", "gauge", "Longest current wait in the queue.", labels: labels,
+                    value: queue.figures.longestWait(at: snapshot.generatedAt).asSeconds)
+                if let level = queue.figures.windows[snapshot.primaryWindow]?.serviceLevel {
+                    metrics.add(
+                        "wallboardd_queue_service_level", "gauge", "Service level in the primary window (0..1).",
+                        labels: labels + [("window", snapshot.primaryWindow)], value: level)
+                }
+            }
+            metrics.add(
+                "wallboardd_agents_logged_in", "gauge", "Agents logged in now.",
+                value: Double(snapshot.center.agents.loggedIn))
+            completion(metrics)
+        }
+    }
+
     /// Runs `body` on the engine queue with the engine, for read-only queries.
     public func read<T: Sendable>(_ body: @escaping @Sendable (WallboardEngine, Instant) -> T,
                                   completion: @escaping @Sendable (T) -> Void)
@@ -175,16 +250,22 @@ public final class EngineService: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard simulator != nil, simulatorWarmup > 0 else { return }
         let start = clock.now().advanced(by: -simulatorWarmup)
-        for event in simulator!.advance(to: start) { engine.apply(event, now: start) }
+        applySimulated(simulator!.advance(to: start), now: start)
     }
 
     private func advanceSimulator() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard simulator != nil else { return }
         let now = clock.now()
-        let events = simulator!.advance(to: now)
+        applySimulated(simulator!.advance(to: now), now: now)
+    }
+
+    private func applySimulated(_ events: [Event], now: Instant) {
+        dispatchPrecondition(condition: .onQueue(queue))
         for event in events {
-            if case .rejected(let rejection) = engine.apply(event, now: now) {
+            let result = engine.apply(event, now: now)
+            if result == .applied { appliedBySource["simulator", default: [:]][event.type, default: 0] += 1 }
+            if case .rejected(let rejection) = result {
                 logger.error("simulator event rejected", metadata: ["event.id": "\(event.id)", "event.reason": "\(rejection)"])
             }
         }
@@ -194,6 +275,8 @@ public final class EngineService: @unchecked Sendable {
     private func publishIfDue() {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = clock.now()
+        if let lastTickAt { tickLag = max(0, now.since(lastTickAt) - 250) }
+        lastTickAt = now
         let tickDue = lastPublished.map { now.since($0) >= Self.tickInterval } ?? true
         if dirty || tickDue { publish() }
     }

@@ -38,14 +38,33 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         case (.get, "/readyz"):
             let ready = hub.latest("snapshot") != nil
             respond(Self.json(ready ? 200 : 503, ["ready": .bool(ready)]))
+        case (.get, "/metrics"):
+            metrics(respond: respond)
         case (.get, "/api/v1/snapshot"):
             snapshot(request, respond: respond)
         case (.post, "/api/v1/events"):
             ingest(request, respond: respond)
-        case (_, "/healthz"), (_, "/readyz"), (_, "/api/v1/snapshot"), (_, "/api/v1/events"):
+        case (_, "/healthz"), (_, "/readyz"), (_, "/metrics"), (_, "/api/v1/snapshot"), (_, "/api/v1/events"):
             respond(Self.error(405, "method \(request.method.rawValue) not allowed on \(request.path)"))
         default:
             respond(Self.error(404, "no such endpoint: \(request.path)"))
+        }
+    }
+
+    private func metrics(respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        var renderer = MetricsRenderer()
+        renderer.add("wallboardd_build_info", "gauge", "Always 1; the version is a label.",
+                     labels: [("version", Self.version)], value: 1)
+        renderer.add("wallboardd_websocket_clients", "gauge", "WebSocket clients connected now.",
+                     value: Double(server?.webSocketCount ?? 0))
+        for topic in hub.topics {
+            renderer.add("wallboardd_topic_subscribers", "gauge", "WebSocket subscribers per topic.",
+                         labels: [("topic", topic)], value: Double(hub.subscriberCount(topic)))
+            renderer.add("wallboardd_topic_updates_total", "counter", "Payloads published per topic.",
+                         labels: [("topic", topic)], value: Double(hub.latest(topic)?.sequence ?? 0))
+        }
+        engine.renderMetrics(into: renderer) { rendered in
+            respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: rendered.text))
         }
     }
 

@@ -59,11 +59,8 @@ struct WallboardDaemonCommand: ParsableCommand {
             level = parsed
         }
         if noSimulator { options.simulator = false }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let chosenLevel = level
+        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: chosenLevel) }
         let logger = Logger(label: "wallboardd")
         options.webRoot = webRoot ?? options.webRoot ?? WebRootLocator.locate()
         if options.webRoot == nil { logger.warning("no web root found: the board will not be served (use --web-root)") }

@@ -1,0 +1,112 @@
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+import Testing
+import WallboardClient
+@testable import WallboardServer
+
+@Suite struct JournaldLogHandlerTests {
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+    }
+
+    @Test func journalLinesCarryThePriorityAndMetadataOnOneLine() {
+        let captured = Lines()
+        let logger = Logger(label: "t") { label in
+            JournaldLogHandler(label: label, level: .info, toJournal: true, sink: captured.append)
+        }
+        logger.warning("source down", metadata: ["source": "pbx 1", "ami.state": "connecting"])
+        logger.error("two\nlines")
+        logger.debug("not shown at info")
+        #expect(captured.all == ["<4>source down ami.state=connecting source=\"pbx 1\"\n", "<3>two\\nlines\n"])
+    }
+
+    @Test(arguments: [
+        (Logger.Level.trace, 7), (.debug, 7), (.info, 6), (.notice, 5), (.warning, 4), (.error, 3), (.critical, 2),
+    ])
+    func levelsMapToSyslogPriorities(level: Logger.Level, priority: Int) {
+        #expect(JournaldLogHandler.priority(level) == priority)
+    }
+}
+
+@Suite(.serialized) struct MetricsEndpointTests {
+    @Test func metricsExposeEventsClientsAndQueues() throws {
+        let daemon = try TestDaemon(simulator: true)
+        defer { daemon.stop() }
+        let board = try daemon.connect()
+        _ = try board.next(type: "topic")
+        _ = try daemon.post("/api/v1/events", body: #"{"id":"x","ts":"bad","type":"agent.logout","agent":"a"}"#)
+        let response = try daemon.get("/metrics")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.text
+        #expect(text.contains("# TYPE wallboardd_events_applied_total counter"))
+        #expect(text.contains(#"wallboardd_events_applied_total{source="simulator",type="agent.login"} 15"#))
+        #expect(text.contains(#"wallboardd_events_rejected_total{reason="bad_timestamp"} 1"#))
+        #expect(text.contains("wallboardd_websocket_clients 1"))
+        #expect(text.contains(#"wallboardd_topic_subscribers{topic="snapshot"} 1"#))
+        #expect(text.contains(#"wallboardd_source_up{source="simulator",kind="simulator"} 1"#))
+        #expect(text.contains(#"wallboardd_queue_waiting{queue="sales"}"#))
+        #expect(text.contains("wallboardd_agents_logged_in 15"))
+        board.close()
+    }
+}
+
+/// sd_notify: the real binary, started as systemd would (`NOTIFY_SOCKET`, `WATCHDOG_USEC`).
+@Suite(.serialized) struct SystemdNotifyTests {
+    @Test func readyThenWatchdogPingsThenStoppingArriveOnTheNotifySocket() throws {
+        let path = "/tmp/wb-notify-\(getpid())-\(UInt32.random(in: 0...999_999)).sock"
+        let receiver = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(receiver >= 0)
+        defer {
+            close(receiver)
+            unlink(path)
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(receiver, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(receiver, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+
+        let process = Process()
+        process.executableURL = DaemonProcessTests.binary
+        process.arguments = ["--listen", "127.0.0.1:0", "--no-simulator", "--log-level", "error"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = path
+        environment["WATCHDOG_USEC"] = "400000"  // ping every 200 ms
+        environment.removeValue(forKey: "WATCHDOG_PID")
+        process.environment = environment
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        func receive() -> String? {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(receiver, &buffer, buffer.count, 0)
+            return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
+        }
+        var messages: [String] = []
+        while messages.filter({ $0 == "WATCHDOG=1" }).count < 2, let message = receive() { messages.append(message) }
+        #expect(messages.first?.hasPrefix("READY=1\nSTATUS=serving on 127.0.0.1:") == true)
+        #expect(messages.filter { $0 == "WATCHDOG=1" }.count == 2)
+
+        kill(process.processIdentifier, SIGTERM)
+        var stopping = false
+        while let message = receive() {
+            if message == "STOPPING=1" {
+                stopping = true
+                break
+            }
+        }
+        process.waitUntilExit()
+        #expect(stopping)
+        #expect(process.terminationStatus == 0)
+    }
+}
