@@ -38,7 +38,9 @@ import WallboardCore
     @Test func errorsNameTheRuleTheKeyAndTheLine() {
         var bad = Self.validRule.objectValue!
         bad["threshold"] = "eighty"
-        var second: JSONObject = ["name": "wrapup", "metric": "agent_state_seconds", "state": "wrap_up", "scope": "queue:sales"]
+        var second: JSONObject = [
+            "name": "wrapup", "metric": "agent_state_seconds", "state": "wrap_up", "scope": "queue:sales",
+        ]
         second["comparison"] = ">"
         second["threshold"] = 300
         second["notifiers"] = ["pager"]
@@ -67,6 +69,7 @@ import WallboardCore
         ("window", 15, "expected a non-empty string"),
         ("frequency", "1m", "unknown key"),
         ("renotify_every", "10s", "at least 1m"),
+        ("state", "wrap_up", "only agent_state_seconds"),
     ])
     func eachBadKeyIsReported(key: String, value: JSONValue, message: String) {
         var rule = Self.validRule.objectValue!
@@ -85,7 +88,8 @@ import WallboardCore
         var rule = Self.validRule.objectValue!
         rule["window"] = "45m"
         #expect(throws: AlertConfigError.self) {
-            try AlertConfiguration(json: ["notifiers": [Self.slack], "rules": [.object(rule)]], knownWindows: ["15m", "60m"])
+            try AlertConfiguration(
+                json: ["notifiers": [Self.slack], "rules": [.object(rule)]], knownWindows: ["15m", "60m"])
         }
         rule["window"] = nil
         #expect(throws: AlertConfigError.self) {
@@ -97,7 +101,9 @@ import WallboardCore
         #expect(throws: AlertConfigError.self) {
             try AlertConfiguration(json: ["notifiers": [["name": "pd", "kind": "pagerduty"]]])
         }
-        let config = try AlertConfiguration(json: ["notifiers": [["name": "pd", "kind": "pagerduty", "routing_key": "R0"]]])
+        let config = try AlertConfiguration(json: [
+            "notifiers": [["name": "pd", "kind": "pagerduty", "routing_key": "R0"]]
+        ])
         #expect(config.notifiers.first?.url == NotifierConfig.pagerDutyEventsURL)
     }
 

@@ -1,6 +1,7 @@
 import JSONModel
 import Testing
 import WallboardAlerts
+
 @testable import WallboardCore
 
 @Suite struct AlertEngineTests {
@@ -102,8 +103,12 @@ import WallboardAlerts
         #expect(resolved.resolution == "cleared")
         #expect(engine.activeAlerts.isEmpty)
         #expect(engine.history.map(\.id) == [id])
-        #expect(throws: AlertAckError.alreadyResolved(id: id)) { try engine.acknowledge(id: id, by: "x", now: t0 + 3000) }
-        #expect(throws: AlertAckError.notFound(id: "nope")) { try engine.acknowledge(id: "nope", by: "x", now: t0 + 3000) }
+        #expect(throws: AlertAckError.alreadyResolved(id: id)) {
+            try engine.acknowledge(id: id, by: "x", now: t0 + 3000)
+        }
+        #expect(throws: AlertAckError.notFound(id: "nope")) {
+            try engine.acknowledge(id: "nope", by: "x", now: t0 + 3000)
+        }
     }
 
     @Test func idsAndDedupKeysAreStablePerEpisodeAndNewForTheNext() {

@@ -15,7 +15,8 @@ import WallboardCore
         var engine = AlertEngine(rules: [rule])
         let fired = engine.evaluate(snapshot: SnapshotFixtures.snapshot(at: t0, salesServiceLevel: 0.72), now: t0)
         let later = t0 + .minutes(2)
-        let resolved = engine.evaluate(snapshot: SnapshotFixtures.snapshot(at: later, salesServiceLevel: 0.9), now: later)
+        let resolved = engine.evaluate(
+            snapshot: SnapshotFixtures.snapshot(at: later, salesServiceLevel: 0.9), now: later)
         return (fired[0].notification!.alert, resolved[0].notification!.alert)
     }
 

@@ -5,7 +5,8 @@ import WallboardCore
 
 @Suite struct OutboxTests {
     let t0 = SnapshotFixtures.t0
-    let request = NotificationRequest(url: "http://127.0.0.1:9/hook", headers: [.init("Content-Type", "application/json")], body: ["a": 1])
+    let request = NotificationRequest(
+        url: "http://127.0.0.1:9/hook", headers: [.init("Content-Type", "application/json")], body: ["a": 1])
     let policy = OutboxPolicy(maxAttempts: 6, initialBackoff: .seconds(5), maxBackoff: .seconds(60), jitter: 0.2)
 
     func outboxWithOne(_ id: String = "k/fire/hook") -> Outbox {
@@ -44,7 +45,9 @@ import WallboardCore
         var outbox = outboxWithOne()
         var random = FixedRandom(value: .max)
         _ = outbox.claimDue(now: t0)
-        guard case .retry(let at) = outbox.markFailed(id: "k/fire/hook", failure: .transport("refused"), now: t0, random: &random)
+        guard
+            case .retry(let at) = outbox.markFailed(
+                id: "k/fire/hook", failure: .transport("refused"), now: t0, random: &random)
         else { Issue.record("expected retry"); return }
         #expect(at.since(t0) > 4000 && at.since(t0) <= 4001)
     }
@@ -53,10 +56,13 @@ import WallboardCore
         var outbox = outboxWithOne()
         var random = FixedRandom(value: 0)
         _ = outbox.claimDue(now: t0)
-        let outcome = outbox.markFailed(id: "k/fire/hook", failure: .status(429, retryAfter: 30_000), now: t0, random: &random)
+        let outcome = outbox.markFailed(
+            id: "k/fire/hook", failure: .status(429, retryAfter: 30_000), now: t0, random: &random)
         #expect(outcome == .retry(at: t0 + 30_000))
         _ = outbox.claimDue(now: t0 + 30_000)
-        guard case .deadLettered = outbox.markFailed(id: "k/fire/hook", failure: .status(400), now: t0 + 30_000, random: &random)
+        guard
+            case .deadLettered = outbox.markFailed(
+                id: "k/fire/hook", failure: .status(400), now: t0 + 30_000, random: &random)
         else { Issue.record("400 should dead-letter"); return }
     }
 
@@ -116,7 +122,9 @@ import WallboardCore
             #expect(again.isEmpty)
         }
         let id = engine.activeAlerts[0].id
-        for action in try! engine.acknowledge(id: id, by: "m", now: t0 + 1000) { outbox.enqueue(action, notifiers: notifiers, now: t0) }
+        for action in try! engine.acknowledge(id: id, by: "m", now: t0 + 1000) {
+            outbox.enqueue(action, notifiers: notifiers, now: t0)
+        }
         // Alertmanager has no acknowledgement.
         #expect(outbox.pending.map(\.notifier) == ["hook", "pd", "am", "hook", "pd"])
         #expect(outbox.pending.map(\.event) == [.fire, .fire, .fire, .acknowledge, .acknowledge])

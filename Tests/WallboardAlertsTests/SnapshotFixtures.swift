@@ -1,4 +1,5 @@
 import JSONModel
+
 @testable import WallboardCore
 
 /// Builds snapshots by hand (Snapshot has no public initializer; tests use `@testable`).

@@ -34,7 +34,9 @@ extension AlertEngine {
         }
         var guards: [String: Instant] = [:]
         for member in json["last_resolved_ms"]?.objectValue?.members ?? [] {
-            guard let millis = member.value.integerValue else { throw AlertStateError(reason: "malformed refire guard") }
+            guard let millis = member.value.integerValue else {
+                throw AlertStateError(reason: "malformed refire guard")
+            }
             guards[member.key] = Instant(milliseconds: millis)
         }
         self.active = active

@@ -21,7 +21,8 @@ struct ScopeView {
     var notReady: Int
     var windows: [String: WindowMetrics]
 
-    init(waitingNow: Int?, longestWaitSeconds: Double?, available: Int, notReady: Int, windows: [String: WindowMetrics]) {
+    init(waitingNow: Int?, longestWaitSeconds: Double?, available: Int, notReady: Int, windows: [String: WindowMetrics])
+    {
         self.waitingNow = waitingNow
         self.longestWaitSeconds = longestWaitSeconds
         self.available = available
@@ -100,7 +101,9 @@ extension AlertEngine {
         return Measurement(instance: instance, labels: labels, value: value, displayName: name)
     }
 
-    private func agentValue(_ metric: AlertMetric, _ agent: AgentRecord, _ snapshot: Snapshot, _ now: Instant) -> Double? {
+    private func agentValue(_ metric: AlertMetric, _ agent: AgentRecord, _ snapshot: Snapshot, _ now: Instant)
+        -> Double?
+    {
         switch metric {
         case .agentStateSeconds(let state, let reason):
             guard agent.state == state, reason == nil || agent.reason == reason else { return nil }
@@ -131,7 +134,8 @@ extension AlertEngine {
         case .contactSeconds: figure = "Contact duration"
         }
         let value = measurement.value.map { format($0, rule.metric) } ?? "n/a"
-        return "\(figure) \(value) \(rule.comparison.rawValue) \(format(rule.threshold, rule.metric)) on \(measurement.displayName)"
+        return
+            "\(figure) \(value) \(rule.comparison.rawValue) \(format(rule.threshold, rule.metric)) on \(measurement.displayName)"
     }
 
     /// Rates as percentages, seconds as `m:ss` from a minute up, counts as integers.

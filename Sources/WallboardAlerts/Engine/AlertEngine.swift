@@ -153,7 +153,8 @@ public struct AlertEngine: Sendable {
         active[fingerprint] = alert
     }
 
-    private func makePending(_ rule: AlertRule, _ measurement: Measurement, fingerprint: String, now: Instant) -> Alert {
+    private func makePending(_ rule: AlertRule, _ measurement: Measurement, fingerprint: String, now: Instant) -> Alert
+    {
         var labels = measurement.labels
         for (key, value) in rule.labels where labels[key] == nil { labels[key] = value }
         labels["alertname"] = rule.name

@@ -15,20 +15,28 @@ extension NotificationBuilder {
     // MARK: Slack incoming webhook: `text` (fallback, notifications) + Block Kit `blocks`
 
     static func slackBody(_ event: AlertEvent, _ alert: Alert, _ context: NotificationContext) -> JSONValue {
-        let icon = event == .resolve ? ":white_check_mark:" : event == .acknowledge ? ":eyes:" : alert.severity == .critical ? ":rotating_light:" : ":warning:"
+        let icon =
+            event == .resolve
+            ? ":white_check_mark:"
+            : event == .acknowledge ? ":eyes:" : alert.severity == .critical ? ":rotating_light:" : ":warning:"
         let title = headline(event, alert)
         var blocks: [JSONValue] = [
-            ["type": "header", "text": ["type": "plain_text", "text": .string(String(title.prefix(150))), "emoji": true]],
+            [
+                "type": "header",
+                "text": ["type": "plain_text", "text": .string(String(title.prefix(150))), "emoji": true],
+            ],
             [
                 "type": "section", "text": ["type": "mrkdwn", "text": .string(slackEscape(alert.summary))],
-                "fields": .array(facts(alert).map { ["type": "mrkdwn", "text": .string("*\($0.0)*\n\(slackEscape($0.1))")] }),
+                "fields": .array(
+                    facts(alert).map { ["type": "mrkdwn", "text": .string("*\($0.0)*\n\(slackEscape($0.1))")] }),
             ],
         ]
         var context_ = [statusLine(event, alert), "\(context.source) · alert \(alert.id)"].compactMap { $0 }
         if let url = context.boardURL { context_.append("<\(url)|Open wallboard>") }
         blocks.append([
             "type": "context",
-            "elements": .array(context_.map { ["type": "mrkdwn", "text": .string($0.hasPrefix("<http") ? $0 : slackEscape($0))] }),
+            "elements": .array(
+                context_.map { ["type": "mrkdwn", "text": .string($0.hasPrefix("<http") ? $0 : slackEscape($0))] }),
         ])
         return ["text": .string(slackEscape("\(icon) \(title): \(alert.summary)")), "blocks": .array(blocks)]
     }
@@ -50,11 +58,19 @@ extension NotificationBuilder {
     // MARK: Microsoft Teams Workflows webhook: a message with one Adaptive Card attachment
 
     static func teamsBody(_ event: AlertEvent, _ alert: Alert, _ context: NotificationContext) -> JSONValue {
-        let color = event == .resolve ? "Good" : event == .acknowledge ? "Accent" : alert.severity == .critical ? "Attention" : "Warning"
+        let color =
+            event == .resolve
+            ? "Good" : event == .acknowledge ? "Accent" : alert.severity == .critical ? "Attention" : "Warning"
         var body: [JSONValue] = [
-            ["type": "TextBlock", "text": .string(headline(event, alert)), "weight": "Bolder", "size": "Medium", "color": .string(color), "wrap": true],
+            [
+                "type": "TextBlock", "text": .string(headline(event, alert)), "weight": "Bolder", "size": "Medium",
+                "color": .string(color), "wrap": true,
+            ],
             ["type": "TextBlock", "text": .string(alert.summary), "wrap": true],
-            ["type": "FactSet", "facts": .array(facts(alert).map { ["title": .string($0.0), "value": .string($0.1)] })],
+            [
+                "type": "FactSet",
+                "facts": .array(facts(alert).map { ["title": .string($0.0), "value": .string($0.1)] }),
+            ],
         ]
         if let status = statusLine(event, alert) {
             body.append(["type": "TextBlock", "text": .string(status), "isSubtle": true, "wrap": true])
@@ -76,13 +92,16 @@ extension NotificationBuilder {
 
     // MARK: PagerDuty Events API v2
 
-    static func pagerDutyBody(_ event: AlertEvent, _ alert: Alert, routingKey: String, _ context: NotificationContext) -> JSONValue? {
+    static func pagerDutyBody(_ event: AlertEvent, _ alert: Alert, routingKey: String, _ context: NotificationContext)
+        -> JSONValue?
+    {
         switch event {
         case .renotify:
             return nil
         case .acknowledge, .resolve:
             return [
-                "routing_key": .string(routingKey), "event_action": .string(event == .resolve ? "resolve" : "acknowledge"),
+                "routing_key": .string(routingKey),
+                "event_action": .string(event == .resolve ? "resolve" : "acknowledge"),
                 "dedup_key": .string(alert.dedupKey),
             ]
         case .fire:
@@ -114,15 +133,20 @@ extension NotificationBuilder {
 
     // MARK: Alertmanager webhook_config body (version 4)
 
-    static func alertmanagerBody(_ event: AlertEvent, _ alert: Alert, receiver: String, _ context: NotificationContext) -> JSONValue? {
+    static func alertmanagerBody(_ event: AlertEvent, _ alert: Alert, receiver: String, _ context: NotificationContext)
+        -> JSONValue?
+    {
         guard event != .acknowledge else { return nil }
         let status = event == .resolve ? "resolved" : "firing"
-        let annotations: JSONValue = ["summary": .string(alert.summary), "description": .string(headline(event, alert))]
+        let annotations: JSONValue = [
+            "summary": .string(alert.summary), "description": .string(headline(event, alert)),
+        ]
         let entry: JSONValue = [
             "status": .string(status), "labels": labelsJSON(alert.labels), "annotations": annotations,
             "startsAt": .string(RFC3339.format(alert.firedAt ?? alert.activeAt)),
             // Alertmanager's zero time means "no end yet".
-            "endsAt": .string(event == .resolve ? RFC3339.format(alert.resolvedAt ?? alert.activeAt) : "0001-01-01T00:00:00Z"),
+            "endsAt": .string(
+                event == .resolve ? RFC3339.format(alert.resolvedAt ?? alert.activeAt) : "0001-01-01T00:00:00Z"),
             "generatorURL": .string(context.boardURL ?? ""), "fingerprint": .string(alert.fingerprint),
         ]
         return [

@@ -20,7 +20,8 @@ public enum NotificationBuilder {
     /// to say about it (Alertmanager has no acknowledgement; PagerDuty escalates on its own, so no renotify;
     /// `send_acknowledgements: false`).
     public static func request(
-        for event: AlertEvent, alert: Alert, notifier: NotifierConfig, context: NotificationContext = NotificationContext()
+        for event: AlertEvent, alert: Alert, notifier: NotifierConfig,
+        context: NotificationContext = NotificationContext()
     ) -> NotificationRequest? {
         if event == .acknowledge, !notifier.sendAcknowledgements { return nil }
         let body: JSONValue?
@@ -53,7 +54,8 @@ public enum NotificationBuilder {
     static func statusLine(_ event: AlertEvent, _ alert: Alert) -> String? {
         switch event {
         case .acknowledge:
-            return "Acknowledged by \(alert.acknowledgedBy ?? "?") at \(alert.acknowledgedAt.map(RFC3339.format) ?? "?")"
+            return
+                "Acknowledged by \(alert.acknowledgedBy ?? "?") at \(alert.acknowledgedAt.map(RFC3339.format) ?? "?")"
         case .resolve:
             let by = alert.resolution.map { " (\($0.replacingUnderscores))" } ?? ""
             return "Resolved at \(alert.resolvedAt.map(RFC3339.format) ?? "?")\(by)"

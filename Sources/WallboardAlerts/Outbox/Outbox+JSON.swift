@@ -36,7 +36,10 @@ extension Delivery {
         return [
             "id": .string(id), "notifier": .string(notifier), "alert_id": .string(alertID),
             "event": .string(event.rawValue),
-            "request": ["method": .string(request.method), "url": .string(request.url), "headers": .object(headers), "body": request.body],
+            "request": [
+                "method": .string(request.method), "url": .string(request.url), "headers": .object(headers),
+                "body": request.body,
+            ],
             "created_at": time(createdAt), "attempts": .int(attempts), "next_attempt_at": time(nextAttemptAt),
             "leased_until": time(leasedUntil), "last_error": .optional(lastError, JSONValue.string),
             "dead_at": time(deadAt),

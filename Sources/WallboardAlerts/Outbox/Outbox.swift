@@ -47,7 +47,8 @@ public struct Outbox: Sendable, Equatable {
         var added: [String] = []
         for name in alert.notifiers {
             guard let notifier = notifiers.first(where: { $0.name == name }),
-                let request = NotificationBuilder.request(for: event, alert: alert, notifier: notifier, context: context)
+                let request = NotificationBuilder.request(
+                    for: event, alert: alert, notifier: notifier, context: context)
             else { continue }
             let step = event == .renotify ? "\(event.rawValue)-\(alert.notificationCount)" : event.rawValue
             let id = "\(alert.dedupKey)/\(step)/\(name)"
@@ -104,7 +105,9 @@ public struct Outbox: Sendable, Equatable {
             delivery.deadAt = now
             pending.remove(at: index)
             deadLetters.append(delivery)
-            if deadLetters.count > policy.memoryLimit { deadLetters.removeFirst(deadLetters.count - policy.memoryLimit) }
+            if deadLetters.count > policy.memoryLimit {
+                deadLetters.removeFirst(deadLetters.count - policy.memoryLimit)
+            }
             return .deadLettered(delivery)
         }
         var delay = policy.backoff(afterFailures: delivery.attempts)

@@ -43,7 +43,9 @@ public struct AlertConfiguration: Sendable, Equatable {
         if let value = object["rules"], let list = reader.array(value, at: path + ".rules", rule: nil) {
             for (index, item) in list.enumerated() {
                 let rulePath = "\(path).rules[\(index)]"
-                guard let rule = reader.rule(item, at: rulePath, notifiers: names, windows: knownWindows) else { continue }
+                guard let rule = reader.rule(item, at: rulePath, notifiers: names, windows: knownWindows) else {
+                    continue
+                }
                 if rules.contains(where: { $0.name == rule.name }) {
                     reader.fail(rulePath + ".name", rule: rule.name, "duplicate rule name")
                 } else {

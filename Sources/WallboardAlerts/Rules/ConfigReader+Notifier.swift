@@ -43,7 +43,11 @@ extension ConfigReader {
         }
         var acks = true
         if let value = object["send_acknowledgements"] {
-            if let flag = value.boolValue { acks = flag } else { fail(path + ".send_acknowledgements", rule: name, "expected true or false") }
+            if let flag = value.boolValue {
+                acks = flag
+            } else {
+                fail(path + ".send_acknowledgements", rule: name, "expected true or false")
+            }
         }
         guard issues.count == before, let name, let kind, let url else { return nil }
         return NotifierConfig(
@@ -54,7 +58,8 @@ extension ConfigReader {
     mutating func delivery(_ value: JSONValue, at path: String) -> OutboxPolicy {
         var policy = OutboxPolicy()
         guard let object = object(value, at: path, rule: nil) else { return policy }
-        rejectUnknown(object, at: path, rule: nil, allowed: ["max_attempts", "initial_backoff", "max_backoff", "jitter"])
+        rejectUnknown(
+            object, at: path, rule: nil, allowed: ["max_attempts", "initial_backoff", "max_backoff", "jitter"])
         if let value = object["max_attempts"] {
             if let count = value.integerValue, count >= 1, count <= 1000 {
                 policy.maxAttempts = Int(count)
@@ -62,7 +67,8 @@ extension ConfigReader {
                 fail(path + ".max_attempts", rule: nil, "expected a whole number 1...1000")
             }
         }
-        if let value = object["initial_backoff"], let millis = duration(value, at: path + ".initial_backoff", rule: nil) {
+        if let value = object["initial_backoff"], let millis = duration(value, at: path + ".initial_backoff", rule: nil)
+        {
             policy.initialBackoff = max(1, millis)
         }
         if let value = object["max_backoff"], let millis = duration(value, at: path + ".max_backoff", rule: nil) {

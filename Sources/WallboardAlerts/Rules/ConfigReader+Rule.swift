@@ -34,10 +34,17 @@ extension ConfigReader {
         } else {
             metric = self.metric(object, at: path, rule: name)
         }
+        if let metric, metric != .contactSeconds, !metric.isAgentMetric {
+            for key in ["state", "reason"] where object[key] != nil {
+                fail("\(path).\(key)", rule: name, "only agent_state_seconds takes a \(key)")
+            }
+        }
         let scopeText = object["scope"].flatMap { string($0, at: path + ".scope", rule: name) } ?? "center"
         let scope = AlertScope(scopeText)
         if scope == nil {
-            fail(path + ".scope", rule: name, "expected center, queue:<id>, queue:*, team:<id> or agent:*, found \"\(scopeText)\"")
+            fail(
+                path + ".scope", rule: name,
+                "expected center, queue:<id>, queue:*, team:<id> or agent:*, found \"\(scopeText)\"")
         }
         if let metric, let scope { checkScope(metric, scope, at: path + ".scope", rule: name) }
 
@@ -47,7 +54,9 @@ extension ConfigReader {
             if let metric, !metric.isWindowMetric {
                 fail(path + ".window", rule: name, "\(metric.name) is a now-value and takes no window")
             } else if let window, let windows, !windows.contains(window) {
-                fail(path + ".window", rule: name, "unknown window \"\(window)\" (configured: \(windows.joined(separator: ", ")))")
+                fail(
+                    path + ".window", rule: name,
+                    "unknown window \"\(window)\" (configured: \(windows.joined(separator: ", ")))")
             }
         } else if let metric, metric.isWindowMetric {
             fail(path + ".window", rule: name, "missing: \(metric.name) needs a window such as 15m")
@@ -56,7 +65,9 @@ extension ConfigReader {
         var comparison: AlertComparison?
         if let value = required("comparison"), let text = string(value, at: path + ".comparison", rule: name) {
             comparison = AlertComparison(rawValue: text)
-            if comparison == nil { fail(path + ".comparison", rule: name, "expected <, <=, > or >=, found \"\(text)\"") }
+            if comparison == nil {
+                fail(path + ".comparison", rule: name, "expected <, <=, > or >=, found \"\(text)\"")
+            }
         }
         let threshold = required("threshold").flatMap { number($0, at: path + ".threshold", rule: name) }
         let clear = object["clear_threshold"].flatMap { number($0, at: path + ".clear_threshold", rule: name) }
@@ -70,7 +81,9 @@ extension ConfigReader {
         if let comparison, let threshold, let clear {
             if comparison.breachesUpward ? clear > threshold : clear < threshold {
                 let side = comparison.breachesUpward ? "at or below" : "at or above"
-                fail(path + ".clear_threshold", rule: name, "must be \(side) threshold \(JSONValue.formatNumber(threshold)) for \(comparison.rawValue)")
+                fail(
+                    path + ".clear_threshold", rule: name,
+                    "must be \(side) threshold \(JSONValue.formatNumber(threshold)) for \(comparison.rawValue)")
             }
         }
         if let metric, metric.isAgentMetric, let comparison, !comparison.breachesUpward {
@@ -92,7 +105,8 @@ extension ConfigReader {
                 if let text = member.value.stringValue ?? member.value.doubleValue.map(JSONValue.formatNumber) {
                     labels[member.key] = text
                 } else {
-                    fail("\(path).labels.\(member.key)", rule: name, "expected a string, found \(member.value.typeName)")
+                    fail(
+                        "\(path).labels.\(member.key)", rule: name, "expected a string, found \(member.value.typeName)")
                 }
             }
         }
@@ -112,7 +126,9 @@ extension ConfigReader {
                 if notifiers.contains(text) {
                     notifierNames.append(text)
                 } else {
-                    let known = notifiers.isEmpty ? "none are configured" : "configured: " + notifiers.sorted().joined(separator: ", ")
+                    let known =
+                        notifiers.isEmpty
+                        ? "none are configured" : "configured: " + notifiers.sorted().joined(separator: ", ")
                     fail(itemPath, rule: name, "unknown notifier \"\(text)\" (\(known))")
                 }
             }
@@ -139,12 +155,16 @@ extension ConfigReader {
         case "agent_state_seconds":
             let allowed: [AgentState] = [.wrapUp, .notReady, .onContact, .available, .ringing]
             guard let value = object["state"] else {
-                fail(path + ".state", rule: rule, "missing: agent_state_seconds needs a state (wrap_up, not_ready, on_contact)")
+                fail(
+                    path + ".state", rule: rule,
+                    "missing: agent_state_seconds needs a state (wrap_up, not_ready, on_contact)")
                 return nil
             }
             guard let stateText = string(value, at: path + ".state", rule: rule) else { return nil }
             guard let state = AgentState(rawValue: stateText), allowed.contains(state) else {
-                fail(path + ".state", rule: rule, "expected one of \(allowed.map(\.rawValue).joined(separator: ", ")), found \"\(stateText)\"")
+                fail(
+                    path + ".state", rule: rule,
+                    "expected one of \(allowed.map(\.rawValue).joined(separator: ", ")), found \"\(stateText)\"")
                 return nil
             }
             let reason = object["reason"].flatMap { string($0, at: path + ".reason", rule: rule) }
@@ -153,14 +173,18 @@ extension ConfigReader {
             }
             return .agentStateSeconds(state: state, reason: reason)
         default:
-            fail(path + ".metric", rule: rule, "unknown metric \"\(text)\" (expected one of: \(AlertMetric.names.joined(separator: ", ")))")
+            fail(
+                path + ".metric", rule: rule,
+                "unknown metric \"\(text)\" (expected one of: \(AlertMetric.names.joined(separator: ", ")))")
             return nil
         }
     }
 
     private mutating func checkScope(_ metric: AlertMetric, _ scope: AlertScope, at path: String, rule: String?) {
         if metric.isAgentMetric {
-            if scope != .everyAgent { fail(path, rule: rule, "\(metric.name) is measured per agent: use scope agent:*") }
+            if scope != .everyAgent {
+                fail(path, rule: rule, "\(metric.name) is measured per agent: use scope agent:*")
+            }
             return
         }
         switch scope {

@@ -49,7 +49,9 @@ struct ConfigReader {
 
     mutating func rejectUnknown(_ object: JSONObject, at path: String, rule: String?, allowed: Set<String>) {
         for key in object.keys where !allowed.contains(key) {
-            fail("\(path).\(key)", rule: rule, "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            fail(
+                "\(path).\(key)", rule: rule,
+                "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
@@ -116,7 +118,9 @@ struct ConfigReader {
                     if let name = day.stringValue?.lowercased(), let position = Self.day(name) {
                         schedule.days.formUnion(position)
                     } else {
-                        fail(dayPath, rule: rule, "expected a day (mon..sun, weekdays, weekends), found \(describe(day))")
+                        fail(
+                            dayPath, rule: rule, "expected a day (mon..sun, weekdays, weekends), found \(describe(day))"
+                        )
                         ok = false
                     }
                 }
