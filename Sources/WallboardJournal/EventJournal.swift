@@ -18,7 +18,7 @@ public final class EventJournal: @unchecked Sendable {
     public let directory: JournalDirectory
     public let policy: FsyncPolicy
     private let queue: DispatchQueue?
-    private let lockFile: JournalFile
+    private var lockFile: JournalFile?
     private var segment: OpenSegment?
     private var issues: [JournalIssue] = []
     private var lastTicket: UInt64 = 0
@@ -45,11 +45,12 @@ public final class EventJournal: @unchecked Sendable {
         self.policy = policy
         self.queue = queue
         let lockPath = directory.filePath("journal.lock")
-        lockFile = try JournalFile.open(lockPath, flags: O_RDWR | O_CREAT)
-        guard flock(lockFile.fd, LOCK_EX | LOCK_NB) == 0 else {
-            lockFile.close()
+        let lock = try JournalFile.open(lockPath, flags: O_RDWR | O_CREAT)
+        guard flock(lock.fd, LOCK_EX | LOCK_NB) == 0 else {
+            lock.close()
             throw .locked(path: lockPath)
         }
+        lockFile = lock
         do throws(JournalError) {
             for name in try JournalFile.list(path) where name.hasSuffix(".tmp") {
                 try JournalFile.remove(directory.filePath(name))
@@ -57,23 +58,29 @@ public final class EventJournal: @unchecked Sendable {
             }
             if let newest = try directory.segmentDays().last { try openSegment(newest) }
         } catch {
+            // deinit runs for a fully initialized instance whose init throws: leave it nothing to close twice.
             segment?.file.close()
-            lockFile.close()
+            segment = nil
+            lock.close()
+            lockFile = nil
             throw error
         }
     }
 
     deinit {
         segment?.file.close()
-        lockFile.close()
+        lockFile?.close()
     }
 
     /// Syncs what is pending, closes the segment and releases the lock. Call once, at shutdown.
+    /// After it, the instance must not be used again.
     public func close() throws(JournalError) {
         checkQueue()
         defer {
             segment?.file.close()
             segment = nil
+            lockFile?.close()
+            lockFile = nil
         }
         if hasUnsyncedAppends || policy == .os { try syncSegment() }
     }
