@@ -1,0 +1,245 @@
+import Dispatch
+import Glibc
+
+/// The writing side of the event journal: appends records to daily segment files under a state
+/// directory, fsyncs per `FsyncPolicy`, writes checkpoints and removes old days.
+///
+/// Threading: use one `EventJournal` from one serial queue only (the server's engine queue). It has no
+/// locks. Pass that queue as `confinedTo` and every method checks it with `dispatchPrecondition`.
+/// One process per directory: `init` takes an exclusive `flock` on `<directory>/journal.lock`.
+///
+/// Crash safety: a record is one `pwrite` of one frame at the end of the valid data. A write that fails
+/// part-way is cut back at once (`ftruncate`); if that fails too, the next append cuts it first, and on
+/// open the scanner finds any torn tail and truncates it (reported by `takeIssues()`).
+public final class EventJournal: @unchecked Sendable {
+    // @unchecked Sendable: all state is confined to one serial queue (asserted when `confinedTo` is given);
+    // the server hands the instance to that queue's closures, which Swift 6 requires to be Sendable.
+
+    public let directory: JournalDirectory
+    public let policy: FsyncPolicy
+    private let queue: DispatchQueue?
+    private var lockFile: JournalFile?
+    private var segment: OpenSegment?
+    private var issues: [JournalIssue] = []
+    private var lastTicket: UInt64 = 0
+    /// Tickets up to this one were reported durable (or failed) by `sync()`.
+    private var reportedThrough: UInt64 = 0
+
+    private struct OpenSegment {
+        let day: JournalDay
+        let file: JournalFile
+        /// Offset just past the last complete record: where the next frame goes.
+        var end: UInt64
+        /// Bytes past `end` may be in the file (a failed write whose cut-back failed).
+        var needsRepair = false
+        var records: Int
+    }
+
+    /// Opens (creating if needed) the journal in `directory`, takes its lock, removes temporary files of
+    /// interrupted checkpoint writes, and repairs the newest segment (a torn tail is truncated; see
+    /// `takeIssues()`). Replay after this sees only whole records.
+    public init(directory path: String, policy: FsyncPolicy, confinedTo queue: DispatchQueue? = nil) throws(JournalError) {
+        if let queue { dispatchPrecondition(condition: .onQueue(queue)) }
+        try JournalFile.makeDirectory(path)
+        self.directory = JournalDirectory(path: path)
+        self.policy = policy
+        self.queue = queue
+        let lockPath = directory.filePath("journal.lock")
+        let lock = try JournalFile.open(lockPath, flags: O_RDWR | O_CREAT)
+        guard flock(lock.fd, LOCK_EX | LOCK_NB) == 0 else {
+            lock.close()
+            throw .locked(path: lockPath)
+        }
+        lockFile = lock
+        do throws(JournalError) {
+            for name in try JournalFile.list(path) where name.hasSuffix(".tmp") {
+                try JournalFile.remove(directory.filePath(name))
+                issues.append(.leftoverTemporaryFile(file: directory.filePath(name)))
+            }
+            if let newest = try directory.segmentDays().last { try openSegment(newest) }
+        } catch {
+            // deinit runs for a fully initialized instance whose init throws: leave it nothing to close twice.
+            segment?.file.close()
+            segment = nil
+            lock.close()
+            lockFile = nil
+            throw error
+        }
+    }
+
+    deinit {
+        segment?.file.close()
+        lockFile?.close()
+    }
+
+    /// Syncs what is pending, closes the segment and releases the lock. Call once, at shutdown.
+    /// After it, the instance must not be used again.
+    public func close() throws(JournalError) {
+        checkQueue()
+        defer {
+            segment?.file.close()
+            segment = nil
+            lockFile?.close()
+            lockFile = nil
+        }
+        if hasUnsyncedAppends || policy == .os { try syncSegment() }
+    }
+
+    /// Issues found since the last call (torn tails truncated on open, leftover temp files): log them.
+    public func takeIssues() -> [JournalIssue] {
+        checkQueue()
+        defer { issues = [] }
+        return issues
+    }
+
+    /// Where the next record of the open segment will go (`nil` before the first segment exists).
+    public var endPosition: JournalPosition? {
+        checkQueue()
+        return segment.map { JournalPosition(day: $0.day, offset: $0.end) }
+    }
+
+    /// Appends one record to `day`'s segment (default: today in UTC) and returns after writing it and,
+    /// under `.always`, after `fdatasync`. Days only move forward in practice; an older `day` still works
+    /// (its segment is reopened).
+    ///
+    /// Throws `noSpace` (disk, quota or file-size limit full) or `writeFailed` with nothing of the record
+    /// left behind, so the same append can simply be retried later; `syncFailed` under `.always`.
+    public func append(_ payload: [UInt8], day: JournalDay = .todayUTC) throws(JournalError) -> AppendResult {
+        checkQueue()
+        guard payload.count <= SegmentFormat.maxPayload else {
+            throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
+        }
+        if segment?.day != day {
+            if segment != nil { try syncSegment() }
+            try openSegment(day)
+        }
+        guard var current = segment else { preconditionFailure("openSegment sets the segment") }
+        if current.needsRepair {
+            if let failure = current.file.truncate(to: current.end) {
+                throw .tailRepairFailed(file: current.file.path, offset: current.end, errno: failure)
+            }
+            current.needsRepair = false
+            segment = current
+        }
+        let frame = SegmentFormat.frame(payload)
+        let start = current.end
+        let (written, failure) = current.file.writeAll(frame, at: start)
+        if let failure {
+            _ = written
+            cutBack(to: start)
+            throw JournalError.isNoSpace(failure)
+                ? .noSpace(file: current.file.path, offset: start, errno: failure)
+                : .writeFailed(file: current.file.path, offset: start, errno: failure)
+        }
+        lastTicket += 1
+        let ticket = lastTicket
+        current.end = start + UInt64(frame.count)
+        current.records += 1
+        segment = current
+        if policy == .always {
+            if let failure = current.file.sync() {
+                cutBack(to: start)
+                reportedThrough = ticket
+                throw .syncFailed(file: current.file.path, errno: failure, tickets: ticket...ticket)
+            }
+            reportedThrough = ticket
+        }
+        return AppendResult(
+            ticket: AppendTicket(ticket),
+            position: JournalPosition(day: day, offset: start),
+            next: JournalPosition(day: day, offset: current.end),
+            isDurable: policy == .always,
+            canAcknowledge: !isBatched)
+    }
+
+    /// Group commit: fsyncs the open segment if anything was appended since the last call, and returns the
+    /// highest ticket that is now durable and was not reported before (every ticket up to it is durable),
+    /// or `nil` if there was nothing new. Under `.batched` the server calls this every N ms on its queue and
+    /// then answers the senders whose tickets are at or below the result. Under `.always` it returns `nil`.
+    ///
+    /// Throws `syncFailed` naming the tickets that will never be reported durable: fail those senders.
+    public func sync() throws(JournalError) -> AppendTicket? {
+        checkQueue()
+        guard lastTicket > reportedThrough else { return nil }
+        try syncSegment()
+        reportedThrough = lastTicket
+        return AppendTicket(lastTicket)
+    }
+
+    /// fdatasyncs the open segment without reporting tickets (a later `sync()` still reports them). On
+    /// failure the unreported tickets are reported failed through the thrown `syncFailed`.
+    func syncSegment() throws(JournalError) {
+        guard let current = segment, let failure = current.file.sync() else { return }
+        let tickets = lastTicket > reportedThrough ? (reportedThrough + 1)...lastTicket : nil
+        reportedThrough = lastTicket
+        throw .syncFailed(file: current.file.path, errno: failure, tickets: tickets)
+    }
+
+    /// True when appends are waiting for `sync()`.
+    public var hasUnsyncedAppends: Bool {
+        checkQueue()
+        return lastTicket > reportedThrough
+    }
+
+    private var isBatched: Bool {
+        if case .batched = policy { return true }
+        return false
+    }
+
+    /// Cuts a failed write back to `offset`; remembers to retry if even that fails.
+    private func cutBack(to offset: UInt64) {
+        guard var current = segment else { return }
+        current.end = min(current.end, offset)
+        current.needsRepair = current.file.truncate(to: offset) != nil
+        segment = current
+    }
+
+    /// Opens `day`'s segment for appending: creates it with its header, or scans it and truncates a torn tail.
+    private func openSegment(_ day: JournalDay) throws(JournalError) {
+        segment?.file.close()
+        segment = nil
+        let path = directory.filePath(SegmentFormat.fileName(for: day))
+        let file = try JournalFile.open(path, flags: O_RDWR | O_CREAT)
+        do throws(JournalError) {
+            var scanner = try SegmentScanner(file: file)
+            let outcome: SegmentScanner.Outcome
+            do { outcome = try scanner.scan() } catch let error as JournalError { throw error } catch {
+                preconditionFailure("scan without a body throws only JournalError")
+            }
+            issues += outcome.corruptions
+            if let tail = outcome.tornTail {
+                if let failure = file.truncate(to: tail.offset) {
+                    throw JournalError.tailRepairFailed(file: path, offset: tail.offset, errno: failure)
+                }
+                issues.append(.tornTail(file: path, offset: tail.offset, length: tail.length, truncated: true))
+            }
+            var end = outcome.validEnd
+            if outcome.headerMissing {
+                let (_, failure) = file.writeAll(SegmentFormat.fileMagic, at: 0)
+                if let failure {
+                    _ = file.truncate(to: 0)
+                    throw JournalError.isNoSpace(failure)
+                        ? JournalError.noSpace(file: path, offset: 0, errno: failure)
+                        : JournalError.writeFailed(file: path, offset: 0, errno: failure)
+                }
+                end = SegmentFormat.headerSize
+            }
+            if policy != .os && (outcome.headerMissing || outcome.tornTail != nil) {
+                if let failure = file.sync() {
+                    throw JournalError.fileOperationFailed(operation: "fsync", file: path, errno: failure)
+                }
+                try JournalFile.syncDirectory(directory.path)
+            }
+            segment = OpenSegment(day: day, file: file, end: end, records: outcome.records)
+        } catch {
+            file.close()
+            throw error
+        }
+    }
+
+    func noteIssues(_ found: [JournalIssue]) { issues += found }
+
+    func checkQueue() {
+        if let queue { dispatchPrecondition(condition: .onQueue(queue)) }
+    }
+}
