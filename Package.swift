@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "WallboardJournalTests", dependencies: ["WallboardJournal", "WallboardCore"]),
         .testTarget(
             name: "WallboardServerTests",
-            dependencies: ["WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel"]
+            dependencies: ["WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel", "WallboardJournal"]
         ),
     ]
 )

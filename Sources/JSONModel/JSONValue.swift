@@ -65,7 +65,10 @@ public enum JSONValue: Sendable {
     }
 
     /// `true` for `.null`.
-    public var isNull: Bool { self == .null }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 
     /// A short name of the JSON type, for error messages ("string", "number", ...).
     public var typeName: String {
@@ -83,15 +86,30 @@ public enum JSONValue: Sendable {
 extension JSONValue: Equatable {
     /// Numbers compare by value whether written as integers or not (`10` == `10.0`), as JSON has one number type.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case (.bool(let a), .bool(let b)): return a == b
-        case (.integer(let a), .integer(let b)): return a == b
-        case (.integer, .number), (.number, .integer), (.number, .number): return lhs.doubleValue == rhs.doubleValue
-        case (.string(let a), .string(let b)): return a == b
-        case (.array(let a), .array(let b)): return a == b
-        case (.object(let a), .object(let b)): return a == b
-        default: return false
+        // Written as one switch on `lhs` with element loops: the tuple-pattern form crashed the
+        // Swift 6.3 optimizer (CopyPropagation) in release builds.
+        switch lhs {
+        case .null:
+            return rhs.isNull
+        case .bool(let flag):
+            return rhs.boolValue == flag
+        case .integer(let number):
+            if case .integer(let other) = rhs { return number == other }
+            return rhs.doubleValue == Double(number)
+        case .number(let number):
+            return rhs.doubleValue == number
+        case .string(let text):
+            return rhs.stringValue == text
+        case .array(let elements):
+            guard let others = rhs.arrayValue, others.count == elements.count else { return false }
+            for index in elements.indices where !(elements[index] == others[index]) { return false }
+            return true
+        case .object(let object):
+            guard let other = rhs.objectValue, other.count == object.count else { return false }
+            for (mine, theirs) in zip(object.members, other.members) where mine.key != theirs.key || !(mine.value == theirs.value) {
+                return false
+            }
+            return true
         }
     }
 }

@@ -22,6 +22,8 @@ public struct DaemonOptions: Sendable {
     public var amiSources: [DaemonConfiguration.AMISourceSettings] = []
     /// The config file, re-read on SIGHUP; `nil` when running on flags alone.
     public var configPath: String?
+    /// Where accepted events are journaled (so a restart restores today); `nil` keeps nothing on disk.
+    public var journal: EngineService.JournalSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -77,7 +79,7 @@ public final class Daemon: @unchecked Sendable {
             : nil
         let engine = EngineService(
             configuration: options.engine, simulator: simulator, simulatorWarmup: options.simulatorWarmup,
-            centerName: options.centerName, clock: clock, hub: hub, logger: logger)
+            centerName: options.centerName, journal: options.journal, clock: clock, hub: hub, logger: logger)
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
         let server = LWSServer(
             configuration: LWSServer.Configuration(host: options.host, port: options.port, staticRoot: options.webRoot),
@@ -92,7 +94,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Starts the engine, then the server. Throws if the listen address cannot be bound.
     public func start() throws {
-        engine.start { [server] sequence, text in
+        try engine.start { [server] sequence, text in
             server.broadcast(OutboundFrame(slot: "heartbeat", sequence: sequence, payload: SharedBytes(text)))
         }
         do {
@@ -186,6 +188,7 @@ extension DaemonOptions {
         self.centerName = configuration.centerName
         self.amiSources = configuration.amiSources
         self.configPath = configPath
+        self.journal = configuration.journal
     }
 
 }

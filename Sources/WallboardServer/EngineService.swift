@@ -3,6 +3,7 @@ import JSONC
 import JSONModel
 import Logging
 import WallboardCore
+import WallboardJournal
 
 /// Owns the engine on one serial queue: applies events from every source, ticks, and publishes
 /// snapshots to the topic hub.
@@ -18,6 +19,20 @@ public final class EngineService: @unchecked Sendable {
     static let publishInterval: DispatchTimeInterval = .milliseconds(250)
     /// How often waits are re-aged and a snapshot is published even with no events.
     static let tickInterval: Int64 = 1000
+    /// Where and how accepted events are journaled.
+    public struct JournalSettings: Sendable {
+        public var directory: String
+        public var policy: FsyncPolicy
+        /// Days of segments to keep.
+        public var keepDays: Int
+
+        public init(directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = 7) {
+            self.directory = directory
+            self.policy = policy
+            self.keepDays = keepDays
+        }
+    }
+
     /// How often boards get a heartbeat.
     public static let heartbeatSeconds = 5
 
@@ -42,13 +57,18 @@ public final class EngineService: @unchecked Sendable {
     /// How late the last publish tick fired, in milliseconds (a busy or wedged engine shows here).
     private var tickLag: Millis = 0
     private var lastTickAt: Instant?
+    /// Where accepted events are journaled, when a state directory is configured.
+    private let storeSettings: JournalSettings?
+    private var store: EventStore?
     private let simulatorWarmup: Millis
     private var centerName: String
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
-        centerName: String = "wallboard", clock: WallClock, hub: TopicHub, logger: Logger
+        centerName: String = "wallboard", journal: JournalSettings? = nil, clock: WallClock, hub: TopicHub,
+        logger: Logger
     ) {
+        self.storeSettings = journal
         self.simulatorWarmup = simulatorWarmup
         self.centerName = centerName
         var configuration = configuration
@@ -64,10 +84,12 @@ public final class EngineService: @unchecked Sendable {
         }
     }
 
-    /// Starts the timers and publishes a first snapshot. `heartbeat` is called on the queue every
-    /// ``heartbeatSeconds`` with a sequence number and the message text.
-    public func start(heartbeat: @escaping @Sendable (UInt64, String) -> Void) {
-        queue.sync {
+    /// Opens the journal and replays it (restoring today), starts the timers and publishes a first
+    /// snapshot. `heartbeat` is called on the queue every ``heartbeatSeconds`` with a sequence number
+    /// and the message text. Throws when the journal cannot be opened or read.
+    public func start(heartbeat: @escaping @Sendable (UInt64, String) -> Void) throws {
+        try queue.sync {
+            try openJournal()
             heartbeatSink = heartbeat
             if simulator != nil {
                 warmUpSimulator()
@@ -88,24 +110,47 @@ public final class EngineService: @unchecked Sendable {
         queue.async { [self] in addTimer(every: .milliseconds(max(milliseconds, 10))) { _ in body() } }
     }
 
-    /// Stops the timers. Safe to call twice.
+    /// Stops the timers, flushes and closes the journal. Safe to call twice.
     public func stop() {
         queue.sync {
             timers.forEach { $0.cancel() }
             timers.removeAll()
+            store?.syncDue()
+            try? store?.journal.close()
+            store = nil
         }
     }
 
-    /// Applies decoded events (from ingest or a source) and returns one result per event, in order.
+    /// What happened to a batch of events.
+    public struct ApplyOutcome: Sendable {
+        /// One result per event, in order.
+        public var results: [WallboardEngine.ApplyResult]
+        /// Index → why an accepted event could not be journaled (applied in memory; the sender should retry).
+        public var storageFailures: [Int: String] = [:]
+    }
+
+    /// Applies decoded events (from ingest or a source), journals the accepted ones, and calls
+    /// `completion` once they are durable per the fsync policy.
     public func apply(
-        _ events: [Event], source: String = "ingest",
-        completion: @escaping @Sendable ([WallboardEngine.ApplyResult]) -> Void
+        _ events: [Event], source: String = "ingest", completion: @escaping @Sendable (ApplyOutcome) -> Void
     ) {
         queue.async { [self] in
             let now = clock.now()
             let results = events.map { engine.apply($0, now: now) }
             for (event, result) in zip(events, results) where result == .applied {
                 appliedBySource[source, default: [:]][event.type, default: 0] += 1
+            }
+            var outcome = ApplyOutcome(results: results)
+            var lastTicket: AppendTicket?
+            if let store {
+                for (index, (event, result)) in zip(events, results).enumerated() {
+                    let accepted = result == .applied || (result == .duplicate && store.isUnstored(event.id))
+                    if case .held = result {} else if !accepted { continue }
+                    switch store.store(event, now: now) {
+                    case .success(let ticket): lastTicket = ticket
+                    case .failure(let failure): outcome.storageFailures[index] = failure.description
+                    }
+                }
             }
             if results.contains(where: { $0 != .duplicate }) { dirty = true }
             for (event, result) in zip(events, results) {
@@ -115,8 +160,49 @@ public final class EngineService: @unchecked Sendable {
                         metadata: ["event.id": "\(event.id)", "event.type": "\(event.type)", "event.reason": "\(rejection)"])
                 }
             }
-            completion(results)
+            guard let store else { return completion(outcome) }
+            store.whenDurable(lastTicket) { failure in
+                if let failure {
+                    for index in events.indices where outcome.results[index] != .duplicate {
+                        outcome.storageFailures[index] = failure.description
+                    }
+                }
+                completion(outcome)
+            }
         }
+    }
+
+    /// The journal's last write error, if writing fails now (disk full): shown on /readyz and /metrics.
+    public func storageProblem(completion: @escaping @Sendable (String?) -> Void) {
+        queue.async { [self] in completion(store?.lastFailure.map { "\($0)" }) }
+    }
+
+    /// Opens the journal and replays what a window still needs: from the earlier of today's start and
+    /// the longest window's start.
+    private func openJournal() throws {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let settings = storeSettings else { return }
+        let store = try EventStore(
+            directory: settings.directory, policy: settings.policy, keepDays: settings.keepDays, queue: queue,
+            logger: logger)
+        let now = clock.now()
+        let longest = engine.configuration.windows.map(\.length).max() ?? 0
+        let from = min(engine.configuration.calendar.startOfDay(containing: now), now.advanced(by: -longest))
+        var replayNow = from
+        let (records, problems) = try store.replay(from: from) { event in
+            replayNow = min(max(replayNow, event.timestamp), now)
+            engine.apply(event, now: replayNow)
+        }
+        _ = engine.expire(now: now)
+        for problem in problems { logger.warning("journal replay problem", metadata: ["journal.problem": "\(problem)"]) }
+        logger.notice(
+            "journal replayed", metadata: ["journal.records": "\(records)", "journal.directory": "\(settings.directory)"])
+        self.store = store
+        if case .batched(let milliseconds) = settings.policy {
+            addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.syncDue() }
+        }
+        addTimer(every: .seconds(3600)) { $0.store?.removeExpired(now: $0.clock.now()) }
+        store.removeExpired(now: now)
     }
 
     /// Counts rejections found before events could be decoded.

@@ -36,8 +36,13 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         case (.get, "/healthz"):
             respond(Self.json(200, ["status": "ok", "version": .string(Self.version)]))
         case (.get, "/readyz"):
-            let ready = hub.latest("snapshot") != nil
-            respond(Self.json(ready ? 200 : 503, ["ready": .bool(ready)]))
+            let hasSnapshot = hub.latest("snapshot") != nil
+            engine.storageProblem { problem in
+                var body: JSONObject = ["ready": .bool(hasSnapshot && problem == nil)]
+                if !hasSnapshot { body["reason"] = "no snapshot yet: the engine is starting" }
+                if let problem { body["reason"] = .string("journal not writable: \(problem)") }
+                respond(Self.json(hasSnapshot && problem == nil ? 200 : 503, .object(body)))
+            }
         case (.get, "/metrics"):
             metrics(respond: respond)
         case (.get, "/api/v1/snapshot"):
@@ -90,7 +95,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         }
         let (decoded, errors) = EventBatchDecoder.decode(request.body)
         engine.countRejections(errors.map(\.rejection))
-        engine.apply(decoded.map(\.event)) { results in
+        engine.apply(decoded.map(\.event)) { outcome in
+            let results = outcome.results
             var applied = 0
             var duplicates = 0
             var held: [JSONValue] = []
@@ -110,6 +116,18 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                         ["line": .int(item.line), "id": .string(item.event.id), "code": .string(rejection.code.rawValue),
                          "reason": .string(rejection.message)])
                 }
+            }
+            let notStored: [JSONValue] = outcome.storageFailures.keys.sorted().map { index in
+                ["line": .int(decoded[index].line), "id": .string(decoded[index].event.id),
+                 "reason": .string(outcome.storageFailures[index]!)]
+            }
+            if !notStored.isEmpty {
+                respond(
+                    Self.json(
+                        507,
+                        ["error": "events were applied but could not be stored; retry the batch (duplicates are ignored)",
+                         "not_stored": .array(notStored)]))
+                return
             }
             rejected.sort { ($0["line"]?.integerValue ?? 0) < ($1["line"]?.integerValue ?? 0) }
             let status = applied + duplicates + held.count == 0 && !rejected.isEmpty ? 422 : 200

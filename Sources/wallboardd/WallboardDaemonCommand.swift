@@ -27,6 +27,9 @@ struct WallboardDaemonCommand: ParsableCommand {
     @Option(help: "Seed of the built-in simulator, so a demo run can be repeated.")
     var seed: UInt64 = 42
 
+    @Option(help: "Keep a journal of accepted events in this folder, so a restart restores today (default: the config's state_dir).")
+    var stateDir: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info, or the config's).")
     var logLevel: String?
 
@@ -59,6 +62,7 @@ struct WallboardDaemonCommand: ParsableCommand {
             level = parsed
         }
         if noSimulator { options.simulator = false }
+        if let stateDir { options.journal = EngineService.JournalSettings(directory: stateDir + "/journal") }
         let chosenLevel = level
         LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: chosenLevel) }
         let logger = Logger(label: "wallboardd")

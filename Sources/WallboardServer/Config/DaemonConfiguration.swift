@@ -27,6 +27,8 @@ public struct DaemonConfiguration: Sendable {
     public var simulatorSeed: UInt64 = 42
     public var engine = EngineConfiguration()
     public var amiSources: [AMISourceSettings] = []
+    /// How accepted events are journaled under `state_dir` (see docs/journal.md).
+    public var journal: EngineService.JournalSettings?
 
     public init() {}
 
@@ -73,6 +75,24 @@ public struct DaemonConfiguration: Sendable {
             configuration.simulator = try simulator.bool("enabled") ?? true
             configuration.simulatorSeed = UInt64(try simulator.integer("seed", in: 0...Int64.max) ?? 42)
             try simulator.rejectUnknownKeys()
+        }
+        let journalSection = try root.section("journal")
+        if let directory = configuration.stateDirectory {
+            var settings = EngineService.JournalSettings(directory: directory + "/journal")
+            if let journal = journalSection {
+                switch try journal.choice("fsync", from: ["always", "batched", "os"]) {
+                case "always": settings.policy = .always
+                case "os": settings.policy = .os
+                default:
+                    settings.policy = .batched(milliseconds: Int(try journal.integer("batch_milliseconds", in: 1...1000) ?? 5))
+                }
+                _ = journal.value("batch_milliseconds")
+                settings.keepDays = Int(try journal.integer("keep_days", in: 1...3650) ?? 7)
+                try journal.rejectUnknownKeys()
+            }
+            configuration.journal = settings
+        } else if journalSection != nil {
+            throw document.error("journal", "needs \"state_dir\": the journal lives in its journal/ folder")
         }
         configuration.engine.queues = try parseQueues(root)
         configuration.amiSources = try parseAMI(root)

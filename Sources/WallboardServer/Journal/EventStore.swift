@@ -1,0 +1,134 @@
+import Dispatch
+import Foundation
+import JSONC
+import JSONModel
+import Logging
+import WallboardCore
+import WallboardJournal
+
+/// The engine's durable memory: every accepted event is appended to the journal (as its canonical
+/// JSON) before its sender is acknowledged, and replayed at start so a restart loses nothing.
+///
+/// Confined to the engine queue (the journal itself checks it). Under a `.batched` fsync policy the
+/// acknowledgements wait for the group commit that ``syncDue()`` runs on a timer.
+final class EventStore {
+    /// Why an accepted event could not be stored.
+    struct StorageFailure: Error, CustomStringConvertible {
+        let error: JournalError
+        var description: String { "not stored in the journal: \(error)" }
+    }
+
+    let journal: EventJournal
+    let policy: FsyncPolicy
+    let keepDays: Int
+    private let queue: DispatchQueue
+    private let logger: Logger
+    /// Acknowledgements waiting for their ticket to become durable, oldest first.
+    private var waiting: [(ticket: AppendTicket, complete: (StorageFailure?) -> Void)] = []
+    /// Events applied in memory whose append failed: a retry by the sender (a duplicate) stores them.
+    private var unstored: Set<String> = []
+    /// The last write error, cleared by the next successful append (disk space came back).
+    private(set) var lastFailure: JournalError?
+    private(set) var appended = 0
+
+    init(directory: String, policy: FsyncPolicy, keepDays: Int, queue: DispatchQueue, logger: Logger) throws(JournalError) {
+        self.journal = try EventJournal(directory: directory, policy: policy, confinedTo: queue)
+        self.policy = policy
+        self.keepDays = keepDays
+        self.queue = queue
+        self.logger = logger
+        for issue in journal.takeIssues() {
+            logger.warning("journal repaired on open", metadata: ["journal.issue": "\(issue)"])
+        }
+    }
+
+    /// Whether `id` was applied but is not yet stored (so its duplicate should be stored now).
+    func isUnstored(_ id: String) -> Bool { unstored.contains(id) }
+
+    /// Appends `event`; returns its ticket, or the failure (the event stays applied in memory and is
+    /// remembered so that the sender's retry stores it).
+    func store(_ event: Event, now: Instant) -> Result<AppendTicket, StorageFailure> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let bytes = Array(JSONC.encode(EventEncoder.encode(event)).utf8)
+        do {
+            let result = try journal.append(bytes, day: Self.day(of: now))
+            unstored.remove(event.id)
+            if lastFailure != nil {
+                logger.notice("journal writable again")
+                lastFailure = nil
+            }
+            appended += 1
+            return .success(result.ticket)
+        } catch {
+            if lastFailure == nil {
+                logger.error("journal append failed: refusing to acknowledge events", metadata: ["journal.error": "\(error)"])
+            }
+            lastFailure = error
+            unstored.insert(event.id)
+            return .failure(StorageFailure(error: error))
+        }
+    }
+
+    /// Calls `complete` once everything up to `ticket` is durable (at once unless the policy is batched).
+    func whenDurable(_ ticket: AppendTicket?, _ complete: @escaping (StorageFailure?) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let ticket, case .batched = policy else {
+            complete(nil)
+            return
+        }
+        waiting.append((ticket, complete))
+    }
+
+    /// The group commit: fsyncs what was appended and answers the senders it covers.
+    func syncDue() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard journal.hasUnsyncedAppends || !waiting.isEmpty else { return }
+        do {
+            guard let durable = try journal.sync() else { return }
+            let ready = waiting.prefix { $0.ticket <= durable }
+            waiting.removeFirst(ready.count)
+            ready.forEach { $0.complete(nil) }
+        } catch {
+            logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
+            lastFailure = error
+            let failed = waiting
+            waiting.removeAll()
+            failed.forEach { $0.complete(StorageFailure(error: error)) }
+        }
+    }
+
+    /// Replays stored events from `start`'s UTC day on, oldest first, decoding each record.
+    /// Returns how many were read and problems met (undecodable records are skipped and reported).
+    func replay(from start: Instant, _ apply: (Event) -> Void) throws -> (records: Int, problems: [String]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        var count = 0
+        var problems: [String] = []
+        let report = try journal.replay(from: .start(of: Self.day(of: start))) { record in
+            var bytes = record.payload
+            do {
+                apply(try EventDecoder.decode(try JSONC.parse(bytes: &bytes)))
+                count += 1
+            } catch {
+                problems.append("\(record.position): \(error)")
+            }
+        }
+        problems += report.issues.map { "\($0)" }
+        return (count, problems)
+    }
+
+    /// Deletes segments older than `keepDays`.
+    func removeExpired(now: Instant) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        do {
+            let removed = try journal.removeExpired(keepingDays: keepDays, today: Self.day(of: now))
+            if !removed.isEmpty { logger.info("journal segments removed", metadata: ["journal.removed": "\(removed)"]) }
+        } catch {
+            logger.warning("journal retention failed", metadata: ["journal.error": "\(error)"])
+        }
+    }
+
+    /// The UTC day segment an instant belongs to.
+    static func day(of instant: Instant) -> JournalDay {
+        JournalDay(utc: Date(timeIntervalSince1970: instant.secondsSinceEpoch))
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import JSONC
+import JSONModel
+import Testing
+import WallboardClient
+import WallboardCore
+import WallboardJournal
+@testable import WallboardServer
+
+/// Nothing lost on restart: the real binary with `--state-dir`, killed with SIGKILL under ingest.
+@Suite(.serialized) struct JournalRestartTests {
+    static func temporaryDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wb-state-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// `count` contacts, each queued then abandoned after 10 s, stamped within the last half hour.
+    static func batch(_ number: Int, contacts count: Int, now: Instant) -> String {
+        (0..<count).flatMap { index -> [String] in
+            let id = "b\(number)-c\(index)"
+            let queued = RFC3339.format(now.advanced(by: -.minutes(30) + Millis(number * 1000 + index * 10)))
+            let left = RFC3339.format(now.advanced(by: -.minutes(30) + Millis(number * 1000 + index * 10) + 10_000))
+            return [
+                #"{"id":"\#(id)-q","ts":"\#(queued)","type":"contact.queued","contact":"\#(id)","queue":"q1"}"#,
+                #"{"id":"\#(id)-a","ts":"\#(left)","type":"contact.abandoned","contact":"\#(id)"}"#,
+            ]
+        }.joined(separator: "\n")
+    }
+
+    static func launch(port: Int, stateDir: String) throws -> Process {
+        let process = Process()
+        process.executableURL = DaemonProcessTests.binary
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--no-simulator", "--state-dir", stateDir, "--log-level", "error"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func abandonedInSixtyMinutes(port: Int) throws -> Int64? {
+        let response = try HTTPClient.get("http://127.0.0.1:\(port)/api/v1/snapshot")
+        guard response.status == 200 else { return nil }
+        return try JSONC.parse(response.text)["center"]?["metrics"]?["60m"]?["abandoned"]?.integerValue
+    }
+
+    /// Waits (bounded) until a fresh snapshot shows `expected` abandons.
+    static func waitForAbandoned(port: Int, _ expected: Int64) throws -> Int64? {
+        var last: Int64?
+        for _ in 0..<50 {
+            last = try? abandonedInSixtyMinutes(port: port)
+            if last == expected { return last }
+            usleep(100_000)
+        }
+        return last
+    }
+
+    @Test func killDashNineUnderIngestLosesNoAcknowledgedEventAndCountsNothingTwice() throws {
+        let stateDir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let port = DaemonProcessTests.freePort()
+        let now = SystemClock().now()
+        let batches = (0..<40).map { Self.batch($0, contacts: 10, now: now) }
+
+        let first = try Self.launch(port: port, stateDir: stateDir)
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        // Send batches from a second thread; kill -9 the daemon while they flow.
+        let acknowledged = Counter()
+        let sender = Thread {
+            for body in batches {
+                guard let response = try? HTTPClient.request(
+                    "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+                    body: Array(body.utf8), timeoutSeconds: 5),
+                    response.status == 200
+                else { break }
+                acknowledged.add(10)
+            }
+        }
+        sender.start()
+        while acknowledged.value < 100 { usleep(1000) }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        while !sender.isFinished { usleep(1000) }
+        let acked = acknowledged.value
+        #expect(acked >= 100)
+
+        // What the journal holds: every acknowledged contact, perhaps part of the batch in flight.
+        var journaled = 0
+        let directory = JournalDirectory(path: stateDir + "/journal")
+        for day in try directory.segmentDays() {
+            let (records, _) = try directory.readSegment(day: day)
+            journaled += records.filter { String(decoding: $0.payload, as: UTF8.self).contains("contact.abandoned") }.count
+        }
+        #expect(journaled >= acked)
+        #expect(journaled <= acked + 10)
+
+        // Restart on the same state: the figures come back from the journal, exactly.
+        let second = try Self.launch(port: port, stateDir: stateDir)
+        defer {
+            second.terminate()
+            second.waitUntilExit()
+        }
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        #expect(try Self.waitForAbandoned(port: port, Int64(journaled)) == Int64(journaled))
+
+        // Senders retry everything: what was stored is a duplicate, nothing counts twice.
+        var duplicates: Int64 = 0
+        for body in batches {
+            let response = try HTTPClient.request(
+                "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+                body: Array(body.utf8))
+            #expect(response.status == 200)
+            duplicates += try JSONC.parse(response.text)["duplicates"]?.integerValue ?? 0
+        }
+        #expect(duplicates == Int64(2 * journaled))
+        #expect(try Self.waitForAbandoned(port: port, 400) == 400)
+    }
+
+    /// A graceful restart (SIGTERM) keeps agents on break and today's figures.
+    @Test func gracefulRestartKeepsAgentStatesAndFigures() throws {
+        let stateDir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let port = DaemonProcessTests.freePort()
+        let now = SystemClock().now()
+        func ts(_ secondsAgo: Int64) -> String { RFC3339.format(now.advanced(by: -.seconds(secondsAgo))) }
+        let events = [
+            #"{"id":"g1","ts":"\#(ts(600))","type":"agent.login","agent":"a1","name":"Ann","queues":["q1"]}"#,
+            #"{"id":"g2","ts":"\#(ts(500))","type":"agent.state","agent":"a1","state":"not_ready","reason":"lunch"}"#,
+            #"{"id":"g3","ts":"\#(ts(400))","type":"contact.queued","contact":"c1","queue":"q1"}"#,
+        ].joined(separator: "\n")
+
+        var process = try Self.launch(port: port, stateDir: stateDir)
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        let response = try HTTPClient.request(
+            "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+            body: Array(events.utf8))
+        #expect(response.status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        process = try Self.launch(port: port, stateDir: stateDir)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        var snapshot = JSONValue.null
+        for _ in 0..<50 {
+            snapshot = try JSONC.parse(try HTTPClient.get("http://127.0.0.1:\(port)/api/v1/snapshot").text)
+            if snapshot["center"]?["waiting_now"] == 1 { break }
+            usleep(100_000)
+        }
+        #expect(snapshot["center"]?["waiting_now"] == 1)
+        let agent = snapshot["agents"]?.arrayValue?.first
+        #expect(agent?["state"] == "not_ready")
+        #expect(agent?["reason"] == "lunch")
+        #expect(agent?["state_since"] == .string(ts(500)))
+    }
+}
+
+/// A thread-safe counter for the sender thread.
+final class Counter: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ amount: Int) { lock.withLock { count += amount } }
+    var value: Int { lock.withLock { count } }
+}
