@@ -48,6 +48,26 @@ import WallboardCore
         #expect(harness.logs.messages(at: .error).contains("AMI login refused"))
     }
 
+    /// After a refused login the source retries slowly and re-reads the secret file: fixing it is enough.
+    @Test func correctedSecretFileIsUsedOnTheSlowRetry() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amisrc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("secret").path
+        try "typo\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let harness = try AMIHarness(truth: nil, plans: [], secret: "typo") {
+            $0.secretFile = file
+            $0.authenticationRetryDelay = 300
+        }
+        defer { harness.stop() }
+        try harness.poll("authentication_failed") { harness.sourceStatus()?["state"]?.stringValue == "authentication_failed" }
+        #expect(harness.sourceStatus()?["detail"]?.stringValue?.contains("check the secret file \(file)") == true)
+        try "wallboard-capture\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try harness.poll("connected after the retry") { harness.sourceStatus()?["state"]?.stringValue == "connected" }
+        #expect(harness.server.connections >= 2)
+        #expect(harness.source.counters.logins == 1)
+    }
+
     /// E_resync over TCP with the first connection cut in the middle of a message: the source reconnects
     /// after its backoff, logs in again, resyncs from QueueStatus/CoreShowChannels, and nothing is
     /// counted twice.
@@ -93,7 +113,8 @@ import WallboardCore
 
     /// Supervisor actions complete by ActionID: success, Asterisk's error, a timeout; stop sends Logoff.
     @Test func actionsCompleteByActionIDAndStopLogsOff() throws {
-        let harness = try AMIHarness(truth: nil, plans: [FakeAMIServer.Plan()])
+        // `localhost` goes through getaddrinfo (::1 first on most hosts, refused: then 127.0.0.1).
+        let harness = try AMIHarness(truth: nil, plans: [FakeAMIServer.Plan()], host: "localhost")
         defer { harness.stop() }
         try harness.poll("connected") { harness.sourceStatus()?["state"]?.stringValue == "connected" }
 
@@ -198,7 +219,10 @@ final class AMIHarness: Sendable {
     let source: AMISource
     let logs = AMILogCapture()
 
-    init(truth: [String: Any]?, plans: [FakeAMIServer.Plan], secret: String = "wallboard-capture", port: Int? = nil) throws {
+    init(
+        truth: [String: Any]?, plans: [FakeAMIServer.Plan], secret: String = "wallboard-capture", host: String = "127.0.0.1",
+        port: Int? = nil, configure: (inout AMISourceConfiguration) -> Void = { _ in }
+    ) throws {
         let t0 = truth.map(AMICapture.t0) ?? 1_795_350_480_000
         clock = AMITestClock(Instant(milliseconds: t0))
         var logger = Logger(label: "test.ami") { [logs] _ in logs }
@@ -211,10 +235,11 @@ final class AMIHarness: Sendable {
         server = try FakeAMIServer(
             plans: plans, t0: t0, clock: clock, delivered: { box.value.withLock { $0?.counters.bytesReceived ?? 0 } })
         var configuration = AMISourceConfiguration(
-            host: "127.0.0.1", port: port ?? server.port, username: "wallboard", secret: secret,
+            host: host, port: port ?? server.port, username: "wallboard", secret: secret,
             mapper: AMIEventMapper.Configuration(wrapUpTimes: ["sales": 5000, "support": 3000]))
         configuration.initialBackoff = 100
         configuration.connectTimeout = 2000
+        configure(&configuration)
         source = AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
         box.value.withLock { $0 = source }
         source.start()

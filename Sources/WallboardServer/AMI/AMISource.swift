@@ -206,6 +206,7 @@ public final class AMISource: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard lifecycle == .running else { return }
         retryWork = nil
+        if session.state == .authenticationFailed { rereadSecret() }
         report("connecting", "connecting to \(endpoint)")
         connection = TCPClientConnection(
             host: configuration.host, port: configuration.port,
@@ -258,6 +259,20 @@ public final class AMISource: @unchecked Sendable {
         let level: Logger.Level = wasAuthenticated ? .warning : .info
         logger.log(level: level, "AMI connection lost", metadata: ["ami.reason": "\(reason)", "ami.retry_ms": "\(delay)"])
         scheduleReconnect(after: delay, state: AMISession.State.disconnected.rawValue, reason: reason)
+    }
+
+    /// After a refused login: picks up a corrected secret file.
+    private func rereadSecret() {
+        guard let path = configuration.secretFile else { return }
+        do {
+            let secret = try AMISourceConfiguration.readSecret(fromFile: path)
+            if secret != session.secret {
+                session.secret = secret
+                logger.notice("AMI secret file changed; logging in with the new secret", metadata: ["ami.secret_file": "\(path)"])
+            }
+        } catch {
+            logger.error("AMI secret file unreadable; keeping the previous secret", metadata: ["ami.reason": "\(error)"])
+        }
     }
 
     private func scheduleReconnect(after delay: Millis, state: String, reason: String) {
@@ -410,7 +425,8 @@ public final class AMISource: @unchecked Sendable {
     }
 
     private var authenticationDetail: String {
-        "Asterisk refused the login of user \"\(configuration.username)\": check the secret file and manager.conf"
+        "Asterisk refused the login of user \"\(configuration.username)\": check the secret"
+            + (configuration.secretFile.map { " file \($0)" } ?? "") + " and manager.conf"
     }
 
     private var endpoint: String {

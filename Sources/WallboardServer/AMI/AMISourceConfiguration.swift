@@ -13,6 +13,9 @@ public struct AMISourceConfiguration: Sendable {
     /// The manager.conf user (`[wallboard]`).
     public var username: String
     public var secret: String
+    /// Where ``secret`` came from, if a file: re-read before each login retry after a refused login, so a
+    /// corrected file takes effect without a restart.
+    public var secretFile: String?
     /// Wrap-up times per queue and the event id prefix (give each source its own when there are several).
     public var mapper: AMIEventMapper.Configuration
     /// Resolving plus TCP connect, per attempt.
@@ -55,6 +58,7 @@ public struct AMISourceConfiguration: Sendable {
         self.init(
             name: name, host: parsed.host, port: parsed.port, username: username,
             secret: try Self.readSecret(fromFile: secretFile), mapper: mapper)
+        self.secretFile = secretFile
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT`, or a bare `HOST` / `[IPv6]` / IPv6 address with port 5038.
