@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import LWS
 import Logging
+import AMIAdapter
 import WallboardCore
 
 /// What `wallboardd` runs with, from its command line (and later its config file).
@@ -54,13 +55,17 @@ public final class Daemon: @unchecked Sendable {
     let logger: Logger
     private let controlQueue = DispatchQueue(label: "wallboardd.control")
     private var signalSources: [DispatchSourceSignal] = []
+    /// Asterisk manager sources, created at start (their secrets are read then).
+    public private(set) var amiSources: [AMISource] = []
+    private let clock: WallClock
     /// systemd's notify socket (READY, STATUS, WATCHDOG, RELOADING, STOPPING); inert outside systemd.
     public var notifier = SystemdNotifier()
     private var stopping = false
 
     private init(options: DaemonOptions, engine: EngineService, hub: TopicHub, server: LWSServer, api: WallboardAPI,
-                 logger: Logger)
+                 clock: WallClock, logger: Logger)
     {
+        self.clock = clock
         self.options = options
         self.engine = engine
         self.hub = hub
@@ -86,14 +91,22 @@ public final class Daemon: @unchecked Sendable {
             delegate: api, logger: logger)
         serverBox.server = server
         api.server = server
-        return Daemon(options: options, engine: engine, hub: hub, server: server, api: api, logger: logger)
+        return Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
     }
 
     /// The port the server listens on (after ``start()``).
     public var port: Int { server.port }
 
-    /// Starts the engine, then the server. Throws if the listen address cannot be bound.
+    /// Starts the engine (restoring the journal), the server, then the sources. Throws if the journal
+    /// cannot be opened, the listen address cannot be bound, or a source's secret cannot be read.
     public func start() throws {
+        amiSources = try options.amiSources.map { settings throws(AMISourceError) in
+            let configuration = try AMISourceConfiguration(
+                name: settings.name, address: "\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(settings.port)",
+                username: settings.username, secretFile: settings.secretFile,
+                mapper: AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)"))
+            return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
+        }
         try engine.start { [server] sequence, text in
             server.broadcast(OutboundFrame(slot: "heartbeat", sequence: sequence, payload: SharedBytes(text)))
         }
@@ -103,6 +116,7 @@ public final class Daemon: @unchecked Sendable {
             engine.stop()
             throw error
         }
+        amiSources.forEach { $0.start() }
         if let interval = notifier.watchdogInterval {
             engine.every(interval) { [notifier] in notifier.notify("WATCHDOG=1") }
         }
@@ -116,8 +130,16 @@ public final class Daemon: @unchecked Sendable {
     /// `completion` once everything is down.
     public func shutdown(completion: @escaping @Sendable () -> Void) {
         notifier.notify("STOPPING=1")
-        engine.stop()
-        server.shutdown(completion: completion)
+        let sources = amiSources
+        let group = DispatchGroup()
+        for source in sources {
+            group.enter()
+            source.stop { group.leave() }
+        }
+        group.notify(queue: controlQueue) { [engine, server] in
+            engine.stop()
+            server.shutdown(completion: completion)
+        }
     }
 
     /// Re-reads the config file and applies what can change live (queues, thresholds, display names).

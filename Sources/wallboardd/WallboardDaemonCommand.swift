@@ -27,6 +27,15 @@ struct WallboardDaemonCommand: ParsableCommand {
     @Option(help: "Seed of the built-in simulator, so a demo run can be repeated.")
     var seed: UInt64 = 42
 
+    @Option(help: "Read events from an Asterisk manager interface at HOST:PORT (turns the simulator off).")
+    var ami: String?
+
+    @Option(help: "Manager user for --ami (manager.conf; see docs/asterisk.md).")
+    var amiUser: String?
+
+    @Option(help: "File holding the manager user's secret for --ami.")
+    var amiSecretFile: String?
+
     @Option(help: "Keep a journal of accepted events in this folder, so a restart restores today (default: the config's state_dir).")
     var stateDir: String?
 
@@ -62,6 +71,17 @@ struct WallboardDaemonCommand: ParsableCommand {
             level = parsed
         }
         if noSimulator { options.simulator = false }
+        if let ami {
+            guard let amiUser, let amiSecretFile else {
+                throw ValidationError("--ami needs --ami-user NAME and --ami-secret-file FILE")
+            }
+            guard let (host, port) = ListenAddress.parse(ami.contains(":") ? ami : ami + ":5038") else {
+                throw ValidationError("--ami \(ami): expected HOST:PORT, e.g. 127.0.0.1:5038")
+            }
+            options.amiSources.append(
+                .init(name: "asterisk", host: host, port: port, username: amiUser, secretFile: amiSecretFile, wrapUp: [:]))
+            if config == nil { options.simulator = false }
+        }
         if let stateDir { options.journal = EngineService.JournalSettings(directory: stateDir + "/journal") }
         let chosenLevel = level
         LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: chosenLevel) }

@@ -229,7 +229,7 @@ final class AMIHarness: Sendable {
         logger.logLevel = .debug
         hub = TopicHub { _, _ in }
         engine = EngineService(configuration: EngineConfiguration(), simulator: nil, clock: clock, hub: hub, logger: logger)
-        engine.start { _, _ in }
+        try engine.start { _, _ in }
         let sourceBox = Mutex<AMISource?>(nil)
         let box = AMITestBox(sourceBox)
         server = try FakeAMIServer(

@@ -330,13 +330,14 @@ public final class AMISource: @unchecked Sendable {
         for event in events {
             logger.trace("AMI event", metadata: ["event.id": "\(event.id)", "event.type": "\(event.type)"])
         }
-        engine.apply(events) { [weak self, logger] results in
+        engine.apply(events, source: configuration.name) { [weak self, logger] outcome in
+            let results = outcome.results
             var applied = 0
             var duplicates = 0
             var rejected = 0
             for (event, result) in zip(events, results) {
                 switch result {
-                case .applied: applied += 1
+                case .applied, .held: applied += 1
                 case .duplicate: duplicates += 1
                 case .rejected(let why):
                     rejected += 1

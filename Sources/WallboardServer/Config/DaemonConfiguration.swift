@@ -14,6 +14,15 @@ public struct DaemonConfiguration: Sendable {
         public var secretFile: String
         /// The queue's `wrapuptime` per queue id, in milliseconds (Asterisk does not report it over AMI).
         public var wrapUp: [String: Millis]
+
+        public init(name: String, host: String, port: Int, username: String, secretFile: String, wrapUp: [String: Millis]) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.username = username
+            self.secretFile = secretFile
+            self.wrapUp = wrapUp
+        }
     }
 
     public var listenHost = "127.0.0.1"
