@@ -57,6 +57,8 @@ public final class EngineService: @unchecked Sendable {
     /// How late the last publish tick fired, in milliseconds (a busy or wedged engine shows here).
     private var tickLag: Millis = 0
     private var lastTickAt: Instant?
+    /// Each topic's last published payload less its clock, to publish only what changed.
+    private var lastTopicData: [String: JSONValue] = [:]
     /// Where accepted events are journaled, when a state directory is configured.
     private let storeSettings: JournalSettings?
     private var store: EventStore?
@@ -380,7 +382,12 @@ public final class EngineService: @unchecked Sendable {
             object["center"] = .object(center)
             json = .object(object)
         }
-        hub.publish("snapshot", dataJSON: JSONC.encode(json))
+        for (topic, data) in TopicPayloads.split(json) {
+            let unclocked = TopicPayloads.withoutClock(data)
+            guard lastTopicData[topic] != unclocked else { continue }
+            lastTopicData[topic] = unclocked
+            hub.publish(topic, dataJSON: JSONC.encode(data))
+        }
         dirty = false
         lastPublished = now
     }

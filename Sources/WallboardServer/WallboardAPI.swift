@@ -32,6 +32,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
 
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
+        if handleTopicRoute(request, respond: respond) { return }
         switch (request.method, request.path) {
         case (.get, "/healthz"):
             respond(Self.json(200, ["status": "ok", "version": .string(Self.version)]))
@@ -45,8 +46,6 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
             }
         case (.get, "/metrics"):
             metrics(respond: respond)
-        case (.get, "/api/v1/snapshot"):
-            snapshot(request, respond: respond)
         case (.post, "/api/v1/events"):
             ingest(request, respond: respond)
         case (_, "/healthz"), (_, "/readyz"), (_, "/metrics"), (_, "/api/v1/snapshot"), (_, "/api/v1/events"):
@@ -71,19 +70,6 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         engine.renderMetrics(into: renderer) { rendered in
             respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: rendered.text))
         }
-    }
-
-    private func snapshot(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        guard let latest = hub.latest("snapshot") else {
-            respond(Self.error(503, "no snapshot yet: the engine is starting"))
-            return
-        }
-        let etag = "\"snapshot-\(latest.sequence)\""
-        if request.headers["if-none-match"] == etag {
-            respond(HTTPResponse(status: 304, headers: [("etag", etag)]))
-            return
-        }
-        respond(HTTPResponse(status: 200, headers: [("etag", etag), ("cache-control", "no-cache")], text: latest.dataJSON))
     }
 
     private func ingest(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
