@@ -3,6 +3,7 @@ import Foundation
 import LWS
 import Logging
 import AMIAdapter
+import WallboardAlerts
 import WallboardCore
 
 /// What `wallboardd` runs with, from its command line (and later its config file).
@@ -25,6 +26,12 @@ public struct DaemonOptions: Sendable {
     public var configPath: String?
     /// Where accepted events are journaled (so a restart restores today); `nil` keeps nothing on disk.
     public var journal: EngineService.JournalSettings?
+    /// Alert rules and notifiers.
+    public var alerts = AlertConfiguration()
+    /// Where alert state and the notification outbox survive restarts.
+    public var stateDirectory: String?
+    /// The board's address, linked from notifications.
+    public var boardURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -75,7 +82,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Wires the parts together without starting anything.
-    public static func make(options: DaemonOptions, logger: Logger, clock: WallClock = SystemClock()) -> Daemon {
+    public static func make(
+        options: DaemonOptions, logger: Logger, clock: WallClock = SystemClock(), transport: NotificationTransport? = nil
+    ) -> Daemon {
         let serverBox = ServerBox()
         let hub = TopicHub { frame, targets in serverBox.server?.send(frame, to: targets) }
         let simulator = options.simulator
@@ -84,7 +93,11 @@ public final class Daemon: @unchecked Sendable {
             : nil
         let engine = EngineService(
             configuration: options.engine, simulator: simulator, simulatorWarmup: options.simulatorWarmup,
-            centerName: options.centerName, journal: options.journal, clock: clock, hub: hub, logger: logger)
+            centerName: options.centerName, journal: options.journal,
+            alerts: EngineService.AlertSettings(
+                configuration: options.alerts, transport: transport, stateDirectory: options.stateDirectory,
+                boardURL: options.boardURL),
+            clock: clock, hub: hub, logger: logger)
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
         let server = LWSServer(
             configuration: LWSServer.Configuration(host: options.host, port: options.port, staticRoot: options.webRoot),
@@ -156,6 +169,7 @@ public final class Daemon: @unchecked Sendable {
         do {
             let configuration = try DaemonConfiguration.load(path: path)
             engine.reconfigure(configuration.engine, centerName: configuration.centerName)
+            engine.reconfigureAlerts(configuration.alerts)
             logger.notice("config reloaded", metadata: ["config.path": "\(path)", "config.queues": "\(configuration.engine.queues.count)"])
             return nil
         } catch {
@@ -211,6 +225,9 @@ extension DaemonOptions {
         self.amiSources = configuration.amiSources
         self.configPath = configPath
         self.journal = configuration.journal
+        self.alerts = configuration.alerts
+        self.stateDirectory = configuration.stateDirectory
+        self.boardURL = configuration.boardURL
     }
 
 }

@@ -2,6 +2,7 @@ import Dispatch
 import JSONC
 import JSONModel
 import Logging
+import WallboardAlerts
 import WallboardCore
 import WallboardJournal
 
@@ -19,6 +20,60 @@ public final class EngineService: @unchecked Sendable {
     static let publishInterval: DispatchTimeInterval = .milliseconds(250)
     /// How often waits are re-aged and a snapshot is published even with no events.
     static let tickInterval: Int64 = 1000
+    /// The alert rules and how notifications go out.
+    public struct AlertSettings: Sendable {
+        public var configuration: AlertConfiguration
+        /// How notifications are sent; `nil` keeps them in the outbox (logged, never sent).
+        public var transport: NotificationTransport?
+        /// Where alert state and the outbox are kept across restarts; `nil` keeps them in memory.
+        public var stateDirectory: String?
+        public var boardURL: String?
+
+        public init(
+            configuration: AlertConfiguration = AlertConfiguration(), transport: NotificationTransport? = nil,
+            stateDirectory: String? = nil, boardURL: String? = nil
+        ) {
+            self.configuration = configuration
+            self.transport = transport
+            self.stateDirectory = stateDirectory
+            self.boardURL = boardURL
+        }
+    }
+
+    /// Acknowledges an alert for `user`; the completion gets the updated alert list or the reason it failed.
+    public func acknowledgeAlert(
+        id: String, by user: String, completion: @escaping @Sendable (Result<JSONValue, AlertAckError>) -> Void
+    ) {
+        queue.async { [self] in
+            guard let alerts else { return completion(.failure(.notFound(id: id))) }
+            do throws(AlertAckError) {
+                try alerts.acknowledge(id: id, by: user, now: clock.now())
+                publishAlerts()
+                completion(.success(alerts.listJSON))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
+    /// Replaces the alert rules and notifiers (SIGHUP).
+    public func reconfigureAlerts(_ configuration: AlertConfiguration) {
+        queue.async { [self] in
+            if alerts?.reconfigure(configuration, now: clock.now()) == true { publishAlerts() }
+        }
+    }
+
+    private func publishAlerts() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let alerts else { return }
+        var list = alerts.listJSON
+        if case .object(var object) = list {
+            object["generated_at"] = .string(RFC3339.format(clock.now()))
+            list = .object(object)
+        }
+        hub.publish("alerts", dataJSON: JSONC.encode(list))
+    }
+
     /// Where and how accepted events are journaled.
     public struct JournalSettings: Sendable {
         public var directory: String
@@ -62,14 +117,18 @@ public final class EngineService: @unchecked Sendable {
     /// Where accepted events are journaled, when a state directory is configured.
     private let storeSettings: JournalSettings?
     private var store: EventStore?
+    /// Alert rules and notification delivery; `nil` until ``start(heartbeat:)``.
+    private var alerts: AlertService?
+    private let alertSettings: AlertSettings
     private let simulatorWarmup: Millis
     private var centerName: String
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
-        centerName: String = "wallboard", journal: JournalSettings? = nil, clock: WallClock, hub: TopicHub,
-        logger: Logger
+        centerName: String = "wallboard", journal: JournalSettings? = nil, alerts: AlertSettings = AlertSettings(),
+        clock: WallClock, hub: TopicHub, logger: Logger
     ) {
+        self.alertSettings = alerts
         self.storeSettings = journal
         self.simulatorWarmup = simulatorWarmup
         self.centerName = centerName
@@ -92,6 +151,12 @@ public final class EngineService: @unchecked Sendable {
     public func start(heartbeat: @escaping @Sendable (UInt64, String) -> Void) throws {
         try queue.sync {
             try openJournal()
+            let calendar = engine.configuration.calendar
+            alerts = AlertService(
+                configuration: alertSettings.configuration,
+                utcOffset: { calendar.timeZone.provider.offset(at: $0) }, transport: alertSettings.transport,
+                stateDirectory: alertSettings.stateDirectory, boardURL: alertSettings.boardURL, queue: queue, logger: logger)
+            addTimer(every: .seconds(1)) { $0.alerts?.deliverDue(now: $0.clock.now()) }
             heartbeatSink = heartbeat
             if simulator != nil {
                 warmUpSimulator()
@@ -282,6 +347,15 @@ public final class EngineService: @unchecked Sendable {
             metrics.add(
                 "wallboardd_events_held", "gauge", "Events held back waiting for an earlier event (reordering).",
                 value: Double(counters.deferred))
+            if let alerts {
+                metrics.add("wallboardd_alerts_active", "gauge", "Alerts pending, firing or acknowledged.",
+                            value: Double(alerts.engine.activeAlerts.count))
+                for (outcome, count) in [("delivered", alerts.delivered), ("failed", alerts.failed),
+                                         ("dead_lettered", alerts.deadLettered)] {
+                    metrics.add("wallboardd_alert_deliveries_total", "counter", "Notification delivery attempts by outcome.",
+                                labels: [("outcome", outcome)], value: Double(count))
+                }
+            }
             metrics.add(
                 "wallboardd_engine_tick_lag_seconds", "gauge", "How late the engine's last publish tick fired.",
                 value: tickLag.asSeconds)
@@ -381,6 +455,9 @@ public final class EngineService: @unchecked Sendable {
             center["name"] = .string(centerName)
             object["center"] = .object(center)
             json = .object(object)
+        }
+        if let alerts, alerts.evaluate(snapshot, now: now) || hub.latest("alerts") == nil {
+            publishAlerts()
         }
         for (topic, data) in TopicPayloads.split(json) {
             let unclocked = TopicPayloads.withoutClock(data)

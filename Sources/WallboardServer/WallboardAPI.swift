@@ -33,6 +33,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
         if handleTopicRoute(request, respond: respond) { return }
+        if handleAlertRoute(request, respond: respond) { return }
         switch (request.method, request.path) {
         case (.get, "/healthz"):
             respond(Self.json(200, ["status": "ok", "version": .string(Self.version)]))

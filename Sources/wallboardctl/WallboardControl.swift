@@ -10,7 +10,7 @@ struct WallboardControl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallboardctl",
         abstract: "Talk to a wallboardd daemon, replay event files, check configs.",
-        subcommands: [Version.self, SnapshotCommand.self, Ingest.self, ReplayCommand.self, ConfigCommand.self])
+        subcommands: [Version.self, SnapshotCommand.self, Ingest.self, ReplayCommand.self, ConfigCommand.self, AlertsCommand.self, AckCommand.self])
 }
 
 /// `wallboardctl version`.
@@ -24,6 +24,12 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Base URL of the daemon.")
     var url: String = "http://127.0.0.1:8080"
 
+    @Option(help: "Bearer token (default: $WALLBOARD_TOKEN).")
+    var token: String? = ProcessInfo.processInfo.environment["WALLBOARD_TOKEN"]
+
+    /// The Authorization header for `token`, if any.
+    var authorization: [String: String] { token.map { ["Authorization": "Bearer \($0)"] } ?? [:] }
+
     func endpoint(_ path: String) -> String {
         (url.hasSuffix("/") ? String(url.dropLast()) : url) + path
     }
@@ -36,7 +42,7 @@ struct SnapshotCommand: ParsableCommand {
     @OptionGroup var server: ServerOptions
 
     func run() throws {
-        let response = try HTTPClient.get(server.endpoint("/api/v1/snapshot"))
+        let response = try HTTPClient.get(server.endpoint("/api/v1/snapshot"), headers: server.authorization)
         guard response.status == 200 else {
             throw CommandFailure("GET /api/v1/snapshot answered \(response.status): \(response.text)")
         }
@@ -56,7 +62,8 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let body = try readInput(file)
         let response = try HTTPClient.request(
-            "POST", server.endpoint("/api/v1/events"), headers: ["Content-Type": "application/x-ndjson"], body: body)
+            "POST", server.endpoint("/api/v1/events"),
+            headers: server.authorization.merging(["Content-Type": "application/x-ndjson"]) { $1 }, body: body)
         print(response.text)
         if response.status != 200 { throw ExitCode(1) }
     }

@@ -82,7 +82,10 @@ struct WallboardDaemonCommand: ParsableCommand {
                 .init(name: "asterisk", host: host, port: port, username: amiUser, secretFile: amiSecretFile, wrapUp: [:]))
             if config == nil { options.simulator = false }
         }
-        if let stateDir { options.journal = EngineService.JournalSettings(directory: stateDir + "/journal") }
+        if let stateDir {
+            options.journal = EngineService.JournalSettings(directory: stateDir + "/journal")
+            options.stateDirectory = stateDir
+        }
         let chosenLevel = level
         LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: chosenLevel) }
         let logger = Logger(label: "wallboardd")

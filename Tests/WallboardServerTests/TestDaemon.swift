@@ -23,10 +23,10 @@ final class TestDaemon: @unchecked Sendable {
             clock: clock)
     }
 
-    init(options: DaemonOptions, clock: WallClock = SystemClock()) throws {
+    init(options: DaemonOptions, clock: WallClock = SystemClock(), transport: NotificationTransport? = nil) throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        daemon = Daemon.make(options: options, logger: logger, clock: clock)
+        daemon = Daemon.make(options: options, logger: logger, clock: clock, transport: transport)
         try daemon.start()
     }
 

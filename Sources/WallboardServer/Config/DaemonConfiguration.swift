@@ -1,6 +1,7 @@
 import Foundation
 import JSONModel
 import Logging
+import WallboardAlerts
 import WallboardCore
 
 /// Everything the config file sets, validated. See `docs/configuration.md` and `systemd/wallboardd.yaml`.
@@ -36,6 +37,10 @@ public struct DaemonConfiguration: Sendable {
     public var simulatorSeed: UInt64 = 42
     public var engine = EngineConfiguration()
     public var amiSources: [AMISourceSettings] = []
+    /// Alert rules, notifiers and delivery policy (see docs/alerts.md).
+    public var alerts = AlertConfiguration()
+    /// The board's address, linked from notifications ("open the board").
+    public var boardURL: String?
     /// How accepted events are journaled under `state_dir` (see docs/journal.md).
     public var journal: EngineService.JournalSettings?
 
@@ -104,6 +109,25 @@ public struct DaemonConfiguration: Sendable {
             throw document.error("journal", "needs \"state_dir\": the journal lives in its journal/ folder")
         }
         configuration.engine.queues = try parseQueues(root)
+        configuration.boardURL = try root.string("board_url")
+        if let alerts = root.value("alerts") {
+            do {
+                configuration.alerts = try AlertConfiguration(
+                    json: alerts, path: "alerts", line: { document.line($0) },
+                    knownWindows: configuration.engine.windowNames)
+            } catch {
+                // Every problem at once, one per line, each as file:line: path: message.
+                let first = error.issues.first
+                let rest = error.issues.dropFirst().map { issue in
+                    let location = issue.line.map { "\(document.fileName):\($0)" } ?? document.fileName
+                    let rule = issue.rule.map { "rule \"\($0)\": " } ?? ""
+                    return "\n\(location): \(issue.path): \(rule)\(issue.message)"
+                }
+                throw ConfigError(
+                    file: document.fileName, line: first?.line, path: first?.path ?? "alerts",
+                    message: (first?.rule.map { "rule \"\($0)\": " } ?? "") + (first?.message ?? "invalid") + rest.joined())
+            }
+        }
         configuration.amiSources = try parseAMI(root)
         try root.rejectUnknownKeys()
         return configuration

@@ -1,0 +1,192 @@
+import Foundation
+import JSONC
+import JSONModel
+import Logging
+import WallboardAlerts
+import WallboardCore
+
+/// Runs the alert rules against every snapshot, keeps the alert list for boards and the API, and
+/// delivers notifications through a durable outbox.
+///
+/// Confined to the engine queue (the engine service calls it from there). Alert and outbox state are
+/// written to `stateDirectory` after every change (atomically), so a restart neither loses a pending
+/// notification nor re-sends a delivered one.
+final class AlertService: @unchecked Sendable {
+    // @unchecked: every method runs on `queue` (the engine queue); completions hop back onto it.
+    private(set) var engine: AlertEngine
+    private var outbox: Outbox
+    private(set) var configuration: AlertConfiguration
+    private let transport: NotificationTransport?
+    private let stateDirectory: String?
+    private let queue: DispatchQueue
+    private let logger: Logger
+    private var random = SystemRandomNumberGenerator()
+    private let context: NotificationContext
+    /// Deliveries sent, failed and dead-lettered (for /metrics).
+    private(set) var delivered = 0
+    private(set) var failed = 0
+    private(set) var deadLettered = 0
+
+    init(
+        configuration: AlertConfiguration, utcOffset: @escaping @Sendable (Instant) -> Millis,
+        transport: NotificationTransport?, stateDirectory: String?, boardURL: String?, queue: DispatchQueue,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.engine = AlertEngine(rules: configuration.rules, utcOffset: utcOffset)
+        self.outbox = Outbox(policy: configuration.delivery)
+        self.transport = transport
+        self.stateDirectory = stateDirectory
+        self.queue = queue
+        self.logger = logger
+        self.context = NotificationContext(source: "wallboardd", boardURL: boardURL)
+        restore()
+    }
+
+    /// The `alerts` topic payload: active alerts and today's resolved ones.
+    var listJSON: JSONValue { engine.listJSON() }
+
+    /// Evaluates the rules; returns `true` when the alert list changed (republish the topic).
+    func evaluate(_ snapshot: Snapshot, now: Instant) -> Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return handle(engine.evaluate(snapshot: snapshot, now: now), now: now)
+    }
+
+    /// Acknowledges alert `id` for `user`.
+    func acknowledge(id: String, by user: String, now: Instant) throws(AlertAckError) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let actions = try engine.acknowledge(id: id, by: user, now: now)
+        _ = handle(actions, now: now)
+    }
+
+    /// Applies a reloaded `alerts` section: new rules, notifiers and delivery policy.
+    func reconfigure(_ configuration: AlertConfiguration, now: Instant) -> Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        self.configuration = configuration
+        outbox.policy = configuration.delivery
+        return handle(engine.replaceRules(configuration.rules, now: now), now: now)
+    }
+
+    private func handle(_ actions: [AlertAction], now: Instant) -> Bool {
+        guard !actions.isEmpty else { return false }
+        for action in actions {
+            if let (event, alert) = action.notification {
+                logger.notice(
+                    "alert \(event.rawValue)",
+                    metadata: ["alert.id": "\(alert.id)", "alert.rule": "\(alert.rule)", "alert.severity": "\(alert.severity)",
+                               "alert.summary": "\(alert.summary)"])
+            }
+            outbox.enqueue(action, notifiers: configuration.notifiers, context: context, now: now)
+        }
+        persist()
+        deliverDue(now: now)
+        return true
+    }
+
+    /// Sends every delivery that is due; the results come back on the queue.
+    func deliverDue(now: Instant) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let transport else { return }
+        let due = outbox.claimDue(now: now)
+        guard !due.isEmpty else { return }
+        persist()
+        for delivery in due {
+            let body = Array(JSONC.encode(delivery.request.body).utf8)
+            transport.send(delivery.request, bodyBytes: body, timeout: .seconds(10)) { [weak self] result in
+                guard let self else { return }
+                queue.async { self.record(delivery, result) }
+            }
+        }
+    }
+
+    /// When the delivery timer should fire next.
+    var nextWakeup: Instant? { outbox.nextWakeup }
+
+    private func record(_ delivery: Delivery, _ result: Result<Int, DeliveryFailure>) {
+        let now = Instant(secondsSinceEpoch: Date().timeIntervalSince1970)
+        switch result {
+        case .success:
+            outbox.markDelivered(id: delivery.id, now: now)
+            delivered += 1
+            logger.info("alert notification delivered", metadata: ["delivery.id": "\(delivery.id)"])
+        case .failure(let failure):
+            failed += 1
+            switch outbox.markFailed(id: delivery.id, failure: failure, now: now, random: &random) {
+            case .deadLettered(let dead):
+                deadLettered += 1
+                logger.error(
+                    "alert notification dead-lettered",
+                    metadata: ["delivery.id": "\(dead.id)", "delivery.attempts": "\(dead.attempts)",
+                               "delivery.error": "\(failure)", "notifier": "\(dead.notifier)"])
+                appendDeadLetter(dead, failure: failure)
+            case .retry(let at):
+                logger.warning(
+                    "alert notification failed, will retry",
+                    metadata: ["delivery.id": "\(delivery.id)", "delivery.error": "\(failure)", "retry.at": "\(at)"])
+            case .unknown:
+                break
+            }
+        }
+        persist()
+        deliverDue(now: now)
+    }
+
+    // MARK: - Persistence
+
+    private var statePath: String? { stateDirectory.map { $0 + "/alerts-state.json" } }
+    private var outboxPath: String? { stateDirectory.map { $0 + "/alerts-outbox.json" } }
+
+    private func restore() {
+        if let path = statePath, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            do { try engine.restore(from: try JSONC.parse(text)) } catch {
+                logger.error("alert state not restored", metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+        }
+        if let path = outboxPath, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            do { outbox = try Outbox(json: try JSONC.parse(text), policy: configuration.delivery) } catch {
+                logger.error("alert outbox not restored", metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func persist() {
+        if let path = statePath { Self.writeAtomically(JSONC.encode(engine.stateJSON()), to: path, logger: logger) }
+        if let path = outboxPath { Self.writeAtomically(JSONC.encode(outbox.json), to: path, logger: logger) }
+    }
+
+    private func appendDeadLetter(_ delivery: Delivery, failure: DeliveryFailure) {
+        guard let directory = stateDirectory else { return }
+        let line = JSONC.encode([
+            "at": .string(RFC3339.format(delivery.deadAt ?? Instant(milliseconds: 0))), "id": .string(delivery.id),
+            "notifier": .string(delivery.notifier), "attempts": .int(delivery.attempts),
+            "error": .string(failure.description), "url": .string(delivery.request.url), "body": delivery.request.body,
+        ]) + "\n"
+        let path = directory + "/alerts-dead-letters.jsonl"
+        if let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() {
+            handle.seekToEndOfFile()
+            handle.write(Data(line.utf8))
+            try? handle.close()
+        }
+    }
+
+    /// Writes `text` to a temporary file, fsyncs it and renames it over `path`.
+    static func writeAtomically(_ text: String, to path: String, logger: Logger) {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            logger.error("cannot write alert state", metadata: ["file": "\(temporary)", "errno": "\(errno)"])
+            return
+        }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, rename(temporary, path) == 0 else {
+            logger.error("cannot write alert state", metadata: ["file": "\(path)", "errno": "\(errno)"])
+            return
+        }
+    }
+}

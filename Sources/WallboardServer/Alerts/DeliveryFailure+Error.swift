@@ -1,0 +1,4 @@
+import WallboardAlerts
+
+/// Lets a delivery failure travel in a `Result`.
+extension DeliveryFailure: Error {}
