@@ -323,9 +323,10 @@ def run(browser, daemon, base, port):
     page.navigate(base + "?theme=light")
     page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
     page.screenshot(os.path.join(SHOTS, "tv-1080p-light.png"))
-    page.navigate(base + "?layout=queue&queue=support&theme=light")
+    busiest = max(snapshot_fetch(port)["queues"], key=lambda q: q.get("waiting_now") or 0)["id"]
+    page.navigate(base + f"?layout=queue&queue={busiest}&theme=light")
     page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
-    numbers_match(page, port, "queue support light")
+    numbers_match(page, port, f"queue {busiest} light")
     page.screenshot(os.path.join(SHOTS, "queue-1080p-light.png"))
 
     page.resize(3840, 2160)

@@ -247,7 +247,8 @@ export function waitingItemView(entry, ctx) {
     seconds = entry.wait_seconds + (gen === null ? 0 : Math.max(0, (ctx.serverNow - gen) / 1000));
   }
   const segment = entry.segment || (entry.customer && entry.customer.segment) || '';
-  const parts = [segment && segment.toUpperCase(), entry.language, entry.reason && entry.reason.replace(/_/g, ' ')];
+  const segmentText = /^vip$/i.test(segment) ? 'VIP' : /^(standard|default|)$/i.test(segment) ? '' : capitalize(segment);
+  const parts = [segmentText, entry.language, entry.reason && entry.reason.replace(/_/g, ' ')];
   if (typeof entry.priority === 'number' && entry.priority > 0) parts.push(`priority ${entry.priority}`);
   return {
     wait: formatDuration(seconds),
