@@ -4,14 +4,16 @@ import { reconcile, setAttr, setText } from './dom.js';
 /**
  * Mounts the `.agent-board`: a grid of `.agent-card`s keyed by agent id, already sorted by the caller
  * (state, then longest in state). The `agentBoard` event carries `{agents: [{id, view}]}` (view =
- * `WallboardView.agentView(...)`); cards of agents that left are removed, the others are reused. Cards that do not
+ * `WallboardView.agentView(...)`), and optionally `title` (default "Agents") and `counts` (agents per state,
+ * `WallboardView.agentStateCounts(...)`, shown in the heading); cards of agents that left are removed, the others are reused. Cards that do not
  * fit the screen are hidden whole and the board's heading says how many, rather than cutting them silently.
  * @param {HTMLElement} el
  */
 export function AgentBoard(el) {
   el.innerHTML = `
     <div class="agent-board__head">
-      <h2 class="agent-board__title">Agents <span class="agent-board__count"></span></h2>
+      <h2 class="agent-board__title"><span class="agent-board__name">Agents</span> <span class="agent-board__count"></span></h2>
+      <ol class="agent-board__states" aria-label="Agents by state" hidden></ol>
       <p class="agent-board__more" hidden></p>
     </div>
     <ol class="agent-board__list"></ol>
@@ -19,6 +21,8 @@ export function AgentBoard(el) {
   const list = el.querySelector('.agent-board__list');
   const count = el.querySelector('.agent-board__count');
   const more = el.querySelector('.agent-board__more');
+  const name = el.querySelector('.agent-board__name');
+  const states = el.querySelector('.agent-board__states');
   let lastKeys = '';
 
   // The list's height changes with the window and with the number of queue tiles above it.
@@ -26,8 +30,28 @@ export function AgentBoard(el) {
   else window.addEventListener('resize', updateOverflow);
 
   el.addEventListener('agentBoard', (e) => {
-    const { agents } = e.detail;
+    const { agents, title, counts } = e.detail;
+    setText(name, title || 'Agents');
     setText(count, agents.length ? `(${agents.length} logged in)` : '— nobody logged in');
+    setAttr(states, 'hidden', !counts);
+    if (counts) {
+      reconcile(
+        states,
+        counts,
+        (c) => c.state,
+        () => {
+          const li = document.createElement('li');
+          li.className = 'agent-board__state';
+          li.innerHTML = '<span class="agent-board__state-count"></span> <span class="agent-board__state-label"></span>';
+          return li;
+        },
+        (li, c) => {
+          setAttr(li, 'data-state', c.state);
+          setText(li.firstElementChild, c.count);
+          setText(li.lastElementChild, c.label);
+        },
+      );
+    }
     reconcile(
       list,
       agents,

@@ -1,7 +1,9 @@
 import { AgentBoard } from './AgentBoard.js';
+import { AlertBanner } from './AlertBanner.js';
 import { BoardOverlay } from './BoardOverlay.js';
 import { CenterSummary } from './CenterSummary.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { QueueDetail } from './QueueDetail.js';
 import { QueueTile } from './QueueTile.js';
 import { reconcile, setAttr, setText } from './dom.js';
 import {
@@ -13,19 +15,36 @@ import {
   parseTime,
   selectQueues,
   sortAgents,
+  waitingInQueue,
 } from './WallboardLogic.js';
-import { agentView, centerView, overlayView, queueView, sourceWarning } from './WallboardView.js';
+import {
+  agentStateCounts,
+  agentView,
+  alertBannerView,
+  centerView,
+  overlayView,
+  queueDetailView,
+  queueView,
+  serviceLevelWindows,
+  sourceWarning,
+  waitingItemView,
+} from './WallboardView.js';
 
 /**
  * Mounts the `.wallboard-app` (the static skeleton in index.html) and keeps it in step with the events
- * `WallboardSocket` dispatches on `el`: `wallboardSnapshot`, `wallboardConnection`, `wallboardClock`.
- * Re-renders on every event and on a once-a-second tick aligned to the wall clock, so waits and times in
- * state tick between snapshots. Children are updated in place; nothing is rebuilt on a tick.
+ * `WallboardSocket` dispatches on `el`: `wallboardSnapshot`, `wallboardAlerts`, `wallboardConnection`,
+ * `wallboardClock`. Re-renders on every event and on a once-a-second tick aligned to the wall clock, so waits and
+ * times in state tick between snapshots. Children are updated in place; nothing is rebuilt on a tick.
+ *
+ * The layout (`data-layout` = tv | queue | agents) decides which sections are shown. `data-generated-at` holds the
+ * `generated_at` of the snapshot on screen, so a test (or a person) can tell which snapshot the numbers are from.
  * @param {HTMLElement} el
- * @param {{queues: string[]|null}} options from `WallboardLogic.parseBoardOptions(location.search)`
+ * @param {{queues: string[]|null, layout?: string, queue?: string|null}} options from
+ *   `WallboardLogic.parseBoardOptions(location.search)`
  */
 export function WallboardApp(el, options) {
-  const state = { snapshot: null, connection: null, clockSamples: [], sortedFor: null, sorted: [] };
+  const layout = options.layout || 'tv';
+  const state = { snapshot: null, alerts: null, connection: null, clockSamples: [], sortedFor: null, sorted: [] };
 
   const title = el.querySelector('.board-header__title');
   const clock = el.querySelector('.board-header__clock');
@@ -37,15 +56,28 @@ export function WallboardApp(el, options) {
   const summary = el.querySelector('.center-summary');
   const agents = el.querySelector('.agent-board');
   const overlay = el.querySelector('.board-overlay');
+  const banner = el.querySelector('.alert-banner');
+  const detail = el.querySelector('.queue-detail');
+
+  setAttr(el, 'data-layout', layout);
+  setAttr(tiles, 'hidden', layout !== 'tv');
+  setAttr(summary, 'hidden', layout !== 'tv');
+  if (detail) setAttr(detail, 'hidden', layout !== 'queue');
 
   ConnectionBadge(badge);
   CenterSummary(summary);
   AgentBoard(agents);
   BoardOverlay(overlay);
+  if (banner) AlertBanner(banner);
+  if (detail) QueueDetail(detail);
 
   el.addEventListener('wallboardSnapshot', (e) => {
     state.snapshot = e.detail;
     state.clockSamples = addClockSample(state.clockSamples, parseTime(e.detail.generated_at), Date.now());
+    render();
+  });
+  el.addEventListener('wallboardAlerts', (e) => {
+    state.alerts = e.detail && e.detail.supported ? e.detail.alerts : null;
     render();
   });
   el.addEventListener('wallboardConnection', (e) => {
@@ -75,9 +107,11 @@ export function WallboardApp(el, options) {
     send(overlay, 'boardOverlay', view);
     setAttr(el, 'data-trust', view.mode === 'stale' ? 'stale' : null);
     setAttr(main, 'hidden', snap === null);
-    if (snap === null) return;
-
     const serverNow = boardNow(now, state.connection) - offset;
+    if (banner) send(banner, 'alertBanner', alertBannerView(state.alerts, serverNow, offset));
+    if (snap === null) return;
+    setAttr(el, 'data-generated-at', snap.generated_at);
+
     const ctx = { generatedAt: snap.generated_at, primaryWindow: snap.primary_window, serverNow };
     setText(title, (snap.center && snap.center.name) || 'wallboard');
 
@@ -85,9 +119,52 @@ export function WallboardApp(el, options) {
     setAttr(sources, 'hidden', warning === null);
     setText(sources, warning);
 
-    renderQueues(snap, ctx);
-    send(summary, 'centerSummary', centerView(snap.center, ctx));
-    renderAgents(snap, serverNow);
+    if (layout === 'tv') {
+      renderQueues(snap, ctx);
+      send(summary, 'centerSummary', centerView(snap.center, ctx));
+      renderAgents(snap, serverNow, options.queues);
+    } else if (layout === 'queue') {
+      const queue = renderDetail(snap, ctx);
+      renderAgents(snap, serverNow, queue ? [queue.id] : [], queue ? `Agents · ${queue.name || queue.id}` : 'Agents');
+    } else {
+      setNote(selectQueues(snap.queues, options.queues).missing, (snap.queues || []).length);
+      renderAgents(snap, serverNow, options.queues, 'Agents', true);
+    }
+  }
+
+  function renderDetail(snap, ctx) {
+    const all = snap.queues || [];
+    const id = options.queue || (all[0] && all[0].id);
+    const queue = all.find((q) => q.id === id) || null;
+    setNote(queue || !id ? [] : [id], all.length, 'queue');
+    if (!queue) {
+      if (detail) setAttr(detail, 'hidden', true);
+      return null;
+    }
+    if (!detail) return queue;
+    setAttr(detail, 'hidden', false);
+    setAttr(detail, 'data-id', queue.id);
+    const waitingKnown = Array.isArray(snap.waiting);
+    const thresholdSeconds = queue.threshold_seconds;
+    const waiting = waitingInQueue(snap.waiting, queue.id).map((w, i) => ({
+      key: w.contact || `#${i}`,
+      view: waitingItemView(w, { generatedAt: snap.generated_at, serverNow: ctx.serverNow, thresholdSeconds }),
+    }));
+    send(detail, 'queueDetail', {
+      view: queueDetailView(queue, ctx),
+      windows: serviceLevelWindows(queue),
+      waiting,
+      waitingKnown,
+    });
+    return queue;
+  }
+
+  function setNote(missing, count, param = 'queues') {
+    let text = '';
+    if (missing.length) text = `No queue with id ${missing.join(', ')} (check ?${param}= in the address)`;
+    else if (!count) text = 'No queues configured';
+    setAttr(note, 'hidden', text === '');
+    setText(note, text);
   }
 
   function renderQueues(snap, ctx) {
@@ -106,21 +183,21 @@ export function WallboardApp(el, options) {
       'id',
     );
     setAttr(tiles, 'data-count', Math.min(queues.length, 9));
-    let text = '';
-    if (missing.length) text = `No queue with id ${missing.join(', ')} (check ?queues= in the address)`;
-    else if (!queues.length) text = 'No queues configured';
-    setAttr(note, 'hidden', text === '');
-    setText(note, text);
+    setNote(missing, queues.length);
   }
 
-  function renderAgents(snap, serverNow) {
+  function renderAgents(snap, serverNow, queueIds, title, withCounts = false) {
     if (state.sortedFor !== snap) {
       state.sortedFor = snap;
-      state.sorted = sortAgents(filterAgents(snap.agents, options.queues));
+      state.sorted = sortAgents(filterAgents(snap.agents, queueIds));
       state.queueNames = new Map((snap.queues || []).map((q) => [q.id, q.name || q.id]));
     }
-    const ctx = { serverNow, queueNames: state.queueNames };
-    send(agents, 'agentBoard', { agents: state.sorted.map((a) => ({ id: a.id, view: agentView(a, ctx) })) });
+    const ctx = { serverNow, queueNames: state.queueNames, limits: snap.agent_state_limits };
+    send(agents, 'agentBoard', {
+      agents: state.sorted.map((a) => ({ id: a.id, view: agentView(a, ctx) })),
+      title,
+      counts: withCounts ? agentStateCounts(state.sorted) : null,
+    });
   }
 }
 

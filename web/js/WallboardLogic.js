@@ -19,8 +19,25 @@ const AGENT_STATE_LABELS = {
   not_ready: 'Not ready',
 };
 
-/** Seconds after which an agent in this state is flagged as "long" on the board (a supervisor cue only). */
-export const LONG_STATE_SECONDS = { ringing: 20, wrap_up: 120 };
+/**
+ * Seconds after which an agent in this state is flagged as "long" on the board (a supervisor cue only), used when
+ * the snapshot carries no `agent_state_limits`. Keys are a state, or `not_ready:<reason>` for one reason.
+ */
+export const LONG_STATE_SECONDS = {
+  ringing: 20,
+  wrap_up: 120,
+  on_contact: 900,
+  not_ready: 600,
+  'not_ready:lunch': 3600,
+  'not_ready:training': 3600,
+  'not_ready:meeting': 3600,
+};
+
+/** Layouts chosen with `?layout=`. */
+export const LAYOUTS = ['tv', 'queue', 'agents'];
+
+/** Alert severities, most severe first (the server's `info | warning | critical`). */
+export const ALERT_SEVERITIES = ['critical', 'warning', 'info'];
 
 /** How many heartbeats may be missed before the link counts as stale (protocol.md). */
 export const STALE_AFTER_HEARTBEATS = 3;
@@ -261,9 +278,11 @@ export function reconnectDelayMs(attempt, random) {
 }
 
 /**
- * Board options from the page's query string: `?queues=sales,support` (filter and order) and `?theme=dark|light`.
+ * Board options from the page's query string: `?queues=sales,support` (filter and order), `?theme=dark|light`,
+ * `?layout=tv|queue|agents` (unknown → tv) and `?queue=sales` (the queue of the queue layout; default: the first
+ * of `?queues=`, else the first queue of the snapshot).
  * @param {string} search e.g. location.search
- * @returns {{queues: string[]|null, theme: 'dark'|'light'}}
+ * @returns {{queues: string[]|null, theme: 'dark'|'light', layout: 'tv'|'queue'|'agents', queue: string|null}}
  */
 export function parseBoardOptions(search) {
   const params = new URLSearchParams(search || '');
@@ -271,10 +290,74 @@ export function parseBoardOptions(search) {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const layout = (params.get('layout') || '').trim().toLowerCase();
+  const queue = (params.get('queue') || '').trim();
   return {
     queues: ids.length ? [...new Set(ids)] : null,
     theme: params.get('theme') === 'light' ? 'light' : 'dark',
+    layout: LAYOUTS.includes(layout) ? layout : 'tv',
+    queue: queue || (ids.length ? ids[0] : null),
   };
+}
+
+/**
+ * Seconds after which an agent in `state` (with `reason`) counts as stuck: the snapshot's `agent_state_limits`
+ * (same keys as LONG_STATE_SECONDS) win over the defaults, a reason-specific key over the state's.
+ * @param {string} state
+ * @param {string|null|undefined} reason
+ * @param {Record<string, number>|null|undefined} limits from the snapshot, if it has them
+ * @returns {number|null} null when the state has no limit
+ */
+export function longStateLimit(state, reason, limits) {
+  const keys = reason ? [`${state}:${reason}`, state] : [state];
+  for (const table of [limits, LONG_STATE_SECONDS]) {
+    if (!table || typeof table !== 'object') continue;
+    for (const key of keys) if (isNumber(table[key]) && table[key] > 0) return table[key];
+  }
+  return null;
+}
+
+/**
+ * Rank of an alert severity: 0 for the most severe; unknown severities after every known one.
+ * @param {string} severity
+ * @returns {number}
+ */
+export function severityRank(severity) {
+  const i = ALERT_SEVERITIES.indexOf(severity);
+  return i < 0 ? ALERT_SEVERITIES.length : i;
+}
+
+/**
+ * The alerts a wallboard shows, most important first: firing and acknowledged ones (pending ones have not met their
+ * `for:` duration yet and stay off the wall), by severity, then firing before acknowledged, then oldest first.
+ * Returns a new array.
+ * @param {Array<{severity: string, state: string, started_at?: string}>|null|undefined} active
+ * @returns {Array<object>}
+ */
+export function visibleAlerts(active) {
+  const stateRank = (s) => (s === 'firing' ? 0 : 1);
+  return (Array.isArray(active) ? active : [])
+    .filter((a) => a && (a.state === 'firing' || a.state === 'acknowledged'))
+    .sort(
+      (a, b) =>
+        severityRank(a.severity) - severityRank(b.severity) ||
+        stateRank(a.state) - stateRank(b.state) ||
+        (parseTime(a.started_at) ?? Infinity) - (parseTime(b.started_at) ?? Infinity) ||
+        String(a.id).localeCompare(String(b.id)),
+    );
+}
+
+/**
+ * Contacts waiting in one queue, longest first, from the snapshot's `waiting` list.
+ * @param {Array<{queue: string, queued_at?: string, wait_seconds?: number}>|null|undefined} waiting
+ * @param {string} queueId
+ * @returns {Array<object>}
+ */
+export function waitingInQueue(waiting, queueId) {
+  const at = (w) => parseTime(w.queued_at) ?? Infinity;
+  return (Array.isArray(waiting) ? waiting : [])
+    .filter((w) => w && w.queue === queueId)
+    .sort((a, b) => at(a) - at(b) || (b.wait_seconds ?? 0) - (a.wait_seconds ?? 0));
 }
 
 /**

@@ -9,6 +9,9 @@ import {
 /** Subprotocol of the wallboard WebSocket (protocol.md). */
 export const SUBPROTOCOL = 'wallboard.v1';
 
+/** Topics the board subscribes to on every (re)connect. A server without `alerts` answers `unknown_topic`. */
+export const TOPICS = ['snapshot', 'alerts'];
+
 /**
  * The WebSocket address of the daemon that served this page: `ws(s)://<host>/ws`.
  * @param {{protocol: string, host: string}} loc usually `window.location`
@@ -19,12 +22,14 @@ export function socketUrl(loc) {
 }
 
 /**
- * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to `snapshot`, reconnects by
+ * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to `snapshot` and `alerts`, reconnects by
  * itself (1 s doubling to 30 s, with jitter) and resubscribes, and watches the link (stale after 3 silent
  * heartbeats, dropped and reconnected after 6, which also catches half-open TCP connections).
  *
  * Dispatches on `el` (not bubbling):
  * - `wallboardSnapshot`, detail = the snapshot object;
+ * - `wallboardAlerts`, detail = `{supported: true, alerts}` with the `alerts` topic payload, or
+ *   `{supported: false, alerts: null}` when the server answers `unknown_topic` for `alerts`;
  * - `wallboardConnection`, detail = `{state, since, lastMessageAt, retryAt, heartbeatSeconds, serverVersion}`
  *   where state is "connecting" | "live" | "stale" | "down" and times are local epoch ms;
  * - `wallboardClock`, detail = `{serverTime, receivedAt}` (epoch ms) for every message that carries server time.
@@ -74,7 +79,7 @@ export function WallboardSocket(el, options) {
       scheduleReconnect();
       return;
     }
-    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', topics: ['snapshot'] }));
+    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', topics: TOPICS }));
     ws.onmessage = (e) => receive(e.data);
     ws.onclose = () => lost();
     ws.onerror = () => lost();
@@ -101,6 +106,10 @@ export function WallboardSocket(el, options) {
     if (serverTime !== null) emit('wallboardClock', { serverTime, receivedAt: at });
     if (msg.type === 'topic' && msg.topic === 'snapshot' && msg.data && typeof msg.data === 'object') {
       emit('wallboardSnapshot', msg.data);
+    } else if (msg.type === 'topic' && msg.topic === 'alerts' && msg.data && typeof msg.data === 'object') {
+      emit('wallboardAlerts', { supported: true, alerts: msg.data });
+    } else if (msg.type === 'error' && msg.code === 'unknown_topic' && /\balerts\b/.test(String(msg.message))) {
+      emit('wallboardAlerts', { supported: false, alerts: null });
     }
   }
 

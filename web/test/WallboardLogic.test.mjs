@@ -172,13 +172,18 @@ test('reconnect delay doubles from 1 s, caps at 30 s, jitter keeps it within [ha
   assert.equal(reconnectDelayMs(10, 0.5), 22500);
 });
 
-test('URL options: queue filter and order, theme', () => {
+test('URL options: queue filter and order, theme, layout, queue', () => {
   assert.deepEqual(parseBoardOptions('?queues=sales, support,,sales&theme=light'), {
     queues: ['sales', 'support'],
     theme: 'light',
+    layout: 'tv',
+    queue: 'sales',
   });
-  assert.deepEqual(parseBoardOptions(''), { queues: null, theme: 'dark' });
-  assert.deepEqual(parseBoardOptions('?theme=neon&queues='), { queues: null, theme: 'dark' });
+  assert.deepEqual(parseBoardOptions(''), { queues: null, theme: 'dark', layout: 'tv', queue: null });
+  assert.deepEqual(parseBoardOptions('?theme=neon&queues='), { queues: null, theme: 'dark', layout: 'tv', queue: null });
+  assert.deepEqual(parseBoardOptions('?layout=Queue&queue=chat'), { queues: null, theme: 'dark', layout: 'queue', queue: 'chat' });
+  assert.equal(parseBoardOptions('?layout=agents').layout, 'agents');
+  assert.equal(parseBoardOptions('?layout=wall').layout, 'tv');
 });
 
 test('queue selection keeps the asked order and reports unknown ids', () => {

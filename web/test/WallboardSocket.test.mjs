@@ -71,7 +71,7 @@ function setup({ random = () => 0 } = {}) {
   const { FakeWebSocket, sockets } = fakeWebSocketClass();
   const el = new EventTarget();
   const events = [];
-  for (const type of ['wallboardSnapshot', 'wallboardConnection', 'wallboardClock']) {
+  for (const type of ['wallboardSnapshot', 'wallboardConnection', 'wallboardClock', 'wallboardAlerts']) {
     el.addEventListener(type, (e) => events.push({ type, detail: e.detail }));
   }
   const socket = WallboardSocket(el, { url: 'ws://board.example:8080/ws', WebSocket: FakeWebSocket, clock, random });
@@ -93,14 +93,14 @@ test('socket URL follows the page origin', () => {
   assert.equal(socketUrl({ protocol: 'https:', host: 'board.example' }), 'wss://board.example/ws');
 });
 
-test('connects with the wallboard.v1 subprotocol and subscribes to snapshot on open', () => {
+test('connects with the wallboard.v1 subprotocol and subscribes to snapshot and alerts on open', () => {
   const { sockets, states } = setup();
   assert.equal(sockets.length, 1);
   assert.equal(sockets[0].url, 'ws://board.example:8080/ws');
   assert.equal(sockets[0].protocol, 'wallboard.v1');
   assert.deepEqual(states(), ['connecting']);
   sockets[0].open();
-  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['snapshot'] }]);
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['snapshot', 'alerts'] }]);
 });
 
 test('hello makes the link live; a snapshot topic is dispatched as wallboardSnapshot', () => {
@@ -118,6 +118,22 @@ test('hello makes the link live; a snapshot topic is dispatched as wallboardSnap
   assert.deepEqual(snaps[0].detail, snapshot);
   const clocks = events.filter((e) => e.type === 'wallboardClock');
   assert.deepEqual(clocks[0].detail, { serverTime: Date.parse(HELLO.server_time), receivedAt: clock.now() });
+});
+
+test('alerts topic is dispatched as wallboardAlerts; unknown_topic for alerts says unsupported', () => {
+  const { sockets, events } = setup();
+  sockets[0].open();
+  sockets[0].message(HELLO);
+  sockets[0].message({ type: 'error', code: 'unknown_topic', message: 'unknown topics: alerts' });
+  const payload = { active: [{ id: 'x', severity: 'critical', state: 'firing' }], resolved_today: [] };
+  sockets[0].message({ type: 'topic', topic: 'alerts', seq: 3, data: payload });
+  sockets[0].message({ type: 'error', code: 'unknown_topic', message: 'unknown topics: queue:nope' });
+  const alerts = events.filter((e) => e.type === 'wallboardAlerts').map((e) => e.detail);
+  assert.deepEqual(alerts, [
+    { supported: false, alerts: null },
+    { supported: true, alerts: payload },
+  ]);
+  assert.equal(events.filter((e) => e.type === 'wallboardSnapshot').length, 0);
 });
 
 test('stale after 3 silent heartbeats (15 s), live again on the next heartbeat', () => {
@@ -165,7 +181,7 @@ test('reconnects with doubling backoff and resubscribes; a message resets the ba
   assert.equal(sockets.length, 3);
 
   sockets[2].open();
-  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['snapshot'] }]);
+  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['snapshot', 'alerts'] }]);
   sockets[2].message(HELLO);
   sockets[2].drop(); // had a message: back to the first delay
   assert.equal(events.at(-1).detail.retryAt, clock.now() + 500);

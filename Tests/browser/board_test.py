@@ -1,0 +1,437 @@
+"""Real-browser tests of the wallboard: a daemon on the simulator, headless Chromium driven over CDP.
+
+Asserts (each a named check; the last line says `N passed, M failed`, the exit status is 1 on any failure):
+  numbers   every layout shows the numbers of GET /api/v1/snapshot with the same generated_at
+  restart   daemon killed -> stale/offline shown within the heartbeat limit -> restarted on the same port ->
+            live again with a newer snapshot whose numbers match the API
+  alerts    the alert banner: server-driven when the server offers the `alerts` topic, and always through the
+            socket's own message path with an injected `alerts` topic message
+  shots     a PNG of each layout (1080p and 4K, dark and light, stale, alert) in $SHOTS_DIR
+  console   no console errors, exceptions or error log entries, except the WebSocket connection failures while
+            the daemon is down
+
+Environment: WALLBOARDD (daemon binary, default .build/debug/wallboardd), SHOTS_DIR (default
+.build/browser-shots), CHROMIUM (browser binary, default `chromium` on PATH).
+"""
+
+import json
+import math
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser, CDPError  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
+SHOTS = os.path.abspath(os.environ.get("SHOTS_DIR") or os.path.join(ROOT, ".build/browser-shots"))
+HEARTBEAT_LIMIT_S = 3 * 5 + 1  # protocol.md: stale after 3 silent heartbeats of 5 s
+T0 = time.monotonic()
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((name, bool(ok), detail))
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{(': ' + detail) if detail else ''}", flush=True)
+    return ok
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    def __init__(self, port):
+        self.port = port
+        self.proc = None
+        self.log = open(os.path.join(SHOTS, "wallboardd.log"), "ab")
+
+    def start(self, timeout=20):
+        self.proc = subprocess.Popen(
+            [DAEMON, "--listen", f"127.0.0.1:{self.port}", "--web-root", os.path.join(ROOT, "web"), "--seed", "7"],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"wallboardd exited with {self.proc.returncode} (see {self.log.name})")
+            try:
+                snapshot_fetch(self.port)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"wallboardd not ready in {timeout} s")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def snapshot_fetch(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/snapshot", timeout=3) as r:
+        return json.loads(r.read())
+
+
+# --- the board's formatting, re-done here independently (WallboardLogic.js) ---------------------------------
+
+def is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def f_sl(v):
+    return f"{math.floor(v * 100 + 1e-9)}%" if is_num(v) else "—"
+
+
+def f_pct(v):
+    return f"{math.floor(v * 100 + 0.5)}%" if is_num(v) else "—"
+
+
+def f_count(v):
+    return f"{math.floor(v + 0.5):,}" if is_num(v) else "—"
+
+
+def f_dur(v):
+    if not is_num(v):
+        return "—"
+    t = max(0, math.floor(v))
+    h, m, s = t // 3600, (t % 3600) // 60, t % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+PAGE_READ = r"""(() => {
+  const app = document.querySelector('.wallboard-app');
+  const fields = (root) => Object.fromEntries([...root.querySelectorAll('[data-field]')]
+      .map((n) => [n.dataset.field, n.textContent]));
+  const tiles = {};
+  for (const t of document.querySelectorAll('.queue-tiles:not([hidden]) .queue-tile')) tiles[t.dataset.id] = fields(t);
+  const windows = {};
+  for (const w of document.querySelectorAll('.queue-detail:not([hidden]) .queue-detail__window')) windows[w.dataset.id] = fields(w);
+  const detail = document.querySelector('.queue-detail:not([hidden])');
+  const agents = {};
+  for (const a of document.querySelectorAll('.agent-board__list .agent-card')) agents[a.dataset.key] = a.dataset.state;
+  const summary = document.querySelector('.center-summary:not([hidden])');
+  return {
+    generatedAt: app.dataset.generatedAt || null,
+    layout: app.dataset.layout,
+    tiles, windows, agents,
+    center: summary ? fields(summary) : null,
+    detailId: detail ? detail.dataset.id : null,
+    detail: detail ? fields(detail.querySelector('.queue-detail__body')) : null,
+    waitingRows: detail ? detail.querySelectorAll('.queue-detail__waiting-item').length : null,
+    badge: document.querySelector('.connection-badge').dataset.state,
+  };
+})()"""
+
+
+def expected_for(snap, page):
+    """The strings the page must show for this snapshot, keyed like the page read-out; plus the diffs."""
+    win = snap.get("primary_window")
+    diffs = []
+
+    def cmp(where, got, want):
+        if got != want:
+            diffs.append(f"{where}: page {got!r} != api {want!r}")
+
+    queues = {q["id"]: q for q in snap.get("queues", [])}
+    for qid, tile in page["tiles"].items():
+        q = queues.get(qid)
+        if q is None:
+            diffs.append(f"tile {qid}: not in the snapshot")
+            continue
+        m = (q.get("metrics") or {}).get(win) or {}
+        a = q.get("agents") or {}
+        want = {
+            "slText": f_sl(m.get("service_level")), "waiting": f_count(q.get("waiting_now")),
+            "available": f_count(a.get("available")), "ringing": f_count(a.get("ringing")),
+            "onContact": f_count(a.get("on_contact")), "wrapUp": f_count(a.get("wrap_up")),
+            "notReady": f_count(a.get("not_ready")), "offered": f_count(m.get("offered")),
+            "answered": f_count(m.get("answered")), "abandonRate": f_pct(m.get("abandon_rate")),
+            "asa": f_dur(m.get("asa_seconds")),
+        }
+        for k, v in want.items():
+            cmp(f"tile {qid}.{k}", tile.get(k), v)
+    if page["layout"] == "tv":
+        cmp("tile ids", sorted(page["tiles"]), sorted(queues))
+        c = snap.get("center") or {}
+        m = (c.get("metrics") or {}).get(win) or {}
+        a = c.get("agents") or {}
+        want = {
+            "waiting": f_count(c.get("waiting_now")), "serviceLevel": f_sl(m.get("service_level")),
+            "offered": f_count(m.get("offered")), "answered": f_count(m.get("answered")),
+            "abandonRate": f_pct(m.get("abandon_rate")), "asa": f_dur(m.get("asa_seconds")),
+            "aht": f_dur(m.get("aht_seconds")), "loggedIn": f_count(a.get("logged_in")),
+            "notReady": f_count(a.get("not_ready")),
+        }
+        for k, v in want.items():
+            cmp(f"center.{k}", (page["center"] or {}).get(k), v)
+    if page["layout"] == "queue":
+        q = queues.get(page["detailId"])
+        if q is None:
+            diffs.append(f"queue detail {page['detailId']}: not in the snapshot")
+        else:
+            for w, fields in page["windows"].items():
+                cmp(f"window {w}.slText", fields.get("slText"), f_sl(((q.get("metrics") or {}).get(w) or {}).get("service_level")))
+            cmp("window ids", sorted(page["windows"]), sorted(w for w in ("15m", "30m", "60m", "interval", "today") if w in (q.get("metrics") or {})))
+            m = (q.get("metrics") or {}).get(win) or {}
+            want = {
+                "waiting": f_count(q.get("waiting_now")), "offered": f_count(m.get("offered")),
+                "answered": f_count(m.get("answered")), "abandonRate": f_pct(m.get("abandon_rate")),
+                "asa": f_dur(m.get("asa_seconds")), "aht": f_dur(m.get("aht_seconds")),
+                "available": f_count((q.get("agents") or {}).get("available")),
+            }
+            for k, v in want.items():
+                cmp(f"detail.{k}", (page["detail"] or {}).get(k), v)
+            if isinstance(snap.get("waiting"), list):
+                cmp("waiting rows", page["waitingRows"], sum(1 for w in snap["waiting"] if w.get("queue") == q["id"]))
+    # Agents: every card is an agent of the snapshot in the same state; the right set of agents is shown.
+    agents = {a["id"]: a for a in snap.get("agents", [])}
+    if page["layout"] == "queue" and page["detailId"]:
+        wanted = {i for i, a in agents.items() if page["detailId"] in (a.get("queues") or [])}
+    else:
+        wanted = set(agents)
+    cmp("agent ids", sorted(page["agents"]), sorted(wanted))
+    for aid, state in page["agents"].items():
+        if aid in agents:
+            cmp(f"agent {aid}.state", state, agents[aid].get("state"))
+    return diffs
+
+
+def numbers_match(page, port, label, attempts=40):
+    """Reads the page, then the API, until both are the same snapshot (same generated_at); compares them."""
+    last = "no snapshot on the page"
+    for _ in range(attempts):
+        shown = page.evaluate(PAGE_READ)
+        if shown and shown["generatedAt"]:
+            api = snapshot_fetch(port)
+            if api.get("generated_at") == shown["generatedAt"]:
+                diffs = expected_for(api, shown)
+                detail = f"generated_at {api['generated_at']}, {len(shown['tiles'])} tiles, " \
+                         f"{len(shown['windows'])} windows, {len(shown['agents'])} agents"
+                return check(f"numbers[{label}] equal /api/v1/snapshot", not diffs,
+                             "; ".join(diffs[:6]) if diffs else detail), shown
+            last = f"page {shown['generatedAt']} vs api {api.get('generated_at')}"
+        time.sleep(0.1)
+    return check(f"numbers[{label}] equal /api/v1/snapshot", False, f"never the same snapshot ({last})"), None
+
+
+SPY = r"""(() => {
+  // Test only: records what the board's socket receives (not the snapshots) and lets the test hand a message to
+  // the board's own onmessage handler, i.e. through WallboardSocket's real receive path.
+  const Real = window.WebSocket;
+  const wb = { sockets: [], received: [] };
+  window.__wbTest = wb;
+  window.WebSocket = class extends Real {
+    constructor(...args) {
+      super(...args);
+      wb.sockets.push(this);
+      if (wb.sockets.length > 20) wb.sockets.shift();
+      this.addEventListener('message', (e) => {
+        try {
+          const m = JSON.parse(e.data);
+          if (m.type === 'topic' && m.topic === 'snapshot') return;
+          wb.received.push(m);
+          if (wb.received.length > 100) wb.received.shift();
+        } catch {}
+      });
+    }
+  };
+  wb.inject = (msg) => {
+    const ws = wb.sockets[wb.sockets.length - 1];
+    ws.onmessage({ data: JSON.stringify(msg) });
+  };
+})();"""
+
+
+def console_errors(page, allow_ws_failures):
+    bad = []
+    for method, p in page.events:
+        text = None
+        if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
+        elif method == "Runtime.exceptionThrown":
+            d = p.get("exceptionDetails", {})
+            text = d.get("exception", {}).get("description") or d.get("text")
+        elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+            text = p["entry"].get("text", "")
+            if allow_ws_failures and re.search(r"WebSocket connection to 'ws://127\.0\.0\.1:\d+/ws' failed", text):
+                continue
+        if text is not None:
+            bad.append(text[:200])
+    return bad
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    for f in os.listdir(SHOTS):
+        if f.endswith(".png"):
+            os.remove(os.path.join(SHOTS, f))
+    if not os.access(DAEMON, os.X_OK):
+        check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
+        return
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    daemon = Daemon(port)
+    browser = None
+    try:
+        daemon.start()
+        browser = Browser()
+        run(browser, daemon, base, port)
+    except (CDPError, RuntimeError, OSError) as e:
+        check("run", False, f"{type(e).__name__}: {e}")
+    finally:
+        if browser:
+            browser.close()
+        daemon.stop()
+
+
+def run(browser, daemon, base, port):
+    page = browser.new_page(1920, 1080)
+    page.add_init_script(SPY)
+
+    # --- (a) numbers, per layout, and (d) screenshots -------------------------------------------------------
+    layouts = [
+        ("tv", ""), ("queue", "?layout=queue&queue=sales"), ("agents", "?layout=agents"),
+    ]
+    for name, query in layouts:
+        page.navigate(base + query)
+        live = page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt && "
+                             "document.querySelector('.connection-badge').dataset.state === 'live'", timeout=10)
+        if not check(f"live[{name}] first snapshot shown", live):
+            continue
+        numbers_match(page, port, name)
+        time.sleep(0.3)
+        page.screenshot(os.path.join(SHOTS, f"{name}-1080p-dark.png"))
+    page.navigate(base + "?theme=light")
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-light.png"))
+    busiest = max(snapshot_fetch(port)["queues"], key=lambda q: q.get("waiting_now") or 0)["id"]
+    page.navigate(base + f"?layout=queue&queue={busiest}&theme=light")
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    numbers_match(page, port, f"queue {busiest} light")
+    page.screenshot(os.path.join(SHOTS, "queue-1080p-light.png"))
+
+    page.resize(3840, 2160)
+    for name, query in layouts:
+        page.navigate(base + query)
+        page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+        time.sleep(0.3)
+        page.screenshot(os.path.join(SHOTS, f"{name}-4k-dark.png"))
+    page.resize(1920, 1080)
+
+    errors = console_errors(page, allow_ws_failures=False)
+    check("console clean while live (all layouts)", not errors, "; ".join(errors[:3]))
+
+    # --- (c) alerts --------------------------------------------------------------------------------------------
+    page.navigate(base)
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    hello = page.wait_for("window.__wbTest.received.find((m) => m.type === 'hello')", timeout=5) or {}
+    offered = "alerts" in (hello.get("topics") or [])
+    if offered:
+        payload = page.wait_for("[...window.__wbTest.received].reverse().find((m) => m.type === 'topic' && "
+                                "m.topic === 'alerts')", timeout=5)
+        active = [a for a in ((payload or {}).get("data") or {}).get("active", [])
+                  if a.get("state") in ("firing", "acknowledged")]
+        shown = page.evaluate("Number(document.querySelector('.alert-banner').dataset.count || 0)")
+        check("alerts[server] banner count equals the alerts topic", payload and shown == len(active),
+              f"banner {shown}, topic {len(active)} firing/acknowledged")
+    else:
+        refused = page.wait_for("window.__wbTest.received.some((m) => m.type === 'error' && "
+                                "m.code === 'unknown_topic')", timeout=3)
+        hidden = page.evaluate("document.querySelector('.alert-banner__box').hidden")
+        check("alerts[server] no alerts topic: unknown_topic answered, banner hidden", refused and hidden,
+              "server-driven alerts PENDING: the daemon does not offer the `alerts` topic yet")
+    now_iso = page.evaluate("new Date(Date.now() - 125000).toISOString()")
+    inject = {
+        "type": "topic", "topic": "alerts", "seq": 999,
+        "data": {"active": [
+            {"id": "t-1", "rule": "queue_waiting", "severity": "warning", "state": "firing",
+             "summary": "Support: 9 contacts waiting (limit 8)", "scope": {"queue": "support"}, "value": 9,
+             "threshold": 8, "started_at": now_iso, "acknowledged_by": None},
+            {"id": "t-2", "rule": "service_level_low", "severity": "critical", "state": "firing",
+             "summary": "Sales service level 61% below 80%", "scope": {"queue": "sales"}, "value": 0.61,
+             "threshold": 0.8, "started_at": now_iso, "acknowledged_by": None},
+            {"id": "t-3", "rule": "agent_stuck_wrap_up", "severity": "info", "state": "pending",
+             "summary": "pending, not shown", "scope": {"agent": "a03"}, "value": 300, "threshold": 240,
+             "started_at": now_iso, "acknowledged_by": None},
+        ], "resolved_today": []},
+    }
+    nodes_before = page.evaluate("document.querySelectorAll('*').length")
+    page.evaluate(f"window.__wbTest.inject({json.dumps(inject)})")
+    banner = page.wait_for(r"""(() => { const b = document.querySelector('.alert-banner');
+        const box = b.querySelector('.alert-banner__box');
+        return !box.hidden && getComputedStyle(box).display !== 'none' && {
+          severity: b.dataset.severity, count: b.dataset.count, text: box.innerText,
+          live: b.querySelector('[aria-live=polite]').textContent }; })()""", timeout=3)
+    ok = bool(banner) and banner["severity"] == "critical" and banner["count"] == "2" \
+        and "Sales service level 61% below 80%" in banner["text"] and "CRITICAL" in banner["text"].upper() \
+        and "+1 more alert (1 warning)" in banner["text"] and "Critical alert" in banner["live"]
+    check("alerts[injected] banner shows the most severe first, its severity in words, the count of others",
+          ok, json.dumps(banner)[:300] if not ok else "")
+    time.sleep(0.3)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-alert.png"))
+    for i in range(20):  # same alert set again and again: the nodes are reused, nothing grows
+        inject["seq"] += 1
+        page.evaluate(f"window.__wbTest.inject({json.dumps(inject)})")
+    nodes_after = page.evaluate("document.querySelectorAll('*').length")
+    check("alerts[injected] repeated updates add no nodes", abs(nodes_after - nodes_before) <= 2,
+          f"{nodes_before} -> {nodes_after}")
+    inject["seq"] += 1
+    inject["data"]["active"] = []
+    page.evaluate(f"window.__wbTest.inject({json.dumps(inject)})")
+    check("alerts[injected] banner hides when no alert is active",
+          page.wait_for("document.querySelector('.alert-banner__box').hidden", timeout=3))
+
+    # --- (b) restart ------------------------------------------------------------------------------------------
+    numbers_match(page, port, "tv before restart")
+    before = page.evaluate("document.querySelector('.wallboard-app').dataset.generatedAt")
+    daemon.kill()
+    killed_at = time.monotonic()
+    shown = page.wait_for(r"""(() => { const b = document.querySelector('.connection-badge').dataset.state;
+        const o = document.querySelector('.board-overlay');
+        return (b === 'down' || b === 'stale') && !o.hidden && o.dataset.mode === 'stale' && o.innerText; })()""",
+                          timeout=HEARTBEAT_LIMIT_S)
+    took = time.monotonic() - killed_at
+    check("restart: killed daemon -> board shows stale/offline within the heartbeat limit", shown,
+          f"after {took:.1f} s: {shown!r}".replace("\n", " / ") if shown else f"nothing after {took:.1f} s")
+    time.sleep(0.5)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-down.png"))
+    daemon.start()
+    live = page.wait_for(f"""(() => {{ const app = document.querySelector('.wallboard-app');
+        return document.querySelector('.connection-badge').dataset.state === 'live' &&
+          document.querySelector('.board-overlay').hidden && app.dataset.generatedAt > {json.dumps(before)}; }})()""",
+                         timeout=35)
+    check("restart: same port again -> board live with a newer snapshot", live,
+          f"after {time.monotonic() - killed_at:.1f} s since the kill")
+    numbers_match(page, port, "tv after restart")
+    resub = page.evaluate("window.__wbTest.sockets.length")
+    check("restart: reconnected on a new socket and resubscribed", resub >= 2, f"{resub} sockets opened")
+
+    errors = console_errors(page, allow_ws_failures=True)
+    check("console clean (except WebSocket failures while the daemon was down)", not errors, "; ".join(errors[:3]))
+    check("screenshots written", len([f for f in os.listdir(SHOTS) if f.endswith(".png")]) >= 10, SHOTS)
+
+
+if __name__ == "__main__":
+    main()
+    failed = sum(1 for _, ok, _ in results if not ok)
+    print(f"{len(results) - failed} passed, {failed} failed ({time.monotonic() - T0:.0f} s; screenshots in {SHOTS})")
+    sys.exit(1 if failed or not results else 0)
