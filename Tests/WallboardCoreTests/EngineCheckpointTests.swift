@@ -177,6 +177,29 @@ import Testing
         #expect(a.snapshot(now: now).center.windows[WindowName.today]!.offered > 0)
     }
 
+    /// A checkpoint taken while an event is held back keeps it: it applies when its predecessor comes,
+    /// or is rejected by the same tick, after the restore as without it.
+    @Test func heldBackEventsSurviveARestore() throws {
+        let configuration = Self.configuration(queues: [])
+        var factory = EventFactory(origin: Self.start)
+        let login = factory.make(0, .agentLogin(AgentLogin(agent: "a1", name: "A", team: "t", queues: ["q"])))
+        let queued = factory.make(1, .contactQueued(ContactQueued(contact: "c1", queue: "q", channel: .voice)))
+        let answered = factory.make(2, .contactAnswered(contact: "c1", agent: "a1", monitor: MonitorHandle(kind: "k", target: "t")))
+        let orphan = factory.make(2, .contactAbandoned(contact: "nobody"))
+        var a = WallboardEngine(configuration: configuration)
+        a.apply(login, now: login.timestamp)
+        #expect(a.apply(answered, now: factory.at(2)) != .applied)
+        a.apply(orphan, now: factory.at(2))
+        #expect(a.counters.deferred == 2)
+        var b = try WallboardEngine(restoringFrom: Self.throughText(a.checkpoint()), configuration: configuration)
+        #expect(a.apply(queued, now: factory.at(3)) == b.apply(queued, now: factory.at(3)))
+        #expect(a.expire(now: factory.at(10)) == b.expire(now: factory.at(10)))
+        #expect(a.counters == b.counters)
+        #expect(a.counters.deferred == 0 && a.counters.rejected[.unknownContact] == 1)
+        #expect(a.snapshot(now: factory.at(10)) == b.snapshot(now: factory.at(10)))
+        #expect(b.contacts["c1"]?.phase == .connected)
+    }
+
     // MARK: - Duplicate ids by business day
 
     @Test func idsAreRememberedForTodayAndThePreviousBusinessDay() throws {
