@@ -28,7 +28,8 @@ public struct WallboardEngine: Sendable {
     public internal(set) var abandonedToday: [AbandonedContact] = []
     var history = MetricsHistory()
     var settings: SettingsLookup
-    var seenEventIDs: Set<String> = []
+    /// Ids accepted today and the business day before (see ``SeenEventIDs`` for the rule).
+    var seenEventIDs = SeenEventIDs()
     /// Events waiting for the event that should have come before them, with when they arrived.
     var deferred: [(event: Event, receivedAt: Instant, rejection: EventRejection)] = []
     /// When each customer id last queued a contact (for repeat contacts).
@@ -50,6 +51,7 @@ public struct WallboardEngine: Sendable {
         let configured = configuration.queues.map(\.id)
         queueOrder = configured + queueOrder.filter { !configured.contains($0) }
         history.refold(settings: settings)
+        seenEventIDs.recalibrate(calendar: configuration.calendar)
     }
 
     /// Departures from queues still in the history, oldest first.
@@ -65,6 +67,7 @@ public struct WallboardEngine: Sendable {
     /// Applies one event received at `now`. A rejected event changes nothing.
     @discardableResult
     public mutating func apply(_ event: Event, now: Instant) -> ApplyResult {
+        seenEventIDs.advance(to: now, calendar: configuration.calendar)
         if seenEventIDs.contains(event.id) {
             counters.duplicates += 1
             return .duplicate
@@ -102,6 +105,7 @@ public struct WallboardEngine: Sendable {
     /// needs. Call it on every tick, with a `now` that never goes back.
     @discardableResult
     public mutating func expire(now: Instant) -> [DeferredRejection] {
+        seenEventIDs.advance(to: now, calendar: configuration.calendar)
         var expired: [DeferredRejection] = []
         deferred.removeAll { item in
             guard now.since(item.receivedAt) > configuration.reorderTolerance else { return false }

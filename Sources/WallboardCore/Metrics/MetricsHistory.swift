@@ -54,6 +54,16 @@ struct MetricsHistory: Sendable {
     private(set) var foldedUntil: Instant?
     private(set) var todayBase = ScopeTable()
 
+    init() {}
+
+    /// A history as a checkpoint stored it (the caller checked that `entries` are sorted by time).
+    init(entries: [TimelineEntry], todayStart: Instant?, foldedUntil: Instant?, todayBase: ScopeTable) {
+        self.entries = entries
+        self.todayStart = todayStart
+        self.foldedUntil = foldedUntil
+        self.todayBase = todayBase
+    }
+
     /// Adds an entry at its place in time; one older than the fold point goes into the running totals too.
     mutating func insert(_ entry: TimelineEntry, settings: SettingsLookup) {
         let time = entry.time
