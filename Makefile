@@ -13,8 +13,8 @@ build:
 	$(SWIFT_BUILD) --product wallboardctl
 
 install: build
-	install -D -m 0755 $(BIN)/wallboardd $(DESTDIR)$(PREFIX)/bin/wallboardd
-	install -D -m 0755 $(BIN)/wallboardctl $(DESTDIR)$(PREFIX)/bin/wallboardctl
+	install -D -s -m 0755 $(BIN)/wallboardd $(DESTDIR)$(PREFIX)/bin/wallboardd
+	install -D -s -m 0755 $(BIN)/wallboardctl $(DESTDIR)$(PREFIX)/bin/wallboardctl
 	cd web && find . -path ./test -prune -o -type f -print | while read -r f; do \
 		install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/wallboardd/web/$$f"; done
 	install -D -m 0644 systemd/wallboardd.service $(DESTDIR)/lib/systemd/system/wallboardd.service

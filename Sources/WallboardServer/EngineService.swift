@@ -80,11 +80,16 @@ public final class EngineService: @unchecked Sendable {
         public var policy: FsyncPolicy
         /// Days of segments to keep.
         public var keepDays: Int
+        /// How often the engine's state is checkpointed (when events arrived since the last one).
+        public var checkpointMinutes: Int
 
-        public init(directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = 7) {
+        public init(
+            directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = 7, checkpointMinutes: Int = 5
+        ) {
             self.directory = directory
             self.policy = policy
             self.keepDays = keepDays
+            self.checkpointMinutes = checkpointMinutes
         }
     }
 
@@ -183,6 +188,7 @@ public final class EngineService: @unchecked Sendable {
             timers.forEach { $0.cancel() }
             timers.removeAll()
             store?.syncDue()
+            checkpointIfNeeded()
             try? store?.journal.close()
             store = nil
         }
@@ -239,6 +245,14 @@ public final class EngineService: @unchecked Sendable {
         }
     }
 
+    /// Writes an engine checkpoint when events were stored since the last one (so a restart replays
+    /// only the journal's tail).
+    private func checkpointIfNeeded() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let store, simulator == nil, store.appendedSinceCheckpoint > 0 else { return }
+        store.writeCheckpoint(Array(JSONC.encode(engine.checkpoint()).utf8), now: clock.now())
+    }
+
     /// The journal's last write error, if writing fails now (disk full): shown on /readyz and /metrics.
     public func storageProblem(completion: @escaping @Sendable (String?) -> Void) {
         queue.async { [self] in completion(store?.lastFailure.map { "\($0)" }) }
@@ -255,8 +269,22 @@ public final class EngineService: @unchecked Sendable {
         let now = clock.now()
         let longest = engine.configuration.windows.map(\.length).max() ?? 0
         let from = min(engine.configuration.calendar.startOfDay(containing: now), now.advanced(by: -longest))
+        var position = JournalPosition.start(of: EventStore.day(of: from))
         var replayNow = from
-        let (records, problems) = try store.replay(from: from) { event in
+        // The simulator's events are not journaled, so its state is never checkpointed either.
+        if simulator == nil, let checkpoint = store.latestCheckpoint() {
+            var payload = checkpoint.payload
+            do {
+                engine = try WallboardEngine(restoringFrom: try JSONC.parse(bytes: &payload), configuration: engine.configuration)
+                position = checkpoint.position
+                logger.notice("engine restored from checkpoint", metadata: ["journal.position": "\(checkpoint.position)"])
+            } catch {
+                logger.error(
+                    "checkpoint unusable: replaying the journal from the start of the day instead",
+                    metadata: ["checkpoint.file": "\(checkpoint.file)", "checkpoint.error": "\(error)"])
+            }
+        }
+        let (records, problems) = try store.replay(from: position) { event in
             replayNow = min(max(replayNow, event.timestamp), now)
             engine.apply(event, now: replayNow)
         }
@@ -269,6 +297,9 @@ public final class EngineService: @unchecked Sendable {
             addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.syncDue() }
         }
         addTimer(every: .seconds(3600)) { $0.store?.removeExpired(now: $0.clock.now()) }
+        if simulator == nil {
+            addTimer(every: .seconds(Int(settings.checkpointMinutes) * 60)) { $0.checkpointIfNeeded() }
+        }
         store.removeExpired(now: now)
     }
 

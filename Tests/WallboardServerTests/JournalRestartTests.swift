@@ -166,3 +166,48 @@ final class Counter: @unchecked Sendable {
     func add(_ amount: Int) { lock.withLock { count += amount } }
     var value: Int { lock.withLock { count } }
 }
+
+/// A checkpoint written at a graceful stop, then events journaled after it: a restart after a
+/// kill -9 restores the checkpoint and replays only the tail, and the figures are all there.
+@Suite(.serialized) struct CheckpointRestartTests {
+    @Test func checkpointPlusJournalTailRestoresEverything() throws {
+        let stateDir = JournalRestartTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let port = DaemonProcessTests.freePort()
+        let now = SystemClock().now()
+        func post(_ body: String) throws {
+            let response = try HTTPClient.request(
+                "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+                body: Array(body.utf8))
+            #expect(response.status == 200)
+        }
+
+        var process = try JournalRestartTests.launch(port: port, stateDir: stateDir)
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        try post(JournalRestartTests.batch(1, contacts: 5, now: now))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let files = try FileManager.default.contentsOfDirectory(atPath: stateDir + "/journal")
+        #expect(files.contains { $0.hasPrefix("checkpoint-") })
+
+        process = try JournalRestartTests.launch(port: port, stateDir: stateDir)
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        #expect(try JournalRestartTests.waitForAbandoned(port: port, 5) == 5)
+        try post(JournalRestartTests.batch(2, contacts: 7, now: now))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        process = try JournalRestartTests.launch(port: port, stateDir: stateDir)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        #expect(try JournalRestartTests.waitForAbandoned(port: port, 12) == 12)
+        // Both batches are still known: resending them changes nothing.
+        let again = try HTTPClient.request(
+            "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+            body: Array((JournalRestartTests.batch(1, contacts: 5, now: now) + "\n" + JournalRestartTests.batch(2, contacts: 7, now: now)).utf8))
+        #expect(try JSONC.parse(again.text)["duplicates"] == 24)
+    }
+}

@@ -102,6 +102,7 @@ public struct DaemonConfiguration: Sendable {
                 }
                 _ = journal.value("batch_milliseconds")
                 settings.keepDays = Int(try journal.integer("keep_days", in: 1...3650) ?? 7)
+                settings.checkpointMinutes = Int(try journal.integer("checkpoint_minutes", in: 1...1440) ?? 5)
                 try journal.rejectUnknownKeys()
             }
             configuration.journal = settings

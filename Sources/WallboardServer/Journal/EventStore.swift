@@ -30,6 +30,10 @@ final class EventStore {
     /// The last write error, cleared by the next successful append (disk space came back).
     private(set) var lastFailure: JournalError?
     private(set) var appended = 0
+    /// Where the next record goes: what a checkpoint taken now covers up to.
+    private(set) var resumePosition: JournalPosition?
+    /// Events stored since the last checkpoint.
+    private(set) var appendedSinceCheckpoint = 0
 
     init(directory: String, policy: FsyncPolicy, keepDays: Int, queue: DispatchQueue, logger: Logger) throws(JournalError) {
         self.journal = try EventJournal(directory: directory, policy: policy, confinedTo: queue)
@@ -52,6 +56,8 @@ final class EventStore {
         let bytes = Array(JSONC.encode(EventEncoder.encode(event)).utf8)
         do {
             let result = try journal.append(bytes, day: Self.day(of: now))
+            resumePosition = result.next
+            appendedSinceCheckpoint += 1
             unstored.remove(event.id)
             if lastFailure != nil {
                 logger.notice("journal writable again")
@@ -97,13 +103,41 @@ final class EventStore {
         }
     }
 
-    /// Replays stored events from `start`'s UTC day on, oldest first, decoding each record.
+    /// The newest readable checkpoint: engine state and the journal position it covers up to.
+    func latestCheckpoint() -> JournalCheckpoint? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        do {
+            let checkpoint = try journal.latestCheckpoint()
+            for issue in journal.takeIssues() {
+                logger.warning("journal checkpoint problem", metadata: ["journal.issue": "\(issue)"])
+            }
+            return checkpoint
+        } catch {
+            logger.error("cannot read journal checkpoints", metadata: ["journal.error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Writes `payload` (the engine's state now) as the checkpoint covering everything stored so far.
+    func writeCheckpoint(_ payload: [UInt8], now: Instant) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let position = resumePosition ?? .start(of: Self.day(of: now))
+        do {
+            try journal.writeCheckpoint(payload: payload, journalPosition: position)
+            appendedSinceCheckpoint = 0
+            logger.info("journal checkpoint written", metadata: ["journal.position": "\(position)", "bytes": "\(payload.count)"])
+        } catch {
+            logger.error("journal checkpoint failed", metadata: ["journal.error": "\(error)"])
+        }
+    }
+
+    /// Replays stored events from `position` on, oldest first, decoding each record.
     /// Returns how many were read and problems met (undecodable records are skipped and reported).
-    func replay(from start: Instant, _ apply: (Event) -> Void) throws -> (records: Int, problems: [String]) {
+    func replay(from position: JournalPosition, _ apply: (Event) -> Void) throws -> (records: Int, problems: [String]) {
         dispatchPrecondition(condition: .onQueue(queue))
         var count = 0
         var problems: [String] = []
-        let report = try journal.replay(from: .start(of: Self.day(of: start))) { record in
+        let report = try journal.replay(from: position) { record in
             var bytes = record.payload
             do {
                 apply(try EventDecoder.decode(try JSONC.parse(bytes: &bytes)))
@@ -113,6 +147,7 @@ final class EventStore {
             }
         }
         problems += report.issues.map { "\($0)" }
+        if let end = report.end { resumePosition = end }
         return (count, problems)
     }
 
