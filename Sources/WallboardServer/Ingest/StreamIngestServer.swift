@@ -66,11 +66,7 @@ public final class StreamIngestServer: @unchecked Sendable {
                 let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: queue)
                 source.setEventHandler { [weak self, unowned listener] in self?.accept(on: listener) }
                 let fd = listener.fd
-                let path = listener.unixPath
-                source.setCancelHandler {
-                    Glibc.close(fd)
-                    if let path { unlink(path) }
-                }
+                source.setCancelHandler { Glibc.close(fd) }
                 listener.source = source
                 source.resume()
             }
@@ -91,7 +87,11 @@ public final class StreamIngestServer: @unchecked Sendable {
             stopWaiters.append(completion)
             guard !stopping else { return finishStopIfDone() }
             stopping = true
-            listeners.forEach { $0.source?.cancel() }
+            for listener in listeners {
+                // Unlinked now, not in the cancel handler: the path is gone when `completion` runs.
+                if let path = listener.unixPath { unlink(path) }
+                listener.source?.cancel()
+            }
             listeners.removeAll()
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + .milliseconds(configuration.drainTimeoutMilliseconds))
