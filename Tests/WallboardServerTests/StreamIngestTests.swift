@@ -167,6 +167,22 @@ import WallboardCore
         #expect(throws: StreamIngestError.unixPathNotSocket(path: notSocket)) { try third.start() }
     }
 
+    /// The documented sample day over the stream gives the same answers as over HTTP (docs/ingest.md).
+    @Test func documentedSampleDayOverTheStream() throws {
+        let harness = try StreamHarness()
+        defer { harness.stop() }
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/samples/day-sample.ndjson")
+        let replies = try harness.exchange(.tcp, try String(contentsOf: sample, encoding: .utf8))
+        let byStatus = Dictionary(grouping: replies) { $0["status"]?.stringValue ?? "" }
+        #expect(byStatus["accepted"]?.count == 27)
+        #expect(byStatus["duplicate"]?.count == 1)
+        #expect(byStatus["held"]?.map { $0["line"] } == [27])
+        #expect(byStatus["rejected"]?.map { $0["line"] } == [29])
+        #expect(byStatus["rejected"]?.first?["id"] == "s29")
+        #expect(replies.map { $0["line"]?.integerValue ?? 0 } == replies.map { $0["line"]?.integerValue ?? 0 }.sorted())
+    }
+
     /// The counters render as Prometheus families.
     @Test func countersRenderForMetrics() {
         var counters = StreamIngestCounters()
