@@ -1,0 +1,386 @@
+import Dispatch
+import Glibc
+import Logging
+import WallboardCore
+
+/// One stream ingest client: bytes → lines → events → engine → one reply line per input line, in order.
+///
+/// Confined to the server's queue. Holds at most `maxLinesInFlight` unanswered lines, at most one
+/// read chunk plus one over-limit line of input, and stops reading while its reply buffer is over
+/// `maxReplyBufferBytes`. The descriptor is closed after both Dispatch sources are cancelled.
+final class StreamIngestConnection: @unchecked Sendable {
+    // @unchecked: all mutable state is confined to the server's queue.
+    /// A line read and not yet answered, in input order.
+    private struct Entry {
+        var line: Int
+        /// The decoded event, until the engine answers.
+        var event: Event?
+        /// The reply, once known.
+        var reply: [UInt8]?
+    }
+
+    let id: Int
+    let kind: String
+    private let fd: Int32
+    private unowned let server: StreamIngestServer
+    private let queue: DispatchQueue
+    private let limits: StreamIngestConfiguration
+    private var reader: DispatchSourceRead?
+    private var writer: DispatchSourceWrite?
+    private var readerSuspended = true
+    private var writerSuspended = true
+
+    /// Input not yet split into lines; `lineStart` is where the current line begins.
+    private var input: [UInt8] = []
+    private var lineStart = 0
+    /// Skipping an over-long line up to its newline.
+    private var discarding = false
+    private var lineNumber = 0
+    private var entries: [Entry] = []
+    /// Sequence number of `entries[0]`; entries are numbered in input order.
+    private var firstSequence = 0
+    /// First entry not yet handed to the engine.
+    private var nextToSubmit = 0
+    private var applying = false
+    private var outbox: [UInt8] = []
+    private var outboxOffset = 0
+    private var endOfInput = false
+    private var draining = false
+    private var closed = false
+    private var buffered = 0
+    private var pausedForBackpressure = false
+    private var loggedProblems = 0
+    private var readChunk: [UInt8]
+
+    init(id: Int, fd: Int32, kind: String, server: StreamIngestServer) {
+        self.id = id
+        self.fd = fd
+        self.kind = kind
+        self.server = server
+        self.queue = server.queue
+        self.limits = server.configuration
+        self.readChunk = [UInt8](repeating: 0, count: max(server.configuration.readChunkBytes, 512))
+    }
+
+    func open() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let group = DispatchGroup()
+        let reader = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let writer = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        reader.setEventHandler { [weak self] in self?.readable() }
+        writer.setEventHandler { [weak self] in self?.writable() }
+        for source in [reader, writer] as [DispatchSourceProtocol] {
+            group.enter()
+            source.setCancelHandler { group.leave() }
+        }
+        let fd = self.fd
+        group.notify(queue: queue) { Glibc.close(fd) }
+        self.reader = reader
+        self.writer = writer
+        setReading(true)
+    }
+
+    /// Server shutdown: read nothing more, answer what is in flight, then close.
+    func drain() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        draining = true
+        pump()
+    }
+
+    /// Closes now; unanswered lines and unsent replies are dropped.
+    func close(reason: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !closed else { return }
+        closed = true
+        if pausedForBackpressure {
+            pausedForBackpressure = false
+            server.updateCounters { $0.connectionsPaused -= 1 }
+        }
+        if readerSuspended { reader?.resume() }
+        if writerSuspended { writer?.resume() }
+        readerSuspended = false
+        writerSuspended = false
+        reader?.cancel()
+        writer?.cancel()
+        reader = nil
+        writer = nil
+        input = []
+        entries = []
+        outbox = []
+        outboxOffset = 0
+        noteBuffered()
+        server.logger.debug(
+            "stream ingest connection closed", metadata: ["ingest.connection": "\(id)", "ingest.reason": "\(reason)"])
+        server.connectionClosed(id)
+    }
+
+    // MARK: - Events
+
+    private func readable() {
+        guard !closed, !readerSuspended else { return }
+        let count = readChunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            input.append(contentsOf: readChunk[0..<count])
+            server.updateCounters { $0.bytesReceived += count }
+        } else if count == 0 {
+            endOfInput = true
+        } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+            return
+        } else {
+            return close(reason: "read failed: \(String(cString: strerror(errno)))")
+        }
+        pump()
+    }
+
+    private func writable() {
+        guard !closed else { return }
+        flush()
+        pump()
+    }
+
+    // MARK: - The pump
+
+    private var replyBacklog: Int { outbox.count - outboxOffset }
+
+    private var hasRoom: Bool { entries.count < limits.maxLinesInFlight && replyBacklog <= limits.maxReplyBufferBytes }
+
+    /// Moves everything forward as far as the limits allow: lines out of the input, events to the
+    /// engine, replies to the socket; then decides whether to read and whether the connection is done.
+    private func pump() {
+        guard !closed else { return }
+        var rejections: [EventRejection] = []
+        repeat {
+            while !draining, hasRoom, let (line, decoded) = nextLine() {
+                add(line, decoded, rejections: &rejections)
+            }
+            submit()
+        } while releaseReplies() > 0 && !draining
+        compactInput()
+        if !rejections.isEmpty { server.engine.countRejections(rejections) }
+        flush()
+        guard !closed else { return }
+        // Read only when every complete line already read is taken: the input buffer then holds at
+        // most one partial line (≤ maxLineBytes) plus one read chunk.
+        let wantRead = !endOfInput && !draining && hasRoom && !input[lineStart...].contains(UInt8(ascii: "\n"))
+        if !wantRead, !endOfInput, !draining, !pausedForBackpressure {
+            pausedForBackpressure = true
+            server.updateCounters {
+                $0.readPauses += 1
+                $0.connectionsPaused += 1
+            }
+        } else if pausedForBackpressure, wantRead || endOfInput || draining {
+            pausedForBackpressure = false
+            server.updateCounters { $0.connectionsPaused -= 1 }
+        }
+        setReading(wantRead)
+        noteBuffered()
+        let inputDone = draining || (endOfInput && lineStart >= input.count && !discarding)
+        if inputDone, entries.isEmpty, replyBacklog == 0 {
+            close(reason: draining ? "server stopping" : "end of input")
+        }
+    }
+
+    /// The next non-blank line, or the unterminated rest at end of input; `nil` when a line is incomplete.
+    private func nextLine() -> (Int, StreamLineDecoder.Decoded)? {
+        while true {
+            if let newline = input[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                lineNumber += 1
+                let tooLong = discarding || newline - lineStart > limits.maxLineBytes
+                let decoded = tooLong ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart..<newline])
+                discarding = false
+                lineStart = newline + 1
+                if case .blank = decoded { continue }
+                return (lineNumber, decoded)
+            }
+            if discarding || input.count - lineStart > limits.maxLineBytes {
+                // Over the limit: keep no more of it, remember to answer it when its newline comes.
+                discarding = true
+                lineStart = input.count
+            }
+            guard endOfInput, lineStart < input.count || discarding else { return nil }
+            // End of input inside a line: that line is the last one.
+            lineNumber += 1
+            let decoded = discarding ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart...])
+            discarding = false
+            lineStart = input.count
+            if case .blank = decoded { return nil }
+            return (lineNumber, decoded)
+        }
+    }
+
+    private func compactInput() {
+        guard lineStart > 0 else { return }
+        input.removeSubrange(0..<lineStart)
+        lineStart = 0
+    }
+
+    private func add(_ line: Int, _ decoded: StreamLineDecoder.Decoded, rejections: inout [EventRejection]) {
+        server.updateCounters { $0.lines += 1 }
+        switch decoded {
+        case .blank: return
+        case .event(let event):
+            entries.append(Entry(line: line, event: event, reply: nil))
+        case .error(let id, let code, let reason, let rejection):
+            rejections.append(rejection)
+            server.updateCounters { $0.rejectedByCode[code, default: 0] += 1 }
+            logProblem(line: line, code: code, reason: reason)
+            entries.append(Entry(line: line, event: nil, reply: StreamReply.line(line, .rejected, id: id, code: code, reason: reason)))
+        }
+    }
+
+    /// Hands the lines read since the last batch to the engine: one batch at a time per connection, so
+    /// events are applied in input order.
+    private func submit() {
+        guard !applying else { return }
+        let start = nextToSubmit - firstSequence
+        guard start < entries.count else { return }
+        var sequences: [Int] = []
+        var events: [Event] = []
+        for index in start..<entries.count {
+            if let event = entries[index].event {
+                sequences.append(firstSequence + index)
+                events.append(event)
+            }
+        }
+        nextToSubmit = firstSequence + entries.count
+        guard !events.isEmpty else { return }
+        applying = true
+        let batch = sequences
+        server.engine.apply(events, source: "stream") { [self, queue] outcome in
+            queue.async { self.applied(batch, outcome) }
+        }
+    }
+
+    private func applied(_ sequences: [Int], _ outcome: EngineService.ApplyOutcome) {
+        applying = false
+        guard !closed else { return }
+        var counts = StreamIngestCounters()
+        for (position, (sequence, result)) in zip(sequences, outcome.results).enumerated() {
+            let index = sequence - firstSequence
+            guard entries.indices.contains(index), let event = entries[index].event else { continue }
+            let line = entries[index].line
+            let reply: [UInt8]
+            if let failure = outcome.storageFailures[position] {
+                counts.notStored += 1
+                reply = StreamReply.line(line, .notStored, id: event.id, code: "not_stored", reason: failure)
+            } else {
+                switch result {
+                case .applied:
+                    counts.accepted += 1
+                    reply = StreamReply.line(line, .accepted, id: event.id)
+                case .duplicate:
+                    counts.duplicates += 1
+                    reply = StreamReply.line(line, .duplicate, id: event.id)
+                case .held(let rejection):
+                    counts.held += 1
+                    reply = StreamReply.line(line, .held, id: event.id, code: rejection.code.rawValue, reason: rejection.message)
+                case .rejected(let rejection):
+                    counts.rejectedByCode[rejection.code.rawValue, default: 0] += 1
+                    reply = StreamReply.line(line, .rejected, id: event.id, code: rejection.code.rawValue, reason: rejection.message)
+                }
+            }
+            entries[index].event = nil
+            entries[index].reply = reply
+        }
+        server.updateCounters {
+            $0.accepted += counts.accepted
+            $0.duplicates += counts.duplicates
+            $0.held += counts.held
+            $0.notStored += counts.notStored
+            for (code, count) in counts.rejectedByCode { $0.rejectedByCode[code, default: 0] += count }
+        }
+        pump()
+    }
+
+    /// Moves answered lines at the front into the outbox, keeping input order.
+    @discardableResult
+    private func releaseReplies() -> Int {
+        var released = 0
+        while released < entries.count, let reply = entries[released].reply {
+            outbox.append(contentsOf: reply)
+            released += 1
+        }
+        guard released > 0 else { return 0 }
+        entries.removeFirst(released)
+        firstSequence += released
+        return released
+    }
+
+    private func flush() {
+        guard !closed else { return }
+        var sentTotal = 0
+        while outboxOffset < outbox.count {
+            let sent = outbox.withUnsafeBytes {
+                send(fd, $0.baseAddress! + outboxOffset, $0.count - outboxOffset, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                outboxOffset += sent
+                sentTotal += sent
+            } else if sent < 0, errno == EINTR {
+                continue
+            } else if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                break
+            } else {
+                close(reason: "write failed: \(String(cString: strerror(errno)))")
+                return
+            }
+        }
+        if sentTotal > 0 { server.updateCounters { $0.bytesSent += sentTotal } }
+        if outboxOffset == outbox.count {
+            outbox.removeAll(keepingCapacity: outbox.capacity <= 4 * limits.maxReplyBufferBytes)
+            outboxOffset = 0
+        } else if outboxOffset > 64 * 1024 {
+            outbox.removeSubrange(0..<outboxOffset)
+            outboxOffset = 0
+        }
+        setWriting(replyBacklog > 0)
+    }
+
+    // MARK: - Sources
+
+    private func setReading(_ on: Bool) {
+        guard !closed, let reader else { return }
+        if on, readerSuspended {
+            readerSuspended = false
+            reader.resume()
+        } else if !on, !readerSuspended {
+            readerSuspended = true
+            reader.suspend()
+        }
+    }
+
+    private func setWriting(_ on: Bool) {
+        guard !closed, let writer else { return }
+        if on, writerSuspended {
+            writerSuspended = false
+            writer.resume()
+        } else if !on, !writerSuspended {
+            writerSuspended = true
+            writer.suspend()
+        }
+    }
+
+    /// Keeps the server-wide buffered-bytes gauge and the per-connection peak up to date.
+    private func noteBuffered() {
+        let now = closed ? 0 : (input.count - lineStart) + replyBacklog
+        let delta = now - buffered
+        buffered = now
+        guard delta != 0 else { return }
+        server.updateCounters {
+            $0.bufferedBytes += delta
+            $0.peakConnectionBufferedBytes = max($0.peakConnectionBufferedBytes, now)
+        }
+    }
+
+    private func logProblem(line: Int, code: String, reason: String) {
+        loggedProblems += 1
+        let metadata: Logger.Metadata = [
+            "ingest.connection": "\(id)", "ingest.line": "\(line)", "ingest.code": "\(code)", "ingest.reason": "\(reason)",
+        ]
+        if loggedProblems <= 10 {
+            server.logger.notice("stream ingest line rejected", metadata: metadata)
+        } else {
+            server.logger.debug("stream ingest line rejected", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import JSONC
+import JSONModel
+import WallboardCore
+
+/// Turns one stream line into an event or a per-line error, with the same rules as
+/// ``EventBatchDecoder`` (UTF-8, JSON, then `EventDecoder`), except that a stream line must hold
+/// exactly one event object: a JSON array is rejected (send arrays to `POST /api/v1/events`).
+enum StreamLineDecoder {
+    /// What one input line became.
+    enum Decoded: Sendable {
+        /// Blank (spaces/tabs only): a keep-alive; no reply.
+        case blank
+        case event(Event)
+        /// Could not become an event; `id` when the line had a string `id`.
+        case error(id: String?, code: String, reason: String, rejection: EventRejection)
+    }
+
+    /// The reply code for a line longer than the limit (not an ``EventRejection/Code``: it never reached the decoder).
+    static let lineTooLongCode = "line_too_long"
+
+    static func decode(_ raw: ArraySlice<UInt8>) -> Decoded {
+        var line = Array(raw)
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return .blank }
+        guard String(validating: line, as: UTF8.self) != nil else {
+            return failure(nil, EventRejection(.invalidValue, "line is not valid UTF-8"))
+        }
+        let json: JSONValue
+        do {
+            json = try JSONC.parse(bytes: &line)
+        } catch {
+            return failure(nil, EventRejection(.notAnObject, "\(error)"))
+        }
+        if json.arrayValue != nil {
+            return failure(
+                nil,
+                EventRejection(.notAnObject, "a stream line must be one JSON event object, not an array (POST arrays to /api/v1/events)"))
+        }
+        do {
+            return .event(try EventDecoder.decode(json))
+        } catch {
+            return failure(json["id"]?.stringValue, error)
+        }
+    }
+
+    static func tooLong(limit: Int) -> Decoded {
+        .error(
+            id: nil, code: lineTooLongCode,
+            reason: "line longer than \(limit) bytes: skipped up to its newline",
+            rejection: EventRejection(.invalidValue, "line longer than \(limit) bytes"))
+    }
+
+    private static func failure(_ id: String?, _ rejection: EventRejection) -> Decoded {
+        .error(id: id, code: rejection.code.rawValue, reason: rejection.message, rejection: rejection)
+    }
+}
+
+/// One NDJSON reply line of the stream protocol (see `docs/ingest.md`).
+enum StreamReply {
+    enum Status: String {
+        case accepted, duplicate, held, rejected
+        case notStored = "not_stored"
+    }
+
+    static func line(_ number: Int, _ status: Status, id: String?, code: String? = nil, reason: String? = nil) -> [UInt8] {
+        var object: JSONObject = ["line": .int(number), "status": .string(status.rawValue)]
+        if let id { object["id"] = .string(id) }
+        if let code { object["code"] = .string(code) }
+        if let reason { object["reason"] = .string(reason) }
+        return Array(JSONC.encode(.object(object)).utf8) + [UInt8(ascii: "\n")]
+    }
+}
