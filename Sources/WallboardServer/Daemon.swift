@@ -32,6 +32,8 @@ public struct DaemonOptions: Sendable {
     public var stateDirectory: String?
     /// The board's address, linked from notifications.
     public var boardURL: String?
+    /// NDJSON event streams on TCP and/or a Unix socket (off by default).
+    public var streamIngest = StreamIngestConfiguration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -64,6 +66,8 @@ public final class Daemon: @unchecked Sendable {
     private var signalSources: [DispatchSourceSignal] = []
     /// Asterisk manager sources, created at start (their secrets are read then).
     public private(set) var amiSources: [AMISource] = []
+    /// The NDJSON stream listener, when configured.
+    public private(set) var streamIngest: StreamIngestServer?
     private let clock: WallClock
     /// systemd's notify socket (READY, STATUS, WATCHDOG, RELOADING, STOPPING); inert outside systemd.
     public var notifier = SystemdNotifier()
@@ -129,6 +133,18 @@ public final class Daemon: @unchecked Sendable {
             engine.stop()
             throw error
         }
+        if options.streamIngest.isEnabled {
+            let ingest = StreamIngestServer(configuration: options.streamIngest, engine: engine, logger: logger)
+            do {
+                try ingest.start()
+            } catch {
+                server.shutdown {}
+                engine.stop()
+                throw error
+            }
+            streamIngest = ingest
+            api.streamIngest = ingest
+        }
         amiSources.forEach { $0.start() }
         if let interval = notifier.watchdogInterval {
             engine.every(interval) { [notifier] in notifier.notify("WATCHDOG=1") }
@@ -148,6 +164,10 @@ public final class Daemon: @unchecked Sendable {
         for source in sources {
             group.enter()
             source.stop { group.leave() }
+        }
+        if let ingest = streamIngest {
+            group.enter()
+            ingest.stop { group.leave() }
         }
         group.notify(queue: controlQueue) { [engine, server] in
             engine.stop()
@@ -228,6 +248,7 @@ extension DaemonOptions {
         self.alerts = configuration.alerts
         self.stateDirectory = configuration.stateDirectory
         self.boardURL = configuration.boardURL
+        self.streamIngest = configuration.streamIngest
     }
 
 }

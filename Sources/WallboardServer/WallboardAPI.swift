@@ -19,6 +19,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     let logger: Logger
     private let clock: WallClock
     weak var server: LWSServer?
+    /// The stream ingest listener, for its counters on /metrics.
+    weak var streamIngest: StreamIngestServer?
     private let errorSequence = Mutex<UInt64>(0)
 
     public init(engine: EngineService, hub: TopicHub, clock: WallClock, logger: Logger) {
@@ -68,6 +70,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
             renderer.add("wallboardd_topic_updates_total", "counter", "Payloads published per topic.",
                          labels: [("topic", topic)], value: Double(hub.latest(topic)?.sequence ?? 0))
         }
+        streamIngest?.counters.render(into: &renderer)
         engine.renderMetrics(into: renderer) { rendered in
             respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: rendered.text))
         }

@@ -36,6 +36,12 @@ struct WallboardDaemonCommand: ParsableCommand {
     @Option(help: "File holding the manager user's secret for --ami.")
     var amiSecretFile: String?
 
+    @Option(help: "Accept NDJSON event streams on HOST:PORT (see docs/ingest.md).")
+    var ingestTcp: String?
+
+    @Option(help: "Accept NDJSON event streams on this Unix socket (mode 0660).")
+    var ingestUnix: String?
+
     @Option(help: "Keep a journal of accepted events in this folder, so a restart restores today (default: the config's state_dir).")
     var stateDir: String?
 
@@ -82,6 +88,14 @@ struct WallboardDaemonCommand: ParsableCommand {
                 .init(name: "asterisk", host: host, port: port, username: amiUser, secretFile: amiSecretFile, wrapUp: [:]))
             if config == nil { options.simulator = false }
         }
+        if let ingestTcp {
+            guard let (host, port) = ListenAddress.parse(ingestTcp) else {
+                throw ValidationError("--ingest-tcp \(ingestTcp): expected HOST:PORT, e.g. 127.0.0.1:7071")
+            }
+            options.streamIngest.tcpHost = host
+            options.streamIngest.tcpPort = port
+        }
+        if let ingestUnix { options.streamIngest.unixPath = ingestUnix }
         if let stateDir {
             options.journal = EngineService.JournalSettings(directory: stateDir + "/journal")
             options.stateDirectory = stateDir

@@ -37,6 +37,8 @@ public struct DaemonConfiguration: Sendable {
     public var simulatorSeed: UInt64 = 42
     public var engine = EngineConfiguration()
     public var amiSources: [AMISourceSettings] = []
+    /// NDJSON event streams (see docs/ingest.md).
+    public var streamIngest = StreamIngestConfiguration()
     /// Alert rules, notifiers and delivery policy (see docs/alerts.md).
     public var alerts = AlertConfiguration()
     /// The board's address, linked from notifications ("open the board").
@@ -111,6 +113,12 @@ public struct DaemonConfiguration: Sendable {
         }
         configuration.engine.queues = try parseQueues(root)
         configuration.boardURL = try root.string("board_url")
+        if let ingest = try root.section("ingest") {
+            if let stream = try ingest.section("stream") {
+                try parseStreamIngest(stream, into: &configuration.streamIngest)
+            }
+            try ingest.rejectUnknownKeys()
+        }
         if let alerts = root.value("alerts") {
             do {
                 configuration.alerts = try AlertConfiguration(
@@ -162,6 +170,26 @@ public struct DaemonConfiguration: Sendable {
             engine.primaryWindow = primary
         }
         try windows.rejectUnknownKeys()
+    }
+
+    private static func parseStreamIngest(_ stream: ConfigReader, into settings: inout StreamIngestConfiguration)
+        throws(ConfigError)
+    {
+        if let tcp = try stream.string("tcp") {
+            guard let (host, port) = ListenAddress.parse(tcp) else {
+                throw stream.document.error(stream.childPath("tcp"), "\"\(tcp)\" is not HOST:PORT, e.g. 127.0.0.1:7071")
+            }
+            settings.tcpHost = host
+            settings.tcpPort = port
+        }
+        settings.unixPath = try stream.string("unix")
+        if let value = try stream.integer("max_line_bytes", in: 1024...16_777_216) { settings.maxLineBytes = Int(value) }
+        if let value = try stream.integer("max_lines_in_flight", in: 1...65536) { settings.maxLinesInFlight = Int(value) }
+        if let value = try stream.integer("max_reply_buffer_bytes", in: 4096...67_108_864) {
+            settings.maxReplyBufferBytes = Int(value)
+        }
+        if let value = try stream.integer("max_connections", in: 1...65536) { settings.maxConnections = Int(value) }
+        try stream.rejectUnknownKeys()
     }
 
     /// "HH:MM" as milliseconds after midnight.
