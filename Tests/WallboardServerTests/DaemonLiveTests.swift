@@ -140,15 +140,37 @@ import WallboardCore
         #expect(wrongMethod.status == 405)
     }
 
-    @Test(arguments: [
-        (UInt8(0x2), [UInt8]([1, 2, 3]), 1003),
-        (UInt8(0x1), Array("{not json".utf8), 1007),
-        (UInt8(0x1), Array(#"{"op":"dance"}"#.utf8), 1008),
-        (UInt8(0x1), Array(#"{"op":"subscribe","topics":"snapshot"}"#.utf8), 1008),
-        (UInt8(0x1), Array("[1,2]".utf8), 1008),
-        (UInt8(0x1), [UInt8](repeating: 0x20, count: 70_000), 1009),
-    ])
-    func malformedFramesCloseWithAReason(opcode: UInt8, payload: [UInt8], expectedCode: Int) throws {
+    /// A malformed frame, named for the test log; its bytes are built in the test (a 70 KB payload
+    /// would otherwise be printed as the test's argument).
+    enum BadFrame: String, CaseIterable, Sendable {
+        case binary, notJSON, unknownOp, topicsNotAList, notAnObject, tooLarge
+
+        var opcode: UInt8 { self == .binary ? 0x2 : 0x1 }
+        var payload: [UInt8] {
+            switch self {
+            case .binary: return [1, 2, 3]
+            case .notJSON: return Array("{not json".utf8)
+            case .unknownOp: return Array(#"{"op":"dance"}"#.utf8)
+            case .topicsNotAList: return Array(#"{"op":"subscribe","topics":"snapshot"}"#.utf8)
+            case .notAnObject: return Array("[1,2]".utf8)
+            case .tooLarge: return [UInt8](repeating: 0x20, count: 70_000)
+            }
+        }
+        var expectedCode: Int {
+            switch self {
+            case .binary: return 1003
+            case .notJSON: return 1007
+            case .unknownOp, .topicsNotAList, .notAnObject: return 1008
+            case .tooLarge: return 1009
+            }
+        }
+    }
+
+    @Test(arguments: BadFrame.allCases)
+    func malformedFramesCloseWithAReason(frame: BadFrame) throws {
+        let opcode = frame.opcode
+        let payload = frame.payload
+        let expectedCode = frame.expectedCode
         let daemon = try TestDaemon(simulator: false)
         defer { daemon.stop() }
         let client = try daemon.connect(subscribe: [])

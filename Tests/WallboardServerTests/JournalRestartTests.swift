@@ -85,9 +85,11 @@ import WallboardJournal
 
         // What the journal holds: every acknowledged contact, perhaps part of the batch in flight.
         var journaled = 0
+        var journaledRecords = 0
         let directory = JournalDirectory(path: stateDir + "/journal")
         for day in try directory.segmentDays() {
             let (records, _) = try directory.readSegment(day: day)
+            journaledRecords += records.count
             journaled += records.filter { String(decoding: $0.payload, as: UTF8.self).contains("contact.abandoned") }.count
         }
         #expect(journaled >= acked)
@@ -111,7 +113,8 @@ import WallboardJournal
             #expect(response.status == 200)
             duplicates += try JSONC.parse(response.text)["duplicates"]?.integerValue ?? 0
         }
-        #expect(duplicates == Int64(2 * journaled))
+        // (The batch in flight at the kill may be stored in part: a queued contact without its abandon.)
+        #expect(duplicates == Int64(journaledRecords))
         #expect(try Self.waitForAbandoned(port: port, 400) == 400)
     }
 
