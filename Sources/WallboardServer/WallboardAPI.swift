@@ -20,6 +20,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     private let clock: WallClock
     weak var server: LWSServer?
     private let errorSequence = Mutex<UInt64>(0)
+    /// Tokens, roles, scopes, failure throttling and the audit log (Access/, docs/security.md).
+    public let access = AccessGate()
 
     public init(engine: EngineService, hub: TopicHub, clock: WallClock, logger: Logger) {
         self.engine = engine
@@ -31,6 +33,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     // MARK: HTTP
 
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let respond = admit(request, respond: respond) else { return }  // Access/WallboardAPI+Access.swift
         logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
         switch (request.method, request.path) {
         case (.get, "/healthz"):
@@ -152,12 +155,13 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     public func shouldAcceptWebSocket(path: String, query: [(name: String, value: String)], headers: [String: String],
                                       peer: String) -> Int?
     {
-        nil
+        webSocketRefusal(query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
     }
 
     public func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
                                 headers: [String: String], peer: String)
     {
+        admitWebSocket(connection, query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
         logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
         let hello: JSONValue = [
             "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
@@ -203,6 +207,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
 
     public func webSocketClosed(_ connection: ConnectionID) {
         hub.unsubscribe(connection)
+        forgetWebSocket(connection)  // Access/WallboardAPI+Access.swift
         logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
     }
 

@@ -45,11 +45,13 @@ struct WallboardDaemonCommand: ParsableCommand {
     mutating func run() throws {
         var options: DaemonOptions
         var level = Logger.Level.info
+        var access: (policy: AccessPolicy?, stateDirectory: String?) = (nil, nil)
         if let config {
             do {
                 let configuration = try DaemonConfiguration.load(path: config)
                 options = DaemonOptions(configuration: configuration, configPath: config, webRootFallback: nil)
                 level = configuration.logLevel
+                access = (configuration.access, configuration.stateDirectory)
             } catch {
                 FileHandle.standardError.write(Data("wallboardd: invalid config: \(error)\n".utf8))
                 throw ExitCode(2)
@@ -90,6 +92,7 @@ struct WallboardDaemonCommand: ParsableCommand {
         if options.webRoot == nil { logger.warning("no web root found: the board will not be served (use --web-root)") }
         signal(SIGPIPE, SIG_IGN)
         let daemon = Daemon.make(options: options, logger: logger)
+        daemon.configureAccess(access.policy, stateDirectory: stateDir ?? access.stateDirectory)
         do {
             try daemon.start()
         } catch {

@@ -38,6 +38,8 @@ public struct DaemonConfiguration: Sendable {
     public var amiSources: [AMISourceSettings] = []
     /// How accepted events are journaled under `state_dir` (see docs/journal.md).
     public var journal: EngineService.JournalSettings?
+    /// Tokens, roles and origins (`access:`; see docs/security.md); `nil` when the section is absent.
+    public var access: AccessPolicy?
 
     public init() {}
 
@@ -105,6 +107,7 @@ public struct DaemonConfiguration: Sendable {
         }
         configuration.engine.queues = try parseQueues(root)
         configuration.amiSources = try parseAMI(root)
+        configuration.access = try AccessPolicy.parse(root)  // Access/AccessPolicy+Config.swift
         try root.rejectUnknownKeys()
         return configuration
     }
