@@ -118,6 +118,9 @@ public final class AccessGate: Sendable {
         state.withLock { $0.webSockets[connection] }
     }
 
+    /// The principals of the open WebSockets (tests, diagnostics).
+    var webSocketPrincipals: [AccessPrincipal] { state.withLock { Array($0.webSockets.values) } }
+
     // MARK: Helpers
 
     /// The bearer token from the Authorization header, else (when allowed) the query or cookie.
