@@ -34,6 +34,8 @@ public struct DaemonOptions: Sendable {
     public var boardURL: String?
     /// NDJSON event streams on TCP and/or a Unix socket (off by default).
     public var streamIngest = StreamIngestConfiguration()
+    /// Tokens, roles and origins; `nil`: anonymous callers are admins on loopback, viewers elsewhere.
+    public var access: AccessPolicy?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -108,7 +110,13 @@ public final class Daemon: @unchecked Sendable {
             delegate: api, logger: logger)
         serverBox.server = server
         api.server = server
-        return Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
+        hub.setViewerResolver { [weak api] connection in
+            guard let principal = api?.access.principal(of: connection) else { return .everything }
+            return TopicHub.Viewer(key: principal.viewKey, view: principal.view, maySubscribe: principal.maySubscribe)
+        }
+        let daemon = Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
+        daemon.configureAccess(options.access, stateDirectory: options.stateDirectory, clock: clock)
+        return daemon
     }
 
     /// The port the server listens on (after ``start()``).
@@ -190,6 +198,7 @@ public final class Daemon: @unchecked Sendable {
             let configuration = try DaemonConfiguration.load(path: path)
             engine.reconfigure(configuration.engine, centerName: configuration.centerName)
             engine.reconfigureAlerts(configuration.alerts)
+            configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
             logger.notice("config reloaded", metadata: ["config.path": "\(path)", "config.queues": "\(configuration.engine.queues.count)"])
             return nil
         } catch {
@@ -249,6 +258,7 @@ extension DaemonOptions {
         self.stateDirectory = configuration.stateDirectory
         self.boardURL = configuration.boardURL
         self.streamIngest = configuration.streamIngest
+        self.access = configuration.access
     }
 
 }

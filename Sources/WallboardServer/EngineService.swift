@@ -71,7 +71,7 @@ public final class EngineService: @unchecked Sendable {
             object["generated_at"] = .string(RFC3339.format(clock.now()))
             list = .object(object)
         }
-        hub.publish("alerts", dataJSON: JSONC.encode(list))
+        hub.publish("alerts", data: list)
     }
 
     /// Where and how accepted events are journaled.
@@ -494,7 +494,7 @@ public final class EngineService: @unchecked Sendable {
             let unclocked = TopicPayloads.withoutClock(data)
             guard lastTopicData[topic] != unclocked else { continue }
             lastTopicData[topic] = unclocked
-            hub.publish(topic, dataJSON: JSONC.encode(data))
+            hub.publish(topic, data: data)
         }
         dirty = false
         lastPublished = now

@@ -4,19 +4,42 @@ import LWS
 import Synchronization
 import WallboardCore
 
-/// Fan-out by topic: keeps the latest encoded payload of each topic and who subscribes to it.
+/// Fan-out by topic: keeps the latest payload of each topic and who subscribes to it.
 ///
-/// Each payload is encoded once per change (``publish(_:dataJSON:)``) and the same bytes are queued
-/// for every subscriber; the server's per-connection outbox keeps only the newest frame per topic.
+/// Each payload is encoded once per change (``publish(_:data:)``) and the same bytes are queued for
+/// every subscriber that may see it as is; subscribers whose token needs a shaped view (masked
+/// customer data, a queue scope) get one encoding per distinct view, not one per connection. The
+/// server's per-connection outbox keeps only the newest frame per topic.
 /// Thread-safe: publish runs on the engine queue, subscribe on the lws service thread.
 public final class TopicHub: Sendable {
     /// The latest payload of one topic.
     public struct Latest: Sendable {
         public let sequence: UInt64
-        /// The topic's data as JSON text (what REST returns).
+        /// The topic's data as JSON text (what REST returns to a caller who sees everything).
         public let dataJSON: String
+        /// The data itself, for shaping views.
+        public let data: JSONValue
         /// The whole `topic` WebSocket message.
         public let frame: OutboundFrame
+    }
+
+    /// What a subscriber may see: `nil` key = everything as is.
+    public struct Viewer: Sendable {
+        public var key: String?
+        public var view: @Sendable (JSONValue) -> JSONValue
+        public var maySubscribe: @Sendable (String) -> Bool
+
+        public init(
+            key: String?, view: @escaping @Sendable (JSONValue) -> JSONValue,
+            maySubscribe: @escaping @Sendable (String) -> Bool
+        ) {
+            self.key = key
+            self.view = view
+            self.maySubscribe = maySubscribe
+        }
+
+        /// Sees everything, may subscribe to anything.
+        public static let everything = Viewer(key: nil, view: { $0 }, maySubscribe: { _ in true })
     }
 
     private struct State {
@@ -27,10 +50,20 @@ public final class TopicHub: Sendable {
 
     private let state = Mutex(State())
     private let sink: @Sendable (OutboundFrame, [ConnectionID]) -> Void
+    private let viewers = Mutex<(@Sendable (ConnectionID) -> Viewer)?>(nil)
 
     /// - Parameter sink: where frames for subscribers go (the WebSocket server's `send`).
     public init(sink: @escaping @Sendable (OutboundFrame, [ConnectionID]) -> Void) {
         self.sink = sink
+    }
+
+    /// Tells the hub what each connection may see (set once access control is configured).
+    public func setViewerResolver(_ resolver: @escaping @Sendable (ConnectionID) -> Viewer) {
+        viewers.withLock { $0 = resolver }
+    }
+
+    private func viewer(of connection: ConnectionID) -> Viewer {
+        viewers.withLock { $0 }?(connection) ?? .everything
     }
 
     /// Names of the topics that have a payload now.
@@ -39,41 +72,63 @@ public final class TopicHub: Sendable {
     /// The latest payload of `topic`, if any.
     public func latest(_ topic: String) -> Latest? { state.withLock { $0.latest[topic] } }
 
-    /// Stores a new payload for `topic` (JSON text of its data) and queues it for its subscribers.
+    /// Stores a new payload for `topic` and queues it for its subscribers, shaped per view.
     @discardableResult
-    public func publish(_ topic: String, dataJSON: String) -> Latest {
+    public func publish(_ topic: String, data: JSONValue) -> Latest {
+        let dataJSON = JSONC.encode(data)
         let (latest, targets) = state.withLock { state -> (Latest, [ConnectionID]) in
             let sequence = (state.sequences[topic] ?? 0) + 1
             state.sequences[topic] = sequence
-            let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"data":"# + dataJSON + "}"
             let latest = Latest(
-                sequence: sequence, dataJSON: dataJSON,
-                frame: OutboundFrame(slot: "topic:" + topic, sequence: sequence, payload: SharedBytes(text)))
+                sequence: sequence, dataJSON: dataJSON, data: data,
+                frame: Self.frame(topic: topic, sequence: sequence, dataJSON: dataJSON))
             state.latest[topic] = latest
             return (latest, Array(state.subscribers[topic] ?? []))
         }
-        sink(latest.frame, targets)
+        var plain: [ConnectionID] = []
+        var shaped: [String: (viewer: Viewer, connections: [ConnectionID])] = [:]
+        for connection in targets {
+            let viewer = viewer(of: connection)
+            if let key = viewer.key {
+                shaped[key, default: (viewer, [])].connections.append(connection)
+            } else {
+                plain.append(connection)
+            }
+        }
+        sink(latest.frame, plain)
+        for (viewer, connections) in shaped.values {
+            sink(Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.view(data))), connections)
+        }
         return latest
     }
 
-    /// Adds `connection` to each topic and queues each one's latest payload for it.
-    /// Returns the names that are not known topics (nothing is done for those).
-    public func subscribe(_ connection: ConnectionID, to topics: [String]) -> [String] {
-        let (frames, unknown) = state.withLock { state -> ([OutboundFrame], [String]) in
-            var frames: [OutboundFrame] = []
+    /// Adds `connection` to each topic it may see and queues each one's latest payload for it.
+    /// Returns the names that are not known topics and those it may not see (nothing is done for those).
+    public func subscribe(_ connection: ConnectionID, to topics: [String]) -> (unknown: [String], forbidden: [String]) {
+        let viewer = viewer(of: connection)
+        let forbidden = topics.filter { !viewer.maySubscribe($0) }
+        let allowed = topics.filter { viewer.maySubscribe($0) }
+        let (latests, unknown) = state.withLock { state -> ([(String, Latest)], [String]) in
+            var latests: [(String, Latest)] = []
             var unknown: [String] = []
-            for topic in topics {
+            for topic in allowed {
                 guard let latest = state.latest[topic] else {
                     unknown.append(topic)
                     continue
                 }
                 state.subscribers[topic, default: []].insert(connection)
-                frames.append(latest.frame)
+                latests.append((topic, latest))
             }
-            return (frames, unknown)
+            return (latests, unknown)
         }
-        frames.forEach { sink($0, [connection]) }
-        return unknown
+        for (topic, latest) in latests {
+            let frame =
+                viewer.key == nil
+                ? latest.frame
+                : Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.view(latest.data)))
+            sink(frame, [connection])
+        }
+        return (unknown, forbidden)
     }
 
     /// Removes `connection` from `topics`, or from every topic when `topics` is `nil`.
@@ -87,5 +142,9 @@ public final class TopicHub: Sendable {
 
     /// How many connections subscribe to `topic`.
     public func subscriberCount(_ topic: String) -> Int { state.withLock { $0.subscribers[topic]?.count ?? 0 } }
-}
 
+    private static func frame(topic: String, sequence: UInt64, dataJSON: String) -> OutboundFrame {
+        let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"data":"# + dataJSON + "}"
+        return OutboundFrame(slot: "topic:" + topic, sequence: sequence, payload: SharedBytes(text))
+    }
+}

@@ -31,22 +31,29 @@ extension WallboardAPI {
             return true
         }
         let user = acknowledgingUser(request)
-        engine.acknowledgeAlert(id: id, by: user) { result in
+        engine.acknowledgeAlert(id: id, by: user) { [self] result in
+            let status: Int
             switch result {
             case .success(let list):
+                status = 200
                 respond(Self.json(200, ["acknowledged": .string(id), "by": .string(user), "alerts": list]))
             case .failure(let error):
                 switch error {
-                case .notFound: respond(Self.error(404, "\(error)"))
-                default: respond(Self.error(409, "\(error)"))
+                case .notFound: status = 404
+                default: status = 409
                 }
+                respond(Self.error(status, "\(error)"))
             }
+            auditAction("alert.ack", request: request, target: ["alert": .string(id)], resultCount: status == 200 ? 1 : 0,
+                        status: status)
         }
         return true
     }
 
-    /// Who acknowledges: the `by` field of a JSON body, else the caller's address.
+    /// Who acknowledges: the token's name under access control; without tokens (a loopback demo),
+    /// the `by` field of a JSON body, else the caller's address.
     func acknowledgingUser(_ request: HTTPRequest) -> String {
+        if access.hasTokens, let principal = principal(for: request) { return principal.name }
         var body = request.body
         if !body.isEmpty, let value = try? JSONC.parse(bytes: &body), let by = value["by"]?.stringValue, !by.isEmpty {
             return String(by.prefix(100))

@@ -22,6 +22,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     /// The stream ingest listener, for its counters on /metrics.
     weak var streamIngest: StreamIngestServer?
     private let errorSequence = Mutex<UInt64>(0)
+    /// Tokens, roles, scopes, failure throttling and the audit log (Access/, docs/security.md).
+    public let access = AccessGate()
 
     public init(engine: EngineService, hub: TopicHub, clock: WallClock, logger: Logger) {
         self.engine = engine
@@ -33,6 +35,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     // MARK: HTTP
 
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        guard let respond = admit(request, respond: respond) else { return }  // Access/WallboardAPI+Access.swift
         logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
         if handleTopicRoute(request, respond: respond) { return }
         if handleAlertRoute(request, respond: respond) { return }
@@ -71,6 +74,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                          labels: [("topic", topic)], value: Double(hub.latest(topic)?.sequence ?? 0))
         }
         streamIngest?.counters.render(into: &renderer)
+        access.addMetrics(to: &renderer)
         engine.renderMetrics(into: renderer) { rendered in
             respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: rendered.text))
         }
@@ -142,12 +146,13 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     public func shouldAcceptWebSocket(path: String, query: [(name: String, value: String)], headers: [String: String],
                                       peer: String) -> Int?
     {
-        nil
+        webSocketRefusal(query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
     }
 
     public func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
                                 headers: [String: String], peer: String)
     {
+        admitWebSocket(connection, query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
         logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
         let hello: JSONValue = [
             "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
@@ -182,9 +187,13 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                 hub.unsubscribe(connection, from: topics)
                 return
             }
-            let unknown = hub.subscribe(connection, to: topics)
+            let (unknown, forbidden) = hub.subscribe(connection, to: topics)
             if !unknown.isEmpty {
                 sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
+            }
+            if !forbidden.isEmpty {
+                sendError(connection, code: "forbidden_topic",
+                          message: "this token may not subscribe to: \(forbidden.joined(separator: ", "))")
             }
         default:
             server?.close(connection, reason: .policyViolation("unknown op \"\(op)\"; expected subscribe or unsubscribe"))
@@ -193,6 +202,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
 
     public func webSocketClosed(_ connection: ConnectionID) {
         hub.unsubscribe(connection)
+        forgetWebSocket(connection)  // Access/WallboardAPI+Access.swift
         logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
     }
 

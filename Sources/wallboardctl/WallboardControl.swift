@@ -10,7 +10,10 @@ struct WallboardControl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallboardctl",
         abstract: "Talk to a wallboardd daemon, replay event files, check configs.",
-        subcommands: [Version.self, SnapshotCommand.self, Ingest.self, ReplayCommand.self, ConfigCommand.self, AlertsCommand.self, AckCommand.self])
+        subcommands: [
+            Version.self, SnapshotCommand.self, Ingest.self, ReplayCommand.self, ConfigCommand.self, AlertsCommand.self,
+            AckCommand.self, TokenCommand.self, MonitorCommand.self,
+        ])
 }
 
 /// `wallboardctl version`.

@@ -45,6 +45,8 @@ public struct DaemonConfiguration: Sendable {
     public var boardURL: String?
     /// How accepted events are journaled under `state_dir` (see docs/journal.md).
     public var journal: EngineService.JournalSettings?
+    /// Tokens, roles and origins (`access:`; see docs/security.md); `nil` when the section is absent.
+    public var access: AccessPolicy?
 
     public init() {}
 
@@ -138,6 +140,7 @@ public struct DaemonConfiguration: Sendable {
             }
         }
         configuration.amiSources = try parseAMI(root)
+        configuration.access = try AccessPolicy.parse(root)  // Access/AccessPolicy+Config.swift
         try root.rejectUnknownKeys()
         return configuration
     }

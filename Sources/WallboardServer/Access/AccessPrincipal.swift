@@ -1,0 +1,37 @@
+import JSONModel
+
+/// Who made a request, once authenticated: a token's name, role and scope.
+public struct AccessPrincipal: Sendable, Equatable {
+    /// The token's name from the config (`anonymous` when no token was needed).
+    public var name: String
+    public var role: AccessRole
+    public var scope: AccessScope
+
+    public init(name: String, role: AccessRole, scope: AccessScope = .all) {
+        self.name = name
+        self.role = role
+        self.scope = scope
+    }
+
+    /// Whether payloads must be reshaped for this principal (masked and/or scoped).
+    public var needsShaping: Bool { !role.seesCustomerData || scope.isLimited }
+
+    /// Identifies what this principal may see: principals with the same key get the same shaped
+    /// payload, so a topic is shaped once per key, not once per connection. `nil` = the raw payload.
+    public var viewKey: String? {
+        guard needsShaping else { return nil }
+        let queues = scope.queues.map { $0.sorted().joined(separator: ",") } ?? "*"
+        let teams = scope.teams.map { $0.sorted().joined(separator: ",") } ?? "*"
+        return "\(role.seesCustomerData ? "full" : "masked")|q=\(queues)|t=\(teams)"
+    }
+
+    /// The snapshot (or a topic payload shaped like one) as this principal may see it: scoped, then
+    /// masked for roles that must not see customer identifiers.
+    public func view(_ snapshot: JSONValue) -> JSONValue {
+        let scoped = scope.filter(snapshot: snapshot)
+        return role.seesCustomerData ? scoped : Redaction.maskCustomerData(scoped)
+    }
+
+    /// Whether this principal may subscribe to `topic`.
+    public func maySubscribe(_ topic: String) -> Bool { role != .ingest && scope.allows(topic: topic) }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import JSONC
+import JSONModel
+import WallboardClient
+
+/// `wallboardctl monitor AGENT --url URL --token TOKEN`: the agent's live interaction and the
+/// handle to silently monitor it (e.g. the Asterisk channel for ChanSpy). The lookup is audited.
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor", abstract: "Show an agent's live interaction and its silent-monitor handle.")
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(help: "A supervisor or admin token (default: the WALLBOARD_TOKEN environment variable).")
+    var token: String?
+
+    @Flag(help: "Print the daemon's JSON instead of text.")
+    var json = false
+
+    @Argument(help: "The agent id.")
+    var agent: String
+
+    func run() throws {
+        let token = token ?? ProcessInfo.processInfo.environment["WALLBOARD_TOKEN"]
+        var headers: [String: String] = [:]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        let path = "/api/v1/agents/\(agent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? agent)/interaction"
+        let response = try HTTPClient.get(server.endpoint(path), headers: headers)
+        if json {
+            print(response.text)
+            if response.status != 200 { throw ExitCode(1) }
+            return
+        }
+        let body = try? JSONC.parse(response.text)
+        guard response.status == 200, let interactions = body?["interactions"]?.arrayValue else {
+            throw CommandFailure("GET \(path) answered \(response.status): \(body?["error"]?.stringValue ?? response.text)")
+        }
+        for interaction in interactions { print(Self.describe(interaction)) }
+    }
+
+    /// The text form of one interaction, one `key: value` per line.
+    static func describe(_ interaction: JSONValue) -> String {
+        func text(_ key: String) -> String {
+            switch interaction[key] {
+            case .string(let value)?: return value
+            case .integer(let value)?: return key.hasSuffix("_seconds") ? "\(value) s" : String(value)
+            case .number(let value)?: return String(format: "%.0f s", value)
+            case .bool(let value)?: return value ? "yes" : "no"
+            default: return "-"
+            }
+        }
+        let monitor = interaction["monitor"].flatMap { handle -> String? in
+            guard let kind = handle["kind"]?.stringValue, let target = handle["target"]?.stringValue else { return nil }
+            return "\(target) (\(kind))"
+        }
+        return [
+            "agent:     \(text("agent")) (team \(text("team")))",
+            "contact:   \(text("contact")) [\(text("phase"))]",
+            "queue:     \(text("queue")) via \(text("channel"))",
+            "customer:  \(text("customer")) segment \(text("segment")), language \(text("language")), reason \(text("reason"))",
+            "since:     queued \(text("queued_at")), answered \(text("answered_at"))",
+            "durations: wait \(text("wait_seconds")), handling \(text("handle_seconds")), hold \(text("hold_seconds"))",
+            "monitor:   \(monitor ?? "no handle reported by the source")",
+        ].joined(separator: "\n")
+    }
+}
