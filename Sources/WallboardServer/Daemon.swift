@@ -132,6 +132,7 @@ public final class Daemon: @unchecked Sendable {
                 mapper: AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)"))
             return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
         }
+        api.amiSources = amiSources
         try engine.start { [server] sequence, text in
             server.broadcast(OutboundFrame(slot: "heartbeat", sequence: sequence, payload: SharedBytes(text)))
         }

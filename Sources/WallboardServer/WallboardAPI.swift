@@ -19,6 +19,12 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     let logger: Logger
     private let clock: WallClock
     weak var server: LWSServer?
+    /// The Asterisk sources, for supervisor actions (set by the daemon before the server starts).
+    private let amiSourceList = Mutex<[AMISource]>([])
+    var amiSources: [AMISource] {
+        get { amiSourceList.withLock { $0 } }
+        set { amiSourceList.withLock { $0 = newValue } }
+    }
     /// The stream ingest listener, for its counters on /metrics.
     weak var streamIngest: StreamIngestServer?
     private let errorSequence = Mutex<UInt64>(0)
@@ -39,6 +45,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
         if handleTopicRoute(request, respond: respond) { return }
         if handleAlertRoute(request, respond: respond) { return }
+        if handleActionRoute(request, respond: respond) { return }
         switch (request.method, request.path) {
         case (.get, "/healthz"):
             respond(Self.json(200, ["status": "ok", "version": .string(Self.version)]))

@@ -12,8 +12,24 @@ struct MonitorCommand: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
-    @Option(help: "A supervisor or admin token (default: the WALLBOARD_TOKEN environment variable).")
-    var token: String?
+    /// How to join the call, when starting a silent monitor.
+    enum Mode: String, EnumerableFlag {
+        case listen, whisper, barge
+
+        static func help(for value: Mode) -> ArgumentHelp? {
+            switch value {
+            case .listen: return "Start listening to the agent's live call (nobody hears you)."
+            case .whisper: return "Start a monitor in which you talk to the agent only."
+            case .barge: return "Start a monitor in which you talk to both parties."
+            }
+        }
+    }
+
+    @Flag(help: "Start a silent monitor of the agent's live call (needs --endpoint).")
+    var mode: Mode?
+
+    @Option(help: "Your own phone, which Asterisk calls to connect you (e.g. PJSIP/2001).")
+    var endpoint: String?
 
     @Flag(help: "Print the daemon's JSON instead of text.")
     var json = false
@@ -21,10 +37,12 @@ struct MonitorCommand: ParsableCommand {
     @Argument(help: "The agent id.")
     var agent: String
 
+    func validate() throws {
+        if mode != nil && endpoint == nil { throw ValidationError("--\(mode!.rawValue) needs --endpoint, e.g. PJSIP/2001") }
+    }
+
     func run() throws {
-        let token = token ?? ProcessInfo.processInfo.environment["WALLBOARD_TOKEN"]
-        var headers: [String: String] = [:]
-        if let token { headers["Authorization"] = "Bearer \(token)" }
+        let headers = server.authorization
         let path = "/api/v1/agents/\(agent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? agent)/interaction"
         let response = try HTTPClient.get(server.endpoint(path), headers: headers)
         if json {
@@ -37,6 +55,18 @@ struct MonitorCommand: ParsableCommand {
             throw CommandFailure("GET \(path) answered \(response.status): \(body?["error"]?.stringValue ?? response.text)")
         }
         for interaction in interactions { print(Self.describe(interaction)) }
+        guard let mode, let endpoint else { return }
+        guard let contact = interactions.first?["contact"]?.stringValue else {
+            throw CommandFailure("\(agent) has no live interaction to monitor")
+        }
+        let monitor = try HTTPClient.request(
+            "POST", server.endpoint("/api/v1/interactions/\(contact)/monitor"),
+            headers: headers.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(JSONC.encode(["endpoint": .string(endpoint), "mode": .string(mode.rawValue)]).utf8))
+        guard monitor.status == 202 else {
+            throw CommandFailure("starting the monitor answered \(monitor.status): \(monitor.text)")
+        }
+        print("\(mode.rawValue): Asterisk is calling \(endpoint) to join \(contact)")
     }
 
     /// The text form of one interaction, one `key: value` per line.

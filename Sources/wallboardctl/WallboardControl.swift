@@ -28,10 +28,12 @@ struct ServerOptions: ParsableArguments {
     var url: String = "http://127.0.0.1:8080"
 
     @Option(help: "Bearer token (default: $WALLBOARD_TOKEN).")
-    var token: String? = ProcessInfo.processInfo.environment["WALLBOARD_TOKEN"]
+    var token: String?
 
-    /// The Authorization header for `token`, if any.
-    var authorization: [String: String] { token.map { ["Authorization": "Bearer \($0)"] } ?? [:] }
+    /// The Authorization header for `--token` or `$WALLBOARD_TOKEN`, if any.
+    var authorization: [String: String] {
+        (token ?? ProcessInfo.processInfo.environment["WALLBOARD_TOKEN"]).map { ["Authorization": "Bearer \($0)"] } ?? [:]
+    }
 
     func endpoint(_ path: String) -> String {
         (url.hasSuffix("/") ? String(url.dropLast()) : url) + path

@@ -64,3 +64,64 @@ import WallboardCore
         }
     }
 }
+
+/// Silent monitoring as a supervisor starts it: the daemon finds the agent's exact channel for a
+/// live call from the AMI events and originates ChanSpy to the supervisor's endpoint.
+@Suite(.serialized) struct DaemonMonitorTests {
+    @Test func monitorEndpointOriginatesChanSpyOnTheAgentsChannel() throws {
+        let truth = try AMICapture.truth("A_basic")
+        let t0 = AMICapture.t0(truth)
+        let clock = AMITestClock(Instant(milliseconds: t0))
+        let box = AMITestBox(Mutex<AMISource?>(nil))
+        // The capture up to 15 s: A01 (answered at 6.5 s) is still talking.
+        let rows = try AMICapture.rows("A_basic").filter { $0.recvMs < 15_000 }
+        let server = try FakeAMIServer(
+            plans: FakeAMIServer.Plan.fromCapture(rows, truth: truth), t0: t0, clock: clock,
+            delivered: { box.value.withLock { $0?.counters.bytesReceived ?? 0 } })
+        defer { server.stop() }
+        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("ami-\(UUID().uuidString).secret")
+        try "wallboard-capture".write(to: secretFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: secretFile) }
+        var options = DaemonOptions(host: "127.0.0.1", port: 0, simulator: false)
+        options.amiSources = [
+            .init(name: "pbx", host: "127.0.0.1", port: server.port, username: "wallboard", secretFile: secretFile.path,
+                  wrapUp: [:]),
+        ]
+        let daemon = try TestDaemon(options: options, clock: clock)
+        defer { daemon.stop() }
+        box.value.withLock { $0 = daemon.daemon.amiSources.first }
+        for _ in 0..<100 where server.replayed < 1 { usleep(50_000) }
+        let calls = truth["calls"] as! [[String: Any]]
+        let contact = calls[0]["caller_uniqueid"] as! String
+
+        var response = try HTTPClient.request(
+            "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
+            body: Array(#"{"endpoint":"PJSIP/2001","mode":"whisper"}"#.utf8))
+        for _ in 0..<50 where response.status == 404 {  // until the engine and mapper have the call
+            usleep(100_000)
+            response = try HTTPClient.request(
+                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
+                body: Array(#"{"endpoint":"PJSIP/2001","mode":"whisper"}"#.utf8))
+        }
+        #expect(response.status == 202, "\(response.text)")
+        let answer = try JSONC.parse(response.text)
+        #expect(answer["mode"] == "whisper")
+        let channel = try #require(answer["channel"]?.stringValue)
+        #expect(server.originated.withLock { $0 }.first?.hasPrefix(channel + ",") == true)
+
+        let unknown = try HTTPClient.request(
+            "POST", daemon.base + "/api/v1/interactions/nope/monitor", body: Array(#"{"endpoint":"PJSIP/2001"}"#.utf8))
+        #expect(unknown.status == 404)
+        let badMode = try HTTPClient.request(
+            "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
+            body: Array(#"{"endpoint":"PJSIP/2001","mode":"shout"}"#.utf8))
+        #expect(badMode.status == 400)
+        #expect(badMode.text.contains("shout"))
+
+        let pause = try HTTPClient.request(
+            "POST", daemon.base + "/api/v1/actions/pause",
+            body: Array(#"{"agent":"Local/1002@agents/n","queue":"sales","paused":true,"reason":"Coaching"}"#.utf8))
+        #expect(pause.status == 200)
+        #expect(server.actions.contains("QueuePause"))
+    }
+}

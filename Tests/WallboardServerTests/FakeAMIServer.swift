@@ -150,6 +150,8 @@ final class FakeAMIServer: @unchecked Sendable {
     private let sentTotal = Mutex(0)
     private let accepted = Mutex(0)
     private let actionLog = Mutex<[String]>([])
+    /// The `Data:` of every Originate received (the ChanSpy arguments).
+    let originated = Mutex<[String]>([])
     private let replayedCount = Mutex(0)
     private let finished = DispatchSemaphore(value: 0)
     private var chunkIndex = 0
@@ -335,6 +337,9 @@ final class FakeAMIServer: @unchecked Sendable {
             write(&connection, Array("Event: \(complete)\r\nActionID: \(id)\r\nEventList: Complete\r\nListItems: 0\r\n\r\n".utf8))
         case "queuepause":
             write(&connection, reply(action, "Response: Success", "Message: Interface paused successfully"))
+        case "originate":
+            originated.withLock { $0.append(action["Data"] ?? "") }
+            write(&connection, reply(action, "Response: Success", "Message: Originate successfully queued"))
         case "hold-me":
             break  // never answered: for action timeouts
         default:

@@ -29,6 +29,7 @@ public enum AccessPermission: Sendable, Equatable {
         default: break
         }
         if path.hasPrefix("/api/v1/agents/") && path.hasSuffix("/interaction") { return .supervisor }
+        if path.hasPrefix("/api/v1/interactions/") || path.hasPrefix("/api/v1/actions/") { return .supervisor }
         if path.hasPrefix("/api/v1/alerts") { return method == .get || method == .head ? .board : .supervisor }
         if path.hasPrefix("/api/v1/queues") || path.hasPrefix("/api/v1/agents") { return .board }
         return .authenticated

@@ -1,0 +1,153 @@
+import AMIAdapter
+import JSONC
+import JSONModel
+import LWS
+import Synchronization
+
+/// Supervisor actions through the PBX (supervisor role, each audited):
+/// `POST /api/v1/interactions/{contact}/monitor` starts a silent monitor (ChanSpy on the agent's exact
+/// channel, originated to the supervisor's own endpoint); `POST /api/v1/actions/pause` and
+/// `POST /api/v1/actions/remove` pause, unpause or remove a queue member.
+extension WallboardAPI {
+    /// Answers `request` if it is an action route; returns `false` otherwise.
+    func handleActionRoute(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
+        let monitorPrefix = "/api/v1/interactions/"
+        if request.path.hasPrefix(monitorPrefix), request.path.hasSuffix("/monitor") {
+            let contact = String(request.path.dropFirst(monitorPrefix.count).dropLast("/monitor".count))
+            guard request.method == .post else {
+                respond(Self.error(405, "start a monitor with POST \(request.path)"))
+                return true
+            }
+            startMonitor(contact: contact, request: request, respond: respond)
+            return true
+        }
+        guard request.path == "/api/v1/actions/pause" || request.path == "/api/v1/actions/remove" else { return false }
+        guard request.method == .post else {
+            respond(Self.error(405, "method \(request.method.rawValue) not allowed on \(request.path)"))
+            return true
+        }
+        memberAction(request, respond: respond)
+        return true
+    }
+
+    /// A bad request body, as the response that says why.
+    struct BadBody: Error {
+        let response: HTTPResponse
+    }
+
+    private func body(_ request: HTTPRequest) -> Result<JSONValue, BadBody> {
+        var bytes = request.body
+        guard !bytes.isEmpty else { return .failure(BadBody(response: Self.error(400, "a JSON object body is required"))) }
+        do {
+            let value = try JSONC.parse(bytes: &bytes)
+            guard value.objectValue != nil else {
+                return .failure(BadBody(response: Self.error(400, "the body must be a JSON object")))
+            }
+            return .success(value)
+        } catch {
+            return .failure(BadBody(response: Self.error(400, "the body is not JSON: \(error)")))
+        }
+    }
+
+    private func startMonitor(contact: String, request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let fields: JSONValue
+        switch body(request) {
+        case .success(let value): fields = value
+        case .failure(let bad): return respond(bad.response)
+        }
+        guard let endpoint = fields["endpoint"]?.stringValue, !endpoint.isEmpty else {
+            return respond(Self.error(400, "\"endpoint\" is required: the supervisor's own device, e.g. PJSIP/2001"))
+        }
+        let modeText = fields["mode"]?.stringValue ?? "listen"
+        guard let mode = AMIAction.SpyMode(rawValue: modeText) else {
+            return respond(Self.error(400, "\"mode\": \"\(modeText)\" is not one of listen, whisper, barge"))
+        }
+        let sources = amiSources
+        guard !sources.isEmpty else {
+            return respond(Self.error(409, "silent monitoring needs an Asterisk (AMI) source; none is configured"))
+        }
+        let audit: @Sendable (Int) -> Void = { [self] status in
+            auditAction(
+                "interaction.monitor", request: request,
+                target: ["contact": .string(contact), "endpoint": .string(endpoint), "mode": .string(mode.rawValue)],
+                resultCount: status == 202 ? 1 : 0, status: status)
+        }
+        findSource(for: contact, among: sources) { found in
+            guard let (source, handle) = found else {
+                audit(404)
+                return respond(Self.error(404, "no live interaction \(contact) with a channel to monitor"))
+            }
+            source.startMonitor(contact: contact, supervisorEndpoint: endpoint, mode: mode) { result in
+                switch result {
+                case .success:
+                    audit(202)
+                    respond(
+                        Self.json(
+                            202,
+                            ["started": true, "contact": .string(contact), "endpoint": .string(endpoint),
+                             "mode": .string(mode.rawValue), "channel": .string(handle.channel),
+                             "source": .string(source.configuration.name)]))
+                case .failure(let error):
+                    audit(502)
+                    respond(Self.error(502, "Asterisk did not start the monitor: \(error)"))
+                }
+            }
+        }
+    }
+
+    /// The first source that knows a channel for `contact`.
+    private func findSource(
+        for contact: String, among sources: [AMISource],
+        completion: @escaping @Sendable ((AMISource, AMIMonitorHandle)?) -> Void
+    ) {
+        guard let source = sources.first else { return completion(nil) }
+        source.monitorTarget(forContact: contact) { [self] handle in
+            if let handle { return completion((source, handle)) }
+            findSource(for: contact, among: Array(sources.dropFirst()), completion: completion)
+        }
+    }
+
+    private func memberAction(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let fields: JSONValue
+        switch body(request) {
+        case .success(let value): fields = value
+        case .failure(let bad): return respond(bad.response)
+        }
+        guard let agent = fields["agent"]?.stringValue, !agent.isEmpty else {
+            return respond(Self.error(400, "\"agent\" is required: the queue member's interface, e.g. PJSIP/1001"))
+        }
+        let sources = amiSources
+        let named = fields["source"]?.stringValue
+        guard let source = named.map({ name in sources.first { $0.configuration.name == name } }) ?? sources.first else {
+            return respond(
+                Self.error(
+                    409, named.map { "no AMI source named \($0)" } ?? "queue member actions need an Asterisk (AMI) source"))
+        }
+        let queue = fields["queue"]?.stringValue
+        let isRemove = request.path.hasSuffix("/remove")
+        let action = isRemove ? "member.remove" : "member.pause"
+        let audit: @Sendable (Int) -> Void = { [self] status in
+            auditAction(action, request: request, target: fields.objectValue ?? JSONObject(), resultCount: status == 200 ? 1 : 0,
+                        status: status)
+        }
+        let finish: @Sendable (Result<AMIActionCorrelator.Completion, AMISourceError>) -> Void = { result in
+            switch result {
+            case .success(let completion):
+                audit(200)
+                respond(Self.json(200, ["done": true, "message": .string(completion.response["Message"] ?? "")]))
+            case .failure(let error):
+                audit(502)
+                respond(Self.error(502, "Asterisk refused: \(error)"))
+            }
+        }
+        if isRemove {
+            guard let queue else { return respond(Self.error(400, "\"queue\" is required to remove a member")) }
+            source.remove(interface: agent, queue: queue, completion: finish)
+        } else {
+            guard let paused = fields["paused"]?.boolValue else {
+                return respond(Self.error(400, "\"paused\" is required: true to pause, false to unpause"))
+            }
+            source.pause(interface: agent, queue: queue, paused: paused, reason: fields["reason"]?.stringValue, completion: finish)
+        }
+    }
+}

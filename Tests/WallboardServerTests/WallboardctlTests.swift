@@ -1,0 +1,90 @@
+import Foundation
+import JSONC
+import JSONModel
+import Testing
+import WallboardCore
+@testable import WallboardServer
+
+/// `wallboardctl` as an operator runs it, against a real daemon.
+@Suite(.serialized) struct WallboardctlTests {
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wallboardctl")
+    }
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func replayOfTheDocumentedSamplePrintsTheFixedJSONShape() throws {
+        let sample = Self.repository.appendingPathComponent("docs/samples/day-sample.ndjson").path
+        let result = try Self.run(["replay", sample, "--instant", "--json"])
+        #expect(result.status == 0)
+        let json = try JSONC.parse(result.output)
+        let today = try #require(json["windows"]?["today"])
+        #expect(today["center"]?["offered"]?.integerValue != nil)
+        #expect(today["queues"]?.objectValue?.keys.sorted() == ["sales", "support"])
+        for key in ["offered", "answered", "abandoned", "short_abandoned", "answered_within_threshold", "service_level",
+                    "abandon_rate", "asa_seconds", "aht_seconds", "max_wait_seconds"]
+        {
+            #expect(today["center"]?[key] != nil, "missing \(key)")
+        }
+    }
+
+    @Test func replayOfARawAsteriskCaptureMatchesItsTruth() throws {
+        let capture = Self.repository.appendingPathComponent("Tests/AMIAdapterTests/Fixtures/C_presence.ami").path
+        let result = try Self.run(["replay", "--format", "ami", capture, "--instant", "--json"])
+        #expect(result.status == 0)
+        let sales = try JSONC.parse(result.output)["windows"]?["today"]?["queues"]?["sales"]
+        #expect(sales?["offered"] == 7)
+        #expect(sales?["answered"] == 7)
+        #expect(sales?["max_wait_seconds"] == .number(13.005))
+    }
+
+    @Test func snapshotIngestAndAlertsTalkToARunningDaemon() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let events = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString).ndjson")
+        let now = RFC3339.format(SystemClock().now())
+        try #"{"id":"x1","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"q9"}"#.write(
+            to: events, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: events) }
+        let ingest = try Self.run(["ingest", "--url", daemon.base, events.path])
+        #expect(ingest.status == 0)
+        #expect(try JSONC.parse(ingest.output)["accepted"] == 1)
+        var snapshot = try Self.run(["snapshot", "--url", daemon.base])
+        for _ in 0..<30 where !snapshot.output.contains("q9") {
+            usleep(100_000)
+            snapshot = try Self.run(["snapshot", "--url", daemon.base])
+        }
+        #expect(snapshot.status == 0)
+        #expect(try JSONC.parse(snapshot.output)["queues"]?.arrayValue?.first?["id"] == "q9")
+        let alerts = try Self.run(["alerts", "--url", daemon.base])
+        #expect(alerts.status == 0)
+        #expect(alerts.output.contains("no active alerts"))
+        let ack = try Self.run(["ack", "--url", daemon.base, "no-such-alert"])
+        #expect(ack.status != 0)
+        #expect(ack.errors.contains("404"))
+    }
+
+    @Test func configCheckNamesTheLineAndKey() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
+        try "queues:\n  - id: a\n    target: 2\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try Self.run(["config", "check", file.path])
+        #expect(result.status == 2)
+        #expect(result.errors.contains("\(file.path):3: queues[0].target: must be between 0.0 and 1.0, got 2"))
+    }
+}
