@@ -106,6 +106,9 @@ struct WallboardDaemonCommand: ParsableCommand {
         options.webRoot = webRoot ?? options.webRoot ?? WebRootLocator.locate()
         if options.webRoot == nil { logger.warning("no web root found: the board will not be served (use --web-root)") }
         signal(SIGPIPE, SIG_IGN)
+        // Under a file-size limit (systemd LimitFSIZE=, ulimit -f) a journal write past it must fail
+        // with EFBIG (the journal refuses the event and recovers later), not kill the daemon.
+        signal(SIGXFSZ, SIG_IGN)
         let daemon = Daemon.make(options: options, logger: logger)
         do {
             try daemon.start()

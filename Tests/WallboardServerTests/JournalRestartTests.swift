@@ -214,3 +214,62 @@ final class Counter: @unchecked Sendable {
         #expect(try JSONC.parse(again.text)["duplicates"] == 24)
     }
 }
+
+/// The disk fills up (a file-size limit on the daemon): ingest is refused with a clear 507 and the
+/// board keeps serving; when space returns, the sender's retry stores everything.
+@Suite(.serialized) struct DiskFullTests {
+    @Test func fullDiskRefusesEventsClearlyAndRecovers() throws {
+        let stateDir = JournalRestartTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let port = DaemonProcessTests.freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // 16 blocks of 1 KiB: room for the journal's header and a few events, then EFBIG.
+        process.arguments = [
+            "-c", "ulimit -S -f 16; exec \"$0\" --listen 127.0.0.1:\(port) --no-simulator --state-dir \"$1\" --log-level critical",
+            DaemonProcessTests.binary.path, stateDir,
+        ]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(DaemonProcessTests.waitUntilHealthy(port: port))
+        let now = SystemClock().now()
+        var refused: (batch: Int, body: String)?
+        for number in 0..<60 where refused == nil {
+            let body = JournalRestartTests.batch(number, contacts: 5, now: now)
+            let response = try HTTPClient.request(
+                "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+                body: Array(body.utf8))
+            if response.status == 507 {
+                refused = (number, body)
+                let answer = try JSONC.parse(response.text)
+                #expect(answer["error"]?.stringValue?.contains("could not be stored") == true)
+                #expect(answer["not_stored"]?.arrayValue?.first?["reason"]?.stringValue?.contains("no space") == true)
+            } else {
+                #expect(response.status == 200)
+            }
+        }
+        let (batch, body) = try #require(refused)
+        let ready = try HTTPClient.get("http://127.0.0.1:\(port)/readyz")
+        #expect(ready.status == 503)
+        #expect(ready.text.contains("journal not writable"))
+        #expect(try HTTPClient.get("http://127.0.0.1:\(port)/api/v1/snapshot").status == 200)  // still serving
+
+        // Space returns: the same batch again is stored (its events were applied, now journaled).
+        let raise = Process()
+        raise.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        raise.arguments = ["--pid", "\(process.processIdentifier)", "--fsize=unlimited:unlimited"]
+        try raise.run()
+        raise.waitUntilExit()
+        #expect(raise.terminationStatus == 0)
+        let retry = try HTTPClient.request(
+            "POST", "http://127.0.0.1:\(port)/api/v1/events", headers: ["Content-Type": "application/x-ndjson"],
+            body: Array(body.utf8))
+        #expect(retry.status == 200, "\(retry.text)")
+        #expect(try HTTPClient.get("http://127.0.0.1:\(port)/readyz").status == 200)
+        #expect(try JournalRestartTests.waitForAbandoned(port: port, Int64((batch + 1) * 5)) == Int64((batch + 1) * 5))
+    }
+}
