@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "wallboardctl",
             dependencies: [
-                "WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "AMIAdapter",
+                "WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "AMIAdapter", "WallboardJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
