@@ -34,6 +34,9 @@ public struct DaemonOptions: Sendable {
     public var boardURL: String?
     /// NDJSON event streams on TCP and/or a Unix socket (off by default).
     public var streamIngest = StreamIngestConfiguration()
+    /// Most topic updates per second per board, and the heartbeat interval.
+    public var maxUpdatesPerSecond = 4
+    public var heartbeatSeconds = 5
     /// Tokens, roles and origins; `nil`: anonymous callers are admins on loopback, viewers elsewhere.
     public var access: AccessPolicy?
 
@@ -104,6 +107,8 @@ public final class Daemon: @unchecked Sendable {
                 configuration: options.alerts, transport: transport, stateDirectory: options.stateDirectory,
                 boardURL: options.boardURL),
             clock: clock, hub: hub, logger: logger)
+        engine.publishInterval = .milliseconds(1000 / max(1, options.maxUpdatesPerSecond))
+        engine.heartbeatSeconds = options.heartbeatSeconds
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
         let server = LWSServer(
             configuration: LWSServer.Configuration(host: options.host, port: options.port, staticRoot: options.webRoot),
@@ -260,6 +265,8 @@ extension DaemonOptions {
         self.boardURL = configuration.boardURL
         self.streamIngest = configuration.streamIngest
         self.access = configuration.access
+        self.maxUpdatesPerSecond = configuration.maxUpdatesPerSecond
+        self.heartbeatSeconds = configuration.heartbeatSeconds
     }
 
 }

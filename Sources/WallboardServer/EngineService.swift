@@ -17,7 +17,8 @@ public final class EngineService: @unchecked Sendable {
     /// How often the simulator, if any, is advanced.
     static let simulatorStep: DispatchTimeInterval = .milliseconds(200)
     /// Longest time a change waits before it is published (at most 4 snapshots a second).
-    static let publishInterval: DispatchTimeInterval = .milliseconds(250)
+    /// Longest time a change waits before it is published: 1 / `websocket.max_updates_per_second`.
+    public var publishInterval: DispatchTimeInterval = .milliseconds(250)
     /// How often waits are re-aged and a snapshot is published even with no events.
     static let tickInterval: Int64 = 1000
     /// The alert rules and how notifications go out.
@@ -94,7 +95,7 @@ public final class EngineService: @unchecked Sendable {
     }
 
     /// How often boards get a heartbeat.
-    public static let heartbeatSeconds = 5
+    public var heartbeatSeconds = 5
 
     public let queue = DispatchQueue(label: "wallboardd.engine")
     private let clock: WallClock
@@ -167,8 +168,8 @@ public final class EngineService: @unchecked Sendable {
                 warmUpSimulator()
                 addTimer(every: Self.simulatorStep) { $0.advanceSimulator() }
             }
-            addTimer(every: Self.publishInterval) { $0.publishIfDue() }
-            addTimer(every: .seconds(Self.heartbeatSeconds)) { $0.sendHeartbeat() }
+            addTimer(every: publishInterval) { $0.publishIfDue() }
+            addTimer(every: .seconds(heartbeatSeconds)) { $0.sendHeartbeat() }
             advanceSimulator()
             publish()
         }

@@ -48,7 +48,9 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         if handleActionRoute(request, respond: respond) { return }
         switch (request.method, request.path) {
         case (.get, "/healthz"):
-            respond(Self.json(200, ["status": "ok", "version": .string(Self.version)]))
+            // 200 while the process serves; the sources' states say whether the feed is healthy.
+            let sources = hub.latest("center").flatMap { $0.data["sources"] } ?? .array([])
+            respond(Self.json(200, ["status": "ok", "version": .string(Self.version), "sources": sources]))
         case (.get, "/readyz"):
             let hasSnapshot = hub.latest("snapshot") != nil
             engine.storageProblem { problem in
@@ -164,7 +166,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         let hello: JSONValue = [
             "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
             "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
-            "heartbeat_seconds": .int(EngineService.heartbeatSeconds),
+            "heartbeat_seconds": .int(engine.heartbeatSeconds),
         ]
         server?.send(OutboundFrame(slot: "hello", sequence: 0, payload: SharedBytes(JSONC.encode(hello))), to: [connection])
     }

@@ -49,6 +49,16 @@ import WallboardCore
         ])
     }
 
+    @Test func websocketRatesAreConfigurable() throws {
+        let configuration = try DaemonConfiguration.parse(
+            yaml: "websocket:\n  max_updates_per_second: 2\n  heartbeat_seconds: 10\n", fileName: "w.yaml")
+        #expect(configuration.maxUpdatesPerSecond == 2)
+        #expect(configuration.heartbeatSeconds == 10)
+        #expect(throws: ConfigError.self) {
+            try DaemonConfiguration.parse(yaml: "websocket:\n  max_updates_per_second: 100\n", fileName: "w.yaml")
+        }
+    }
+
     @Test func anEmptyFileGivesTheDefaults() throws {
         let configuration = try DaemonConfiguration.parse(yaml: "", fileName: "empty.yaml")
         #expect(configuration.listenPort == 8080)

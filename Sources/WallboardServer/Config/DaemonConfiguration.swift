@@ -37,6 +37,10 @@ public struct DaemonConfiguration: Sendable {
     public var simulatorSeed: UInt64 = 42
     public var engine = EngineConfiguration()
     public var amiSources: [AMISourceSettings] = []
+    /// Most topic updates a board gets per second (changes in between are coalesced: latest wins).
+    public var maxUpdatesPerSecond = 4
+    /// How often an idle board hears a heartbeat.
+    public var heartbeatSeconds = 5
     /// NDJSON event streams (see docs/ingest.md).
     public var streamIngest = StreamIngestConfiguration()
     /// Alert rules, notifiers and delivery policy (see docs/alerts.md).
@@ -115,6 +119,11 @@ public struct DaemonConfiguration: Sendable {
         }
         configuration.engine.queues = try parseQueues(root)
         configuration.boardURL = try root.string("board_url")
+        if let websocket = try root.section("websocket") {
+            configuration.maxUpdatesPerSecond = Int(try websocket.integer("max_updates_per_second", in: 1...20) ?? 4)
+            configuration.heartbeatSeconds = Int(try websocket.integer("heartbeat_seconds", in: 1...60) ?? 5)
+            try websocket.rejectUnknownKeys()
+        }
         if let ingest = try root.section("ingest") {
             if let stream = try ingest.section("stream") {
                 try parseStreamIngest(stream, into: &configuration.streamIngest)
