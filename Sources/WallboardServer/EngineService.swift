@@ -379,6 +379,18 @@ public final class EngineService: @unchecked Sendable {
             metrics.add(
                 "wallboardd_events_held", "gauge", "Events held back waiting for an earlier event (reordering).",
                 value: Double(counters.deferred))
+            if let store {
+                metrics.add("wallboardd_journal_appends_total", "counter", "Events written to the journal.",
+                            value: Double(store.appended))
+                metrics.add("wallboardd_journal_fsync_seconds_sum", "counter", "Time spent in journal group commits (fsync).",
+                            value: store.fsyncSeconds)
+                metrics.add("wallboardd_journal_fsync_seconds_count", "counter", "Journal group commits (fsync).",
+                            value: Double(store.fsyncCount))
+                metrics.add("wallboardd_journal_fsync_seconds_max", "gauge", "Longest journal group commit since start.",
+                            value: store.fsyncMaxSeconds)
+                metrics.add("wallboardd_journal_writable", "gauge", "0 while the journal cannot write (disk full).",
+                            value: store.lastFailure == nil ? 1 : 0)
+            }
             if let alerts {
                 metrics.add("wallboardd_alerts_active", "gauge", "Alerts pending, firing or acknowledged.",
                             value: Double(alerts.engine.activeAlerts.count))

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import Synchronization
 import Testing
+import WallboardCore
 import WallboardClient
 @testable import WallboardServer
 
@@ -52,6 +53,26 @@ import WallboardClient
         #expect(text.contains(#"wallboardd_queue_waiting{queue="sales"}"#))
         #expect(text.contains("wallboardd_agents_logged_in 15"))
         board.close()
+    }
+}
+
+@Suite(.serialized) struct JournalMetricsTests {
+    @Test func journalAppendsAndFsyncLatencyAreOnMetrics() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wb-metrics-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = DaemonOptions(host: "127.0.0.1", port: 0, simulator: false)
+        options.journal = EngineService.JournalSettings(directory: directory + "/journal")
+        let daemon = try TestDaemon(options: options)
+        defer { daemon.stop() }
+        let now = RFC3339.format(SystemClock().now())
+        let response = try daemon.post(
+            "/api/v1/events", body: #"{"id":"m1","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"q1"}"#)
+        #expect(response.status == 200)
+        let text = try daemon.get("/metrics").text
+        #expect(text.contains("wallboardd_journal_appends_total 1"))
+        #expect(text.contains("wallboardd_journal_writable 1"))
+        let count = text.split(separator: "\n").first { $0.hasPrefix("wallboardd_journal_fsync_seconds_count ") }
+        #expect((count.flatMap { Int($0.split(separator: " ")[1]) } ?? 0) >= 1, "the ack waited for a group commit")
     }
 }
 

@@ -32,6 +32,10 @@ final class EventStore {
     private(set) var appended = 0
     /// Where the next record goes: what a checkpoint taken now covers up to.
     private(set) var resumePosition: JournalPosition?
+    /// Group commits done, their total and longest duration in seconds (for /metrics).
+    private(set) var fsyncCount = 0
+    private(set) var fsyncSeconds = 0.0
+    private(set) var fsyncMaxSeconds = 0.0
     /// Events stored since the last checkpoint.
     private(set) var appendedSinceCheckpoint = 0
 
@@ -90,7 +94,12 @@ final class EventStore {
         dispatchPrecondition(condition: .onQueue(queue))
         guard journal.hasUnsyncedAppends || !waiting.isEmpty else { return }
         do {
+            let started = DispatchTime.now().uptimeNanoseconds
             guard let durable = try journal.sync() else { return }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            fsyncCount += 1
+            fsyncSeconds += seconds
+            fsyncMaxSeconds = max(fsyncMaxSeconds, seconds)
             let ready = waiting.prefix { $0.ticket <= durable }
             waiting.removeFirst(ready.count)
             ready.forEach { $0.complete(nil) }
