@@ -40,6 +40,7 @@ final class LWSContext {
     static func make(server: LWSServer) throws(LWSError) -> LWSContext {
         lws_set_log_level(LLL_ERR | LLL_WARN, nil)
         let configuration = server.configuration
+        let tls = try tlsFiles(configuration)
         var strings: [UnsafeMutablePointer<CChar>] = []
         func cString(_ text: String) -> UnsafeMutablePointer<CChar> {
             let copy = strdup(text)!
@@ -95,12 +96,25 @@ final class LWSContext {
         info.vhost_name = UnsafePointer(cString("default"))
         info.max_http_header_data = 8192
         info.server_string = UnsafePointer(cString("wallboardd"))
+        if let tls {
+            // TLS only: without LWS_SERVER_OPTION_ALLOW_NON_SSL_ON_SSL_PORT, plain HTTP on this port is refused.
+            info.options |= CLWS_option_do_ssl_global_init()
+            info.ssl_cert_filepath = UnsafePointer(cString(tls.certificate))
+            info.ssl_private_key_filepath = UnsafePointer(cString(tls.privateKey))
+        }
 
         guard let pointer = lws_create_context(&info) else {
             protocols.deallocate()
             mounts.deinitialize(count: max(mountList.count, 1))
             mounts.deallocate()
             strings.forEach { free($0) }
+            if let tls {
+                throw LWSError(
+                    function: "lws_create_context",
+                    reason: "cannot listen with TLS on \(configuration.host):\(configuration.port): certificate "
+                        + "\(tls.certificate) and key \(tls.privateKey) are not a matching PEM pair, "
+                        + "or the address is in use or not local")
+            }
             throw LWSError(
                 function: "lws_create_context",
                 reason: "cannot listen on \(configuration.host):\(configuration.port) (address in use or not local?)")
@@ -108,6 +122,30 @@ final class LWSContext {
         return LWSContext(
             pointer: pointer, protocols: protocols, mounts: mounts, mountCount: max(mountList.count, 1),
             strings: strings)
+    }
+
+    /// The certificate and key paths when TLS is configured; a clear error when only one is given or a file
+    /// cannot be read or is not PEM (lws itself only says that context creation failed).
+    private static func tlsFiles(_ configuration: LWSServer.Configuration) throws(LWSError)
+        -> (certificate: String, privateKey: String)?
+    {
+        guard configuration.usesTLS else { return nil }
+        guard let certificate = configuration.tlsCertificatePath, let privateKey = configuration.tlsPrivateKeyPath else {
+            throw LWSError(function: "LWSServer.start", reason: "TLS needs both a certificate and a private key path")
+        }
+        for (role, path) in [("certificate", certificate), ("private key", privateKey)] {
+            guard access(path, R_OK) == 0, let handle = fopen(path, "r") else {
+                throw LWSError(function: "LWSServer.start", reason: "cannot read TLS \(role) file \(path)")
+            }
+            var head = [CChar](repeating: 0, count: 4096)
+            let count = fread(&head, 1, head.count - 1, handle)
+            fclose(handle)
+            let text = String(decoding: head.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard text.contains("-----BEGIN ") else {
+                throw LWSError(function: "LWSServer.start", reason: "TLS \(role) file \(path) is not PEM")
+            }
+        }
+        return (certificate, privateKey)
     }
 
     /// Runs one round of the event loop. The corresponding C function is `lws_service`.

@@ -35,13 +35,21 @@ public final class LWSServer: @unchecked Sendable {
         public var maximumOutboxFrames: Int
         /// Longest wait for clients to take their close frames at shutdown.
         public var shutdownGracePeriod: Duration
+        /// PEM certificate (chain) file. With ``tlsPrivateKeyPath`` the server speaks only HTTPS and WSS.
+        public var tlsCertificatePath: String?
+        /// PEM private key file matching ``tlsCertificatePath``.
+        public var tlsPrivateKeyPath: String?
+
+        /// Whether the server is configured for TLS (both paths set).
+        public var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, staticRoot: String? = nil,
             dynamicPrefixes: [String] = ["/api", "/healthz", "/readyz", "/metrics"], webSocketPath: String = "/ws",
             webSocketProtocol: String = "wallboard.v1", maximumMessageBytes: Int = 64 * 1024,
             maximumBodyBytes: Int = 8 * 1024 * 1024, maximumOutboxFrames: Int = 256,
-            shutdownGracePeriod: Duration = .seconds(2)
+            shutdownGracePeriod: Duration = .seconds(2), tlsCertificatePath: String? = nil,
+            tlsPrivateKeyPath: String? = nil
         ) {
             self.host = host
             self.port = port
@@ -53,6 +61,8 @@ public final class LWSServer: @unchecked Sendable {
             self.maximumBodyBytes = maximumBodyBytes
             self.maximumOutboxFrames = maximumOutboxFrames
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.tlsCertificatePath = tlsCertificatePath
+            self.tlsPrivateKeyPath = tlsPrivateKeyPath
         }
     }
 
@@ -103,7 +113,12 @@ public final class LWSServer: @unchecked Sendable {
         thread.name = "wallboardd.lws"
         self.thread = thread
         thread.start()
-        logger.info("http server listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)"])
+        logger.info(
+            "http server listening",
+            metadata: [
+                "http.host": "\(configuration.host)", "http.port": "\(port)",
+                "http.tls": "\(configuration.usesTLS)",
+            ])
     }
 
     /// How many WebSocket clients are connected now.
