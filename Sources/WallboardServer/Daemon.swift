@@ -71,6 +71,8 @@ public final class Daemon: @unchecked Sendable {
     private var signalSources: [DispatchSourceSignal] = []
     /// Asterisk manager sources, created at start (their secrets are read then).
     public private(set) var amiSources: [AMISource] = []
+    /// The outbound HTTP client for alert notifications (when the daemon owns it).
+    private var httpClient: LWSHTTPClient?
     /// The NDJSON stream listener, when configured.
     public private(set) var streamIngest: StreamIngestServer?
     private let clock: WallClock
@@ -91,9 +93,12 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Wires the parts together without starting anything.
+    /// - Parameter transport: how alert notifications are sent; by default libwebsockets' HTTP client.
     public static func make(
         options: DaemonOptions, logger: Logger, clock: WallClock = SystemClock(), transport: NotificationTransport? = nil
     ) -> Daemon {
+        let httpClient = transport == nil ? LWSHTTPClient(logger: logger) : nil
+        let transport = transport ?? httpClient.map { LWSNotificationTransport(client: $0) }
         let serverBox = ServerBox()
         let hub = TopicHub { frame, targets in serverBox.server?.send(frame, to: targets) }
         let simulator = options.simulator
@@ -120,6 +125,7 @@ public final class Daemon: @unchecked Sendable {
             return TopicHub.Viewer(key: principal.viewKey, view: principal.view, maySubscribe: principal.maySubscribe)
         }
         let daemon = Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
+        daemon.httpClient = httpClient
         daemon.configureAccess(options.access, stateDirectory: options.stateDirectory, clock: clock)
         return daemon
     }
@@ -130,6 +136,7 @@ public final class Daemon: @unchecked Sendable {
     /// Starts the engine (restoring the journal), the server, then the sources. Throws if the journal
     /// cannot be opened, the listen address cannot be bound, or a source's secret cannot be read.
     public func start() throws {
+        try httpClient?.start()
         amiSources = try options.amiSources.map { settings throws(AMISourceError) in
             let configuration = try AMISourceConfiguration(
                 name: settings.name, address: "\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(settings.port)",
@@ -183,9 +190,12 @@ public final class Daemon: @unchecked Sendable {
             group.enter()
             ingest.stop { group.leave() }
         }
-        group.notify(queue: controlQueue) { [engine, server] in
+        group.notify(queue: controlQueue) { [engine, server, httpClient] in
             engine.stop()
-            server.shutdown(completion: completion)
+            server.shutdown {
+                guard let httpClient else { return completion() }
+                httpClient.shutdown(completion: completion)
+            }
         }
     }
 
