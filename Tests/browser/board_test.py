@@ -117,6 +117,68 @@ def f_dur(v):
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def f_score(v):
+    return f"{math.floor(v * 10 + 0.5) / 10:.1f}" if is_num(v) else "—"
+
+
+def with_n(value, n):
+    return value if value == "—" or not is_num(n) else f"{value} ({f_count(n)})"
+
+
+def kpi_rows(m):
+    """The KPI panels' rows (WallboardView.KPI_ROWS), re-done from the metrics object."""
+    rep = f"{f_count(m.get('repeat_contacts'))} ({f_pct(m.get('repeat_rate'))})" \
+        if is_num(m.get("repeat_contacts")) and is_num(m.get("repeat_rate")) else f_count(m.get("repeat_contacts"))
+    return {
+        "kpi-volume": {"offered": f_count(m.get("offered")), "answered": f_count(m.get("answered")),
+                       "abandoned": f_count(m.get("abandoned")), "short_abandoned": f_count(m.get("short_abandoned")),
+                       "transfers": f_count(m.get("transfers"))},
+        "kpi-speed": {"service_level": f_sl(m.get("service_level")), "abandon_rate": f_pct(m.get("abandon_rate")),
+                      "asa": f_dur(m.get("asa_seconds")), "max_wait": f_dur(m.get("max_wait_seconds"))},
+        "kpi-handling": {"aht": f_dur(m.get("aht_seconds")), "talk": f_dur(m.get("talk_seconds")),
+                         "hold": f_dur(m.get("hold_seconds")), "wrap_up": f_dur(m.get("wrap_up_seconds")),
+                         "occupancy": f_pct(m.get("occupancy")), "utilization": f_pct(m.get("utilization"))},
+        "kpi-quality": {"repeat": rep, "fcr": with_n(f_pct(m.get("fcr_rate")), m.get("surveys_resolved")),
+                        "csat": with_n(f_score(m.get("csat_average")), m.get("surveys_csat")),
+                        "ces": with_n(f_score(m.get("ces_average")), m.get("surveys_ces"))},
+    }
+
+
+def kpi_diffs(scope, win, tables, cmp, where):
+    """Every KPI panel cell against the scope's metrics for that window (primary and today)."""
+    metrics = scope.get("metrics") or {}
+    cols = [w for w in dict.fromkeys([win, "today"]) if w in metrics]
+    for col in cols:
+        for table, rows in kpi_rows(metrics[col]).items():
+            for key, want in rows.items():
+                cmp(f"{where} {table}.{key}[{col}]", ((tables.get(table) or {}).get(key) or {}).get(col), want)
+    return cols
+
+
+def mix_diffs(scope, win, tables, cmp, where):
+    metrics = scope.get("metrics") or {}
+    for table, key in (("channels", "channel_mix"), ("reasons", "reason_mix")):
+        mix = (metrics.get(win) or {}).get(key) or {}
+        total = sum(v for v in mix.values() if is_num(v))
+        ranked = sorted(mix.items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, n in (ranked if where == "queue" else ranked[:6]):
+            cmp(f"{where} {table}.{name}[{win}]", ((tables.get(table) or {}).get(name) or {}).get(win),
+                f"{f_count(n)} · {f_pct(n / total if total else None)}")
+
+
+def abandoned_diffs(snap, tables, cmp, queue=None, limit=8):
+    if not isinstance(snap.get("abandoned_today"), list):
+        return
+    rows = [e for e in snap["abandoned_today"] if queue is None or e.get("queue") == queue]
+    rows.sort(key=lambda e: e.get("at") or "", reverse=True)
+    shown = (tables.get("abandoned") or {})
+    cmp("abandoned rows", sorted(shown), sorted(e["contact"] for e in rows[:limit]))
+    for e in rows[:limit]:
+        cells = shown.get(e["contact"]) or {}
+        cmp(f"abandoned {e['contact']}.waited", cells.get("waited"), f_dur(e.get("wait_seconds")))
+        cmp(f"abandoned {e['contact']}.customer", cells.get("customer"), e.get("customer") or "—")
+
+
 PAGE_READ = r"""(() => {
   const app = document.querySelector('.wallboard-app');
   const fields = (root) => Object.fromEntries([...root.querySelectorAll('[data-field]')]
@@ -129,10 +191,19 @@ PAGE_READ = r"""(() => {
   const agents = {};
   for (const a of document.querySelectorAll('.agent-board__list .agent-card')) agents[a.dataset.key] = a.dataset.state;
   const summary = document.querySelector('.center-summary:not([hidden])');
+  const kpi = document.querySelector('.kpi-board:not([hidden])');
+  const kpiTables = {};
+  if (kpi) for (const t of kpi.querySelectorAll('.kpi-board__panel')) {
+    const rows = {};
+    for (const r of t.querySelectorAll('tbody tr')) {
+      rows[r.dataset.key] = Object.fromEntries([...r.querySelectorAll('td')].map((c) => [c.dataset.col, c.textContent]));
+    }
+    kpiTables[t.dataset.id] = rows;
+  }
   return {
     generatedAt: app.dataset.generatedAt || null,
     layout: app.dataset.layout,
-    tiles, windows, agents,
+    tiles, windows, agents, kpiTables,
     center: summary ? fields(summary) : null,
     detailId: detail ? detail.dataset.id : null,
     detail: detail ? fields(detail.querySelector('.queue-detail__body')) : null,
@@ -179,7 +250,12 @@ def expected_for(snap, page):
             "offered": f_count(m.get("offered")), "answered": f_count(m.get("answered")),
             "abandonRate": f_pct(m.get("abandon_rate")), "asa": f_dur(m.get("asa_seconds")),
             "aht": f_dur(m.get("aht_seconds")), "loggedIn": f_count(a.get("logged_in")),
-            "notReady": f_count(a.get("not_ready")),
+            "notReady": f_count(a.get("not_ready")), "abandoned": f_count(m.get("abandoned")),
+            "shortAbandoned": f_count(m.get("short_abandoned")), "maxWait": f_dur(m.get("max_wait_seconds")),
+            "occupancy": f_pct(m.get("occupancy")), "utilization": f_pct(m.get("utilization")),
+            "transfers": f_count(m.get("transfers")), "fcr": f_pct(m.get("fcr_rate")),
+            "csat": f_score(m.get("csat_average")), "ces": f_score(m.get("ces_average")),
+            "available": f_count(a.get("available")),
         }
         for k, v in want.items():
             cmp(f"center.{k}", (page["center"] or {}).get(k), v)
@@ -200,11 +276,47 @@ def expected_for(snap, page):
             }
             for k, v in want.items():
                 cmp(f"detail.{k}", (page["detail"] or {}).get(k), v)
+            kpi_diffs(q, win, page["kpiTables"], cmp, "queue")
+            mix_diffs(q, win, page["kpiTables"], cmp, "queue")
+            abandoned_diffs(snap, page["kpiTables"], cmp, queue=q["id"], limit=4)
             if isinstance(snap.get("waiting"), list):
                 cmp("waiting rows", page["waitingRows"], sum(1 for w in snap["waiting"] if w.get("queue") == q["id"]))
+    if page["layout"] == "kpi":
+        c = snap.get("center") or {}
+        cols = kpi_diffs(c, win, page["kpiTables"], cmp, "center")
+        if not cols:
+            diffs.append("kpi: no window columns")
+        mix_diffs(c, win, page["kpiTables"], cmp, "center")
+        abandoned_diffs(snap, page["kpiTables"], cmp, limit=4)
+        for table, kind, groups in (("queues", None, snap.get("queues")), ("breakdown", "segment", snap.get("segments")),
+                                    ("breakdown", "language", snap.get("languages"))):
+            if not isinstance(groups, list):
+                continue
+            rows = page["kpiTables"].get(table) or {}
+            key = (lambda g: g["id"]) if kind is None else (lambda g, k=kind: f"{k}:{g['id']}")
+            cmp(f"{table} {kind} rows", sorted(r for r in rows if kind is None or r.startswith(kind + ":")),
+                sorted(key(g) for g in groups))
+            for g in groups:
+                m = (g.get("metrics") or {}).get(win) or {}
+                want = {"waiting": f_count(g.get("waiting_now")), "offered": f_count(m.get("offered")),
+                        "sl": f_sl(m.get("service_level")), "abandon_rate": f_pct(m.get("abandon_rate")),
+                        "asa": f_dur(m.get("asa_seconds")), "aht": f_dur(m.get("aht_seconds")),
+                        "csat": f_score(m.get("csat_average"))}
+                for k, v in want.items():
+                    cmp(f"{table} {key(g)}.{k}", (rows.get(key(g)) or {}).get(k), v)
+        for q in snap.get("queues", []):
+            m = (q.get("metrics") or {}).get(win) or {}
+            a = q.get("agents") or {}
+            want = {"erlang_sl": f_sl(m.get("erlang_service_level")), "erlang_agents": f_count(m.get("erlang_agents_required")),
+                    "staffed": f_count(a.get("staffed", a.get("logged_in"))),
+                    "erlang_wait": f_dur(m.get("erlang_expected_wait_seconds"))}
+            for k, v in want.items():
+                cmp(f"erlang {q['id']}.{k}", ((page["kpiTables"].get("queues") or {}).get(q["id"]) or {}).get(k), v)
     # Agents: every card is an agent of the snapshot in the same state; the right set of agents is shown.
     agents = {a["id"]: a for a in snap.get("agents", [])}
-    if page["layout"] == "queue" and page["detailId"]:
+    if page["layout"] == "kpi":
+        wanted = set()  # the management page has no agent cards
+    elif page["layout"] == "queue" and page["detailId"]:
         wanted = {i for i, a in agents.items() if page["detailId"] in (a.get("queues") or [])}
     else:
         wanted = set(agents)
@@ -309,7 +421,7 @@ def run(browser, daemon, base, port):
 
     # --- (a) numbers, per layout, and (d) screenshots -------------------------------------------------------
     layouts = [
-        ("tv", ""), ("queue", "?layout=queue&queue=sales"), ("agents", "?layout=agents"),
+        ("tv", ""), ("queue", "?layout=queue&queue=sales"), ("agents", "?layout=agents"), ("kpi", "?layout=kpi"),
     ]
     for name, query in layouts:
         page.navigate(base + query)
@@ -328,6 +440,10 @@ def run(browser, daemon, base, port):
     page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
     numbers_match(page, port, f"queue {busiest} light")
     page.screenshot(os.path.join(SHOTS, "queue-1080p-light.png"))
+    page.navigate(base + "?layout=kpi&theme=light")
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    numbers_match(page, port, "kpi light")
+    page.screenshot(os.path.join(SHOTS, "kpi-1080p-light.png"))
 
     page.resize(3840, 2160)
     for name, query in layouts:
