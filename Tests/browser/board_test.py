@@ -4,8 +4,9 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   numbers   every layout shows the numbers of GET /api/v1/snapshot with the same generated_at
   restart   daemon killed -> stale/offline shown within the heartbeat limit -> restarted on the same port ->
             live again with a newer snapshot whose numbers match the API
-  alerts    the alert banner: server-driven when the server offers the `alerts` topic, and always through the
-            socket's own message path with an injected `alerts` topic message
+  alerts    the alert banner: server-driven (the config's always-true rule fires; the banner shows its severity
+            and summary; acknowledged through POST /api/v1/alerts/{id}/ack it says so; removed by SIGHUP it goes),
+            and always through the socket's own message path with an injected `alerts` topic message
   shots     a PNG of each layout (1080p and 4K, dark and light, stale, alert) in $SHOTS_DIR
   console   no console errors, exceptions or error log entries, except the WebSocket connection failures while
             the daemon is down
@@ -23,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,15 +51,44 @@ def free_port():
         return s.getsockname()[1]
 
 
+ALERT_SUMMARY = "Browser test: agents available >= 0 (always fires)"
+
+
+def write_config(path, port, with_rule):
+    """The daemon's config: the simulator, and (with_rule) an alert rule that holds from the first tick."""
+    rule = f"""
+alerts:
+  rules:
+    - name: browser-test-always
+      metric: agents_available
+      scope: center
+      comparison: ">="
+      threshold: 0
+      for: 0s
+      severity: critical
+      summary: "{ALERT_SUMMARY}"
+""" if with_rule else ""
+    with open(path, "w") as f:
+        f.write(f"listen: 127.0.0.1:{port}\nweb_root: {os.path.join(ROOT, 'web')}\n"
+                f"simulator: {{enabled: true, seed: 7}}\n{rule}")
+
+
 class Daemon:
     def __init__(self, port):
         self.port = port
         self.proc = None
         self.log = open(os.path.join(SHOTS, "wallboardd.log"), "ab")
+        self.config = os.path.join(SHOTS, "wallboardd.yaml")
+        write_config(self.config, port, with_rule=True)
+
+    def reload(self, with_rule):
+        """Rewrites the config and sends SIGHUP (alert rules reload live)."""
+        write_config(self.config, self.port, with_rule)
+        self.proc.send_signal(signal.SIGHUP)
 
     def start(self, timeout=20):
         self.proc = subprocess.Popen(
-            [DAEMON, "--listen", f"127.0.0.1:{self.port}", "--web-root", os.path.join(ROOT, "web"), "--seed", "7"],
+            [DAEMON, "--config", self.config],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
         )
         deadline = time.monotonic() + timeout
@@ -373,6 +404,54 @@ SPY = r"""(() => {
 })();"""
 
 
+BANNER_READ = r"""(() => { const b = document.querySelector('.alert-banner');
+    const box = b.querySelector('.alert-banner__box');
+    return { hidden: box.hidden || getComputedStyle(box).display === 'none', severity: b.dataset.severity,
+             count: b.dataset.count, text: box.innerText,
+             live: (b.querySelector('[aria-live=polite]') || {}).textContent || '' }; })()"""
+
+
+def api_post(port, path, body):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=3) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
+def server_alert_checks(page, daemon, port):
+    """The config's always-true rule: its alert fires on the server, the banner shows it (severity, summary);
+    acknowledged through the API, the banner says so; the rule removed (SIGHUP), the banner goes."""
+    want = (f"(() => {{ const r = {BANNER_READ}; return !r.hidden && r.severity === 'critical' && "
+            f"r.text.includes({json.dumps(ALERT_SUMMARY)}) && r; }})()")
+    banner = page.wait_for(want, timeout=10)
+    alerts = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/alerts", timeout=3).read())
+    mine = [a for a in alerts.get("active", []) if a.get("rule") == "browser-test-always"]
+    ok = bool(banner) and len(mine) == 1 and mine[0]["state"] == "firing" and "CRITICAL" in banner["text"].upper() \
+        and "acknowledged" not in banner["text"] and "Critical alert" in banner["live"]
+    check("alerts[server] firing rule from the config shows on the banner (severity, summary)", ok,
+          json.dumps(banner)[:300] if not ok else f"alert {mine[0]['id']}: {banner['text']!r}".replace("\n", " / "))
+    if not mine:
+        return
+    time.sleep(0.3)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-alert-server.png"))
+    status, body = api_post(port, f"/api/v1/alerts/{mine[0]['id']}/ack", {"by": "browser-test"})
+    check("alerts[server] POST /api/v1/alerts/{id}/ack accepted", 200 <= status < 300, f"{status} {str(body)[:200]}")
+    acked = page.wait_for(f"(() => {{ const r = {BANNER_READ}; return !r.hidden && "
+                          "r.text.includes('acknowledged by browser-test') && "
+                          f"r.text.includes({json.dumps(ALERT_SUMMARY)}) && r.live.includes('(acknowledged)') && r; }})()",
+                          timeout=10)
+    check("alerts[server] banner shows the alert acknowledged by browser-test", acked,
+          (acked or {}).get("text", "").replace("\n", " / ") if acked else json.dumps(page.evaluate(BANNER_READ))[:300])
+    time.sleep(0.3)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-alert-acked.png"))
+    daemon.reload(with_rule=False)
+    gone = page.wait_for(f"(() => {{ const r = {BANNER_READ}; return r.hidden; }})()", timeout=10)
+    check("alerts[server] rule removed (SIGHUP) -> alert resolved, banner hidden", gone)
+
+
 def console_errors(page, allow_ws_failures):
     bad = []
     for method, p in page.events:
@@ -469,6 +548,7 @@ def run(browser, daemon, base, port):
         shown = page.evaluate("Number(document.querySelector('.alert-banner').dataset.count || 0)")
         check("alerts[server] banner count equals the alerts topic", payload and shown == len(active),
               f"banner {shown}, topic {len(active)} firing/acknowledged")
+        server_alert_checks(page, daemon, port)
     else:
         refused = page.wait_for("window.__wbTest.received.some((m) => m.type === 'error' && "
                                 "m.code === 'unknown_topic')", timeout=3)
