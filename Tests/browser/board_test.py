@@ -4,8 +4,9 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   numbers   every layout shows the numbers of GET /api/v1/snapshot with the same generated_at
   restart   daemon killed -> stale/offline shown within the heartbeat limit -> restarted on the same port ->
             live again with a newer snapshot whose numbers match the API
-  alerts    the alert banner: server-driven when the server offers the `alerts` topic, and always through the
-            socket's own message path with an injected `alerts` topic message
+  alerts    the alert banner: server-driven (the config's always-true rule fires; the banner shows its severity
+            and summary; acknowledged through POST /api/v1/alerts/{id}/ack it says so; removed by SIGHUP it goes),
+            and always through the socket's own message path with an injected `alerts` topic message
   shots     a PNG of each layout (1080p and 4K, dark and light, stale, alert) in $SHOTS_DIR
   console   no console errors, exceptions or error log entries, except the WebSocket connection failures while
             the daemon is down
@@ -23,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,15 +51,44 @@ def free_port():
         return s.getsockname()[1]
 
 
+ALERT_SUMMARY = "Browser test: agents available >= 0 (always fires)"
+
+
+def write_config(path, port, with_rule):
+    """The daemon's config: the simulator, and (with_rule) an alert rule that holds from the first tick."""
+    rule = f"""
+alerts:
+  rules:
+    - name: browser-test-always
+      metric: agents_available
+      scope: center
+      comparison: ">="
+      threshold: 0
+      for: 0s
+      severity: critical
+      summary: "{ALERT_SUMMARY}"
+""" if with_rule else ""
+    with open(path, "w") as f:
+        f.write(f"listen: 127.0.0.1:{port}\nweb_root: {os.path.join(ROOT, 'web')}\n"
+                f"simulator: {{enabled: true, seed: 7}}\n{rule}")
+
+
 class Daemon:
     def __init__(self, port):
         self.port = port
         self.proc = None
         self.log = open(os.path.join(SHOTS, "wallboardd.log"), "ab")
+        self.config = os.path.join(SHOTS, "wallboardd.yaml")
+        write_config(self.config, port, with_rule=True)
+
+    def reload(self, with_rule):
+        """Rewrites the config and sends SIGHUP (alert rules reload live)."""
+        write_config(self.config, self.port, with_rule)
+        self.proc.send_signal(signal.SIGHUP)
 
     def start(self, timeout=20):
         self.proc = subprocess.Popen(
-            [DAEMON, "--listen", f"127.0.0.1:{self.port}", "--web-root", os.path.join(ROOT, "web"), "--seed", "7"],
+            [DAEMON, "--config", self.config],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
         )
         deadline = time.monotonic() + timeout
@@ -117,6 +148,68 @@ def f_dur(v):
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def f_score(v):
+    return f"{math.floor(v * 10 + 0.5) / 10:.1f}" if is_num(v) else "—"
+
+
+def with_n(value, n):
+    return value if value == "—" or not is_num(n) else f"{value} ({f_count(n)})"
+
+
+def kpi_rows(m):
+    """The KPI panels' rows (WallboardView.KPI_ROWS), re-done from the metrics object."""
+    rep = f"{f_count(m.get('repeat_contacts'))} ({f_pct(m.get('repeat_rate'))})" \
+        if is_num(m.get("repeat_contacts")) and is_num(m.get("repeat_rate")) else f_count(m.get("repeat_contacts"))
+    return {
+        "kpi-volume": {"offered": f_count(m.get("offered")), "answered": f_count(m.get("answered")),
+                       "abandoned": f_count(m.get("abandoned")), "short_abandoned": f_count(m.get("short_abandoned")),
+                       "transfers": f_count(m.get("transfers"))},
+        "kpi-speed": {"service_level": f_sl(m.get("service_level")), "abandon_rate": f_pct(m.get("abandon_rate")),
+                      "asa": f_dur(m.get("asa_seconds")), "max_wait": f_dur(m.get("max_wait_seconds"))},
+        "kpi-handling": {"aht": f_dur(m.get("aht_seconds")), "talk": f_dur(m.get("talk_seconds")),
+                         "hold": f_dur(m.get("hold_seconds")), "wrap_up": f_dur(m.get("wrap_up_seconds")),
+                         "occupancy": f_pct(m.get("occupancy")), "utilization": f_pct(m.get("utilization"))},
+        "kpi-quality": {"repeat": rep, "fcr": with_n(f_pct(m.get("fcr_rate")), m.get("surveys_resolved")),
+                        "csat": with_n(f_score(m.get("csat_average")), m.get("surveys_csat")),
+                        "ces": with_n(f_score(m.get("ces_average")), m.get("surveys_ces"))},
+    }
+
+
+def kpi_diffs(scope, win, tables, cmp, where):
+    """Every KPI panel cell against the scope's metrics for that window (primary and today)."""
+    metrics = scope.get("metrics") or {}
+    cols = [w for w in dict.fromkeys([win, "today"]) if w in metrics]
+    for col in cols:
+        for table, rows in kpi_rows(metrics[col]).items():
+            for key, want in rows.items():
+                cmp(f"{where} {table}.{key}[{col}]", ((tables.get(table) or {}).get(key) or {}).get(col), want)
+    return cols
+
+
+def mix_diffs(scope, win, tables, cmp, where):
+    metrics = scope.get("metrics") or {}
+    for table, key in (("channels", "channel_mix"), ("reasons", "reason_mix")):
+        mix = (metrics.get(win) or {}).get(key) or {}
+        total = sum(v for v in mix.values() if is_num(v))
+        ranked = sorted(mix.items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, n in (ranked if where == "queue" else ranked[:6]):
+            cmp(f"{where} {table}.{name}[{win}]", ((tables.get(table) or {}).get(name) or {}).get(win),
+                f"{f_count(n)} · {f_pct(n / total if total else None)}")
+
+
+def abandoned_diffs(snap, tables, cmp, queue=None, limit=8):
+    if not isinstance(snap.get("abandoned_today"), list):
+        return
+    rows = [e for e in snap["abandoned_today"] if queue is None or e.get("queue") == queue]
+    rows.sort(key=lambda e: e.get("at") or "", reverse=True)
+    shown = (tables.get("abandoned") or {})
+    cmp("abandoned rows", sorted(shown), sorted(e["contact"] for e in rows[:limit]))
+    for e in rows[:limit]:
+        cells = shown.get(e["contact"]) or {}
+        cmp(f"abandoned {e['contact']}.waited", cells.get("waited"), f_dur(e.get("wait_seconds")))
+        cmp(f"abandoned {e['contact']}.customer", cells.get("customer"), e.get("customer") or "—")
+
+
 PAGE_READ = r"""(() => {
   const app = document.querySelector('.wallboard-app');
   const fields = (root) => Object.fromEntries([...root.querySelectorAll('[data-field]')]
@@ -129,10 +222,19 @@ PAGE_READ = r"""(() => {
   const agents = {};
   for (const a of document.querySelectorAll('.agent-board__list .agent-card')) agents[a.dataset.key] = a.dataset.state;
   const summary = document.querySelector('.center-summary:not([hidden])');
+  const kpi = document.querySelector('.kpi-board:not([hidden])');
+  const kpiTables = {};
+  if (kpi) for (const t of kpi.querySelectorAll('.kpi-board__panel')) {
+    const rows = {};
+    for (const r of t.querySelectorAll('tbody tr')) {
+      rows[r.dataset.key] = Object.fromEntries([...r.querySelectorAll('td')].map((c) => [c.dataset.col, c.textContent]));
+    }
+    kpiTables[t.dataset.id] = rows;
+  }
   return {
     generatedAt: app.dataset.generatedAt || null,
     layout: app.dataset.layout,
-    tiles, windows, agents,
+    tiles, windows, agents, kpiTables,
     center: summary ? fields(summary) : null,
     detailId: detail ? detail.dataset.id : null,
     detail: detail ? fields(detail.querySelector('.queue-detail__body')) : null,
@@ -179,7 +281,12 @@ def expected_for(snap, page):
             "offered": f_count(m.get("offered")), "answered": f_count(m.get("answered")),
             "abandonRate": f_pct(m.get("abandon_rate")), "asa": f_dur(m.get("asa_seconds")),
             "aht": f_dur(m.get("aht_seconds")), "loggedIn": f_count(a.get("logged_in")),
-            "notReady": f_count(a.get("not_ready")),
+            "notReady": f_count(a.get("not_ready")), "abandoned": f_count(m.get("abandoned")),
+            "shortAbandoned": f_count(m.get("short_abandoned")), "maxWait": f_dur(m.get("max_wait_seconds")),
+            "occupancy": f_pct(m.get("occupancy")), "utilization": f_pct(m.get("utilization")),
+            "transfers": f_count(m.get("transfers")), "fcr": f_pct(m.get("fcr_rate")),
+            "csat": f_score(m.get("csat_average")), "ces": f_score(m.get("ces_average")),
+            "available": f_count(a.get("available")),
         }
         for k, v in want.items():
             cmp(f"center.{k}", (page["center"] or {}).get(k), v)
@@ -200,11 +307,47 @@ def expected_for(snap, page):
             }
             for k, v in want.items():
                 cmp(f"detail.{k}", (page["detail"] or {}).get(k), v)
+            kpi_diffs(q, win, page["kpiTables"], cmp, "queue")
+            mix_diffs(q, win, page["kpiTables"], cmp, "queue")
+            abandoned_diffs(snap, page["kpiTables"], cmp, queue=q["id"], limit=4)
             if isinstance(snap.get("waiting"), list):
                 cmp("waiting rows", page["waitingRows"], sum(1 for w in snap["waiting"] if w.get("queue") == q["id"]))
+    if page["layout"] == "kpi":
+        c = snap.get("center") or {}
+        cols = kpi_diffs(c, win, page["kpiTables"], cmp, "center")
+        if not cols:
+            diffs.append("kpi: no window columns")
+        mix_diffs(c, win, page["kpiTables"], cmp, "center")
+        abandoned_diffs(snap, page["kpiTables"], cmp, limit=4)
+        for table, kind, groups in (("queues", None, snap.get("queues")), ("breakdown", "segment", snap.get("segments")),
+                                    ("breakdown", "language", snap.get("languages"))):
+            if not isinstance(groups, list):
+                continue
+            rows = page["kpiTables"].get(table) or {}
+            key = (lambda g: g["id"]) if kind is None else (lambda g, k=kind: f"{k}:{g['id']}")
+            cmp(f"{table} {kind} rows", sorted(r for r in rows if kind is None or r.startswith(kind + ":")),
+                sorted(key(g) for g in groups))
+            for g in groups:
+                m = (g.get("metrics") or {}).get(win) or {}
+                want = {"waiting": f_count(g.get("waiting_now")), "offered": f_count(m.get("offered")),
+                        "sl": f_sl(m.get("service_level")), "abandon_rate": f_pct(m.get("abandon_rate")),
+                        "asa": f_dur(m.get("asa_seconds")), "aht": f_dur(m.get("aht_seconds")),
+                        "csat": f_score(m.get("csat_average"))}
+                for k, v in want.items():
+                    cmp(f"{table} {key(g)}.{k}", (rows.get(key(g)) or {}).get(k), v)
+        for q in snap.get("queues", []):
+            m = (q.get("metrics") or {}).get(win) or {}
+            a = q.get("agents") or {}
+            want = {"erlang_sl": f_sl(m.get("erlang_service_level")), "erlang_agents": f_count(m.get("erlang_agents_required")),
+                    "staffed": f_count(a.get("staffed", a.get("logged_in"))),
+                    "erlang_wait": f_dur(m.get("erlang_expected_wait_seconds"))}
+            for k, v in want.items():
+                cmp(f"erlang {q['id']}.{k}", ((page["kpiTables"].get("queues") or {}).get(q["id"]) or {}).get(k), v)
     # Agents: every card is an agent of the snapshot in the same state; the right set of agents is shown.
     agents = {a["id"]: a for a in snap.get("agents", [])}
-    if page["layout"] == "queue" and page["detailId"]:
+    if page["layout"] == "kpi":
+        wanted = set()  # the management page has no agent cards
+    elif page["layout"] == "queue" and page["detailId"]:
         wanted = {i for i, a in agents.items() if page["detailId"] in (a.get("queues") or [])}
     else:
         wanted = set(agents)
@@ -261,6 +404,54 @@ SPY = r"""(() => {
 })();"""
 
 
+BANNER_READ = r"""(() => { const b = document.querySelector('.alert-banner');
+    const box = b.querySelector('.alert-banner__box');
+    return { hidden: box.hidden || getComputedStyle(box).display === 'none', severity: b.dataset.severity,
+             count: b.dataset.count, text: box.innerText,
+             live: (b.querySelector('[aria-live=polite]') || {}).textContent || '' }; })()"""
+
+
+def api_post(port, path, body):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=3) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
+def server_alert_checks(page, daemon, port):
+    """The config's always-true rule: its alert fires on the server, the banner shows it (severity, summary);
+    acknowledged through the API, the banner says so; the rule removed (SIGHUP), the banner goes."""
+    want = (f"(() => {{ const r = {BANNER_READ}; return !r.hidden && r.severity === 'critical' && "
+            f"r.text.includes({json.dumps(ALERT_SUMMARY)}) && r; }})()")
+    banner = page.wait_for(want, timeout=10)
+    alerts = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/alerts", timeout=3).read())
+    mine = [a for a in alerts.get("active", []) if a.get("rule") == "browser-test-always"]
+    ok = bool(banner) and len(mine) == 1 and mine[0]["state"] == "firing" and "CRITICAL" in banner["text"].upper() \
+        and "acknowledged" not in banner["text"] and "Critical alert" in banner["live"]
+    check("alerts[server] firing rule from the config shows on the banner (severity, summary)", ok,
+          json.dumps(banner)[:300] if not ok else f"alert {mine[0]['id']}: {banner['text']!r}".replace("\n", " / "))
+    if not mine:
+        return
+    time.sleep(0.3)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-alert-server.png"))
+    status, body = api_post(port, f"/api/v1/alerts/{mine[0]['id']}/ack", {"by": "browser-test"})
+    check("alerts[server] POST /api/v1/alerts/{id}/ack accepted", 200 <= status < 300, f"{status} {str(body)[:200]}")
+    acked = page.wait_for(f"(() => {{ const r = {BANNER_READ}; return !r.hidden && "
+                          "r.text.includes('acknowledged by browser-test') && "
+                          f"r.text.includes({json.dumps(ALERT_SUMMARY)}) && r.live.includes('(acknowledged)') && r; }})()",
+                          timeout=10)
+    check("alerts[server] banner shows the alert acknowledged by browser-test", acked,
+          (acked or {}).get("text", "").replace("\n", " / ") if acked else json.dumps(page.evaluate(BANNER_READ))[:300])
+    time.sleep(0.3)
+    page.screenshot(os.path.join(SHOTS, "tv-1080p-alert-acked.png"))
+    daemon.reload(with_rule=False)
+    gone = page.wait_for(f"(() => {{ const r = {BANNER_READ}; return r.hidden; }})()", timeout=10)
+    check("alerts[server] rule removed (SIGHUP) -> alert resolved, banner hidden", gone)
+
+
 def console_errors(page, allow_ws_failures):
     bad = []
     for method, p in page.events:
@@ -309,7 +500,7 @@ def run(browser, daemon, base, port):
 
     # --- (a) numbers, per layout, and (d) screenshots -------------------------------------------------------
     layouts = [
-        ("tv", ""), ("queue", "?layout=queue&queue=sales"), ("agents", "?layout=agents"),
+        ("tv", ""), ("queue", "?layout=queue&queue=sales"), ("agents", "?layout=agents"), ("kpi", "?layout=kpi"),
     ]
     for name, query in layouts:
         page.navigate(base + query)
@@ -328,6 +519,10 @@ def run(browser, daemon, base, port):
     page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
     numbers_match(page, port, f"queue {busiest} light")
     page.screenshot(os.path.join(SHOTS, "queue-1080p-light.png"))
+    page.navigate(base + "?layout=kpi&theme=light")
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    numbers_match(page, port, "kpi light")
+    page.screenshot(os.path.join(SHOTS, "kpi-1080p-light.png"))
 
     page.resize(3840, 2160)
     for name, query in layouts:
@@ -353,6 +548,7 @@ def run(browser, daemon, base, port):
         shown = page.evaluate("Number(document.querySelector('.alert-banner').dataset.count || 0)")
         check("alerts[server] banner count equals the alerts topic", payload and shown == len(active),
               f"banner {shown}, topic {len(active)} firing/acknowledged")
+        server_alert_checks(page, daemon, port)
     else:
         refused = page.wait_for("window.__wbTest.received.some((m) => m.type === 'error' && "
                                 "m.code === 'unknown_topic')", timeout=3)

@@ -3,6 +3,7 @@ import { AlertBanner } from './AlertBanner.js';
 import { BoardOverlay } from './BoardOverlay.js';
 import { CenterSummary } from './CenterSummary.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { KpiBoard } from './KpiBoard.js';
 import { QueueDetail } from './QueueDetail.js';
 import { QueueTile } from './QueueTile.js';
 import { reconcile, setAttr, setText } from './dom.js';
@@ -16,14 +17,17 @@ import {
   selectQueues,
   sortAgents,
   waitingInQueue,
+  windowLabel,
 } from './WallboardLogic.js';
 import {
   agentStateCounts,
   agentView,
   alertBannerView,
+  centerKpiTables,
   centerView,
   overlayView,
   queueDetailView,
+  queueKpiTables,
   queueView,
   serviceLevelWindows,
   sourceWarning,
@@ -36,7 +40,7 @@ import {
  * `wallboardClock`. Re-renders on every event and on a once-a-second tick aligned to the wall clock, so waits and
  * times in state tick between snapshots. Children are updated in place; nothing is rebuilt on a tick.
  *
- * The layout (`data-layout` = tv | queue | agents) decides which sections are shown. `data-generated-at` holds the
+ * The layout (`data-layout` = tv | queue | agents | kpi) decides which sections are shown. `data-generated-at` holds the
  * `generated_at` of the snapshot on screen, so a test (or a person) can tell which snapshot the numbers are from.
  * @param {HTMLElement} el
  * @param {{queues: string[]|null, layout?: string, queue?: string|null}} options from
@@ -58,11 +62,14 @@ export function WallboardApp(el, options) {
   const overlay = el.querySelector('.board-overlay');
   const banner = el.querySelector('.alert-banner');
   const detail = el.querySelector('.queue-detail');
+  const kpi = el.querySelector('.kpi-board');
 
   setAttr(el, 'data-layout', layout);
   setAttr(tiles, 'hidden', layout !== 'tv');
   setAttr(summary, 'hidden', layout !== 'tv');
   if (detail) setAttr(detail, 'hidden', layout !== 'queue');
+  if (kpi) setAttr(kpi, 'hidden', layout !== 'queue' && layout !== 'kpi');
+  setAttr(agents, 'hidden', layout === 'kpi');
 
   ConnectionBadge(badge);
   CenterSummary(summary);
@@ -70,6 +77,7 @@ export function WallboardApp(el, options) {
   BoardOverlay(overlay);
   if (banner) AlertBanner(banner);
   if (detail) QueueDetail(detail);
+  if (kpi) KpiBoard(kpi);
 
   el.addEventListener('wallboardSnapshot', (e) => {
     state.snapshot = e.detail;
@@ -125,7 +133,14 @@ export function WallboardApp(el, options) {
       renderAgents(snap, serverNow, options.queues);
     } else if (layout === 'queue') {
       const queue = renderDetail(snap, ctx);
+      if (kpi) {
+        setAttr(kpi, 'hidden', !queue);
+        if (queue) send(kpi, 'kpiBoard', { title: '', tables: queueKpiTables(snap, queue) });
+      }
       renderAgents(snap, serverNow, queue ? [queue.id] : [], queue ? `Agents · ${queue.name || queue.id}` : 'Agents');
+    } else if (layout === 'kpi') {
+      setNote([], (snap.queues || []).length);
+      if (kpi) send(kpi, 'kpiBoard', { title: `All queues · ${windowLabel(snap.primary_window)} and today`, tables: centerKpiTables(snap) });
     } else {
       setNote(selectQueues(snap.queues, options.queues).missing, (snap.queues || []).length);
       renderAgents(snap, serverNow, options.queues, 'Agents', true);

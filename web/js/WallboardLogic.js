@@ -34,7 +34,7 @@ export const LONG_STATE_SECONDS = {
 };
 
 /** Layouts chosen with `?layout=`. */
-export const LAYOUTS = ['tv', 'queue', 'agents'];
+export const LAYOUTS = ['tv', 'queue', 'agents', 'kpi'];
 
 /** Alert severities, most severe first (the server's `info | warning | critical`). */
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'];
@@ -116,6 +116,16 @@ export function formatDuration(seconds) {
   const s = total % 60;
   const mmss = `${pad2(m)}:${pad2(s)}`;
   return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+/**
+ * A survey score average with one decimal ("4.3"), or "—" when undefined (no surveys in the window).
+ * @param {number|null|undefined} average
+ * @returns {string}
+ */
+export function formatScore(average) {
+  if (!isNumber(average)) return EM_DASH;
+  return (Math.round(average * 10) / 10).toFixed(1);
 }
 
 /**
@@ -279,10 +289,10 @@ export function reconnectDelayMs(attempt, random) {
 
 /**
  * Board options from the page's query string: `?queues=sales,support` (filter and order), `?theme=dark|light`,
- * `?layout=tv|queue|agents` (unknown → tv) and `?queue=sales` (the queue of the queue layout; default: the first
+ * `?layout=tv|queue|agents|kpi` (unknown → tv) and `?queue=sales` (the queue of the queue layout; default: the first
  * of `?queues=`, else the first queue of the snapshot).
  * @param {string} search e.g. location.search
- * @returns {{queues: string[]|null, theme: 'dark'|'light', layout: 'tv'|'queue'|'agents', queue: string|null}}
+ * @returns {{queues: string[]|null, theme: 'dark'|'light', layout: 'tv'|'queue'|'agents'|'kpi', queue: string|null}}
  */
 export function parseBoardOptions(search) {
   const params = new URLSearchParams(search || '');
@@ -342,9 +352,18 @@ export function visibleAlerts(active) {
       (a, b) =>
         severityRank(a.severity) - severityRank(b.severity) ||
         stateRank(a.state) - stateRank(b.state) ||
-        (parseTime(a.started_at) ?? Infinity) - (parseTime(b.started_at) ?? Infinity) ||
+        (alertSince(a) ?? Infinity) - (alertSince(b) ?? Infinity) ||
         String(a.id).localeCompare(String(b.id)),
     );
+}
+
+/**
+ * When an alert started, as epoch ms: the server's `fired_at` (docs/alerts.md), else `started_at`, else `active_at`.
+ * @param {{fired_at?: string, started_at?: string, active_at?: string}} a
+ * @returns {number|null}
+ */
+export function alertSince(a) {
+  return parseTime(a && (a.fired_at || a.started_at || a.active_at));
 }
 
 /**

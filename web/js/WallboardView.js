@@ -1,6 +1,7 @@
 import {
   AGENT_STATES,
   agentStateLabel,
+  alertSince,
   longStateLimit,
   parseTime,
   severityRank,
@@ -10,6 +11,7 @@ import {
   formatCount,
   formatDuration,
   formatPercent,
+  formatScore,
   formatServiceLevel,
   longestWaitSeconds,
   serviceLevelClass,
@@ -85,6 +87,15 @@ export function centerView(center, ctx) {
     aht: formatDuration(m.aht_seconds),
     offered: formatCount(m.offered),
     answered: formatCount(m.answered),
+    abandoned: formatCount(m.abandoned),
+    shortAbandoned: formatCount(m.short_abandoned),
+    maxWait: formatDuration(m.max_wait_seconds),
+    occupancy: formatPercent(m.occupancy),
+    utilization: formatPercent(m.utilization),
+    transfers: formatCount(m.transfers),
+    fcr: formatPercent(m.fcr_rate),
+    csat: formatScore(m.csat_average),
+    ces: formatScore(m.ces_average),
     loggedIn: formatCount(agents.logged_in),
     available: formatCount(agents.available),
     notReady: formatCount(agents.not_ready),
@@ -290,7 +301,7 @@ export function alertBannerView(payload, serverNow, offsetMs = 0) {
   const top = alerts[0];
   const severity = ALERT_SEVERITY_LABELS[top.severity] ? top.severity : 'warning';
   const summary = top.summary || alertFallbackSummary(top);
-  const started = parseTime(top.started_at);
+  const started = alertSince(top);
   const detail = [
     scopeText(top.scope),
     started === null ? '' : `since ${formatClock(started - offsetMs).slice(0, 5)} (${formatDuration((serverNow - started) / 1000)})`,
@@ -339,4 +350,350 @@ function alertFallbackSummary(a) {
   const rule = String(a.rule || 'alert').replace(/[_-]/g, ' ');
   if (value === null) return rule;
   return `${rule}: ${value}${threshold === null ? '' : ` (threshold ${threshold})`}`;
+}
+
+// --- The full KPI set (queue layout and `?layout=kpi`) ------------------------------------------------------------
+
+/**
+ * The windows a KPI table has as columns: the primary window, then `today` when the snapshot has it (and it is not
+ * the primary one). Windows missing from `metrics` are left out.
+ * @param {Record<string, object>|null|undefined} metrics a `metrics` object (window name → figures)
+ * @param {string} primaryWindow
+ * @param {string[]} [extra] further windows, default ['today']
+ * @returns {Array<{id: string, label: string}>}
+ */
+export function kpiColumns(metrics, primaryWindow, extra = ['today']) {
+  const have = metrics || {};
+  return [primaryWindow, ...extra]
+    .filter((w, i, all) => w && have[w] && all.indexOf(w) === i)
+    .map((w) => ({ id: w, label: w === 'today' || w === 'interval' ? capitalize(windowLabel(w)) : windowLabel(w).replace(/^last /, '') }));
+}
+
+// "value (n)": a rate or average with the count it rests on; just "—" while the value is undefined.
+const withCount = (value, n) => (value === '—' || !isFiniteNumber(n) ? value : `${value} (${formatCount(n)})`);
+
+/** The KPI rows in four panels, in this order. */
+export const KPI_GROUPS = [
+  { id: 'volume', title: 'Volume' },
+  { id: 'speed', title: 'Speed of answer' },
+  { id: 'handling', title: 'Handling' },
+  { id: 'quality', title: 'Quality', note: 'CSAT 1–5 · CES 1–7 · n surveys' },
+];
+
+/** The KPI_GROUPS panels of one scope, as KpiBoard tables with ids `kpi-<group>`. */
+function kpiGroupTables(scope, columns) {
+  return KPI_GROUPS.map((g) => ({ id: `kpi-${g.id}`, title: g.title, note: g.note || '', ...kpiTableView(scope, columns, g.id) }));
+}
+
+/**
+ * The KPI rows, in the order supervisors read them. Each formats one window's metrics object; null/missing → "—".
+ * `tone(m, target)` gives an optional colour class per cell.
+ */
+export const KPI_ROWS = [
+  { key: 'offered', group: 'volume', label: 'Offered', format: (m) => formatCount(m.offered) },
+  { key: 'answered', group: 'volume', label: 'Answered', format: (m) => formatCount(m.answered) },
+  { key: 'abandoned', group: 'volume', label: 'Abandoned', format: (m) => formatCount(m.abandoned) },
+  { key: 'short_abandoned', group: 'volume', label: 'Short abandons', format: (m) => formatCount(m.short_abandoned) },
+  { key: 'transfers', group: 'volume', label: 'Transfers', format: (m) => formatCount(m.transfers) },
+  {
+    key: 'service_level',
+    group: 'speed',
+    label: 'Service level',
+    format: (m) => formatServiceLevel(m.service_level),
+    tone: (m, target) => serviceLevelClass(m.service_level, target),
+  },
+  { key: 'abandon_rate', group: 'speed', label: 'Abandon rate', format: (m) => formatPercent(m.abandon_rate) },
+  { key: 'asa', group: 'speed', label: 'ASA', format: (m) => formatDuration(m.asa_seconds) },
+  { key: 'max_wait', group: 'speed', label: 'Max wait', format: (m) => formatDuration(m.max_wait_seconds) },
+  { key: 'aht', group: 'handling', label: 'AHT', format: (m) => formatDuration(m.aht_seconds) },
+  { key: 'talk', group: 'handling', label: '  mean talk', format: (m) => formatDuration(m.talk_seconds) },
+  { key: 'hold', group: 'handling', label: '  mean hold', format: (m) => formatDuration(m.hold_seconds) },
+  { key: 'wrap_up', group: 'handling', label: '  mean wrap-up', format: (m) => formatDuration(m.wrap_up_seconds) },
+  { key: 'occupancy', group: 'handling', label: 'Occupancy', format: (m) => formatPercent(m.occupancy) },
+  { key: 'utilization', group: 'handling', label: 'Utilization', format: (m) => formatPercent(m.utilization) },
+  {
+    key: 'repeat',
+    group: 'quality',
+    label: 'Repeat (%)',
+    format: (m) => (isFiniteNumber(m.repeat_contacts) && isFiniteNumber(m.repeat_rate)
+      ? `${formatCount(m.repeat_contacts)} (${formatPercent(m.repeat_rate)})`
+      : formatCount(m.repeat_contacts)),
+  },
+  { key: 'fcr', group: 'quality', label: 'FCR (n)', format: (m) => withCount(formatPercent(m.fcr_rate), m.surveys_resolved) },
+  { key: 'csat', group: 'quality', label: 'CSAT (n)', format: (m) => withCount(formatScore(m.csat_average), m.surveys_csat) },
+  { key: 'ces', group: 'quality', label: 'CES (n)', format: (m) => withCount(formatScore(m.ces_average), m.surveys_ces) },
+];
+
+/**
+ * The KPI table of one scope (the center or a queue): a row per KPI_ROWS entry, a column per window.
+ * @param {object|null|undefined} scope `snapshot.center` or one of `snapshot.queues` (its `metrics`, `target`)
+ * @param {Array<{id: string, label: string}>} columns from kpiColumns
+ * @param {string|null} [group] only the rows of this KPI_GROUPS id
+ * @returns {{columns: Array<{id: string, label: string}>, rows: Array<{key: string, label: string,
+ *   values: string[], tones: Array<string|null>}>}}
+ */
+export function kpiTableView(scope, columns, group = null) {
+  const metrics = (scope && scope.metrics) || {};
+  return {
+    columns,
+    rows: KPI_ROWS.filter((row) => !group || row.group === group).map((row) => ({
+      key: row.key,
+      label: row.label.trim(),
+      sub: row.label.startsWith(' '),
+      values: columns.map((c) => row.format(metrics[c.id] || {})),
+      tones: columns.map((c) => (row.tone ? row.tone(metrics[c.id] || {}, scope && scope.target) : null)),
+    })),
+  };
+}
+
+/**
+ * A mix (`channel_mix` or `reason_mix`) per window: a row per key seen in any column, "count · share" where the
+ * share is of that window's mix total; most frequent in the first column first, then by name. Empty when no window has a mix.
+ * @param {object|null|undefined} scope center or queue
+ * @param {Array<{id: string, label: string}>} columns
+ * @param {'channel_mix'|'reason_mix'} key
+ * @param {number} [limit] most rows shown; the rest are counted in `more`
+ */
+export function mixTableView(scope, columns, key, limit = Infinity) {
+  const metrics = (scope && scope.metrics) || {};
+  const mixes = columns.map((c) => {
+    const mix = (metrics[c.id] || {})[key];
+    return mix && typeof mix === 'object' ? mix : {};
+  });
+  const totals = mixes.map((mix) => Object.values(mix).reduce((a, n) => a + (isFiniteNumber(n) ? n : 0), 0));
+  const names = [...new Set(mixes.flatMap((mix) => Object.keys(mix)))];
+  const count = (i, name) => (isFiniteNumber(mixes[i][name]) ? mixes[i][name] : 0);
+  names.sort((a, b) => count(0, b) - count(0, a) || (a < b ? -1 : a > b ? 1 : 0));
+  const hidden = Math.max(0, names.length - limit);
+  return {
+    columns,
+    more: hidden ? `+${hidden} more` : '',
+    rows: names.slice(0, names.length - hidden).map((name) => ({
+      key: name,
+      label: humanize(name),
+      values: mixes.map((mix, i) =>
+        isFiniteNumber(mix[name]) ? `${formatCount(mix[name])} · ${formatPercent(totals[i] ? mix[name] / totals[i] : null)}` : '—',
+      ),
+      tones: mixes.map(() => null),
+    })),
+  };
+}
+
+/** Columns of a breakdown table (queues, segments, languages), all for the primary window except "waiting". */
+export const GROUP_COLUMNS = [
+  { id: 'waiting', label: 'Waiting' },
+  { id: 'offered', label: 'Offered' },
+  { id: 'sl', label: 'SL' },
+  { id: 'abandon_rate', label: 'Aband.' },
+  { id: 'asa', label: 'ASA' },
+  { id: 'aht', label: 'AHT' },
+  { id: 'csat', label: 'CSAT' },
+];
+
+/**
+ * A breakdown table: one row per group (`snapshot.queues`, `segments`, `languages`, ...), the GROUP_COLUMNS figures
+ * for the primary window. Segment ids read "VIP" for vip; other ids are humanized unless the group has a name.
+ * @param {Array<object>|null|undefined} groups
+ * @param {string} primaryWindow
+ * @returns {{columns: Array<{id: string, label: string}>, rows: Array<object>}|null} null when the snapshot has no
+ *   such array (an older server), so the panel can be left out
+ */
+export function groupTableView(groups, primaryWindow) {
+  if (!Array.isArray(groups)) return null;
+  return {
+    columns: GROUP_COLUMNS,
+    rows: groups.map((g) => {
+      const m = (g.metrics || {})[primaryWindow] || {};
+      return {
+        key: g.id,
+        label: g.name || segmentLabel(g.id),
+        values: [
+          formatCount(g.waiting_now),
+          formatCount(m.offered),
+          formatServiceLevel(m.service_level),
+          formatPercent(m.abandon_rate),
+          formatDuration(m.asa_seconds),
+          formatDuration(m.aht_seconds),
+          formatScore(m.csat_average),
+        ],
+        tones: [null, null, serviceLevelClass(m.service_level, g.target), null, null, null, null],
+      };
+    }),
+  };
+}
+
+/** Columns of the Erlang C table (queues only: the server computes it per queue). */
+export const ERLANG_COLUMNS = [
+  { id: 'erlang_sl', label: 'Pred. SL' },
+  { id: 'erlang_agents', label: 'Need' },
+  { id: 'staffed', label: 'Staff' },
+  { id: 'erlang_wait', label: 'Exp. wait' },
+];
+
+/**
+ * Erlang C per queue for the primary window: predicted service level (coloured against the queue's target), agents
+ * required for the target, agents staffed now, expected wait of a new contact. "—" where the server sends null.
+ * @param {Array<object>|null|undefined} queues
+ * @param {string} primaryWindow
+ */
+export function erlangTableView(queues, primaryWindow) {
+  return {
+    columns: ERLANG_COLUMNS,
+    rows: (queues || []).map((q) => {
+      const m = (q.metrics || {})[primaryWindow] || {};
+      const agents = q.agents || {};
+      return {
+        key: q.id,
+        label: q.name || q.id,
+        values: [
+          formatServiceLevel(m.erlang_service_level),
+          formatCount(m.erlang_agents_required),
+          formatCount(agents.staffed ?? agents.logged_in),
+          formatDuration(m.erlang_expected_wait_seconds),
+        ],
+        tones: [serviceLevelClass(m.erlang_service_level, q.target), null, null, null],
+      };
+    }),
+  };
+}
+
+/** Columns of today's abandoned list (for call-backs). */
+export const ABANDONED_COLUMNS = [
+  { id: 'time', label: 'Time' },
+  { id: 'queue', label: 'Queue' },
+  { id: 'channel', label: 'Channel' },
+  { id: 'segment', label: 'Segment' },
+  { id: 'waited', label: 'Waited' },
+  { id: 'customer', label: 'Customer' },
+];
+
+/**
+ * Today's abandoned contacts, newest first, for call-backs: time (display clock), queue, channel, segment, how
+ * long they waited and the customer id — "—" when the server masks it (viewer tokens) or has none.
+ * @param {Array<object>|null|undefined} list `snapshot.abandoned_today`
+ * @param {{queueId?: string|null, queueNames?: Map<string, string>, limit?: number}} [opts]
+ * @returns {{columns: Array<object>, rows: Array<object>, total: number, more: string}|null} null when the snapshot
+ *   has no list
+ */
+export function abandonedTableView(list, opts = {}) {
+  if (!Array.isArray(list)) return null;
+  const names = opts.queueNames || new Map();
+  const at = (e) => parseTime(e.at) ?? -Infinity;
+  const mine = list.filter((e) => e && (!opts.queueId || e.queue === opts.queueId)).sort((a, b) => at(b) - at(a));
+  const limit = Number.isFinite(opts.limit) ? opts.limit : mine.length;
+  const rows = mine.slice(0, limit).map((e, i) => {
+    const time = parseTime(e.at);
+    return {
+      key: e.contact || `#${i}`,
+      label: '',
+      values: [
+        time === null ? '—' : formatClock(time),
+        names.get(e.queue) || e.queue || '—',
+        e.channel ? capitalize(e.channel) : '—',
+        e.segment ? segmentLabel(e.segment) : '—',
+        formatDuration(e.wait_seconds),
+        typeof e.customer === 'string' && e.customer ? e.customer : '—',
+      ],
+      tones: [null, null, null, /^vip$/i.test(e.segment || '') ? 'vip' : null, null, null],
+    };
+  });
+  const hidden = mine.length - rows.length;
+  return { columns: ABANDONED_COLUMNS, rows, total: mine.length, more: hidden > 0 ? `+${hidden} earlier` : '' };
+}
+
+function languageLabel(id) {
+  return /^[a-z]{2,3}(-[a-z]{2})?$/i.test(id || '') ? String(id).toUpperCase() : humanize(id);
+}
+
+function segmentLabel(id) {
+  if (/^vip$/i.test(id || '')) return 'VIP';
+  return humanize(id);
+}
+
+function humanize(id) {
+  return capitalize(String(id ?? '').replace(/_/g, ' '));
+}
+
+function isFiniteNumber(v) {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * The tables of the `?layout=kpi` management page: the center's KPIs (primary window and today), the queues side by
+ * side, segments (VIP) and languages when the snapshot has them, channel and contact-reason mixes, and today's
+ * abandoned contacts (newest `abandonedLimit`).
+ * @param {object} snap a snapshot
+ * @param {{abandonedLimit?: number}} [opts]
+ * @returns {Array<object>} tables for the KpiBoard component
+ */
+export function centerKpiTables(snap, opts = {}) {
+  const center = snap.center || {};
+  const pw = snap.primary_window;
+  const columns = kpiColumns(center.metrics, pw);
+  const windowNote = windowLabel(pw);
+  const queueNames = new Map((snap.queues || []).map((q) => [q.id, q.name || q.id]));
+  const queues = groupTableView(snap.queues || [], pw);
+  const erlang = erlangTableView(snap.queues, pw);
+  const tables = [
+    ...kpiGroupTables(center, columns),
+    {
+      id: 'queues',
+      title: 'Queues',
+      note: `${windowNote} · Erlang C prediction`,
+      columns: [...queues.columns, ...erlang.columns],
+      rows: queues.rows.map((r, i) => ({
+        ...r,
+        values: [...r.values, ...erlang.rows[i].values],
+        tones: [...r.tones, ...erlang.rows[i].tones],
+      })),
+    },
+  ];
+  const breakdown = [
+    ['segment', groupTableView(snap.segments, pw)],
+    ['language', groupTableView(snap.languages, pw)],
+  ].filter(([, t]) => t);
+  if (breakdown.length) {
+    tables.push({
+      id: 'breakdown',
+      title: breakdown.length === 2 ? 'Segments & languages' : breakdown[0][0] === 'segment' ? 'Segments' : 'Languages',
+      note: windowNote,
+      columns: GROUP_COLUMNS,
+      rows: breakdown.flatMap(([kind, t]) =>
+        t.rows.map((r) => ({ ...r, key: `${kind}:${r.key}`, label: kind === 'language' ? languageLabel(r.key) : r.label })),
+      ),
+    });
+  }
+  tables.push({ id: 'channels', title: 'Channel mix', note: '', ...mixTableView(center, columns, 'channel_mix', 6) });
+  tables.push({ id: 'reasons', title: 'Contact reasons', note: '', ...mixTableView(center, columns, 'reason_mix', 6) });
+  const abandoned = abandonedTableView(snap.abandoned_today, { queueNames, limit: opts.abandonedLimit ?? 4 });
+  if (abandoned) {
+    tables.push({ id: 'abandoned', title: 'Abandoned today', note: `${formatCount(abandoned.total)} · call back`, ...abandoned });
+  }
+  return tables;
+}
+
+/**
+ * The tables of the queue layout below its service levels: the queue's KPIs (primary window and today), its
+ * channel and contact-reason mixes, and its abandoned contacts today.
+ * @param {object} snap
+ * @param {object} queue one entry of `snapshot.queues`
+ * @param {{abandonedLimit?: number}} [opts]
+ */
+export function queueKpiTables(snap, queue, opts = {}) {
+  const columns = kpiColumns(queue.metrics, snap.primary_window);
+  const tables = [
+    ...kpiGroupTables(queue, columns),
+    { id: 'channels', title: 'Channel mix', note: '', ...mixTableView(queue, columns, 'channel_mix') },
+    { id: 'reasons', title: 'Contact reasons', note: '', ...mixTableView(queue, columns, 'reason_mix') },
+  ];
+  const abandoned = abandonedTableView(snap.abandoned_today, { queueId: queue.id, limit: opts.abandonedLimit ?? 4 });
+  if (abandoned) {
+    abandoned.columns = abandoned.columns.filter((c) => c.id !== 'queue');
+    for (const row of abandoned.rows) {
+      row.values.splice(1, 1);
+      row.tones.splice(1, 1);
+    }
+    tables.push({ id: 'abandoned', title: 'Abandoned today', note: `${formatCount(abandoned.total)} · call back`, ...abandoned });
+  }
+  return tables;
 }
