@@ -26,4 +26,12 @@ static inline int CLWS_ssl_ctx_add_ca_file(void *ssl_ctx, const char *path) {
     return SSL_CTX_load_verify_locations((SSL_CTX *)ssl_ctx, path, NULL);
 }
 
+/// Why: lws 4.1 reports a failed certificate check only as "connect SSL err 1"; in
+/// `LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION` (user = `X509_STORE_CTX *`) this gives OpenSSL's
+/// reason, e.g. "unable to get local issuer certificate" or "hostname mismatch". NULL when there is none.
+static inline const char *CLWS_x509_verify_error(void *x509_store_ctx) {
+    int error = X509_STORE_CTX_get_error((X509_STORE_CTX *)x509_store_ctx);
+    return error == X509_V_OK ? NULL : X509_verify_cert_error_string(error);
+}
+
 #endif

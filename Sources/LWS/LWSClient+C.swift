@@ -133,6 +133,11 @@ private func lwsClientCallback(
     let id = UInt64(UInt(bitPattern: lws_get_opaque_user_data(wsi)))
     guard id != 0, let transfer = client.transfers[id] else { return abandoned(reason) }
     switch reason {
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+        // Only note why; returning 0 keeps OpenSSL's verdict (lws fails the handshake when it failed).
+        if length == 0, let user, let text = CLWS_x509_verify_error(user) {
+            transfer.certificateError = String(cString: text)
+        }
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
         return client.appendHeaders(transfer, wsi, cursor: input, remaining: length)
     case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
@@ -340,11 +345,16 @@ extension LWSHTTPClient {
         } else if lower.contains("refused") || lower.contains("unable to connect") {
             // lws 4.1 says "Unable to connect" when every address refused (or was unreachable).
             error = .connectionRefused(host: url.host, port: url.port)
+        } else if let certificateError = transfer.certificateError {
+            error = .tlsFailure("certificate rejected: \(certificateError)")
         } else if lower.contains("tls") || lower.contains("ssl") || lower.contains("cert") || lower.contains("verif") {
             error = .tlsFailure(detail)
         } else if lower.contains("timed out") || lower.contains("timeout") {
             error = .timedOut(transfer.request.timeout)
-        } else if transfer.status != 0 || lower.contains("closed") || lower.contains("hs:") {
+        } else if transfer.status != 0 || lower.contains("closed") || lower.contains("read failed")
+            || lower.contains("hung up")
+        {
+            // "read failed" / "Peer hung up": the server closed before its response, e.g. plain HTTP to a TLS port.
             error = .connectionClosedEarly(detail)
         } else {
             error = .connectionFailed(detail)

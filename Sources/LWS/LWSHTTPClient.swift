@@ -222,6 +222,8 @@ final class LWSClientTransfer {
     var body: [UInt8] = []
     /// Request body bytes written so far.
     var sentBytes = 0
+    /// OpenSSL's reason when it rejected the server's certificate.
+    var certificateError: String?
 
     init(_ submission: LWSHTTPClient.Submission) {
         id = submission.id
