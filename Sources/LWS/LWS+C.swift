@@ -1,4 +1,5 @@
 import CLibWebSockets
+import Dispatch
 import Glibc
 
 // Every libwebsockets call of the project lives in this file.
@@ -150,6 +151,17 @@ final class LWSContext {
 
     /// Runs one round of the event loop. The corresponding C function is `lws_service`.
     func service() { _ = lws_service(pointer, 0) }
+
+    /// Re-reads the certificate and key files into every vhost that uses them.
+    /// The corresponding C function is `lws_tls_cert_updated`.
+    func reloadCertificates(_ configuration: LWSServer.Configuration) -> LWSError? {
+        guard let certificate = configuration.tlsCertificatePath, let key = configuration.tlsPrivateKeyPath else { return nil }
+        guard lws_tls_cert_updated(pointer, certificate, key, nil, 0, nil, 0) == 0 else {
+            return LWSError(
+                function: "lws_tls_cert_updated", reason: "cannot load \(certificate) with \(key) (unreadable or not a pair)")
+        }
+        return nil
+    }
 
     /// Wakes the service thread from any thread. The corresponding C function is `lws_cancel_service`.
     func wake() { lws_cancel_service(pointer) }
@@ -393,6 +405,8 @@ extension LWSServer {
             lws_write(wsi, $0.baseAddress! + pre, payload.count, LWS_WRITE_TEXT)
         }
         if written < 0 { return -1 }
+        session.lastProgress = DispatchTime.now().uptimeNanoseconds
+        writeCounters.withLock { $0.frames += 1 }
         if !session.outboxOrder.isEmpty { lws_callback_on_writable(wsi) }
         return 0
     }
@@ -433,8 +447,11 @@ extension LWSServer {
                 guard let session = sessions[id.rawValue], session.awaitingResponse else { continue }
                 session.response = response
                 lws_callback_on_writable(session.wsi)
+            case .reloadCertificates(let completion):
+                completion(context?.reloadCertificates(configuration))
             }
         }
+        disconnectStalledClients()
         if stop && !draining {
             draining = true
             let webSockets = sessions.values.filter { $0.kind == .webSocket }
@@ -443,6 +460,20 @@ extension LWSServer {
                 lws_callback_on_writable(session.wsi)
             }
             if webSockets.isEmpty { finished = true }
+        }
+    }
+
+    /// Kills (asynchronously, no close frame: it could not be written) WebSocket clients that have had
+    /// frames waiting without taking one for ``LWSServer/Configuration/stallTimeout``.
+    private func disconnectStalledClients() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let limit = UInt64(configuration.stallTimeout.timeInterval * 1e9)
+        for session in sessions.values where session.kind == .webSocket && !session.outboxOrder.isEmpty {
+            guard now > session.lastProgress, now - session.lastProgress > limit, session.pendingClose == nil else { continue }
+            session.pendingClose = .tooSlow
+            writeCounters.withLock { $0.stalled += 1 }
+            logger.notice("websocket client stalled: disconnecting", metadata: ["ws.connection.id": "\(session.id)"])
+            lws_set_timeout(session.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC)
         }
     }
 

@@ -35,6 +35,9 @@ public final class LWSServer: @unchecked Sendable {
         public var maximumOutboxFrames: Int
         /// Longest wait for clients to take their close frames at shutdown.
         public var shutdownGracePeriod: Duration
+        /// A WebSocket client with frames waiting that has taken none for this long is disconnected
+        /// (its TCP window stays full: a frozen TV, a dead network path).
+        public var stallTimeout: Duration = .seconds(30)
         /// PEM certificate (chain) file. With ``tlsPrivateKeyPath`` the server speaks only HTTPS and WSS.
         public var tlsCertificatePath: String?
         /// PEM private key file matching ``tlsCertificatePath``.
@@ -70,6 +73,7 @@ public final class LWSServer: @unchecked Sendable {
         case frame(OutboundFrame, [ConnectionID]?)
         case close(ConnectionID, WebSocketCloseReason)
         case response(ConnectionID, HTTPResponse)
+        case reloadCertificates(@Sendable (LWSError?) -> Void)
     }
 
     struct Mailbox {
@@ -119,6 +123,22 @@ public final class LWSServer: @unchecked Sendable {
                 "http.host": "\(configuration.host)", "http.port": "\(port)",
                 "http.tls": "\(configuration.usesTLS)",
             ])
+    }
+
+    /// WebSocket frames written, and clients disconnected as stalled (for /metrics).
+    let writeCounters = Mutex<(frames: Int, stalled: Int)>((0, 0))
+
+    /// WebSocket frames written since start.
+    public var framesWritten: Int { writeCounters.withLock { $0.frames } }
+    /// WebSocket clients disconnected because they stopped taking frames.
+    public var stalledDisconnects: Int { writeCounters.withLock { $0.stalled } }
+
+    /// Re-reads the TLS certificate and key from their (unchanged) paths, e.g. after a renewal, for
+    /// new connections; open ones keep theirs. Thread-safe; `completion` runs on the service thread.
+    /// The corresponding C function is `lws_tls_cert_updated`.
+    public func reloadCertificates(completion: @escaping @Sendable (LWSError?) -> Void) {
+        guard configuration.usesTLS else { return completion(nil) }
+        post(.reloadCertificates(completion))
     }
 
     /// How many WebSocket clients are connected now.

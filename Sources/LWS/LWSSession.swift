@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One connection's state. Service thread only.
 final class LWSSession {
     enum Kind { case http, webSocket }
@@ -10,6 +12,8 @@ final class LWSSession {
     var outboxOrder: [String] = []
     var outbox: [String: OutboundFrame] = [:]
     var pendingClose: WebSocketCloseReason?
+    /// When the client last took a frame, or when frames started waiting (monotonic nanoseconds).
+    var lastProgress: UInt64 = 0
     var receiveBuffer: [UInt8] = []
     var discardingOversizedMessage = false
 
@@ -34,6 +38,7 @@ final class LWSSession {
             if waiting.sequence <= frame.sequence { outbox[frame.slot] = frame }
             return true
         }
+        if outboxOrder.isEmpty { lastProgress = DispatchTime.now().uptimeNanoseconds }
         outbox[frame.slot] = frame
         outboxOrder.append(frame.slot)
         return outboxOrder.count <= limit

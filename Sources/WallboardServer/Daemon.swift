@@ -37,6 +37,11 @@ public struct DaemonOptions: Sendable {
     /// Most topic updates per second per board, and the heartbeat interval.
     public var maxUpdatesPerSecond = 4
     public var heartbeatSeconds = 5
+    /// A board that takes no frame for this long while frames wait is disconnected.
+    public var stallTimeoutSeconds = 30
+    /// HTTPS/WSS only, with this certificate chain and key (PEM).
+    public var tlsCertificateFile: String?
+    public var tlsPrivateKeyFile: String?
     /// Tokens, roles and origins; `nil`: anonymous callers are admins on loopback, viewers elsewhere.
     public var access: AccessPolicy?
 
@@ -115,9 +120,11 @@ public final class Daemon: @unchecked Sendable {
         engine.publishInterval = .milliseconds(1000 / max(1, options.maxUpdatesPerSecond))
         engine.heartbeatSeconds = options.heartbeatSeconds
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
-        let server = LWSServer(
-            configuration: LWSServer.Configuration(host: options.host, port: options.port, staticRoot: options.webRoot),
-            delegate: api, logger: logger)
+        var serverConfiguration = LWSServer.Configuration(
+            host: options.host, port: options.port, staticRoot: options.webRoot,
+            tlsCertificatePath: options.tlsCertificateFile, tlsPrivateKeyPath: options.tlsPrivateKeyFile)
+        serverConfiguration.stallTimeout = .seconds(options.stallTimeoutSeconds)
+        let server = LWSServer(configuration: serverConfiguration, delegate: api, logger: logger)
         serverBox.server = server
         api.server = server
         hub.setViewerResolver { [weak api] connection in
@@ -215,12 +222,31 @@ public final class Daemon: @unchecked Sendable {
             engine.reconfigure(configuration.engine, centerName: configuration.centerName)
             engine.reconfigureAlerts(configuration.alerts)
             configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
+            reloadCertificates(configuration)
             logger.notice("config reloaded", metadata: ["config.path": "\(path)", "config.queues": "\(configuration.engine.queues.count)"])
             return nil
         } catch {
             logger.error("config reload failed: keeping the running config", metadata: ["config.error": "\(error)"])
             notifier.notify("STATUS=reload failed, running on the previous config: \(error)")
             return error
+        }
+    }
+
+    /// Re-reads renewed TLS files at the same paths; other paths need a restart (logged).
+    private func reloadCertificates(_ configuration: DaemonConfiguration) {
+        guard options.tlsCertificateFile != nil else { return }
+        guard configuration.tlsCertificateFile == options.tlsCertificateFile,
+            configuration.tlsPrivateKeyFile == options.tlsPrivateKeyFile
+        else {
+            logger.warning("tls file paths changed: restart to use them (renewed files at the same paths reload live)")
+            return
+        }
+        server.reloadCertificates { [logger] error in
+            if let error {
+                logger.error("tls certificate reload failed: keeping the old one", metadata: ["tls.error": "\(error)"])
+            } else {
+                logger.notice("tls certificate reloaded")
+            }
         }
     }
 
@@ -277,6 +303,9 @@ extension DaemonOptions {
         self.access = configuration.access
         self.maxUpdatesPerSecond = configuration.maxUpdatesPerSecond
         self.heartbeatSeconds = configuration.heartbeatSeconds
+        self.stallTimeoutSeconds = configuration.stallTimeoutSeconds
+        self.tlsCertificateFile = configuration.tlsCertificateFile
+        self.tlsPrivateKeyFile = configuration.tlsPrivateKeyFile
     }
 
 }

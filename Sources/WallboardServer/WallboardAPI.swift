@@ -76,6 +76,11 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                      labels: [("version", Self.version)], value: 1)
         renderer.add("wallboardd_websocket_clients", "gauge", "WebSocket clients connected now.",
                      value: Double(server?.webSocketCount ?? 0))
+        renderer.add("wallboardd_websocket_messages_sent_total", "counter", "WebSocket frames written to clients.",
+                     value: Double(server?.framesWritten ?? 0))
+        renderer.add("wallboardd_websocket_stalled_disconnects_total", "counter",
+                     "WebSocket clients disconnected because they stopped taking frames.",
+                     value: Double(server?.stalledDisconnects ?? 0))
         for topic in hub.topics {
             renderer.add("wallboardd_topic_subscribers", "gauge", "WebSocket subscribers per topic.",
                          labels: [("topic", topic)], value: Double(hub.subscriberCount(topic)))

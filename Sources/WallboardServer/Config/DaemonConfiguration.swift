@@ -41,6 +41,11 @@ public struct DaemonConfiguration: Sendable {
     public var maxUpdatesPerSecond = 4
     /// How often an idle board hears a heartbeat.
     public var heartbeatSeconds = 5
+    /// A board that takes no frame for this long while frames wait is disconnected.
+    public var stallTimeoutSeconds = 30
+    /// HTTPS/WSS certificate chain and private key (PEM); both or neither.
+    public var tlsCertificateFile: String?
+    public var tlsPrivateKeyFile: String?
     /// NDJSON event streams (see docs/ingest.md).
     public var streamIngest = StreamIngestConfiguration()
     /// Alert rules, notifiers and delivery policy (see docs/alerts.md).
@@ -122,7 +127,13 @@ public struct DaemonConfiguration: Sendable {
         if let websocket = try root.section("websocket") {
             configuration.maxUpdatesPerSecond = Int(try websocket.integer("max_updates_per_second", in: 1...20) ?? 4)
             configuration.heartbeatSeconds = Int(try websocket.integer("heartbeat_seconds", in: 1...60) ?? 5)
+            configuration.stallTimeoutSeconds = Int(try websocket.integer("stall_timeout_seconds", in: 1...3600) ?? 30)
             try websocket.rejectUnknownKeys()
+        }
+        if let tls = try root.section("tls") {
+            configuration.tlsCertificateFile = try tls.requiredString("certificate_file")
+            configuration.tlsPrivateKeyFile = try tls.requiredString("private_key_file")
+            try tls.rejectUnknownKeys()
         }
         if let ingest = try root.section("ingest") {
             if let stream = try ingest.section("stream") {
