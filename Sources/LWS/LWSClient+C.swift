@@ -11,7 +11,9 @@ final class LWSClientContext {
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let strings: [UnsafeMutablePointer<CChar>]
 
-    private init(pointer: OpaquePointer, protocols: UnsafeMutablePointer<lws_protocols>, strings: [UnsafeMutablePointer<CChar>]) {
+    private init(
+        pointer: OpaquePointer, protocols: UnsafeMutablePointer<lws_protocols>, strings: [UnsafeMutablePointer<CChar>]
+    ) {
         self.pointer = pointer
         self.protocols = protocols
         self.strings = strings
@@ -74,7 +76,8 @@ final class LWSClientContext {
         }
         let context = LWSClientContext(pointer: pointer, protocols: protocols, strings: strings)
         if let extra = client.extraCAFileToLoad, !client.extraCAFileLoaded {
-            throw LWSError(function: "SSL_CTX_load_verify_locations", reason: "cannot load CA certificates from \(extra)")
+            throw LWSError(
+                function: "SSL_CTX_load_verify_locations", reason: "cannot load CA certificates from \(extra)")
         }
         return context
     }
@@ -215,7 +218,8 @@ extension LWSHTTPClient {
         info.ssl_connection = Int32(bitPattern: flags)
         info.opaque_user_data = UnsafeMutableRawPointer(bitPattern: UInt(transfer.id))
         let texts: [String] = [
-            url.host, url.pathAndQuery, url.hostHeader, transfer.request.method.rawValue, "http/1.1", clientProtocolName,
+            url.host, url.pathAndQuery, url.hostHeader, transfer.request.method.rawValue, "http/1.1",
+            clientProtocolName,
         ]
         let strings: [UnsafeMutablePointer<CChar>] = texts.map { (text: String) in strdup(text)! }
         defer { strings.forEach { free($0) } }  // lws copies them into the connection's stash
@@ -330,7 +334,8 @@ extension LWSHTTPClient {
     }
 
     fileprivate func didComplete(_ transfer: LWSClientTransfer, _ wsi: OpaquePointer) {
-        finish(transfer, .success(OutgoingHTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)))
+        let response = OutgoingHTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)
+        finish(transfer, .success(response))
         kill(wsi)  // one request per connection: webhooks are rare, an idle keep-alive would only linger
     }
 

@@ -174,7 +174,11 @@ public final class LWSHTTPClient: @unchecked Sendable {
         if case .failure(let error) = result {
             logger.debug(
                 "http client request failed",
-                metadata: ["http.request.id": "\(transfer.id)", "http.url": "\(transfer.request.url)", "error": "\(error)"])
+                // Not the URL: webhook URLs (Slack, Teams) carry their secret in the path.
+                metadata: [
+                    "http.request.id": "\(transfer.id)", "http.host": "\(transfer.url.host)",
+                    "http.port": "\(transfer.url.port)", "error": "\(error)",
+                ])
         }
         let completion = transfer.completion
         completionQueue.async { completion(result) }

@@ -125,7 +125,8 @@ import Testing
             let results = await withTaskGroup(of: (Int, Result<OutgoingHTTPResponse, LWSClientError>).self) { group in
                 for index in 0..<25 {
                     group.addTask {
-                        (index, await client.fetch(.json("{\"n\":\(index)}", to: "http://127.0.0.1:\(server.port)/echo")))
+                        let url = "http://127.0.0.1:\(server.port)/echo"
+                        return (index, await client.fetch(.json("{\"n\":\(index)}", to: url)))
                     }
                 }
                 return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
@@ -249,7 +250,9 @@ final class TestHTTPDelegate: LWSServerDelegate, @unchecked Sendable {
         }
     }
 
-    func shouldAcceptWebSocket(path: String, query: [(name: String, value: String)], headers: [String: String], peer: String) -> Int? {
+    func shouldAcceptWebSocket(
+        path: String, query: [(name: String, value: String)], headers: [String: String], peer: String
+    ) -> Int? {
         nil
     }
     func webSocketOpened(

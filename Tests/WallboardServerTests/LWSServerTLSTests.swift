@@ -55,7 +55,8 @@ import Testing
         }
         // The server still serves HTTPS afterwards.
         let trusting = try LWSHTTPClient.started(.init(additionalCAFilePath: pki.caCertificate))
-        #expect((try? await trusting.fetch(.json("{}", to: "https://127.0.0.1:\(server.port)/echo")).get())?.status == 200)
+        let again = await trusting.fetch(.json("{}", to: "https://127.0.0.1:\(server.port)/echo"))
+        #expect((try? again.get())?.status == 200)
         await trusting.stop()
         await client.stop()
         await server.stop()
@@ -114,7 +115,8 @@ struct TestPKI {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("wallboardd-pki-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try openssl([
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key",
+            "-out", "ca.pem", "-days", "2",
             "-subj", "/CN=wallboardd test CA", "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         ])
@@ -133,13 +135,15 @@ struct TestPKI {
             """.utf8
         ).write(to: extensions)
         try openssl([
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name)",
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "\(name).key",
+            "-out", "\(name).csr", "-subj", "/CN=\(name)",
         ])
         try openssl([
             "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
             "\(name).pem", "-days", "2", "-extfile", extensions.path,
         ])
-        return (directory.appendingPathComponent("\(name).pem").path, directory.appendingPathComponent("\(name).key").path)
+        let certificate = directory.appendingPathComponent("\(name).pem").path
+        return (certificate, directory.appendingPathComponent("\(name).key").path)
     }
 
     private func openssl(_ arguments: [String]) throws {
