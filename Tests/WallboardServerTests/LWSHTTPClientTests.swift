@@ -75,11 +75,9 @@ import Testing
 
     @Test func unansweredRequestTimesOut() async throws {
         try await withServerAndClient { server, client in
-            let started = ContinuousClock.now
             let request = OutgoingHTTPRequest(url: "http://127.0.0.1:\(server.port)/never", timeout: .milliseconds(300))
             let result = await client.fetch(request)
             #expect(result.failure == .timedOut(.milliseconds(300)))
-            #expect(ContinuousClock.now - started < .seconds(5))
             // The client is still usable afterwards.
             let next = await client.fetch(.json("{}", to: "http://127.0.0.1:\(server.port)/echo"))
             #expect((try? next.get())?.status == 200)
