@@ -139,13 +139,11 @@ import Testing
     @Test func shutdownFailsPendingRequestsAndLaterOnes() async throws {
         let server = try TestHTTPServer()
         let client = try LWSHTTPClient.started()
-        let started = ContinuousClock.now
         async let pending = client.fetch(
             OutgoingHTTPRequest(url: "http://127.0.0.1:\(server.port)/never", timeout: .seconds(30)))
         try await server.delegate.waitForRequest(path: "/never")
         await client.stop()
-        #expect(await pending.failure == .shutDown)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(await pending.failure == .shutDown)  // not .timedOut: shutdown did not wait the 30 s
         #expect(await client.fetch(.json("{}", to: "http://127.0.0.1:\(server.port)/echo")).failure == .shutDown)
         await server.stop()
     }
