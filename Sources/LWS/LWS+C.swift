@@ -7,7 +7,7 @@ import Glibc
 /// Owns an `lws_context` and the C memory it points into (protocol table, mounts, strings).
 /// `deinit` calls `lws_context_destroy` first, then frees that memory: destroy it on the service thread.
 final class LWSContext {
-    private let pointer: OpaquePointer
+    let pointer: OpaquePointer
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let mounts: UnsafeMutablePointer<lws_http_mount>
     private let mountCount: Int
@@ -163,8 +163,6 @@ final class LWSContext {
         return nil
     }
 
-    /// Wakes the service thread from any thread. The corresponding C function is `lws_cancel_service`.
-    func wake() { lws_cancel_service(pointer) }
 }
 
 // MARK: - Trampolines

@@ -94,8 +94,11 @@ final class LWSWaker: Sendable {
     /// The armed `lws_context` as an address (0 = disarmed): `OpaquePointer` is not `Sendable`.
     private let target = Mutex<UInt>(0)
 
-    func arm(_ context: LWSClientContext) {
-        let address = UInt(bitPattern: context.pointer)
+    func arm(_ context: LWSClientContext) { arm(pointer: context.pointer) }
+
+    /// Arms with any `lws_context` (the server's too).
+    func arm(pointer: OpaquePointer) {
+        let address = UInt(bitPattern: pointer)
         target.withLock { $0 = address }
     }
 

@@ -91,6 +91,9 @@ public final class LWSServer: @unchecked Sendable {
     let delegate: LWSServerDelegate
 
     let mailbox = Mutex(Mailbox())
+    /// The only door from other threads into lws: `lws_cancel_service` under a lock, disarmed before
+    /// the context is destroyed.
+    let waker = LWSWaker()
     /// Open WebSocket connections (service thread writes; read by ``webSocketCount`` under the mutex).
     let openWebSockets = Mutex(0)
 
@@ -112,6 +115,7 @@ public final class LWSServer: @unchecked Sendable {
     public func start() throws(LWSError) {
         let context = try LWSContext.make(server: self)
         self.context = context
+        waker.arm(pointer: context.pointer)
         self.port = context.listenPort
         let thread = Thread { [self] in self.serviceLoop() }
         thread.name = "wallboardd.lws"
@@ -168,18 +172,18 @@ public final class LWSServer: @unchecked Sendable {
             completion()
             return
         }
-        context?.wake()
+        waker.wake()
         guard !alreadyStopping else { return }
         let grace = configuration.shutdownGracePeriod
         DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [self] in
             mailbox.withLock { $0.forceStop = true }
-            context?.wake()
+            waker.wake()
         }
     }
 
     func post(_ item: MailItem) {
         mailbox.withLock { $0.items.append(item) }
-        context?.wake()
+        waker.wake()
     }
 
     /// The service thread's body: serve until drained or forced, then free the context here.
@@ -193,6 +197,7 @@ public final class LWSServer: @unchecked Sendable {
             return box.completions
         }
         sessions.removeAll()
+        waker.disarm()  // no other thread may reach the context from here on
         context = nil  // lws_context_destroy runs in LWSContext.deinit, here on the service thread.
         logger.info("http server stopped")
         completions.forEach { $0() }
