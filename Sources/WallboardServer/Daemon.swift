@@ -34,6 +34,8 @@ public struct DaemonOptions: Sendable {
     public var boardURL: String?
     /// NDJSON event streams on TCP and/or a Unix socket (off by default).
     public var streamIngest = StreamIngestConfiguration()
+    /// Per queue: the service level below which boards show red.
+    public var warningLevels: [String: Double] = [:]
     /// Most topic updates per second per board, and the heartbeat interval.
     public var maxUpdatesPerSecond = 4
     public var heartbeatSeconds = 5
@@ -119,6 +121,7 @@ public final class Daemon: @unchecked Sendable {
             clock: clock, hub: hub, logger: logger)
         engine.publishInterval = .milliseconds(1000 / max(1, options.maxUpdatesPerSecond))
         engine.heartbeatSeconds = options.heartbeatSeconds
+        engine.reconfigure(options.engine, warningLevels: options.warningLevels)
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
         var serverConfiguration = LWSServer.Configuration(
             host: options.host, port: options.port, staticRoot: options.webRoot,
@@ -219,7 +222,8 @@ public final class Daemon: @unchecked Sendable {
         defer { notifier.notify("READY=1") }
         do {
             let configuration = try DaemonConfiguration.load(path: path)
-            engine.reconfigure(configuration.engine, centerName: configuration.centerName)
+            engine.reconfigure(
+                configuration.engine, centerName: configuration.centerName, warningLevels: configuration.warningLevels)
             engine.reconfigureAlerts(configuration.alerts)
             configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
             reloadCertificates(configuration)
@@ -302,6 +306,7 @@ extension DaemonOptions {
         self.streamIngest = configuration.streamIngest
         self.access = configuration.access
         self.maxUpdatesPerSecond = configuration.maxUpdatesPerSecond
+        self.warningLevels = configuration.warningLevels
         self.heartbeatSeconds = configuration.heartbeatSeconds
         self.stallTimeoutSeconds = configuration.stallTimeoutSeconds
         self.tlsCertificateFile = configuration.tlsCertificateFile

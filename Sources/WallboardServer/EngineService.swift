@@ -128,6 +128,8 @@ public final class EngineService: @unchecked Sendable {
     private let alertSettings: AlertSettings
     private let simulatorWarmup: Millis
     private var centerName: String
+    /// Per queue: the service level below which boards show red (default: target − 10 points).
+    private var warningLevels: [String: Double] = [:]
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
@@ -319,9 +321,12 @@ public final class EngineService: @unchecked Sendable {
     }
 
     /// Replaces the configuration (SIGHUP reload) and keeps all state.
-    public func reconfigure(_ configuration: EngineConfiguration, centerName: String? = nil) {
+    public func reconfigure(
+        _ configuration: EngineConfiguration, centerName: String? = nil, warningLevels: [String: Double]? = nil
+    ) {
         queue.async { [self] in
             if let centerName { self.centerName = centerName }
+            if let warningLevels { self.warningLevels = warningLevels }
             var configuration = configuration
             if simulator != nil, configuration.queues.isEmpty { configuration.queues = simulator!.queueSettings }
             configuredConfiguration = configuration
@@ -498,6 +503,7 @@ public final class EngineService: @unchecked Sendable {
         if case .object(var object) = json, case .object(var center)? = object["center"] {
             center["name"] = .string(centerName)
             object["center"] = .object(center)
+            object["queues"] = .array((object["queues"]?.arrayValue ?? []).map(withWarningLevel))
             json = .object(object)
         }
         if let alerts, alerts.evaluate(snapshot, now: now) || hub.latest("alerts") == nil {
@@ -511,6 +517,14 @@ public final class EngineService: @unchecked Sendable {
         }
         dirty = false
         lastPublished = now
+    }
+
+    /// Adds `warning_level` to a queue's JSON: the configured one, else the target less 10 points.
+    private func withWarningLevel(_ queue: JSONValue) -> JSONValue {
+        guard case .object(var object) = queue, let id = object["id"]?.stringValue else { return queue }
+        let target = object["target"]?.doubleValue ?? 0.8
+        object["warning_level"] = .number(warningLevels[id] ?? max(0, target - 0.1))
+        return .object(object)
     }
 
     private func sendHeartbeat() {

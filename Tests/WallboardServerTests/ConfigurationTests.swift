@@ -49,6 +49,18 @@ import WallboardCore
         ])
     }
 
+    @Test func warningLevelIsPerQueueAndNotAboveTheTarget() throws {
+        let configuration = try DaemonConfiguration.parse(
+            yaml: "queues:\n  - id: a\n    target: 0.9\n    warning_level: 0.75\n", fileName: "w.yaml")
+        #expect(configuration.warningLevels == ["a": 0.75])
+        do {
+            _ = try DaemonConfiguration.parse(yaml: "queues:\n  - id: a\n    warning_level: 0.95\n", fileName: "w.yaml")
+            Issue.record("accepted a warning level above the target")
+        } catch {
+            #expect("\(error)".contains("w.yaml:3: queues[0].warning_level: must not be above the target"))
+        }
+    }
+
     @Test func websocketRatesAreConfigurable() throws {
         let configuration = try DaemonConfiguration.parse(
             yaml: "websocket:\n  max_updates_per_second: 2\n  heartbeat_seconds: 10\n", fileName: "w.yaml")
@@ -136,6 +148,7 @@ import WallboardCore
         let updated = try board.nextSnapshot { $0["center"]?["name"] == "After" }
         #expect(updated["data"]?["queues"]?[0]?["name"] == "Sales")
         #expect(updated["data"]?["queues"]?[0]?["threshold_seconds"] == 15)
+        #expect(updated["data"]?["queues"]?[0]?["warning_level"] == .number(0.7))  // target 0.8 less 10 points
 
         try "queues:\n  - id: q1\n    target: lots\n".write(to: file, atomically: true, encoding: .utf8)
         let failure = daemon.daemon.reload()

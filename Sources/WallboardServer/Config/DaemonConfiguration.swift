@@ -37,6 +37,8 @@ public struct DaemonConfiguration: Sendable {
     public var simulatorSeed: UInt64 = 42
     public var engine = EngineConfiguration()
     public var amiSources: [AMISourceSettings] = []
+    /// Per queue: below this service level the board shows red (amber between it and the target).
+    public var warningLevels: [String: Double] = [:]
     /// Most topic updates a board gets per second (changes in between are coalesced: latest wins).
     public var maxUpdatesPerSecond = 4
     /// How often an idle board hears a heartbeat.
@@ -122,7 +124,7 @@ public struct DaemonConfiguration: Sendable {
         } else if journalSection != nil {
             throw document.error("journal", "needs \"state_dir\": the journal lives in its journal/ folder")
         }
-        configuration.engine.queues = try parseQueues(root)
+        (configuration.engine.queues, configuration.warningLevels) = try parseQueues(root)
         configuration.boardURL = try root.string("board_url")
         if let websocket = try root.section("websocket") {
             configuration.maxUpdatesPerSecond = Int(try websocket.integer("max_updates_per_second", in: 1...20) ?? 4)
@@ -224,8 +226,9 @@ public struct DaemonConfiguration: Sendable {
         return .minutes(hours * 60 + minutes)
     }
 
-    private static func parseQueues(_ root: ConfigReader) throws(ConfigError) -> [QueueSettings] {
+    private static func parseQueues(_ root: ConfigReader) throws(ConfigError) -> ([QueueSettings], [String: Double]) {
         var queues: [QueueSettings] = []
+        var warningLevels: [String: Double] = [:]
         for queue in try root.list("queues") {
             let id = try queue.requiredString("id")
             guard !queues.contains(where: { $0.id == id }) else {
@@ -240,10 +243,17 @@ public struct DaemonConfiguration: Sendable {
             {
                 settings.abandonTreatment = QueueSettings.AbandonTreatment(rawValue: treatment)!
             }
+            if let warning = try queue.number("warning_level", in: 0...1) {
+                guard warning <= settings.target else {
+                    throw queue.document.error(
+                        queue.childPath("warning_level"), "must not be above the target (\(settings.target)), got \(warning)")
+                }
+                warningLevels[id] = warning
+            }
             try queue.rejectUnknownKeys()
             queues.append(settings)
         }
-        return queues
+        return (queues, warningLevels)
     }
 
     private static func parseAMI(_ root: ConfigReader) throws(ConfigError) -> [AMISourceSettings] {
