@@ -16,17 +16,56 @@ export function KpiBoard(el) {
   `;
   const title = el.querySelector('.kpi-board__title');
   const tables = el.querySelector('.kpi-board__tables');
+  let lastShape = '';
+  // A panel's box changes with the window, the alert banner and the panels around it: fit its rows again.
+  const resized = typeof ResizeObserver === 'function' ? new ResizeObserver((entries) => entries.forEach((en) => fitRows(en.target))) : null;
+  if (!resized) window.addEventListener('resize', () => [...tables.children].forEach(fitRows));
 
   el.addEventListener('kpiBoard', (e) => {
     const { title: text, tables: list } = e.detail;
     setText(title, text);
     setAttr(title, 'hidden', !text);
-    reconcile(tables, list, (t) => t.id, createTable, updateTable, 'id');
+    reconcile(tables, list, (t) => t.id, () => createTable(resized), updateTable, 'id');
+    // Layout is only measured when the set of rows changed, not on every tick.
+    const shape = list.map((t) => `${t.id}:${t.total ?? ''}:${t.rows.map((r) => r.key).join(',')}`).join('|');
+    if (shape !== lastShape) {
+      lastShape = shape;
+      [...tables.children].forEach(fitRows);
+    }
   });
 }
 
-function createTable() {
+/**
+ * Rows that do not fit their panel are hidden whole (newest/biggest first stay) and counted in the panel's
+ * "+N more" line together with the rows the view already left out, rather than cut off by the screen's edge.
+ * Panels whose height follows their content never overflow, so nothing is hidden there.
+ * @param {HTMLElement} section a `.kpi-board__panel`
+ */
+function fitRows(section) {
+  const table = section.table;
+  if (!table) return;
+  const rows = [...section.querySelector('tbody').children];
+  const more = section.querySelector('.kpi-board__more');
+  const left = Math.max(0, (Number.isFinite(table.total) ? table.total : rows.length) - rows.length);
+  let shown = rows.length;
+  const count = () => {
+    const hidden = left + rows.length - shown;
+    setText(more, hidden ? `+${hidden} ${table.moreWord || 'more'}` : '');
+    setAttr(more, 'hidden', hidden === 0);
+  };
+  for (const tr of rows) setAttr(tr, 'data-overflow', false);
+  count();
+  while (shown > 0 && section.scrollHeight > section.clientHeight + 1) {
+    shown -= 1;
+    setAttr(rows[shown], 'data-overflow', true);
+    count();
+  }
+  setAttr(section, 'data-shown', shown < rows.length ? shown : null);
+}
+
+function createTable(resized) {
   const section = document.createElement('section');
+  if (resized) resized.observe(section);
   section.className = 'kpi-board__panel';
   section.innerHTML = `
     <h3 class="kpi-board__panel-title"><span class="kpi-board__panel-name"></span>
@@ -36,7 +75,7 @@ function createTable() {
       <tbody></tbody>
     </table>
     <p class="kpi-board__empty">None</p>
-    <p class="kpi-board__more"></p>`;
+    <p class="kpi-board__more" hidden></p>`;
   return section;
 }
 
@@ -74,9 +113,8 @@ function updateTable(section, table) {
     (tr, row) => updateRow(tr, row, table.columns, section.dataset.labels === 'none'),
   );
   setAttr(section.querySelector('.kpi-board__empty'), 'hidden', table.rows.length > 0);
-  const more = section.querySelector('.kpi-board__more');
-  setText(more, table.more || '');
-  setAttr(more, 'hidden', !table.more);
+  // The "+N more" line is written by fitRows, which runs whenever the rows or the panel's size change.
+  section.table = table;
 }
 
 function updateRow(tr, row, columns, noLabel) {

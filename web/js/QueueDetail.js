@@ -14,6 +14,7 @@ export function QueueDetail(el) {
     <header class="queue-detail__head">
       <h2 class="queue-detail__name" data-field="name"></h2>
       <span class="queue-detail__target" data-field="targetText"></span>
+      <p class="queue-detail__window-label">figures: <span data-field="windowLabel"></span></p>
     </header>
     <ol class="queue-detail__windows" aria-label="Service level by window"></ol>
     <div class="queue-detail__body">
@@ -29,7 +30,6 @@ export function QueueDetail(el) {
         <div class="queue-detail__stat"><dt>Abandon rate</dt><dd data-field="abandonRate"></dd></div>
         <div class="queue-detail__stat"><dt>ASA</dt><dd data-field="asa"></dd></div>
         <div class="queue-detail__stat"><dt>AHT</dt><dd data-field="aht"></dd></div>
-        <p class="queue-detail__window-label">figures: <span data-field="windowLabel"></span></p>
       </dl>
       <section class="queue-detail__erlang" aria-label="Erlang C prediction">
         <h3 class="queue-detail__subtitle">Prediction (Erlang C)</h3>

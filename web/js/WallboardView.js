@@ -468,6 +468,8 @@ export function mixTableView(scope, columns, key, limit = Infinity) {
   return {
     columns,
     more: hidden ? `+${hidden} more` : '',
+    moreWord: 'more',
+    total: names.length,
     rows: names.slice(0, names.length - hidden).map((name) => ({
       key: name,
       label: humanize(name),
@@ -598,7 +600,13 @@ export function abandonedTableView(list, opts = {}) {
     };
   });
   const hidden = mine.length - rows.length;
-  return { columns: ABANDONED_COLUMNS, rows, total: mine.length, more: hidden > 0 ? `+${hidden} earlier` : '' };
+  return {
+    columns: ABANDONED_COLUMNS,
+    rows,
+    total: mine.length,
+    more: hidden > 0 ? `+${hidden} earlier` : '',
+    moreWord: 'earlier',
+  };
 }
 
 function languageLabel(id) {
