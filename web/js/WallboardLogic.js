@@ -55,15 +55,18 @@ const EM_DASH = '—';
  * Compared in basis points so that float noise (0.8 − 0.1 = 0.7000000000000001) never changes a colour.
  * @param {number|null|undefined} value service level, fraction 0..1
  * @param {number|null|undefined} target target, fraction 0..1
- * @returns {'green'|'amber'|'red'|'none'} green at/above target, amber less than 10 points below, red below that,
+ * @param {number|null|undefined} [warning] the server's warning level for the queue (`warning_level`):
+ *   amber from it up to the target; when absent, 10 points below the target
+ * @returns {'green'|'amber'|'red'|'none'} green at/above target, amber down to the warning level, red below,
  *   none when either is unknown
  */
-export function serviceLevelClass(value, target) {
+export function serviceLevelClass(value, target, warning) {
   if (!isNumber(value) || !isNumber(target)) return 'none';
   const v = Math.round(value * 10000);
   const t = Math.round(target * 10000);
+  const w = isNumber(warning) ? Math.round(warning * 10000) : t - 1000;
   if (v >= t) return 'green';
-  if (v >= t - 1000) return 'amber';
+  if (v >= w) return 'amber';
   return 'red';
 }
 
@@ -73,8 +76,8 @@ export function serviceLevelClass(value, target) {
  * @param {number|null|undefined} target
  * @returns {{icon: string, text: string}}
  */
-export function serviceLevelCue(value, target) {
-  const cls = serviceLevelClass(value, target);
+export function serviceLevelCue(value, target, warning) {
+  const cls = serviceLevelClass(value, target, warning);
   if (cls === 'green') return { icon: '▲', text: 'on target' };
   if (cls === 'amber') return { icon: '▼', text: 'below target' };
   if (cls === 'red') return { icon: '▼▼', text: 'below target' };

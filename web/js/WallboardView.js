@@ -35,11 +35,11 @@ export function queueView(queue, ctx) {
   const m = (queue.metrics || {})[ctx.primaryWindow] || {};
   const agents = queue.agents || {};
   const wait = longestWaitSeconds(queue, ctx.generatedAt, ctx.serverNow);
-  const cue = serviceLevelCue(m.service_level, queue.target);
+  const cue = serviceLevelCue(m.service_level, queue.target, queue.warning_level);
   return {
     name: queue.name || queue.id,
     slText: formatServiceLevel(m.service_level),
-    slClass: serviceLevelClass(m.service_level, queue.target),
+    slClass: serviceLevelClass(m.service_level, queue.target, queue.warning_level),
     slIcon: cue.icon,
     slCue: cue.text,
     targetText: `target ${formatPercent(queue.target)} in ${formatThreshold(queue.threshold_seconds)}`,
@@ -203,12 +203,12 @@ export function serviceLevelWindows(queue, windows = DETAIL_WINDOWS) {
     .filter((w) => metrics[w])
     .map((w) => {
       const m = metrics[w];
-      const cue = serviceLevelCue(m.service_level, queue.target);
+      const cue = serviceLevelCue(m.service_level, queue.target, queue.warning_level);
       return {
         id: w,
         label: w === 'interval' || w === 'today' ? capitalize(windowLabel(w)) : windowLabel(w).replace(/^last /, ''),
         slText: formatServiceLevel(m.service_level),
-        slClass: serviceLevelClass(m.service_level, queue.target),
+        slClass: serviceLevelClass(m.service_level, queue.target, queue.warning_level),
         slIcon: cue.icon,
         slCue: cue.text,
         counts: `${formatCount(m.answered_within_threshold)} of ${formatCount(
@@ -237,7 +237,7 @@ export function queueDetailView(queue, ctx) {
     abandonedCount: formatCount(m.abandoned),
     erlang: hasErlang,
     erlangSl: formatServiceLevel(m.erlang_service_level),
-    erlangSlClass: serviceLevelClass(m.erlang_service_level, queue.target),
+    erlangSlClass: serviceLevelClass(m.erlang_service_level, queue.target, queue.warning_level),
     erlangAgents: formatCount(m.erlang_agents_required),
     erlangWait: formatDuration(m.erlang_expected_wait_seconds),
     staffed: formatCount((queue.agents || {}).staffed ?? (queue.agents || {}).logged_in),
@@ -553,7 +553,7 @@ export function erlangTableView(queues, primaryWindow) {
           formatCount(agents.staffed ?? agents.logged_in),
           formatDuration(m.erlang_expected_wait_seconds),
         ],
-        tones: [serviceLevelClass(m.erlang_service_level, q.target), null, null, null],
+        tones: [serviceLevelClass(m.erlang_service_level, q.target, q.warning_level), null, null, null],
       };
     }),
   };

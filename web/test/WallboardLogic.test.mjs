@@ -29,6 +29,13 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/snapshot.json', impo
 const GEN = Date.parse('2026-11-23T15:30:00.123Z');
 const queue = (id) => fixture.queues.find((q) => q.id === id);
 
+test("service level colour follows the server's warning level when it sends one", () => {
+  assert.equal(serviceLevelClass(0.76, 0.8, 0.75), 'amber');
+  assert.equal(serviceLevelClass(0.7499, 0.8, 0.75), 'red');
+  assert.equal(serviceLevelClass(0.6, 0.8, 0.5), 'amber'); // a wider amber band than the default
+  assert.equal(serviceLevelClass(0.8, 0.8, 0.75), 'green');
+});
+
 test('service level colour: green at or above target, amber within 10 points, red below, none when unknown', () => {
   assert.equal(serviceLevelClass(0.8, 0.8), 'green');
   assert.equal(serviceLevelClass(1, 0.8), 'green');
