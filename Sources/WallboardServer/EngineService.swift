@@ -16,115 +16,41 @@ public final class EngineService: @unchecked Sendable {
 
     /// How often the simulator, if any, is advanced.
     static let simulatorStep: DispatchTimeInterval = .milliseconds(200)
-    /// Longest time a change waits before it is published (at most 4 snapshots a second).
     /// Longest time a change waits before it is published: 1 / `websocket.max_updates_per_second`.
     public var publishInterval: DispatchTimeInterval = .milliseconds(250)
     /// How often waits are re-aged and a snapshot is published even with no events.
     static let tickInterval: Int64 = 1000
-    /// The alert rules and how notifications go out.
-    public struct AlertSettings: Sendable {
-        public var configuration: AlertConfiguration
-        /// How notifications are sent; `nil` keeps them in the outbox (logged, never sent).
-        public var transport: NotificationTransport?
-        /// Where alert state and the outbox are kept across restarts; `nil` keeps them in memory.
-        public var stateDirectory: String?
-        public var boardURL: String?
-
-        public init(
-            configuration: AlertConfiguration = AlertConfiguration(), transport: NotificationTransport? = nil,
-            stateDirectory: String? = nil, boardURL: String? = nil
-        ) {
-            self.configuration = configuration
-            self.transport = transport
-            self.stateDirectory = stateDirectory
-            self.boardURL = boardURL
-        }
-    }
-
-    /// Acknowledges an alert for `user`; the completion gets the updated alert list or the reason it failed.
-    public func acknowledgeAlert(
-        id: String, by user: String, completion: @escaping @Sendable (Result<JSONValue, AlertAckError>) -> Void
-    ) {
-        queue.async { [self] in
-            guard let alerts else { return completion(.failure(.notFound(id: id))) }
-            do throws(AlertAckError) {
-                try alerts.acknowledge(id: id, by: user, now: clock.now())
-                publishAlerts()
-                completion(.success(alerts.listJSON))
-            } catch {
-                completion(.failure(error))
-            }
-        }
-    }
-
-    /// Replaces the alert rules and notifiers (SIGHUP).
-    public func reconfigureAlerts(_ configuration: AlertConfiguration) {
-        queue.async { [self] in
-            if alerts?.reconfigure(configuration, now: clock.now()) == true { publishAlerts() }
-        }
-    }
-
-    private func publishAlerts() {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard let alerts else { return }
-        var list = alerts.listJSON
-        if case .object(var object) = list {
-            object["generated_at"] = .string(RFC3339.format(clock.now()))
-            list = .object(object)
-        }
-        hub.publish("alerts", data: list)
-    }
-
-    /// Where and how accepted events are journaled.
-    public struct JournalSettings: Sendable {
-        public var directory: String
-        public var policy: FsyncPolicy
-        /// Days of segments to keep.
-        public var keepDays: Int
-        /// How often the engine's state is checkpointed (when events arrived since the last one).
-        public var checkpointMinutes: Int
-
-        public init(
-            directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = 7, checkpointMinutes: Int = 5
-        ) {
-            self.directory = directory
-            self.policy = policy
-            self.keepDays = keepDays
-            self.checkpointMinutes = checkpointMinutes
-        }
-    }
-
     /// How often boards get a heartbeat.
     public var heartbeatSeconds = 5
 
     public let queue = DispatchQueue(label: "wallboardd.engine")
-    private let clock: WallClock
-    private let hub: TopicHub
-    private let logger: Logger
-    private var engine: WallboardEngine
+    let clock: WallClock
+    let hub: TopicHub
+    let logger: Logger
+    var engine: WallboardEngine
     /// Queue settings from the config file: they override what sources discover.
     private var configuredConfiguration: EngineConfiguration
     /// Queue settings sources discovered (e.g. Asterisk's `servicelevel`), by source name.
     private var discoveredQueues: [String: [QueueSettings]] = [:]
-    private var simulator: ContactCenterSimulator?
-    private var sources: [String: Snapshot.SourceStatus] = [:]
+    var simulator: ContactCenterSimulator?
+    var sources: [String: Snapshot.SourceStatus] = [:]
     private var dirty = true
     private var lastPublished: Instant?
     private var timers: [DispatchSourceTimer] = []
     private var heartbeatSequence: UInt64 = 0
     private var heartbeatSink: (@Sendable (UInt64, String) -> Void)?
     /// Events applied, by source and type (for /metrics).
-    private var appliedBySource: [String: [String: Int]] = [:]
+    var appliedBySource: [String: [String: Int]] = [:]
     /// How late the last publish tick fired, in milliseconds (a busy or wedged engine shows here).
-    private var tickLag: Millis = 0
+    var tickLag: Millis = 0
     private var lastTickAt: Instant?
     /// Each topic's last published payload less its clock, to publish only what changed.
     private var lastTopicData: [String: JSONValue] = [:]
     /// Where accepted events are journaled, when a state directory is configured.
-    private let storeSettings: JournalSettings?
-    private var store: EventStore?
+    let storeSettings: JournalSettings?
+    var store: EventStore?
     /// Alert rules and notification delivery; `nil` until ``start(heartbeat:)``.
-    private var alerts: AlertService?
+    var alerts: AlertService?
     private let alertSettings: AlertSettings
     private let simulatorWarmup: Millis
     private var centerName: String
@@ -248,62 +174,9 @@ public final class EngineService: @unchecked Sendable {
         }
     }
 
-    /// Writes an engine checkpoint when events were stored since the last one (so a restart replays
-    /// only the journal's tail).
-    private func checkpointIfNeeded() {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard let store, simulator == nil, store.appendedSinceCheckpoint > 0 else { return }
-        store.writeCheckpoint(Array(JSONC.encode(engine.checkpoint()).utf8), now: clock.now())
-    }
-
     /// The journal's last write error, if writing fails now (disk full): shown on /readyz and /metrics.
     public func storageProblem(completion: @escaping @Sendable (String?) -> Void) {
         queue.async { [self] in completion(store?.lastFailure.map { "\($0)" }) }
-    }
-
-    /// Opens the journal and replays what a window still needs: from the earlier of today's start and
-    /// the longest window's start.
-    private func openJournal() throws {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard let settings = storeSettings else { return }
-        let store = try EventStore(
-            directory: settings.directory, policy: settings.policy, keepDays: settings.keepDays, queue: queue,
-            logger: logger)
-        let now = clock.now()
-        let longest = engine.configuration.windows.map(\.length).max() ?? 0
-        let from = min(engine.configuration.calendar.startOfDay(containing: now), now.advanced(by: -longest))
-        var position = JournalPosition.start(of: EventStore.day(of: from))
-        var replayNow = from
-        // The simulator's events are not journaled, so its state is never checkpointed either.
-        if simulator == nil, let checkpoint = store.latestCheckpoint() {
-            var payload = checkpoint.payload
-            do {
-                engine = try WallboardEngine(restoringFrom: try JSONC.parse(bytes: &payload), configuration: engine.configuration)
-                position = checkpoint.position
-                logger.notice("engine restored from checkpoint", metadata: ["journal.position": "\(checkpoint.position)"])
-            } catch {
-                logger.error(
-                    "checkpoint unusable: replaying the journal from the start of the day instead",
-                    metadata: ["checkpoint.file": "\(checkpoint.file)", "checkpoint.error": "\(error)"])
-            }
-        }
-        let (records, problems) = try store.replay(from: position) { event in
-            replayNow = min(max(replayNow, event.timestamp), now)
-            engine.apply(event, now: replayNow)
-        }
-        _ = engine.expire(now: now)
-        for problem in problems { logger.warning("journal replay problem", metadata: ["journal.problem": "\(problem)"]) }
-        logger.notice(
-            "journal replayed", metadata: ["journal.records": "\(records)", "journal.directory": "\(settings.directory)"])
-        self.store = store
-        if case .batched(let milliseconds) = settings.policy {
-            addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.syncDue() }
-        }
-        addTimer(every: .seconds(3600)) { $0.store?.removeExpired(now: $0.clock.now()) }
-        if simulator == nil {
-            addTimer(every: .seconds(Int(settings.checkpointMinutes) * 60)) { $0.checkpointIfNeeded() }
-        }
-        store.removeExpired(now: now)
     }
 
     /// Counts rejections found before events could be decoded.
@@ -358,84 +231,6 @@ public final class EngineService: @unchecked Sendable {
         dirty = true
     }
 
-    /// Adds the engine's figures to a Prometheus exposition. Runs on the queue; `completion` gets the result.
-    public func renderMetrics(into renderer: MetricsRenderer, completion: @escaping @Sendable (MetricsRenderer) -> Void) {
-        queue.async { [self] in
-            var metrics = renderer
-            let counters = engine.counters
-            for (source, types) in appliedBySource.sorted(by: { $0.key < $1.key }) {
-                for (type, count) in types.sorted(by: { $0.key < $1.key }) {
-                    metrics.add(
-                        "wallboardd_events_applied_total", "counter", "Events applied to the engine, by source and type.",
-                        labels: [("source", source), ("type", type)], value: Double(count))
-                }
-            }
-            for (code, count) in counters.rejected.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                metrics.add(
-                    "wallboardd_events_rejected_total", "counter", "Events rejected, by reason.",
-                    labels: [("reason", code.rawValue)], value: Double(count))
-            }
-            metrics.add(
-                "wallboardd_events_duplicate_total", "counter", "Events ignored because their id was already applied.",
-                value: Double(counters.duplicates))
-            metrics.add(
-                "wallboardd_events_clamped_total", "counter", "Events stamped too far in the future, applied at now.",
-                value: Double(counters.clampedFromFuture))
-            metrics.add(
-                "wallboardd_events_held", "gauge", "Events held back waiting for an earlier event (reordering).",
-                value: Double(counters.deferred))
-            if let store {
-                metrics.add("wallboardd_journal_appends_total", "counter", "Events written to the journal.",
-                            value: Double(store.appended))
-                metrics.add("wallboardd_journal_fsync_seconds_sum", "counter", "Time spent in journal group commits (fsync).",
-                            value: store.fsyncSeconds)
-                metrics.add("wallboardd_journal_fsync_seconds_count", "counter", "Journal group commits (fsync).",
-                            value: Double(store.fsyncCount))
-                metrics.add("wallboardd_journal_fsync_seconds_max", "gauge", "Longest journal group commit since start.",
-                            value: store.fsyncMaxSeconds)
-                metrics.add("wallboardd_journal_writable", "gauge", "0 while the journal cannot write (disk full).",
-                            value: store.lastFailure == nil ? 1 : 0)
-            }
-            if let alerts {
-                metrics.add("wallboardd_alerts_active", "gauge", "Alerts pending, firing or acknowledged.",
-                            value: Double(alerts.engine.activeAlerts.count))
-                for (outcome, count) in [("delivered", alerts.delivered), ("failed", alerts.failed),
-                                         ("dead_lettered", alerts.deadLettered)] {
-                    metrics.add("wallboardd_alert_deliveries_total", "counter", "Notification delivery attempts by outcome.",
-                                labels: [("outcome", outcome)], value: Double(count))
-                }
-            }
-            metrics.add(
-                "wallboardd_engine_tick_lag_seconds", "gauge", "How late the engine's last publish tick fired.",
-                value: tickLag.asSeconds)
-            let snapshot = engine.snapshot(now: clock.now(), sources: Array(sources.values))
-            for source in sources.values.sorted(by: { $0.name < $1.name }) {
-                let up = ["running", "connected"].contains(source.state) ? 1.0 : 0.0
-                metrics.add(
-                    "wallboardd_source_up", "gauge", "1 when an event source is connected/running.",
-                    labels: [("source", source.name), ("kind", source.kind)], value: up)
-            }
-            for queue in snapshot.queues {
-                let labels = [("queue", queue.settings.id)]
-                metrics.add(
-                    "wallboardd_queue_waiting", "gauge", "Contacts waiting in the queue now.", labels: labels,
-                    value: Double(queue.figures.waitingNow))
-                metrics.add(
-                    "wallboardd_queue_longest_wait_seconds", "gauge", "Longest current wait in the queue.", labels: labels,
-                    value: queue.figures.longestWait(at: snapshot.generatedAt).asSeconds)
-                if let level = queue.figures.windows[snapshot.primaryWindow]?.serviceLevel {
-                    metrics.add(
-                        "wallboardd_queue_service_level", "gauge", "Service level in the primary window (0..1).",
-                        labels: labels + [("window", snapshot.primaryWindow)], value: level)
-                }
-            }
-            metrics.add(
-                "wallboardd_agents_logged_in", "gauge", "Agents logged in now.",
-                value: Double(snapshot.center.agents.loggedIn))
-            completion(metrics)
-        }
-    }
-
     /// Runs `body` on the engine queue with the engine, for read-only queries.
     public func read<T: Sendable>(_ body: @escaping @Sendable (WallboardEngine, Instant) -> T,
                                   completion: @escaping @Sendable (T) -> Void)
@@ -445,7 +240,7 @@ public final class EngineService: @unchecked Sendable {
 
     // MARK: - On the queue
 
-    private func addTimer(every interval: DispatchTimeInterval, _ body: @escaping @Sendable (EngineService) -> Void) {
+    func addTimer(every interval: DispatchTimeInterval, _ body: @escaping @Sendable (EngineService) -> Void) {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(20))
         timer.setEventHandler { [weak self] in

@@ -1,0 +1,82 @@
+import Dispatch
+import JSONC
+import JSONModel
+import WallboardAlerts
+import WallboardCore
+import WallboardJournal
+
+/// The journal: its settings, the restore at start, and checkpoints of the engine's state.
+extension EngineService {
+    /// Where and how accepted events are journaled.
+    public struct JournalSettings: Sendable {
+        public var directory: String
+        public var policy: FsyncPolicy
+        /// Days of segments to keep.
+        public var keepDays: Int
+        /// How often the engine's state is checkpointed (when events arrived since the last one).
+        public var checkpointMinutes: Int
+
+        public init(
+            directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = 7, checkpointMinutes: Int = 5
+        ) {
+            self.directory = directory
+            self.policy = policy
+            self.keepDays = keepDays
+            self.checkpointMinutes = checkpointMinutes
+        }
+    }
+
+    /// Opens the journal and replays what a window still needs: from the earlier of today's start and
+    /// the longest window's start.
+    func openJournal() throws {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let settings = storeSettings else { return }
+        let store = try EventStore(
+            directory: settings.directory, policy: settings.policy, keepDays: settings.keepDays, queue: queue,
+            logger: logger)
+        let now = clock.now()
+        let longest = engine.configuration.windows.map(\.length).max() ?? 0
+        let from = min(engine.configuration.calendar.startOfDay(containing: now), now.advanced(by: -longest))
+        var position = JournalPosition.start(of: EventStore.day(of: from))
+        var replayNow = from
+        // The simulator's events are not journaled, so its state is never checkpointed either.
+        if simulator == nil, let checkpoint = store.latestCheckpoint() {
+            var payload = checkpoint.payload
+            do {
+                engine = try WallboardEngine(restoringFrom: try JSONC.parse(bytes: &payload), configuration: engine.configuration)
+                position = checkpoint.position
+                logger.notice("engine restored from checkpoint", metadata: ["journal.position": "\(checkpoint.position)"])
+            } catch {
+                logger.error(
+                    "checkpoint unusable: replaying the journal from the start of the day instead",
+                    metadata: ["checkpoint.file": "\(checkpoint.file)", "checkpoint.error": "\(error)"])
+            }
+        }
+        let (records, problems) = try store.replay(from: position) { event in
+            replayNow = min(max(replayNow, event.timestamp), now)
+            engine.apply(event, now: replayNow)
+        }
+        _ = engine.expire(now: now)
+        for problem in problems { logger.warning("journal replay problem", metadata: ["journal.problem": "\(problem)"]) }
+        logger.notice(
+            "journal replayed", metadata: ["journal.records": "\(records)", "journal.directory": "\(settings.directory)"])
+        self.store = store
+        if case .batched(let milliseconds) = settings.policy {
+            addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.syncDue() }
+        }
+        addTimer(every: .seconds(3600)) { $0.store?.removeExpired(now: $0.clock.now()) }
+        if simulator == nil {
+            addTimer(every: .seconds(Int(settings.checkpointMinutes) * 60)) { $0.checkpointIfNeeded() }
+        }
+        store.removeExpired(now: now)
+    }
+
+    /// Writes an engine checkpoint when events were stored since the last one (so a restart replays
+    /// only the journal's tail).
+    func checkpointIfNeeded() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let store, simulator == nil, store.appendedSinceCheckpoint > 0 else { return }
+        store.writeCheckpoint(Array(JSONC.encode(engine.checkpoint()).utf8), now: clock.now())
+    }
+
+}
