@@ -11,7 +11,12 @@ extension WallboardAPI {
         let path = request.path
         if path == "/api/v1/snapshot" {
             if let list = request.queryValue("topics") {
-                respondWithTopics(list.split(separator: ",").map(String.init), request: request, respond: respond)
+                let topics = list.split(separator: ",").map(String.init)
+                guard !topics.isEmpty else {
+                    respond(Self.error(400, "topics= names no topic; e.g. ?topics=center,queue:sales"))
+                    return true
+                }
+                respondWithTopics(topics, request: request, respond: respond)
             } else {
                 respondWithTopic("snapshot", request: request, respond: respond)
             }

@@ -101,6 +101,10 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
             respond(Self.error(415, "content-type \(contentType) not accepted; send application/x-ndjson or application/json"))
             return
         }
+        guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            respond(Self.error(400, "the body is empty: send one JSON event, a JSON array of events, or NDJSON lines"))
+            return
+        }
         let (decoded, errors) = EventBatchDecoder.decode(request.body)
         engine.countRejections(errors.map(\.rejection))
         engine.apply(decoded.map(\.event)) { outcome in

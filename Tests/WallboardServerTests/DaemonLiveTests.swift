@@ -134,6 +134,10 @@ import WallboardCore
         #expect(rejected.map { $0["code"]?.stringValue } == ["not_an_object", "bad_timestamp", "unknown_type", "invalid_value"])
         #expect(rejected[3]["reason"]?.stringValue?.contains("pigeon") == true)
 
+        let empty = try daemon.post("/api/v1/events", body: "\n  \n")
+        #expect(empty.status == 400)
+        #expect(empty.text.contains("the body is empty"))
+        #expect(try daemon.get("/api/v1/snapshot?topics=").status == 400)
         let unsupported = try daemon.post("/api/v1/events", body: "<xml/>", contentType: "application/xml")
         #expect(unsupported.status == 415)
         let wrongMethod = try daemon.get("/api/v1/events")
