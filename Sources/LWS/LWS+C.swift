@@ -250,8 +250,11 @@ extension LWSServer {
             lws_callback_on_writable(wsi)
             return 0
         }
+        // HEAD is answered as GET without the body (same status, headers and content-length).
+        session.isHead = method == .head
         session.request = HTTPRequest(
-            method: method, path: uri, query: queryArguments(wsi), headers: requestHeaders(wsi), peer: peerAddress(wsi))
+            method: method == .head ? .get : method, path: uri, query: queryArguments(wsi), headers: requestHeaders(wsi),
+            peer: peerAddress(wsi))
         if method == .post || method == .put || method == .patch { return 0 }  // wait for the body
         dispatch(session)
         return 0
@@ -317,7 +320,7 @@ extension LWSServer {
             }
             if failed { return -1 }
             session.headersSent = true
-            if response.body.isEmpty { return finishHTTP(session) }
+            if response.body.isEmpty || session.isHead { return finishHTTP(session) }
             lws_callback_on_writable(wsi)
             return 0
         }

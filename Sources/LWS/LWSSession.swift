@@ -24,6 +24,8 @@ final class LWSSession {
     var response: HTTPResponse?
     var headersSent = false
     var bodyOffset = 0
+    /// The request was HEAD: send the GET response's headers only.
+    var isHead = false
 
     init(id: ConnectionID, wsi: OpaquePointer, kind: Kind) {
         self.id = id
@@ -59,5 +61,6 @@ final class LWSSession {
         response = nil
         headersSent = false
         bodyOffset = 0
+        isHead = false
     }
 }

@@ -30,7 +30,9 @@ public enum HTTPClient {
             responseHeaders[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingSpaces()
         }
         let responseBody: [UInt8]
-        if let length = responseHeaders["content-length"].flatMap({ Int($0) }) {
+        if method == "HEAD" {
+            responseBody = []
+        } else if let length = responseHeaders["content-length"].flatMap({ Int($0) }) {
             responseBody = try connection.read(exactly: length)
         } else if status == 304 || status == 204 {
             responseBody = []

@@ -24,6 +24,10 @@ import WallboardCore
         #expect(response.headers["content-type"]?.hasPrefix("text/html") == true)
         #expect(response.text.contains("<script type=\"module\""))
         #expect(try daemon.get("/no-such-file.html").status == 404)
+        let head = try HTTPClient.request("HEAD", daemon.base + "/healthz")
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        #expect(Int(head.headers["content-length"] ?? "") ?? 0 > 0)
         #expect(try daemon.get("/api/v1/nothing-here").status == 404)
     }
 
