@@ -41,6 +41,7 @@ final class LWSContext {
     static func make(server: LWSServer) throws(LWSError) -> LWSContext {
         lws_set_log_level(LLL_ERR | LLL_WARN, nil)
         let configuration = server.configuration
+        let host = try ListenHost.checked(configuration.host, port: configuration.port)
         let tls = try tlsFiles(configuration)
         var strings: [UnsafeMutablePointer<CChar>] = []
         func cString(_ text: String) -> UnsafeMutablePointer<CChar> {
@@ -87,11 +88,12 @@ final class LWSContext {
 
         var info = lws_context_creation_info()
         info.port = Int32(configuration.port)
-        info.iface = UnsafePointer(cString(configuration.host))
+        info.iface = UnsafePointer(cString(host))
         info.protocols = UnsafePointer(protocols)
         info.mounts = mountList.isEmpty ? nil : UnsafePointer(mounts)
         info.user = Unmanaged.passUnretained(server).toOpaque()
         info.options = CLWS_option_validate_utf8()
+        if ListenHost.isIPv4(host) { info.options |= CLWS_option_disable_ipv6() }
         info.gid = -1
         info.uid = -1
         info.vhost_name = UnsafePointer(cString("default"))

@@ -64,6 +64,28 @@ import WallboardClient
         #expect(text.contains("--listen nonsense: expected HOST:PORT"))
     }
 
+    /// `--listen 127.0.0.1:PORT` listens on loopback only (not every interface), as the kernel reports it.
+    @Test func listeningOnLoopbackBindsOnlyLoopback() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let hexPort = String(format: "%04X", daemon.daemon.port)
+        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        let listening = table.split(separator: "\n").filter { $0.contains(":\(hexPort) ") && $0.contains(" 0A ") }
+        #expect(!listening.isEmpty)
+        #expect(listening.allSatisfy { $0.contains("0100007F:\(hexPort)") }, "\(listening)")
+        let v6 = (try? String(contentsOfFile: "/proc/net/tcp6", encoding: .utf8)) ?? ""
+        #expect(!v6.split(separator: "\n").contains { $0.contains(":\(hexPort) ") && $0.contains(" 0A ") })
+    }
+
+    @Test(arguments: ["203.0.113.5", "nonsense"])
+    func anAddressThatIsNotOursIsAClearError(host: String) throws {
+        let (process, errors) = try Self.launch(["--listen", "\(host):18123", "--no-simulator"])
+        process.waitUntilExit()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains(host))
+    }
+
     @Test func portInUseIsAClearError() throws {
         let port = Self.freePort()
         let (first, _) = try Self.launch(["--listen", "127.0.0.1:\(port)", "--no-simulator"])
