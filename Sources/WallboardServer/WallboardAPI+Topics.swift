@@ -4,11 +4,16 @@ import LWS
 
 /// REST mirrors of the WebSocket topics, each answered from the topic's latest payload with an
 /// ETag (`"<topic>-<seq>"`) so a poller can ask `If-None-Match` and get 304 while nothing changed.
+///
+/// Each answer is shaped for the caller's token exactly as its WebSocket frames are: customer
+/// identifiers masked for viewers, only its queues and teams for a scoped token (other queues' topics
+/// are refused with 403).
 extension WallboardAPI {
     /// Answers `request` if it is a topic route; returns `false` otherwise.
     func handleTopicRoute(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
         guard request.method == .get else { return false }
         let path = request.path
+        let viewer = topicViewer(for: request)
         if path == "/api/v1/snapshot" {
             if let list = request.queryValue("topics") {
                 let topics = list.split(separator: ",").map(String.init)
@@ -16,33 +21,43 @@ extension WallboardAPI {
                     respond(Self.error(400, "topics= names no topic; e.g. ?topics=center,queue:sales"))
                     return true
                 }
-                respondWithTopics(topics, request: request, respond: respond)
+                respondWithTopics(topics, viewer: viewer, request: request, respond: respond)
             } else {
-                respondWithTopic("snapshot", request: request, respond: respond)
+                respondWithTopic("snapshot", viewer: viewer, request: request, respond: respond)
             }
             return true
         }
         if path == "/api/v1/queues" {
-            respondWithTopic("snapshot", request: request, select: { $0["queues"] ?? .array([]) }, respond: respond)
+            respondWithTopic("snapshot", viewer: viewer, request: request, select: { $0["queues"] ?? .array([]) }, respond: respond)
             return true
         }
         if path == "/api/v1/agents" {
-            respondWithTopic("snapshot", request: request, select: { $0["agents"] ?? .array([]) }, respond: respond)
+            respondWithTopic("snapshot", viewer: viewer, request: request, select: { $0["agents"] ?? .array([]) }, respond: respond)
             return true
         }
         if path.hasPrefix("/api/v1/queues/") {
             let id = String(path.dropFirst("/api/v1/queues/".count))
             guard !id.isEmpty, !id.contains("/") else { return false }
-            respondWithTopic("queue:\(id)", request: request, respond: respond)
+            respondWithTopic("queue:\(id)", viewer: viewer, request: request, respond: respond)
             return true
         }
         return false
     }
 
+    /// What the caller may see, as for a WebSocket subscriber with the same token.
+    private func topicViewer(for request: HTTPRequest) -> TopicHub.Viewer {
+        guard let principal = principal(for: request), principal.viewKey != nil else { return .everything }
+        return TopicHub.Viewer(key: principal.viewKey, view: principal.view, maySubscribe: principal.maySubscribe)
+    }
+
     private func respondWithTopic(
-        _ topic: String, request: HTTPRequest, select: ((JSONValue) -> JSONValue)? = nil,
+        _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: ((JSONValue) -> JSONValue)? = nil,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
+        guard viewer.maySubscribe(topic) else {
+            respond(Self.error(403, "this token may not see \(topic)"))
+            return
+        }
         guard let latest = hub.latest(topic) else {
             respond(
                 topic == "snapshot"
@@ -50,20 +65,29 @@ extension WallboardAPI {
                     : Self.error(404, "no such topic: \(topic)"))
             return
         }
-        let etag = "\"\(topic)-\(latest.sequence)\""
+        let etag = "\"\(topic)-\(latest.sequence)\(Self.viewSuffix(viewer))\""
         if request.headers["if-none-match"] == etag {
             respond(HTTPResponse(status: 304, headers: [("etag", etag)]))
             return
         }
         var body = latest.dataJSON
-        if let select, let parsed = try? JSONC.parse(latest.dataJSON) { body = JSONC.encode(select(parsed)) }
+        if viewer.key != nil || select != nil {
+            let shaped = viewer.view(latest.data)
+            body = JSONC.encode(select.map { $0(shaped) } ?? shaped)
+        }
         respond(HTTPResponse(status: 200, headers: [("etag", etag), ("cache-control", "no-cache")], text: body))
     }
 
     /// Several topics in one object `{topic: payload}`; the ETag joins their sequence numbers.
     private func respondWithTopics(
-        _ topics: [String], request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void
+        _ topics: [String], viewer: TopicHub.Viewer, request: HTTPRequest,
+        respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
+        let forbidden = topics.filter { !viewer.maySubscribe($0) }
+        guard forbidden.isEmpty else {
+            respond(Self.error(403, "this token may not see: \(forbidden.joined(separator: ", "))"))
+            return
+        }
         var parts: [String] = []
         var tags: [String] = []
         for topic in topics {
@@ -71,15 +95,24 @@ extension WallboardAPI {
                 respond(Self.error(404, "no such topic: \(topic) (available: \(hub.topics.joined(separator: ", ")))"))
                 return
             }
-            parts.append(JSONC.encode(.string(topic)) + ":" + latest.dataJSON)
+            let payload = viewer.key == nil ? latest.dataJSON : JSONC.encode(viewer.view(latest.data))
+            parts.append(JSONC.encode(.string(topic)) + ":" + payload)
             tags.append("\(topic)-\(latest.sequence)")
         }
-        let etag = "\"" + tags.joined(separator: ",") + "\""
+        let etag = "\"" + tags.joined(separator: ",") + Self.viewSuffix(viewer) + "\""
         if request.headers["if-none-match"] == etag {
             respond(HTTPResponse(status: 304, headers: [("etag", etag)]))
             return
         }
         respond(HTTPResponse(status: 200, headers: [("etag", etag), ("cache-control", "no-cache")],
                              text: "{" + parts.joined(separator: ",") + "}"))
+    }
+
+    /// Distinguishes the ETags of differently shaped views of the same payload.
+    private static func viewSuffix(_ viewer: TopicHub.Viewer) -> String {
+        guard let key = viewer.key else { return "" }
+        var hash: UInt32 = 2_166_136_261
+        for byte in key.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return "-v" + String(hash, radix: 16)
     }
 }

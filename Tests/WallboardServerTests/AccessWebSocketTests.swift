@@ -63,3 +63,41 @@ import WallboardClient
         #expect(snapshot["data"]?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["a1"])
     }
 }
+
+/// The REST mirrors answer each token as its WebSocket frames do.
+@Suite(.serialized) struct AccessRESTMirrorTests {
+    @Test func viewerRESTAnswersCarryNoCustomerIdentifiers() throws {
+        let daemon = try AccessTestDaemon()
+        defer { daemon.stop() }
+        try daemon.seedInteractions()
+        _ = try daemon.waitForSnapshot { ($0["waiting"]?.arrayValue?.count ?? 0) == 1 }
+        for path in ["/api/v1/queues/q1", "/api/v1/queues/q2", "/api/v1/snapshot?topics=queue:q1,agents:q2",
+                     "/api/v1/queues", "/api/v1/agents", "/api/v1/snapshot"]
+        {
+            let response = try daemon.request("GET", path, token: "viewer")
+            #expect(response.status == 200, "\(path)")
+            #expect(!response.text.contains("+15550100"), "\(path) leaks a caller number")
+            #expect(!response.text.contains("cust-42"), "\(path) leaks a customer id")
+            #expect(!response.text.contains("PJSIP/1002"), "\(path) leaks a monitor handle")
+        }
+        let supervisor = try daemon.request("GET", "/api/v1/queues/q1", token: "supervisor")
+        #expect(supervisor.text.contains("+15550100"))
+        // Shaped answers have their own ETags.
+        let viewerTag = try daemon.request("GET", "/api/v1/queues/q1", token: "viewer").headers["etag"]
+        #expect(viewerTag != supervisor.headers["etag"])
+    }
+
+    @Test func scopedTokenSeesOnlyItsQueuesOverREST() throws {
+        let daemon = try AccessTestDaemon()
+        defer { daemon.stop() }
+        try daemon.seedInteractions()
+        _ = try daemon.waitForSnapshot { ($0["waiting"]?.arrayValue?.count ?? 0) == 1 }
+        #expect(try daemon.request("GET", "/api/v1/queues/q2", token: "site").status == 403)
+        #expect(try daemon.request("GET", "/api/v1/snapshot?topics=queue:q2", token: "site").status == 403)
+        #expect(try daemon.request("GET", "/api/v1/queues/q1", token: "site").status == 200)
+        let queues = try JSONC.parse(try daemon.request("GET", "/api/v1/queues", token: "site").text)
+        #expect(queues.arrayValue?.compactMap { $0["id"]?.stringValue } == ["q1"])
+        let agents = try JSONC.parse(try daemon.request("GET", "/api/v1/agents", token: "site").text)
+        #expect(agents.arrayValue?.compactMap { $0["id"]?.stringValue } == ["a1"])
+    }
+}

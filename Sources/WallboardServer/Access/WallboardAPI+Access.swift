@@ -37,7 +37,7 @@ extension WallboardAPI {
             return nil
         }
         if handleInteractionRoute(request, principal: principal, respond: respond) { return nil }
-        if request.path == "/api/v1/snapshot", principal.needsShaping { return Self.shaping(respond, for: principal) }
+        // Topic routes (snapshot, queues, agents) shape their answers per token themselves.
         return respond
     }
 
@@ -57,22 +57,6 @@ extension WallboardAPI {
             AuditLog.Entry(
                 at: access.now, who: principal.name, role: principal.role, action: action, peer: request.peer,
                 query: target, resultCount: resultCount, status: status))
-    }
-
-    /// A `respond` that rewrites a 200 snapshot body into what `principal` may see.
-    static func shaping(
-        _ respond: @escaping @Sendable (HTTPResponse) -> Void, for principal: AccessPrincipal
-    ) -> @Sendable (HTTPResponse) -> Void {
-        { response in
-            guard response.status == 200 else { return respond(response) }
-            var bytes = response.body
-            guard let snapshot = try? JSONC.parse(bytes: &bytes) else {
-                return respond(Self.error(500, "snapshot could not be prepared for this token"))
-            }
-            var shaped = response
-            shaped.body = Array(JSONC.encode(principal.view(snapshot)).utf8)
-            respond(shaped)
-        }
     }
 
     // MARK: WebSocket
