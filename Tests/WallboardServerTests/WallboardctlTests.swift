@@ -88,3 +88,22 @@ import WallboardCore
         #expect(result.errors.contains("\(file.path):3: queues[0].target: must be between 0.0 and 1.0, got 2"))
     }
 }
+
+/// Asterisk agent ids contain slashes (`PJSIP/1001`, `Local/1001@agents/n`): lookups still find them.
+@Suite(.serialized) struct AgentIdWithSlashTests {
+    @Test func monitorFindsAnAgentWhoseIdHasSlashes() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let now = RFC3339.format(SystemClock().now())
+        #expect(try daemon.post("/api/v1/events", body: #"""
+            {"id":"1","ts":"\#(now)","type":"agent.login","agent":"Local/1001@agents/n","name":"Alice","queues":["sales"]}
+            {"id":"2","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"sales"}
+            {"id":"3","ts":"\#(now)","type":"contact.answered","contact":"c1","agent":"Local/1001@agents/n","monitor":{"kind":"asterisk.channel","target":"PJSIP/1001-00000012"}}
+            """#).status == 200)
+        let direct = try daemon.get("/api/v1/agents/Local%2F1001@agents%2Fn/interaction")
+        #expect(direct.status == 200, "\(direct.text)")
+        let result = try WallboardctlTests.run(["monitor", "--url", daemon.base, "Local/1001@agents/n"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("PJSIP/1001-00000012"))
+    }
+}

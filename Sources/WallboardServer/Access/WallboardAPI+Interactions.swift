@@ -26,8 +26,10 @@ extension WallboardAPI {
                 filters[name] = .string(value)
             }
         } else if request.path.hasPrefix(agentPrefix), request.path.hasSuffix("/interaction") {
-            let raw = request.path.dropFirst(agentPrefix.count).dropLast("/interaction".count)
-            guard let agent = String(raw).removingPercentEncoding, !agent.isEmpty, !agent.contains("/") else {
+            // The server hands over the path already percent-decoded, so an Asterisk agent id such as
+            // `PJSIP/1001` (sent as `PJSIP%2F1001`) arrives with its slash: everything in between is the id.
+            let agent = String(request.path.dropFirst(agentPrefix.count).dropLast("/interaction".count))
+            guard !agent.isEmpty else {
                 respond(Self.error(404, "no such endpoint: \(request.path)"))
                 return true
             }
