@@ -1,4 +1,5 @@
 import CLibWebSockets
+import Foundation
 import Dispatch
 import Glibc
 
@@ -257,9 +258,39 @@ extension LWSServer {
         session.request = HTTPRequest(
             method: method == .head ? .get : method, path: uri, query: queryArguments(wsi), headers: requestHeaders(wsi),
             peer: peerAddress(wsi))
-        if method == .post || method == .put || method == .patch { return 0 }  // wait for the body
+        if method == .post || method == .put || method == .patch {
+            switch bodyLength(session) {
+            case .some(let length) where length > 0: return 0  // wait for the body
+            case .some: break  // Content-Length: 0
+            case .none: return 0  // answered by bodyLength
+            }
+        }
         dispatch(session)
         return 0
+    }
+
+    /// The declared body length of a request with a body, `0` when none is declared (lws then delivers no
+    /// body events, so the request is dispatched at once); `nil` after answering a request whose length
+    /// is unusable: chunked (411), not a number (400) or over the limit (413).
+    private func bodyLength(_ session: LWSSession) -> Int? {
+        let wsi = session.wsi
+        func refuse(_ status: Int, _ message: String) -> Int? {
+            session.response = HTTPResponse(status: status, text: #"{"error":"\#(message)"}"#)
+            session.awaitingResponse = true
+            lws_callback_on_writable(wsi)
+            return nil
+        }
+        if header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) != nil {
+            return refuse(411, "send the body with a Content-Length; chunked request bodies are not accepted")
+        }
+        guard let text = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) else { return 0 }
+        guard let length = Int(text.trimmingCharacters(in: .whitespaces)), length >= 0 else {
+            return refuse(400, "Content-Length is not a number of bytes")
+        }
+        guard length <= configuration.maximumBodyBytes else {
+            return refuse(413, "request body larger than \(configuration.maximumBodyBytes) bytes")
+        }
+        return length
     }
 
     fileprivate func didReceiveHTTPBody(slot: UnsafeMutablePointer<UInt64>?, _ chunk: UnsafeRawBufferPointer) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WallboardServer
 
 /// `wallboardctl token create --name NAME --role ROLE [--queues a,b] [--teams x,y]`.
@@ -28,6 +29,11 @@ struct TokenCommand: ParsableCommand {
                 throw ValidationError("--role \(role): expected viewer, supervisor, ingest or admin")
             }
             guard !name.isEmpty, !name.contains("\"") else { throw ValidationError("--name must be non-empty, without quotes") }
+            for (flag, value) in [("--queues", queues), ("--teams", teams)] {
+                if let value, value.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                    throw ValidationError("\(flag) names no id; leave it out for a token that sees everything")
+                }
+            }
         }
 
         func run() {
@@ -35,7 +41,7 @@ struct TokenCommand: ParsableCommand {
             print("token (store it now; it is not kept anywhere):")
             print("  \(token)")
             print("")
-            print("add under access.tokens in the config, then restart wallboardd:")
+            print("add under access.tokens in the config, then reload wallboardd (systemctl reload wallboardd):")
             print(Self.snippet(name: name, role: role, hash: AccessToken.hash(token), queues: list(queues), teams: list(teams)))
         }
 

@@ -198,6 +198,22 @@ import WallboardCore
         other.close()
     }
 
+    /// Requests with a body but an unusable length get an answer that says why (never a silent drop).
+    @Test(arguments: [
+        ("POST /api/v1/alerts/x/ack HTTP/1.1\r\nHost: t\r\n\r\n", "404"),
+        ("POST /api/v1/events HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "411"),
+        ("POST /api/v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: -5\r\n\r\n", "40"),
+        ("POST /api/v1/events HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999\r\n\r\n", "4"),
+    ])
+    func bodiesWithoutAUsableLengthAreAnswered(request: String, statusPrefix: String) throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        let connection = try TCPConnection(host: "127.0.0.1", port: daemon.daemon.port, timeoutSeconds: 5)
+        try connection.write(Array(request.utf8))
+        let head = String(decoding: try connection.read(until: Array("\r\n".utf8)), as: UTF8.self)
+        #expect(head.hasPrefix("HTTP/1.1 \(statusPrefix)"), "\(head)")
+    }
+
     @Test func unknownTopicGetsAnErrorMessageNotAClose() throws {
         let daemon = try TestDaemon(simulator: false)
         defer { daemon.stop() }

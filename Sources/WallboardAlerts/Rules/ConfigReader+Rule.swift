@@ -157,7 +157,7 @@ extension ConfigReader {
             guard let value = object["state"] else {
                 fail(
                     path + ".state", rule: rule,
-                    "missing: agent_state_seconds needs a state (wrap_up, not_ready, on_contact)")
+                    "missing: agent_state_seconds needs a state (wrap_up, not_ready, on_contact, available, ringing)")
                 return nil
             }
             guard let stateText = string(value, at: path + ".state", rule: rule) else { return nil }
