@@ -129,15 +129,24 @@ final class JSONCDocument {
         }
         json_tokener_set_flags(tokener, JSON_TOKENER_STRICT)
         let count = bytes.count
-        let root: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
+        var root: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.map { base in
                 base.withMemoryRebound(to: CChar.self, capacity: count) {
                     json_tokener_parse_ex(tokener, $0, Int32(count))
                 }
             } ?? nil
         }
-        let status = json_tokener_get_error(tokener)
-        let end = json_tokener_get_parse_end(tokener)
+        var status = json_tokener_get_error(tokener)
+        var end = json_tokener_get_parse_end(tokener)
+        if status == json_tokener_continue, root == nil, end == count, count > 0,
+            bytes.contains(where: { !Self.isWhiteSpace($0) })
+        {
+            // A top-level number (`42`) may go on in a next chunk: one space ends it. Nothing else
+            // that is incomplete becomes complete this way.
+            root = " ".withCString { json_tokener_parse_ex(tokener, $0, 1) }
+            status = json_tokener_get_error(tokener)
+            end = count
+        }
         if status != json_tokener_success {
             json_object_put(root)
             let reason =

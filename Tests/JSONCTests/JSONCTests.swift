@@ -60,3 +60,15 @@ import Testing
         #expect(try JSONC.parse(encoded) == .string(text))
     }
 }
+
+@Suite struct JSONCScalarTests {
+    @Test(arguments: [("42", JSONValue.integer(42)), ("3.5", .number(3.5)), (" -7 ", .integer(-7)), ("true", .bool(true)), ("\"x\"", .string("x"))])
+    func topLevelScalarsParse(text: String, expected: JSONValue) throws {
+        #expect(try JSONC.parse(text) == expected)
+    }
+
+    @Test func anIncompleteObjectIsStillAnError() {
+        #expect(throws: JSONCError.self) { try JSONC.parse("{\"a\": 4") }
+        #expect(throws: JSONCError.self) { try JSONC.parse("   ") }
+    }
+}

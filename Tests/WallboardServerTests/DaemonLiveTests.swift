@@ -138,6 +138,18 @@ import WallboardCore
         #expect(rejected.map { $0["code"]?.stringValue } == ["not_an_object", "bad_timestamp", "unknown_type", "invalid_value"])
         #expect(rejected[3]["reason"]?.stringValue?.contains("pigeon") == true)
 
+        // One pretty-printed JSON event is read whole; a BOM in front is ignored.
+        let pretty = try daemon.post(
+            "/api/v1/events",
+            body: "\u{FEFF}{\n  \"id\": \"p1\",\n  \"ts\": \"\(now)\",\n  \"type\": \"contact.queued\",\n  \"contact\": \"p1\",\n  \"queue\": \"q1\"\n}\n",
+            contentType: "application/json")
+        #expect(try JSONC.parse(pretty.text)["accepted"] == 1, "\(pretty.text)")
+        let array = try daemon.post(
+            "/api/v1/events", body: "[\n {\"id\":\"p2\",\"ts\":\"\(now)\",\"type\":\"contact.queued\",\"contact\":\"p2\",\"queue\":\"q1\"},\n {\"id\":\"p3\"}\n]",
+            contentType: "application/json")
+        let arrayVerdict = try JSONC.parse(array.text)
+        #expect(arrayVerdict["accepted"] == 1)
+        #expect(arrayVerdict["rejected"]?.arrayValue?.first?["line"] == 2)  // the second element
         let empty = try daemon.post("/api/v1/events", body: "\n  \n")
         #expect(empty.status == 400)
         #expect(empty.text.contains("the body is empty"))
