@@ -291,7 +291,10 @@ public final class EngineService: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = max(clock.now(), lastPublished ?? clock.now())
         for expired in engine.expire(now: now) {
-            logger.notice("held-back event expired", metadata: ["event.reason": "\(expired)"])
+            logger.notice(
+                "held-back event rejected: the event it depends on never came",
+                metadata: ["event.id": "\(expired.event.id)", "event.type": "\(expired.event.type)",
+                           "event.reason": "\(expired.rejection.message)"])
         }
         let snapshot = engine.snapshot(now: now, sources: sources.values.sorted { $0.name < $1.name })
         var json = snapshot.json()

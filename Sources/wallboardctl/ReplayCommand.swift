@@ -68,7 +68,18 @@ struct ReplayCommand: ParsableCommand {
         case .ami:
             let capture = AMIReplay.events(
                 fromCapture: bytes, configuration: AMIEventMapper.Configuration(wrapUpTimes: wrapUp))
-            for problem in capture.problems { printError("ami: \(problem)") }
+            for problem in capture.problems.prefix(20) { printError("ami: \(problem)") }
+            if capture.problems.count > 20 { printError("ami: … and \(capture.problems.count - 20) more problems") }
+            guard !capture.events.isEmpty else {
+                throw CommandFailure("\(file): no Asterisk manager events in it (is it an AMI capture? --format ami)")
+            }
+            // Without Timestamp: headers on the events (timestampevents=no) every event falls on one of
+            // the few instants other messages give (a Ping answer): no wait or duration could be right.
+            guard Self.eventsCarryTimestamps(bytes) else {
+                throw CommandFailure(
+                    "\(file): the capture has no Timestamp: headers, so waits and durations cannot be computed; "
+                        + "set timestampevents = yes in manager.conf [general] and capture again")
+            }
             for settings in capture.settings where !engineConfiguration.queues.contains(where: { $0.id == settings.id }) {
                 engineConfiguration.queues.append(settings)
             }
@@ -76,6 +87,21 @@ struct ReplayCommand: ParsableCommand {
             result = Replay.run(events: capture.events, configuration: engineConfiguration)
         }
         print(json ? JSONC.encode(result.json()) : result.table())
+        if result.eventsRead == 0 {
+            throw CommandFailure("\(file): no line was a usable canonical event (see docs/events.md); nothing was replayed")
+        }
+    }
+
+    /// Whether most AMI events in `bytes` carry a `Timestamp:` header.
+    static func eventsCarryTimestamps(_ bytes: [UInt8]) -> Bool {
+        var decoder = AMIFrameDecoder()
+        var events = 0
+        var stamped = 0
+        for case .success(let message) in decoder.feed(bytes) where message["Event"] != nil {
+            events += 1
+            if message.timestamp != nil { stamped += 1 }
+        }
+        return events == 0 || stamped * 2 >= events
     }
 
     /// With `--speed`, waits between events as the recording did (scaled), printing the clock.

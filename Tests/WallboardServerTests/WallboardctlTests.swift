@@ -53,6 +53,23 @@ import WallboardCore
         #expect(sales?["max_wait_seconds"] == .number(13.005))
     }
 
+    /// A capture without Timestamp: headers, or a file that is not what --format says, is an error,
+    /// not a table of zeros.
+    @Test func replayRefusesInputItCannotTime() throws {
+        let untimed = Self.repository.appendingPathComponent("Tests/AMIAdapterTests/Fixtures/E_resync.ami").path
+        let result = try Self.run(["replay", "--format", "ami", untimed, "--json"])
+        #expect(result.status == 1)
+        #expect(result.errors.contains("no Timestamp: headers"))
+        let wrongFormat = try Self.run(
+            ["replay", "--format", "ami", Self.repository.appendingPathComponent("docs/samples/day-sample.ndjson").path])
+        #expect(wrongFormat.status == 1)
+        #expect(wrongFormat.errors.contains("no Asterisk manager events"))
+        let notCanonical = try Self.run(
+            ["replay", Self.repository.appendingPathComponent("docs/bridges/amazon-connect-sample.jsonl").path])
+        #expect(notCanonical.status == 1)
+        #expect(notCanonical.errors.contains("no line was a usable canonical event"))
+    }
+
     @Test func snapshotIngestAndAlertsTalkToARunningDaemon() throws {
         let daemon = try TestDaemon(simulator: false)
         defer { daemon.stop() }
@@ -77,6 +94,7 @@ import WallboardCore
         let ack = try Self.run(["ack", "--url", daemon.base, "no-such-alert"])
         #expect(ack.status != 0)
         #expect(ack.errors.contains("404"))
+        #expect(ack.errors.contains("no alert no-such-alert today"))
     }
 
     @Test func configCheckNamesTheLineAndKey() throws {

@@ -250,3 +250,14 @@ public enum AlertAckError: Error, Sendable, Equatable {
     /// The alert already resolved.
     case alreadyResolved(id: String)
 }
+
+extension AlertAckError: CustomStringConvertible {
+    /// The message an API caller sees.
+    public var description: String {
+        switch self {
+        case .notFound(let id): return "no alert \(id) today"
+        case .notFiring(let id, let state): return "alert \(id) is \(state.rawValue), not firing: nothing to acknowledge yet"
+        case .alreadyResolved(let id): return "alert \(id) already resolved"
+        }
+    }
+}
