@@ -44,6 +44,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var primaryWindow: String
     /// An event stamped further than this in the future is clamped to `now` and counted.
     public var futureTolerance: Millis
+    /// An event stamped further than this before `now` is rejected (`too_old`): a clock set to 1970,
+    /// a replayed old file sent to a live daemon. Replays run with `now` at the events' own time.
+    public var pastTolerance: Millis = .minutes(36 * 60)
     /// The center's time zone, when "today" starts and how long the clock-aligned interval is.
     public var calendar: CenterCalendar
     /// A contact from a customer whose previous contact was queued at most this long before counts as a repeat.

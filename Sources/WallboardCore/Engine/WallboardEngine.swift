@@ -73,6 +73,14 @@ public struct WallboardEngine: Sendable {
             return .duplicate
         }
         var event = event
+        if now.since(event.timestamp) > configuration.pastTolerance {
+            let rejection = EventRejection(
+                .tooOld,
+                "\(event.type) \"ts\" \(RFC3339.format(event.timestamp)) is more than "
+                    + "\(configuration.pastTolerance / 3_600_000) h before now; old events are not applied to the live state")
+            counters.rejected[rejection.code, default: 0] += 1
+            return .rejected(rejection)
+        }
         if event.timestamp.since(now) > configuration.futureTolerance {
             event.timestamp = now
             counters.clampedFromFuture += 1
