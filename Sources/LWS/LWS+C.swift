@@ -196,6 +196,11 @@ private func lwsHTTPCallback(
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         server.drainMailbox()
         return 0
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        // A WebSocket upgrade without our subprotocol lands on this (the first) protocol: refuse it
+        // rather than keep a socket that would never hear anything.
+        _ = lws_return_http_status(wsi, 400, "WebSocket upgrades need the subprotocol \(server.configuration.webSocketProtocol)")
+        return 1
     default:
         break
     }

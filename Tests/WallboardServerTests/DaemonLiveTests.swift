@@ -226,6 +226,20 @@ import WallboardCore
         #expect(head.hasPrefix("HTTP/1.1 \(statusPrefix)"), "\(head)")
     }
 
+    /// An upgrade without the `wallboard.v1` subprotocol is refused, never kept as a silent socket.
+    @Test func upgradeWithoutTheSubprotocolIsRefused() throws {
+        let daemon = try TestDaemon(simulator: false)
+        defer { daemon.stop() }
+        #expect {
+            _ = try WebSocketClient(url: daemon.webSocketURL, subprotocol: nil)
+        } throws: { error in
+            if case ClientError.handshakeRefused(let status) = error { return status == 400 || status == 0 }
+            return false
+        }
+        #expect(daemon.daemon.server.webSocketCount == 0)
+        #expect(try daemon.get("/healthz").status == 200)
+    }
+
     @Test func unknownTopicGetsAnErrorMessageNotAClose() throws {
         let daemon = try TestDaemon(simulator: false)
         defer { daemon.stop() }
