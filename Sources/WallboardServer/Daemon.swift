@@ -24,6 +24,8 @@ public struct DaemonOptions: Sendable {
     public var amiSources: [DaemonConfiguration.AMISourceSettings] = []
     /// The config file, re-read on SIGHUP; `nil` when running on flags alone.
     public var configPath: String?
+    /// The config file as loaded at start (reloads compare against it to name restart-only changes).
+    public var configuration: DaemonConfiguration?
     /// Where accepted events are journaled (so a restart restores today); `nil` keeps nothing on disk.
     public var journal: EngineService.JournalSettings?
     /// Alert rules and notifiers.
@@ -227,6 +229,12 @@ public final class Daemon: @unchecked Sendable {
             engine.reconfigureAlerts(configuration.alerts)
             configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
             reloadCertificates(configuration)
+            let ignored = restartOnlyChanges(configuration)
+            if !ignored.isEmpty {
+                logger.warning(
+                    "config reloaded, but these changes need a restart",
+                    metadata: ["config.restart_needed": "\(ignored.joined(separator: ", "))"])
+            }
             logger.notice("config reloaded", metadata: ["config.path": "\(path)", "config.queues": "\(configuration.engine.queues.count)"])
             return nil
         } catch {
@@ -234,6 +242,37 @@ public final class Daemon: @unchecked Sendable {
             notifier.notify("STATUS=reload failed, running on the previous config: \(error)")
             return error
         }
+    }
+
+    /// Keys whose new value in `configuration` differs from what the daemon runs with but that only a
+    /// restart applies.
+    func restartOnlyChanges(_ configuration: DaemonConfiguration) -> [String] {
+        guard let running = options.configuration else { return [] }
+        var keys: [String] = []
+        if configuration.listenHost != running.listenHost || configuration.listenPort != running.listenPort {
+            keys.append("listen")
+        }
+        if configuration.webRoot != running.webRoot { keys.append("web_root") }
+        if configuration.stateDirectory != running.stateDirectory { keys.append("state_dir") }
+        if configuration.logLevel != running.logLevel { keys.append("log_level") }
+        if configuration.simulator != running.simulator || configuration.simulatorSeed != running.simulatorSeed {
+            keys.append("simulator")
+        }
+        if configuration.journal?.policy != running.journal?.policy || configuration.journal?.keepDays != running.journal?.keepDays
+            || configuration.journal?.checkpointMinutes != running.journal?.checkpointMinutes
+        {
+            keys.append("journal")
+        }
+        if configuration.amiSources != running.amiSources { keys.append("ami") }
+        if configuration.streamIngest != running.streamIngest { keys.append("ingest") }
+        if configuration.maxUpdatesPerSecond != running.maxUpdatesPerSecond
+            || configuration.heartbeatSeconds != running.heartbeatSeconds
+            || configuration.stallTimeoutSeconds != running.stallTimeoutSeconds
+        {
+            keys.append("websocket")
+        }
+        if configuration.boardURL != running.boardURL { keys.append("board_url") }
+        return keys
     }
 
     /// Re-reads renewed TLS files at the same paths; other paths need a restart (logged).
@@ -299,6 +338,7 @@ extension DaemonOptions {
         self.centerName = configuration.centerName
         self.amiSources = configuration.amiSources
         self.configPath = configPath
+        self.configuration = configuration
         self.journal = configuration.journal
         self.alerts = configuration.alerts
         self.stateDirectory = configuration.stateDirectory

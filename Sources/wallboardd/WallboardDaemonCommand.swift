@@ -104,7 +104,11 @@ struct WallboardDaemonCommand: ParsableCommand {
         LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: chosenLevel) }
         let logger = Logger(label: "wallboardd")
         options.webRoot = webRoot ?? options.webRoot ?? WebRootLocator.locate()
-        if options.webRoot == nil { logger.warning("no web root found: the board will not be served (use --web-root)") }
+        if let root = options.webRoot, !FileManager.default.fileExists(atPath: root + "/index.html") {
+            logger.warning("web root has no index.html: the board will not be served", metadata: ["web.root": "\(root)"])
+        } else if options.webRoot == nil {
+            logger.warning("no web root found: the board will not be served (use --web-root)")
+        }
         signal(SIGPIPE, SIG_IGN)
         // Under a file-size limit (systemd LimitFSIZE=, ulimit -f) a journal write past it must fail
         // with EFBIG (the journal refuses the event and recovers later), not kill the daemon.

@@ -61,6 +61,25 @@ import WallboardCore
         }
     }
 
+    @Test func aKeyGivenTwiceIsAnError() {
+        do {
+            _ = try DaemonConfiguration.parse(yaml: "log_level: info\nlog_level: debug\n", fileName: "d.yaml")
+            Issue.record("accepted a duplicate key")
+        } catch {
+            #expect("\(error)".hasPrefix("d.yaml:2: log_level: the key is given twice"))
+        }
+    }
+
+    @Test func tlsFilesMustBeReadable() {
+        do {
+            _ = try DaemonConfiguration.parse(
+                yaml: "tls:\n  certificate_file: /nope.pem\n  private_key_file: /nope.key\n", fileName: "t.yaml")
+            Issue.record("accepted missing TLS files")
+        } catch {
+            #expect("\(error)".contains("t.yaml:2: tls.certificate_file: /nope.pem does not exist or cannot be read"))
+        }
+    }
+
     @Test func websocketRatesAreConfigurable() throws {
         let configuration = try DaemonConfiguration.parse(
             yaml: "websocket:\n  max_updates_per_second: 2\n  heartbeat_seconds: 10\n", fileName: "w.yaml")
@@ -149,6 +168,11 @@ import WallboardCore
         #expect(updated["data"]?["queues"]?[0]?["name"] == "Sales")
         #expect(updated["data"]?["queues"]?[0]?["threshold_seconds"] == 15)
         #expect(updated["data"]?["queues"]?[0]?["warning_level"] == .number(0.7))  // target 0.8 less 10 points
+
+        // Keys that only a restart applies are named, not silently ignored.
+        let moved = try DaemonConfiguration.parse(
+            yaml: "listen: 127.0.0.1:9999\nsimulator:\n  enabled: true\ncenter:\n  name: After\n", fileName: "m.yaml")
+        #expect(daemon.daemon.restartOnlyChanges(moved) == ["listen", "simulator"])
 
         try "queues:\n  - id: q1\n    target: lots\n".write(to: file, atomically: true, encoding: .utf8)
         let failure = daemon.daemon.reload()

@@ -22,7 +22,13 @@ public struct ConfigDocument: Sendable {
             throw ConfigError(file: fileName, line: nil, path: "", message: "not valid YAML: \(error)")
         }
         var lines: [String: Int] = [:]
-        root = node.map { Self.convert($0, path: "", lines: &lines) } ?? .object(JSONObject())
+        var duplicates: [(path: String, line: Int?)] = []
+        root = node.map { Self.convert($0, path: "", lines: &lines, duplicates: &duplicates) } ?? .object(JSONObject())
+        if let duplicate = duplicates.first {
+            throw ConfigError(
+                file: fileName, line: duplicate.line, path: duplicate.path,
+                message: "the key is given twice (the second would silently win); keep one")
+        }
         self.lines = lines
     }
 
@@ -40,19 +46,25 @@ public struct ConfigDocument: Sendable {
         return ConfigError(file: fileName, line: line, path: path, message: message)
     }
 
-    private static func convert(_ node: Node, path: String, lines: inout [String: Int]) -> JSONValue {
+    private static func convert(
+        _ node: Node, path: String, lines: inout [String: Int], duplicates: inout [(path: String, line: Int?)]
+    ) -> JSONValue {
         if let mark = node.mark { lines[path] = mark.line }
         switch node {
         case .scalar(let scalar):
             return scalarValue(scalar, node: node)
         case .sequence(let sequence):
-            return .array(sequence.enumerated().map { convert($0.element, path: "\(path)[\($0.offset)]", lines: &lines) })
+            return .array(
+                sequence.enumerated().map {
+                    convert($0.element, path: "\(path)[\($0.offset)]", lines: &lines, duplicates: &duplicates)
+                })
         case .mapping(let mapping):
             var object = JSONObject()
             for (key, value) in mapping {
                 let name = key.string ?? ""
                 let childPath = path.isEmpty ? name : "\(path).\(name)"
-                object[name] = convert(value, path: childPath, lines: &lines)
+                if object[name] != nil { duplicates.append((childPath, key.mark?.line)) }
+                object[name] = convert(value, path: childPath, lines: &lines, duplicates: &duplicates)
                 if let mark = key.mark { lines[childPath] = mark.line }
             }
             return .object(object)

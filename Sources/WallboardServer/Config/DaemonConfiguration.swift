@@ -135,6 +135,12 @@ public struct DaemonConfiguration: Sendable {
         if let tls = try root.section("tls") {
             configuration.tlsCertificateFile = try tls.requiredString("certificate_file")
             configuration.tlsPrivateKeyFile = try tls.requiredString("private_key_file")
+            for (key, path) in [("certificate_file", configuration.tlsCertificateFile!),
+                                ("private_key_file", configuration.tlsPrivateKeyFile!)]
+                where !FileManager.default.isReadableFile(atPath: path)
+            {
+                throw document.error("tls.\(key)", "\(path) does not exist or cannot be read")
+            }
             try tls.rejectUnknownKeys()
         }
         if let ingest = try root.section("ingest") {
