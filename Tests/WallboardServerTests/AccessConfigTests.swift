@@ -13,7 +13,7 @@ import Testing
                 - {name: lobby, role: viewer, hash: "\(Self.hash)", queues: [sales]}
                 - name: sup
                   role: supervisor
-                  hash: "sha256:\(Self.hash)"
+                  hash: "sha256:\(String(repeating: "cd", count: 32))"
                   teams: [t1, t2]
             """
         let policy = try #require(try DaemonConfiguration.parse(yaml: yaml, fileName: "w.yaml").access)
@@ -23,7 +23,19 @@ import Testing
         #expect(policy.tokens[0].scope == AccessScope(queues: ["sales"]))
         #expect(policy.tokens[1].role == .supervisor)
         #expect(policy.tokens[1].scope == AccessScope(teams: ["t1", "t2"]))
-        #expect(policy.tokens[1].hash == [UInt8](repeating: 0xab, count: 32))
+        #expect(policy.tokens[1].hash == [UInt8](repeating: 0xcd, count: 32))
+    }
+
+    @Test func twoEntriesWithTheSameTokenAreAnError() {
+        let yaml = """
+            access:
+              tokens:
+                - {name: lobby, role: viewer, hash: "\(Self.hash)"}
+                - {name: boss, role: admin, hash: "\(Self.hash)"}
+            """
+        #expect {
+            _ = try DaemonConfiguration.parse(yaml: yaml, fileName: "w.yaml")
+        } throws: { "\($0)".contains("the same token as \"lobby\"") }
     }
 
     @Test func noAccessSectionMeansNoPolicy() throws {

@@ -10,7 +10,7 @@ public enum EventDecoder {
         guard let object = json.objectValue else {
             throw EventRejection(.notAnObject, "an event must be a JSON object, got \(json.typeName)")
         }
-        let fields = Fields(object: object, type: object["type"]?.stringValue ?? "?")
+        let fields = Fields(object: object, type: object["type"]?.stringValue ?? "event")
         let type = try fields.identifier("type")
         guard EventBody.allTypeNames.contains(type) else {
             throw EventRejection(

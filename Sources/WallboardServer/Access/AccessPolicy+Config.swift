@@ -21,6 +21,10 @@ extension AccessPolicy {
                 throw token.document.error(
                     token.childPath("hash"), "must be the token's SHA-256 as 64 hex digits (wallboardctl token create prints it)")
             }
+            if let other = policy.tokens.first(where: { $0.hash == hash }) {
+                throw token.document.error(
+                    token.childPath("hash"), "the same token as \"\(other.name)\": give each token its own (wallboardctl token create)")
+            }
             let scope = AccessScope(
                 queues: try stringList(token, "queues"), teams: try stringList(token, "teams"))
             policy.tokens.append(TokenEntry(name: name, role: role, hash: hash, scope: scope))
