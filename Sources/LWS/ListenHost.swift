@@ -1,3 +1,4 @@
+import CLibWebSockets
 import Glibc
 
 /// The address the server binds, checked before libwebsockets sees it: libwebsockets logs and goes
