@@ -25,19 +25,13 @@ public enum EventBatchDecoder {
         var lineNumber = 0
         for rawLine in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = Array(rawLine)
-            if line.last == UInt8(ascii: "\r") { line.removeLast() }
-            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
-            guard String(validating: line, as: UTF8.self) != nil else {
-                errors.append(LineError(line: lineNumber, rejection: EventRejection(.invalidValue, "line is not valid UTF-8")))
-                continue
-            }
             let json: JSONValue
-            do {
-                json = try JSONC.parse(bytes: &line)
-            } catch {
-                errors.append(LineError(line: lineNumber, rejection: EventRejection(.notAnObject, "\(error)")))
+            switch NDJSONLine(rawLine) {
+            case .blank: continue
+            case .invalid(let rejection):
+                errors.append(LineError(line: lineNumber, rejection: rejection))
                 continue
+            case .json(let value): json = value
             }
             let items = json.arrayValue ?? [json]
             for item in items {

@@ -19,17 +19,11 @@ enum StreamLineDecoder {
     static let lineTooLongCode = "line_too_long"
 
     static func decode(_ raw: ArraySlice<UInt8>) -> Decoded {
-        var line = Array(raw)
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return .blank }
-        guard String(validating: line, as: UTF8.self) != nil else {
-            return failure(nil, EventRejection(.invalidValue, "line is not valid UTF-8"))
-        }
         let json: JSONValue
-        do {
-            json = try JSONC.parse(bytes: &line)
-        } catch {
-            return failure(nil, EventRejection(.notAnObject, "\(error)"))
+        switch NDJSONLine(raw) {
+        case .blank: return .blank
+        case .invalid(let rejection): return failure(nil, rejection)
+        case .json(let value): json = value
         }
         if json.arrayValue != nil {
             return failure(
