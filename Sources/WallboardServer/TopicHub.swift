@@ -48,9 +48,18 @@ public final class TopicHub: Sendable {
         var sequences: [String: UInt64] = [:]
     }
 
+    /// Holds the viewer resolver by reference. A closure kept directly in a `Mutex` (generic storage)
+    /// is re-wrapped in two reabstraction thunks on every `withLock` that passes it `inout`: after a
+    /// few tens of thousands of lookups the chain of thunks overflowed the service thread's stack
+    /// (issue 13). A class reference is stored and read as is.
+    private final class ResolverBox: Sendable {
+        let resolve: @Sendable (ConnectionID) -> Viewer
+        init(_ resolve: @escaping @Sendable (ConnectionID) -> Viewer) { self.resolve = resolve }
+    }
+
     private let state = Mutex(State())
     private let sink: @Sendable (OutboundFrame, [ConnectionID]) -> Void
-    private let viewers = Mutex<(@Sendable (ConnectionID) -> Viewer)?>(nil)
+    private let viewers = Mutex<ResolverBox?>(nil)
 
     /// - Parameter sink: where frames for subscribers go (the WebSocket server's `send`).
     public init(sink: @escaping @Sendable (OutboundFrame, [ConnectionID]) -> Void) {
@@ -59,11 +68,12 @@ public final class TopicHub: Sendable {
 
     /// Tells the hub what each connection may see (set once access control is configured).
     public func setViewerResolver(_ resolver: @escaping @Sendable (ConnectionID) -> Viewer) {
-        viewers.withLock { $0 = resolver }
+        let box = ResolverBox(resolver)
+        viewers.withLock { $0 = box }
     }
 
     private func viewer(of connection: ConnectionID) -> Viewer {
-        viewers.withLock { $0 }?(connection) ?? .everything
+        viewers.withLock { $0 }?.resolve(connection) ?? .everything
     }
 
     /// Names of the topics that have a payload now.
