@@ -65,6 +65,13 @@ import WallboardCore
         ("threshold", .number(80), "fraction 0..1"),
         ("clear_threshold", .number(0.7), "must be at or above threshold"),
         ("for", "five minutes", "duration"),
+        // Durations from config follow the rule for numbers from outside: at most 7 days, never a trap.
+        ("for", "99999999999999999s", "duration \"99999999999999999s\" is longer than 7d"),
+        ("for", "99999999999999999999999d", "longer than 7d"),
+        ("for", .number(1e300), "longer than 7d"),
+        ("for", .number(1e17), "longer than 7d"),
+        ("refire_after", "8d", "longer than 7d"),
+        ("renotify_every", "9223372036854775807ms1h", "longer than 7d"),
         ("severity", "page", "info, warning or critical"),
         ("window", 15, "expected a non-empty string"),
         ("frequency", "1m", "unknown key"),

@@ -95,6 +95,41 @@ import WallboardCore
         try harness.poll("connected status") { harness.sourceStatus()?["state"]?.stringValue == "connected" }
     }
 
+    /// The resync's QueueStatus answer (read again after every reconnect) carries `Wait: 99999999999999999` in
+    /// a QueueEntry: no trap, the header is ignored with a logged problem, the caller still counts (queued at
+    /// the resync), and every other event is applied.
+    @Test func outOfRangeWaitInTheResyncIsSkippedAndTheSourceKeepsRunning() throws {
+        let truth = try AMICapture.truth("E_resync")
+        var rows = try AMICapture.rows("E_resync")
+        let entry = try #require(rows.firstIndex {
+            $0.conn == 2 && String(decoding: $0.block, as: UTF8.self).contains("Caller E07\r\nWait: 6\r\n")
+        })
+        let text = String(decoding: rows[entry].block, as: UTF8.self)
+        rows[entry].block = Array(text.replacingOccurrences(of: "Wait: 6\r\n", with: "Wait: 99999999999999999\r\n").utf8)
+        var plans = FakeAMIServer.Plan.fromCapture(rows, truth: truth)
+        plans[0].dropMidMessage = true
+        let harness = try AMIHarness(truth: truth, plans: plans)
+        defer { harness.stop() }
+
+        try harness.waitForReplay(connections: 2)
+        #expect(harness.source.counters.logins == 2)
+        let problems = harness.logs.entries.compactMap { $0.message == "AMI input skipped" ? $0.metadata["ami.problem"].map { "\($0)" } : nil }
+        #expect(problems.contains { $0.contains("QueueEntry") && $0.contains("Wait \"99999999999999999\" is not whole seconds") }, "\(problems)")
+        // Every caller still counts once; only E07's wait is shorter (it counts from the resync).
+        let expected = truth["expected_counts"] as! [String: [String: Any]]
+        let snapshot = harness.read { engine, now in engine.snapshot(now: now) }
+        for (scope, counts) in expected {
+            let metrics = scope == "total"
+                ? snapshot.center.windows["60m"]!
+                : snapshot.queues.first { $0.settings.id == scope }?.figures.windows["60m"] ?? WindowMetrics()
+            #expect(metrics.offered == counts["offered"] as! Int, "\(scope) offered")
+            #expect(metrics.answered == counts["answered"] as! Int, "\(scope) answered")
+            #expect(metrics.abandoned == counts["abandoned"] as! Int, "\(scope) abandoned")
+        }
+        #expect(harness.source.counters.eventsRejected == 0)
+        try harness.poll("connected status") { harness.sourceStatus()?["state"]?.stringValue == "connected" }
+    }
+
     /// Garbage between messages is logged, counted and skipped; every real message around it still counts.
     @Test func garbageBetweenMessagesIsLoggedAndSkipped() throws {
         let truth = try AMICapture.truth("A_basic")

@@ -1,3 +1,5 @@
+import WallboardCore
+
 /// Splits an AMI byte stream into messages. A value type fed arbitrary chunks (one byte or a whole
 /// capture at a time: the result is the same); it never reads a socket and never blocks.
 ///
@@ -105,7 +107,9 @@ public struct AMIFrameDecoder: Sendable {
                     output.append(text)
                     return
                 }
-                results.append(.failure(.malformedLine(line: text, lineNumber: lineNumber)))
+                // The line may be any bytes at all: it goes into logs escaped and cut.
+                let shown = PrintableText.escaping(bytes, limit: AMIError.shownLineLimit)
+                results.append(.failure(.malformedLine(line: shown, lineNumber: lineNumber)))
                 // Garbage before any header is dropped alone; inside a block it spoils the block.
                 if headers.isEmpty { clearBlock() } else { startSkipping() }
                 return

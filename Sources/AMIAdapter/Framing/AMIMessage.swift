@@ -80,31 +80,15 @@ public struct AMIMessage: Sendable, Equatable {
     public var actionID: String? { self["ActionID"] }
 
     /// The `Timestamp:` header (`1795350480.675564`, epoch seconds, present with `timestampevents=yes`),
-    /// truncated to the millisecond.
+    /// truncated to the millisecond; `nil` when absent, malformed, or outside
+    /// `OutsideNumber.instantRange` (years 2000 to 2199).
     public var timestamp: Instant? { self["Timestamp"].flatMap(AMIMessage.parseEpoch) }
 
-    /// Parses `seconds[.fraction]` since the epoch into an instant, truncated to the millisecond,
-    /// in integer arithmetic (no floating-point rounding).
-    public static func parseEpoch(_ text: String) -> Instant? {
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let first = parts.first, !first.isEmpty, first.allSatisfy(\.isASCIIDigit),
-            let seconds = Int64(first)
-        else { return nil }
-        var millis: Int64 = 0
-        if parts.count == 2 {
-            let fraction = parts[1]
-            guard fraction.allSatisfy(\.isASCIIDigit) else { return nil }
-            let digits = Array(fraction.prefix(3)) + Array(repeating: Character("0"), count: max(0, 3 - fraction.count))
-            millis = Int64(String(digits)) ?? 0
-        }
-        return Instant(milliseconds: seconds * 1000 + millis)
-    }
+    /// Parses `seconds[.fraction]` since the epoch into an instant, truncated to the millisecond, in integer
+    /// arithmetic (no floating-point rounding); `nil` when malformed or outside `OutsideNumber.instantRange`.
+    public static func parseEpoch(_ text: String) -> Instant? { OutsideNumber.epochSeconds(text) }
 
     public static func == (lhs: AMIMessage, rhs: AMIMessage) -> Bool {
         lhs.headers == rhs.headers && lhs.output == rhs.output && lhs.bannerLine == rhs.bannerLine
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

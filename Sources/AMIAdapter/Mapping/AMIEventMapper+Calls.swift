@@ -86,7 +86,7 @@ extension AMIEventMapper {
             return note("AgentConnect", at: at, "no Uniqueid or Interface")
         }
         guard var contact = contacts[id], contact.phase == .waiting else {
-            return note("AgentConnect", at: at, "caller \(id) is not waiting in a queue we know of")
+            return note("AgentConnect", at: at, "caller \(Self.shown(id)) is not waiting in a queue we know of")
         }
         let handle = monitorHandle(forMemberChannel: message["DestChannel"], uniqueid: message["DestUniqueid"])
         stopRinging(for: id)

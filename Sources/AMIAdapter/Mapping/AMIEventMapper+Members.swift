@@ -2,7 +2,8 @@ import WallboardCore
 
 extension AMIEventMapper {
     /// Reads the member fields shared by QueueMemberAdded/Status/Pause (events) and QueueMember (list items,
-    /// which say `Name`/`Location` for `MemberName`/`Interface`).
+    /// which say `Name`/`Location` for `MemberName`/`Interface`). Build it with ``memberFields(_:at:)``, which
+    /// also reads the numeric `Wrapuptime`.
     struct MemberFields {
         var queue: String
         var interface: String
@@ -10,7 +11,8 @@ extension AMIEventMapper {
         var stateInterface: String?
         var paused: Bool
         var reason: String?
-        var wrapUpTime: Millis
+        /// The member's own `Wrapuptime`; 0 (the queue's wrap-up applies) when absent or unusable.
+        var wrapUpTime: Millis = 0
         var inCall: Bool
 
         init?(_ message: AMIMessage) {
@@ -21,23 +23,30 @@ extension AMIEventMapper {
             stateInterface = message["StateInterface"]
             paused = message["Paused"] == "1" || message["Paused"]?.lowercased() == "true"
             reason = message["PausedReason"].flatMap { $0.isEmpty ? nil : $0 }
-            wrapUpTime = .seconds(Int64(message["Wrapuptime"] ?? "") ?? 0)
             inCall = message["InCall"] == "1"
         }
     }
 
+    /// The member fields of `message`, `Wrapuptime` read by the rule for numbers (a problem when unusable).
+    mutating func memberFields(_ message: AMIMessage, at: Instant) -> MemberFields? {
+        guard var fields = MemberFields(message) else { return nil }
+        fields.wrapUpTime =
+            durationHeader("Wrapuptime", of: message, at: at, instead: "the queue's configured wrap-up is used") ?? 0
+        return fields
+    }
+
     mutating func memberAdded(_ message: AMIMessage, at: Instant) {
-        guard let fields = MemberFields(message) else { return note("QueueMemberAdded", at: at, "no Queue or Interface") }
+        guard let fields = memberFields(message, at: at) else { return note("QueueMemberAdded", at: at, "no Queue or Interface") }
         join(fields, at: at)
     }
 
     mutating func memberStatus(_ message: AMIMessage, at: Instant) {
-        guard let fields = MemberFields(message) else { return }
+        guard let fields = memberFields(message, at: at) else { return }
         join(fields, at: at)
     }
 
     mutating func memberPaused(_ message: AMIMessage, at: Instant) {
-        guard let fields = MemberFields(message) else { return note("QueueMemberPause", at: at, "no Queue or Interface") }
+        guard let fields = memberFields(message, at: at) else { return note("QueueMemberPause", at: at, "no Queue or Interface") }
         join(fields, at: at)
     }
 
@@ -93,11 +102,12 @@ extension AMIEventMapper {
         }
     }
 
-    mutating func queueParams(_ message: AMIMessage) {
+    mutating func queueParams(_ message: AMIMessage, at: Instant) {
         guard let queue = message["Queue"] else { return }
+        let serviceLevel = durationHeader("ServiceLevel", of: message, at: at, instead: "the default threshold is used") ?? 0
         queueParameters[queue] = QueueParameters(
-            queue: queue, serviceLevel: Int(message["ServiceLevel"] ?? "") ?? 0, strategy: message["Strategy"],
-            maxCallers: Int(message["Max"] ?? ""), weight: Int(message["Weight"] ?? ""))
+            queue: queue, serviceLevel: Int(serviceLevel / 1000), strategy: message["Strategy"],
+            maxCallers: countHeader("Max", of: message, at: at), weight: countHeader("Weight", of: message, at: at))
         resync.collect(message)
     }
 }

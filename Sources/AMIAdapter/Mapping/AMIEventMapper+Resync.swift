@@ -33,7 +33,7 @@ extension AMIEventMapper {
         // Members.
         var listed: [String: Set<String>] = [:]
         for item in items where item.eventName == "QueueMember" {
-            guard let fields = MemberFields(item) else { continue }
+            guard let fields = memberFields(item, at: at) else { continue }
             listed[fields.interface, default: []].insert(fields.queue)
             join(fields, at: at)
             if fields.inCall, agents[fields.interface]?.contact == nil, agents[fields.interface]?.wrapContact == nil {
@@ -54,7 +54,7 @@ extension AMIEventMapper {
             guard let id = item["Uniqueid"], let queue = item["Queue"] else { continue }
             waiting.insert(id)
             if let known = contacts[id], known.phase == .waiting, known.queue == queue { continue }
-            let waited = Millis.seconds(Int64(item["Wait"] ?? "") ?? 0)
+            let waited = durationHeader("Wait", of: item, at: at, instead: "the caller counts as queued at the resync") ?? 0
             let since = at.advanced(by: -waited)
             if contacts[id] != nil {
                 callerJoined(item, at: at)

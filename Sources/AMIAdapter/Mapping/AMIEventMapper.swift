@@ -5,6 +5,9 @@ import WallboardCore
 ///
 /// - Clock: an event's time is its `Timestamp:` header when Asterisk sends one (`timestampevents=yes`),
 ///   else the `now` passed to ``map(_:now:)``. Resync corrections use `now`.
+/// - Numbers: every numeric header (`Timestamp`, `Wrapuptime`, `Wait`, `ServiceLevel`, `Max`, `Weight`) is read
+///   by the rule for numbers from outside (`AMIEventMapper+Numbers.swift`): one that is out of range or not a
+///   number is ignored with a ``Problem``, and the rest of the message is still mapped.
 /// - Time-based events: wrap-up has no AMI event; after `AgentComplete` the mapper schedules
 ///   `contact.wrapup_done` at end + wrap-up time. ``map(_:now:)`` first emits what fell due before the
 ///   message; between messages the server calls ``tick(now:)`` at ``nextDeadline``.
@@ -45,9 +48,10 @@ public struct AMIEventMapper: Sendable {
     /// What one queue's `QueueParams` said.
     public struct QueueParameters: Sendable, Equatable {
         public var queue: String
-        /// `ServiceLevel` in seconds (queues.conf `servicelevel`; 0 when unset).
+        /// `ServiceLevel` in seconds (queues.conf `servicelevel`; 0 when unset or not whole seconds in 0...604800).
         public var serviceLevel: Int
         public var strategy: String?
+        /// `Max` and `Weight`; `nil` when absent or not a count in 0...1e9.
         public var maxCallers: Int?
         public var weight: Int?
     }
@@ -136,7 +140,7 @@ public struct AMIEventMapper: Sendable {
 
     /// Maps one message received at `now` to the canonical events it implies.
     public mutating func map(_ message: AMIMessage, now: Instant) -> [Event] {
-        let at = message.timestamp ?? now
+        let at = time(of: message, now: now)
         clock = max(clock ?? at, at)
         if case .banner = message.kind { return connectionStarted(now: at) }
         begin()
@@ -159,7 +163,7 @@ public struct AMIEventMapper: Sendable {
         case "Newchannel", "DialBegin", "DialEnd", "LocalBridge", "BridgeEnter", "BridgeLeave", "Rename":
             channels.note(message)
         case "BlindTransfer", "AttendedTransfer": transferSeen(message, at: at)
-        case "QueueParams": queueParams(message)
+        case "QueueParams": queueParams(message, at: at)
         case "QueueMember", "QueueEntry": resync.collect(message)
         case "QueueStatusComplete": queueStatusComplete(message, at: at)
         case "CoreShowChannel": resync.collectChannel(message)

@@ -55,21 +55,38 @@ struct ConfigReader {
         }
     }
 
-    /// A duration: a number of seconds, or text like `90s`, `5m`, `1h30m`, `500ms`.
+    /// A duration: a number of seconds, or text like `90s`, `5m`, `1h30m`, `500ms`; at most 7 days
+    /// (`OutsideNumber.maximumDuration`, the rule for numbers from outside). Longer is an issue at `path`.
     mutating func duration(_ value: JSONValue, at path: String, rule: String?) -> Millis? {
-        if let seconds = value.doubleValue, seconds >= 0, seconds.isFinite { return Millis((seconds * 1000).rounded()) }
-        if let text = value.stringValue, let millis = Self.parseDuration(text) { return millis }
-        fail(path, rule: rule, "expected a duration like 30s, 5m or 1h30m, found \(describe(value))")
-        return nil
+        let millis: Millis
+        let shown: String
+        if let seconds = value.doubleValue, seconds >= 0, seconds.isFinite {
+            millis = Millis.checkedSeconds(fractional: seconds) ?? .max
+            shown = "\(seconds) s"
+        } else if let text = value.stringValue, let parsed = Self.parseDuration(text) {
+            millis = parsed
+            shown = describe(value)
+        } else {
+            fail(path, rule: rule, "expected a duration like 30s, 5m or 1h30m, found \(describe(value))")
+            return nil
+        }
+        guard OutsideNumber.durationRange.contains(millis) else {
+            fail(path, rule: rule, "duration \(shown) is longer than 7d, the longest accepted")
+            return nil
+        }
+        return millis
     }
 
+    /// Parses `90s`, `1h30m`, `500ms`; `nil` when malformed. Sums saturate at `Millis.max` (then the caller's
+    /// range check refuses it) instead of overflowing.
     static func parseDuration(_ text: String) -> Millis? {
         var total: Millis = 0
         var digits = ""
         var unit = ""
         var parsedAny = false
         func flush() -> Bool {
-            guard let amount = Int64(digits) else { return false }
+            // Only ASCII digits are collected: `nil` means beyond Int64, which saturates too.
+            let amount = Int64(digits) ?? .max
             let factor: Millis
             switch unit {
             case "ms": factor = 1
@@ -79,7 +96,9 @@ struct ConfigReader {
             case "d": factor = 86_400_000
             default: return false
             }
-            total += amount * factor
+            let part = Millis.checkedProduct(amount, factor) ?? .max
+            let (sum, overflow) = total.addingReportingOverflow(part)
+            total = overflow ? .max : sum
             digits = ""
             unit = ""
             parsedAny = true

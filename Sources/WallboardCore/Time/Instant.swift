@@ -31,9 +31,10 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
 public typealias Millis = Int64
 
 extension Millis {
-    /// `seconds` whole seconds in milliseconds.
+    /// `seconds` whole seconds in milliseconds. Traps on overflow: for constants and range-checked values
+    /// only; a number from outside goes through ``OutsideNumber`` or ``checkedSeconds(_:)`` first.
     public static func seconds(_ seconds: Int64) -> Millis { seconds * 1000 }
-    /// `minutes` whole minutes in milliseconds.
+    /// `minutes` whole minutes in milliseconds (constants and range-checked values; see ``seconds(_:)``).
     public static func minutes(_ minutes: Int64) -> Millis { minutes * 60_000 }
     /// This duration in seconds.
     public var asSeconds: Double { Double(self) / 1000 }

@@ -320,7 +320,8 @@ public final class AMISource: @unchecked Sendable {
         if settings != discovered {
             discovered = settings
             engine.setDiscoveredQueueSettings(source: configuration.name, settings)
-            logger.info("AMI queue settings discovered", metadata: ["ami.queues": "\(settings.map(\.id))"])
+            let queues = settings.map { PrintableText.escaping($0.id, limit: 80) }.joined(separator: ", ")
+            logger.info("AMI queue settings discovered", metadata: ["ami.queues": "\(queues)"])
         }
         rescheduleDeadline(now: now)
     }
@@ -328,7 +329,8 @@ public final class AMISource: @unchecked Sendable {
     private func deliver(_ events: [Event]) {
         stats.withLock { $0.eventsSent += events.count }
         for event in events {
-            logger.trace("AMI event", metadata: ["event.id": "\(event.id)", "event.type": "\(event.type)"])
+            // Ids carry AMI text (Uniqueid, Interface): escaped like every AMI string that reaches a log.
+            logger.trace("AMI event", metadata: ["event.id": "\(PrintableText.escaping(event.id))", "event.type": "\(event.type)"])
         }
         engine.apply(events, source: configuration.name) { [weak self, logger] outcome in
             let results = outcome.results
@@ -341,7 +343,9 @@ public final class AMISource: @unchecked Sendable {
                 case .duplicate: duplicates += 1
                 case .rejected(let why):
                     rejected += 1
-                    logger.debug("AMI event rejected", metadata: ["event.id": "\(event.id)", "event.reason": "\(why)"])
+                    logger.debug(
+                        "AMI event rejected",
+                        metadata: ["event.id": "\(PrintableText.escaping(event.id))", "event.reason": "\(PrintableText.escaping("\(why)"))"])
                 }
             }
             self?.stats.withLock {

@@ -17,7 +17,7 @@ public enum AMISourceError: Error, Sendable, Equatable, CustomStringConvertible 
     case connectionLost(action: String)
     /// No answer with the action's ActionID within the timeout (it may still run).
     case actionTimedOut(action: String, after: Millis)
-    /// Asterisk answered `Response: Error`.
+    /// Asterisk answered `Response: Error`; `message` is its `Message:` as received (escaped in ``description``).
     case actionFailed(action: String, message: String)
     /// The action could not be encoded (a field held CR or LF).
     case invalidAction(String)
@@ -33,7 +33,7 @@ public enum AMISourceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .stopped: return "the AMI source stopped before the action was answered"
         case .connectionLost(let action): return "the AMI connection dropped before \(action) was answered"
         case .actionTimedOut(let action, let after): return "AMI action \(action) got no answer within \(after / 1000) s"
-        case .actionFailed(let action, let message): return "Asterisk refused \(action): \(message)"
+        case .actionFailed(let action, let message): return "Asterisk refused \(action): \(PrintableText.escaping(message))"
         case .invalidAction(let reason): return "AMI action not sent: \(reason)"
         case .noMonitorTarget(let contact): return "no live agent channel to monitor for contact \(contact)"
         }
