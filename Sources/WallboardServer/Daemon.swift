@@ -43,6 +43,8 @@ public struct DaemonOptions: Sendable {
     public var heartbeatSeconds = 5
     /// A board that takes no frame for this long while frames wait is disconnected.
     public var stallTimeoutSeconds = 30
+    /// Clients, subscriptions per connection and messages per second per connection.
+    public var webSocketLimits = WebSocketLimits()
     /// HTTPS/WSS only, with this certificate chain and key (PEM).
     public var tlsCertificateFile: String?
     public var tlsPrivateKeyFile: String?
@@ -125,6 +127,7 @@ public final class Daemon: @unchecked Sendable {
         engine.heartbeatSeconds = options.heartbeatSeconds
         engine.reconfigure(options.engine, warningLevels: options.warningLevels)
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
+        api.webSocketGuard.limits = options.webSocketLimits
         var serverConfiguration = LWSServer.Configuration(
             host: options.host, port: options.port, staticRoot: options.webRoot,
             tlsCertificatePath: options.tlsCertificateFile, tlsPrivateKeyPath: options.tlsPrivateKeyFile)
@@ -227,6 +230,7 @@ public final class Daemon: @unchecked Sendable {
             engine.reconfigure(
                 configuration.engine, centerName: configuration.centerName, warningLevels: configuration.warningLevels)
             engine.reconfigureAlerts(configuration.alerts)
+            api.webSocketGuard.limits = configuration.webSocketLimits
             configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
             reloadCertificates(configuration)
             let ignored = restartOnlyChanges(configuration)
@@ -349,6 +353,7 @@ extension DaemonOptions {
         self.warningLevels = configuration.warningLevels
         self.heartbeatSeconds = configuration.heartbeatSeconds
         self.stallTimeoutSeconds = configuration.stallTimeoutSeconds
+        self.webSocketLimits = configuration.webSocketLimits
         self.tlsCertificateFile = configuration.tlsCertificateFile
         self.tlsPrivateKeyFile = configuration.tlsPrivateKeyFile
     }

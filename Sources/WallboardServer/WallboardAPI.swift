@@ -30,6 +30,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     private let errorSequence = Mutex<UInt64>(0)
     /// Tokens, roles, scopes, failure throttling and the audit log (Access/, docs/security.md).
     public let access = AccessGate()
+    /// Per-connection WebSocket limits (clients, subscriptions, message rate).
+    let webSocketGuard = WebSocketGuard()
 
     public init(engine: EngineService, hub: TopicHub, clock: WallClock, logger: Logger) {
         self.engine = engine
@@ -89,6 +91,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         }
         streamIngest?.counters.render(into: &renderer)
         access.addMetrics(to: &renderer)
+        webSocketGuard.addMetrics(to: &renderer)
         engine.renderMetrics(into: renderer) { rendered in
             respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: rendered.text))
         }
@@ -164,13 +167,20 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     public func shouldAcceptWebSocket(path: String, query: [(name: String, value: String)], headers: [String: String],
                                       peer: String) -> Int?
     {
-        webSocketRefusal(query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
+        guard webSocketGuard.admitClient(open: server?.webSocketCount ?? 0) else {
+            logger.warning(
+                "websocket refused: client limit reached",
+                metadata: ["ws.peer": "\(peer)", "ws.max_clients": "\(webSocketGuard.limits.maxClients)"])
+            return 503
+        }
+        return webSocketRefusal(query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
     }
 
     public func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
                                 headers: [String: String], peer: String)
     {
         admitWebSocket(connection, query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
+        webSocketGuard.opened(connection, at: clock.now())
         logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
         let hello: JSONValue = [
             "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
@@ -181,6 +191,17 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     }
 
     public func webSocketReceived(_ connection: ConnectionID, text: [UInt8]) {
+        switch webSocketGuard.admitMessage(from: connection, at: clock.now()) {
+        case .admit: break
+        case .drop: return
+        case .refuse:
+            let limits = webSocketGuard.limits
+            server?.close(
+                connection,
+                reason: .policyViolation(
+                    "more than \(limits.maxMessagesPerSecond) messages per second (burst \(limits.burstMessages))"))
+            return
+        }
         var bytes = text
         let message: JSONValue
         do {
@@ -203,9 +224,17 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
             }
             if op == "unsubscribe" {
                 hub.unsubscribe(connection, from: topics)
+                webSocketGuard.release(topics, for: connection)
+                return
+            }
+            if let limit = webSocketGuard.reserve(topics, for: connection) {
+                sendError(
+                    connection, code: "too_many_subscriptions",
+                    message: "a connection may hold at most \(limit) topics; unsubscribe from some first (nothing was subscribed)")
                 return
             }
             let (unknown, forbidden) = hub.subscribe(connection, to: topics)
+            webSocketGuard.release(unknown + forbidden, for: connection)
             if !unknown.isEmpty {
                 sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
             }
@@ -220,6 +249,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
 
     public func webSocketClosed(_ connection: ConnectionID) {
         hub.unsubscribe(connection)
+        webSocketGuard.closed(connection)
         forgetWebSocket(connection)  // Access/WallboardAPI+Access.swift
         logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
     }

@@ -45,6 +45,8 @@ public struct DaemonConfiguration: Sendable {
     public var heartbeatSeconds = 5
     /// A board that takes no frame for this long while frames wait is disconnected.
     public var stallTimeoutSeconds = 30
+    /// Clients, subscriptions per connection and messages per second per connection (live on reload).
+    public var webSocketLimits = WebSocketLimits()
     /// HTTPS/WSS certificate chain and private key (PEM); both or neither.
     public var tlsCertificateFile: String?
     public var tlsPrivateKeyFile: String?
@@ -130,6 +132,14 @@ public struct DaemonConfiguration: Sendable {
             configuration.maxUpdatesPerSecond = Int(try websocket.integer("max_updates_per_second", in: 1...20) ?? 4)
             configuration.heartbeatSeconds = Int(try websocket.integer("heartbeat_seconds", in: 1...60) ?? 5)
             configuration.stallTimeoutSeconds = Int(try websocket.integer("stall_timeout_seconds", in: 1...3600) ?? 30)
+            var limits = WebSocketLimits()
+            limits.maxClients = Int(try websocket.integer("max_clients", in: 1...100_000) ?? Int64(limits.maxClients))
+            limits.maxSubscriptionsPerConnection = Int(
+                try websocket.integer("max_subscriptions_per_connection", in: 1...10_000)
+                    ?? Int64(limits.maxSubscriptionsPerConnection))
+            limits.maxMessagesPerSecond = Int(
+                try websocket.integer("max_messages_per_second", in: 1...1000) ?? Int64(limits.maxMessagesPerSecond))
+            configuration.webSocketLimits = limits
             try websocket.rejectUnknownKeys()
         }
         if let tls = try root.section("tls") {
