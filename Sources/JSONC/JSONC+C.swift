@@ -94,15 +94,18 @@ public enum JSONC {
             for index in 0..<count { elements.append(value(of: json_object_array_get_idx(object, index))) }
             return .array(elements)
         case json_type_object:
-            var result = JSONObject()
+            // json-c keeps one entry per key (a repeated key replaces the earlier value), so the
+            // members are distinct: built in one pass, not one linear lookup per member.
+            var members: [(String, JSONValue)] = []
+            members.reserveCapacity(Int(json_object_object_length(object)))
             var iterator = json_object_iter_begin(object)
             var end = json_object_iter_end(object)
             while json_object_iter_equal(&iterator, &end) == 0 {
                 let key = String(cString: json_object_iter_peek_name(&iterator))
-                result[key] = value(of: json_object_iter_peek_value(&iterator))
+                members.append((key, value(of: json_object_iter_peek_value(&iterator))))
                 json_object_iter_next(&iterator)
             }
-            return .object(result)
+            return .object(JSONObject(distinctKeys: members))
         default:
             return .null
         }

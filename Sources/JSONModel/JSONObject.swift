@@ -18,6 +18,13 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         for (key, value) in elements { self[key] = value }
     }
 
+    /// An object of `pairs` in order, whose keys the caller knows to be distinct (a parser's output).
+    /// Linear, where setting members one by one is quadratic (a parsed object of 40,000 keys took 90 s).
+    /// Given a repeated key anyway, lookups find the first.
+    public init(distinctKeys pairs: [(String, JSONValue)]) {
+        members = pairs.map { Member(key: $0.0, value: $0.1) }
+    }
+
     /// The value for `key`; setting `nil` removes the member, setting a new key appends it.
     public subscript(key: String) -> JSONValue? {
         get { members.first(where: { $0.key == key })?.value }

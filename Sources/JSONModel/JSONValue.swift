@@ -5,7 +5,9 @@
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)
-    /// A number written without a fraction or exponent that fits in 64 bits.
+    /// A number written without a fraction or exponent. json-c saturates a literal beyond 64 bits to
+    /// `Int64.max` or `Int64.min`, so those two values may stand for any larger magnitude
+    /// (``numberDescription`` says so instead of naming them).
     case integer(Int64)
     /// Any other number. Encoded with at most ``JSONValue/fractionDigits`` decimals.
     case number(Double)
@@ -43,6 +45,26 @@ public enum JSONValue: Sendable {
         case .integer(let value): return value
         case .number(let value) where value.rounded() == value && abs(value) < 9.0e15: return Int64(value)
         default: return nil
+        }
+    }
+
+    /// The number as an error message should quote it: the value as sent when it is known exactly, else
+    /// a phrase saying it is out of range (an integer json-c saturated at a 64-bit bound, a number
+    /// beyond a double's range). `nil` when this is not a number.
+    public var numberDescription: String? {
+        switch self {
+        case .integer(let value) where value == .max || value == .min:
+            return "a number out of range (beyond 64-bit integers)"
+        case .integer(let value):
+            return String(value)
+        case .number(let value) where !value.isFinite:
+            return "a number out of range (beyond 64-bit floating point)"
+        case .number(let value) where value == value.rounded() && abs(value) <= 9_007_199_254_740_992:  // 2^53: exact
+            return String(Int64(value))
+        case .number(let value):
+            return "\(value)"
+        default:
+            return nil
         }
     }
 

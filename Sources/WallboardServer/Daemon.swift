@@ -50,6 +50,8 @@ public struct DaemonOptions: Sendable {
     public var tlsPrivateKeyFile: String?
     /// Tokens, roles and origins; `nil`: anonymous callers are admins on loopback, viewers elsewhere.
     public var access: AccessPolicy?
+    /// How long event strings and lists may be on HTTP and stream ingest.
+    public var eventLimits = EventLimits.standard
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -126,6 +128,7 @@ public final class Daemon: @unchecked Sendable {
         engine.publishInterval = .milliseconds(1000 / max(1, options.maxUpdatesPerSecond))
         engine.heartbeatSeconds = options.heartbeatSeconds
         engine.reconfigure(options.engine, warningLevels: options.warningLevels)
+        engine.eventLimits = options.eventLimits
         let api = WallboardAPI(engine: engine, hub: hub, clock: clock, logger: logger)
         api.webSocketGuard.limits = options.webSocketLimits
         var serverConfiguration = LWSServer.Configuration(
@@ -231,6 +234,7 @@ public final class Daemon: @unchecked Sendable {
                 configuration.engine, centerName: configuration.centerName, warningLevels: configuration.warningLevels)
             engine.reconfigureAlerts(configuration.alerts)
             api.webSocketGuard.limits = configuration.webSocketLimits
+            engine.eventLimits = configuration.eventLimits
             configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
             reloadCertificates(configuration)
             let ignored = restartOnlyChanges(configuration)
@@ -349,6 +353,7 @@ extension DaemonOptions {
         self.boardURL = configuration.boardURL
         self.streamIngest = configuration.streamIngest
         self.access = configuration.access
+        self.eventLimits = configuration.eventLimits
         self.maxUpdatesPerSecond = configuration.maxUpdatesPerSecond
         self.warningLevels = configuration.warningLevels
         self.heartbeatSeconds = configuration.heartbeatSeconds

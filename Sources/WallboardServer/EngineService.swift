@@ -2,6 +2,7 @@ import Dispatch
 import JSONC
 import JSONModel
 import Logging
+import Synchronization
 import WallboardAlerts
 import WallboardCore
 import WallboardJournal
@@ -56,6 +57,8 @@ public final class EngineService: @unchecked Sendable {
     private var centerName: String
     /// Per queue: the service level below which boards show red (default: target − 10 points).
     private var warningLevels: [String: Double] = [:]
+    /// The limits ingest decodes events under (``eventLimits``); read from any thread.
+    let eventLimitsBox = Mutex(EventLimits.standard)
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,

@@ -108,15 +108,19 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
             respond(Self.error(400, "the body is empty: send one JSON event, a JSON array of events, or NDJSON lines"))
             return
         }
-        let (decoded, errors) = EventBatchDecoder.decode(request.body)
+        let (decoded, errors) = EventBatchDecoder.decode(request.body, limits: engine.eventLimits)
         engine.countRejections(errors.map(\.rejection))
         engine.apply(decoded.map(\.event)) { outcome in
             let results = outcome.results
             var applied = 0
             var duplicates = 0
             var held: [JSONValue] = []
-            var rejected: [JSONValue] = errors.map {
-                ["line": .int($0.line), "code": .string($0.rejection.code.rawValue), "reason": .string($0.rejection.message)]
+            var rejected: [JSONValue] = errors.map { error in
+                var entry: JSONObject = ["line": .int(error.line)]
+                if let id = error.id { entry["id"] = .string(id) }
+                entry["code"] = .string(error.rejection.code.rawValue)
+                entry["reason"] = .string(error.rejection.message)
+                return .object(entry)
             }
             for (item, result) in zip(decoded, results) {
                 switch result {

@@ -61,6 +61,29 @@ import WallboardCore
         #expect(harness.server.counters.peakConnectionBufferedBytes <= 1024 + 512 + 512)
     }
 
+    /// The engine's event limits apply to stream lines: an over-long field is answered `too_long` with
+    /// the line's id; an id over the id limit is not quoted back. Changing the limits (as a reload does)
+    /// applies to the next line.
+    @Test func eventLimitsApplyToStreamLines() throws {
+        let harness = try StreamHarness()
+        defer { harness.stop() }
+        harness.engine.eventLimits = EventLimits(maxNameBytes: 16)
+        let longName = #"{"id":"n1","ts":"2026-11-23T09:00:00.000Z","type":"agent.login","agent":"a9","name":"\#(String(repeating: "n", count: 17))"}"#
+        let longID = #"{"id":"\#(String(repeating: "i", count: 201))","ts":"2026-11-23T09:00:00.000Z","type":"agent.logout","agent":"a1"}"#
+        let replies = try harness.exchange(.tcp, [Self.login, longName, longID].joined(separator: "\n") + "\n")
+        #expect(replies.map { $0["status"]?.stringValue ?? "" } == ["accepted", "rejected", "rejected"])
+        #expect(replies[1]["id"] == "n1")
+        #expect(replies[1]["code"] == "too_long")
+        #expect(replies[1]["reason"] == "agent.login \"name\" is 17 bytes long, over the limit of 16 bytes (limits.max_name_bytes)")
+        #expect(replies[2]["id"] == nil, "an id over the id limit is not echoed")
+        #expect(replies[2]["reason"]?.stringValue?.hasPrefix("agent.logout \"id\" is 201 bytes long") == true)
+        #expect(harness.server.counters.rejectedByCode == ["too_long": 2])
+
+        harness.engine.eventLimits = .standard
+        let again = try harness.exchange(.tcp, longName + "\n")
+        #expect(again.first?["status"] == "accepted")
+    }
+
     /// End of input inside a line: a complete JSON object without its newline is applied, a cut one
     /// is rejected with its line number.
     @Test func endOfInputMidLine() throws {

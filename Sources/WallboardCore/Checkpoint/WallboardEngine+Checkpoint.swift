@@ -331,7 +331,7 @@ extension WallboardEngine {
         let eventNode = try node.key("event")
         let event: Event
         do {
-            event = try EventDecoder.decode(eventNode.value)
+            event = try EventDecoder.decode(eventNode.value, limits: .unlimited)  // accepted before: never re-judged
         } catch {
             throw eventNode.error(.invalidValue, "not a valid event: \(error.message)")
         }

@@ -6,6 +6,10 @@ public struct EventRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case missingField = "missing_field"
         case wrongType = "wrong_type"
         case invalidValue = "invalid_value"
+        /// A string longer than its limit, or a list with more entries than allowed (``EventLimits``).
+        case tooLong = "too_long"
+        /// An input line longer than the line limit: skipped without being parsed.
+        case lineTooLong = "line_too_long"
         case unknownType = "unknown_type"
         case badTimestamp = "bad_timestamp"
         case unknownContact = "unknown_contact"

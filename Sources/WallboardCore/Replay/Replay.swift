@@ -29,7 +29,7 @@ public enum Replay {
                 } catch {
                     rejections.append(
                         ReplayRejection(
-                            line: line, eventID: value["id"]?.stringValue, code: error.code.rawValue,
+                            line: line, eventID: EventDecoder.quotableID(of: value), code: error.code.rawValue,
                             message: error.message))
                 }
             }

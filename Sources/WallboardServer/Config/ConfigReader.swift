@@ -50,7 +50,12 @@ public final class ConfigReader {
     public func integer(_ key: String, in range: ClosedRange<Int64>) throws(ConfigError) -> Int64? {
         guard let value = value(key) else { return nil }
         guard let number = value.integerValue else {
-            throw document.error(childPath(key), "must be a whole number, got \(value.typeName)")
+            if let double = value.doubleValue, double == double.rounded(), let described = value.numberDescription {
+                // A whole number too large for 64 bits: say so with the value, not "got number".
+                throw document.error(
+                    childPath(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(described)")
+            }
+            throw document.error(childPath(key), "must be a whole number, got \(value.numberDescription ?? value.typeName)")
         }
         guard range.contains(number) else {
             throw document.error(childPath(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")

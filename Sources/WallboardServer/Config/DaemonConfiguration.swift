@@ -60,6 +60,8 @@ public struct DaemonConfiguration: Sendable {
     public var journal: EngineService.JournalSettings?
     /// Tokens, roles and origins (`access:`; see docs/security.md); `nil` when the section is absent.
     public var access: AccessPolicy?
+    /// How long event strings and lists may be (`limits:`; see docs/events.md). Applied again on reload.
+    public var eventLimits = EventLimits.standard
 
     public init() {}
 
@@ -158,6 +160,10 @@ public struct DaemonConfiguration: Sendable {
                 try parseStreamIngest(stream, into: &configuration.streamIngest)
             }
             try ingest.rejectUnknownKeys()
+        }
+        if let limits = try root.section("limits") {
+            configuration.eventLimits = try parseEventLimits(limits)  // Config/DaemonConfiguration+Limits.swift
+            try limits.rejectUnknownKeys()
         }
         if let alerts = root.value("alerts") {
             do {

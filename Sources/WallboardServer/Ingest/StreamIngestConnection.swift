@@ -186,7 +186,7 @@ final class StreamIngestConnection: @unchecked Sendable {
             if let newline = input[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
                 let tooLong = discarding || newline - lineStart > limits.maxLineBytes
-                let decoded = tooLong ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart..<newline])
+                let decoded = tooLong ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart..<newline], limits: server.engine.eventLimits)
                 discarding = false
                 lineStart = newline + 1
                 if case .blank = decoded { continue }
@@ -200,7 +200,7 @@ final class StreamIngestConnection: @unchecked Sendable {
             guard endOfInput, lineStart < input.count || discarding else { return nil }
             // End of input inside a line: that line is the last one.
             lineNumber += 1
-            let decoded = discarding ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart...])
+            let decoded = discarding ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart...], limits: server.engine.eventLimits)
             discarding = false
             lineStart = input.count
             if case .blank = decoded { return nil }

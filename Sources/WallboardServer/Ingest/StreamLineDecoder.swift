@@ -15,10 +15,10 @@ enum StreamLineDecoder {
         case error(id: String?, code: String, reason: String, rejection: EventRejection)
     }
 
-    /// The reply code for a line longer than the limit (not an ``EventRejection/Code``: it never reached the decoder).
-    static let lineTooLongCode = "line_too_long"
+    /// The reply code for a line longer than the limit.
+    static let lineTooLongCode = EventRejection.Code.lineTooLong.rawValue
 
-    static func decode(_ raw: ArraySlice<UInt8>) -> Decoded {
+    static func decode(_ raw: ArraySlice<UInt8>, limits: EventLimits = .standard) -> Decoded {
         let json: JSONValue
         switch NDJSONLine(raw) {
         case .blank: return .blank
@@ -31,17 +31,15 @@ enum StreamLineDecoder {
                 EventRejection(.notAnObject, "a stream line must be one JSON event object, not an array (POST arrays to /api/v1/events)"))
         }
         do {
-            return .event(try EventDecoder.decode(json))
+            return .event(try EventDecoder.decode(json, limits: limits))
         } catch {
-            return failure(json["id"]?.stringValue, error)
+            return failure(EventDecoder.quotableID(of: json, limits: limits), error)
         }
     }
 
+    /// A line over `limit` bytes: never buffered whole, so its length is not known.
     static func tooLong(limit: Int) -> Decoded {
-        .error(
-            id: nil, code: lineTooLongCode,
-            reason: "line longer than \(limit) bytes: skipped up to its newline",
-            rejection: EventRejection(.invalidValue, "line longer than \(limit) bytes"))
+        failure(nil, EventBatchDecoder.lineTooLong(nil, limit: limit))
     }
 
     private static func failure(_ id: String?, _ rejection: EventRejection) -> Decoded {

@@ -149,7 +149,8 @@ final class EventStore {
         let report = try journal.replay(from: position) { record in
             var bytes = record.payload
             do {
-                apply(try EventDecoder.decode(try JSONC.parse(bytes: &bytes)))
+                // Unlimited: these were accepted under the limits of their day; a lowered limit must not drop them.
+                apply(try EventDecoder.decode(try JSONC.parse(bytes: &bytes), limits: .unlimited))
                 count += 1
             } catch {
                 problems.append("\(record.position): \(error)")
