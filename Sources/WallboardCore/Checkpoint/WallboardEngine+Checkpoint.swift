@@ -25,9 +25,9 @@ extension WallboardEngine {
         root["contacts"] = .array(contacts.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["abandoned_today"] = .array(abandonedToday.map(Self.encode))
         root["last_contact_by_customer"] = .array(
-            lastContactByCustomer.sorted { $0.key < $1.key }.map { [.string($0.key), Self.encode($0.value)] })
+            lastContactByCustomer.sortedByKey.map { [.string($0.key), Self.encode($0.value)] })
         root["finished_contacts"] = .array(
-            finishedContacts.sorted { $0.key < $1.key }.map { id, record in
+            finishedContacts.sortedByKey.map { id, record, _ in
                 [
                     .string(id), .string(record.queue), .string(record.channel.rawValue), Self.encode(record.team),
                     Self.encode(record.segment), Self.encode(record.language), Self.encode(record.at),
@@ -98,14 +98,16 @@ extension WallboardEngine {
         abandonedToday = try root.key("abandoned_today").map(Self.decodeAbandoned)
         for node in try root.key("last_contact_by_customer").array() {
             let fields = try node.tuple(["customer", "at"])
-            lastContactByCustomer[try fields[0].string()] = try fields[1].instant()
+            let at = try fields[1].instant()
+            lastContactByCustomer.set(try fields[0].string(), at, at: at)
         }
         for node in try root.key("finished_contacts").array() {
             let fields = try node.tuple(["contact", "queue", "channel", "team", "segment", "language", "at"])
-            finishedContacts[try fields[0].string()] = FinishedContact(
+            let record = FinishedContact(
                 queue: try fields[1].string(), channel: try fields[2].oneOf(Channel.self),
                 team: try fields[3].optionalString(), segment: try fields[4].optionalString(),
                 language: try fields[5].optionalString(), at: try fields[6].instant())
+            finishedContacts.set(try fields[0].string(), record, at: record.at)
         }
         deferred = try root.key("deferred").map(Self.decodeDeferred)
         counters = try Self.decodeCounters(root.key("counters"))

@@ -11,9 +11,12 @@ extension WallboardEngine {
     /// Forgets a live contact, keeping what a later survey needs.
     mutating func finish(_ live: LiveContact, at: Instant) {
         contacts[live.id] = nil
-        finishedContacts[live.id] = FinishedContact(
-            queue: live.queue, channel: live.channel, team: live.team, segment: live.customer?.segment,
-            language: live.language, at: at)
+        finishedContacts.set(
+            live.id,
+            FinishedContact(
+                queue: live.queue, channel: live.channel, team: live.team, segment: live.customer?.segment,
+                language: live.language, at: at),
+            at: at)
     }
 
     mutating func releaseAgent(of live: inout LiveContact, at: Instant) {

@@ -98,7 +98,8 @@ extension WallboardEngine {
             if let last = lastContactByCustomer[customer], at >= last, at.since(last) <= configuration.repeatWindow {
                 live.isRepeat = true
             }
-            lastContactByCustomer[customer] = max(lastContactByCustomer[customer] ?? at, at)
+            let latest = max(lastContactByCustomer[customer] ?? at, at)
+            lastContactByCustomer.set(customer, latest, at: latest)
         }
         contacts[queued.contact] = live
     }

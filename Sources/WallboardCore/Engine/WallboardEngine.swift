@@ -33,9 +33,9 @@ public struct WallboardEngine: Sendable {
     /// Events waiting for the event that should have come before them, with when they arrived.
     var deferred: [(event: Event, receivedAt: Instant, rejection: EventRejection)] = []
     /// When each customer id last queued a contact (for repeat contacts).
-    var lastContactByCustomer: [String: Instant] = [:]
+    var lastContactByCustomer = ExpiringIndex<Instant>()
     /// What surveys need to know about contacts that are no longer live.
-    var finishedContacts: [String: FinishedContact] = [:]
+    var finishedContacts = ExpiringIndex<FinishedContact>()
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
@@ -127,9 +127,9 @@ public struct WallboardEngine: Sendable {
             to: now, dayStart: dayStart, horizon: now.advanced(by: -configuration.longestWindow), settings: settings)
         abandonedToday.removeAll { $0.at < dayStart }
         let repeatHorizon = now.advanced(by: -configuration.repeatWindow)
-        lastContactByCustomer = lastContactByCustomer.filter { $0.value >= repeatHorizon }
+        lastContactByCustomer.prune(before: repeatHorizon)
         let surveyHorizon = now.advanced(by: -max(configuration.repeatWindow, .minutes(24 * 60)))
-        finishedContacts = finishedContacts.filter { $0.value.at >= surveyHorizon }
+        finishedContacts.prune(before: surveyHorizon)
         return expired
     }
 
