@@ -217,12 +217,19 @@ final class TestHTTPDelegate: LWSServerDelegate, @unchecked Sendable {
 
     static func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 % 251) } }
 
-    /// Waits (bounded) until the server has seen a request for `path`.
+    /// Waits (bounded) until the server has seen a request for `path`. The blocking wait runs on a Dispatch
+    /// thread: on Swift's cooperative pool (two threads on a two-core machine) it could starve the very task
+    /// that sends the request.
     func waitForRequest(path: String, within seconds: Double = 5) async throws {
         let deadline = Date().addingTimeInterval(seconds)
-        let found = lock.withLock { () -> Bool in
-            while !seen.contains(path) { if !lock.wait(until: deadline) { return false } }
-            return true
+        let found = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { [self] in
+                let found = lock.withLock { () -> Bool in
+                    while !seen.contains(path) { if !lock.wait(until: deadline) { return false } }
+                    return true
+                }
+                continuation.resume(returning: found)
+            }
         }
         if !found { throw TestFailure("server never saw \(path)") }
     }

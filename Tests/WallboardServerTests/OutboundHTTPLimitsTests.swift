@@ -18,11 +18,11 @@ import WallboardCore
         let client = try LWSHTTPClient.started()
         do { try await body(responder, client) } catch {
             await client.stop()
-            responder.stop()
+            await responder.stop()
             throw error
         }
         await client.stop()
-        responder.stop()
+        await responder.stop()
     }
 
     func deliver(_ transport: LWSNotificationTransport, to url: String, timeout: Millis = .seconds(5)) async
@@ -93,7 +93,7 @@ import WallboardCore
             #expect(response.status == 200)
             #expect(response.bodyEnd == .truncated(limit: 16 * 1024))
             #expect(response.body == [UInt8](repeating: 0x62, count: 16 * 1024))
-            responder.stop()  // waits until the responder saw the client close
+            await responder.stop()  // waits until the responder saw the client close
             #expect(responder.written.withLock { $0 } < 64 * Self.mebibyte, "the client stopped reading")
         }
     }
@@ -155,7 +155,7 @@ import WallboardCore
         try await withResponder(reply) { responder, client in
             let result = await client.fetch(OutgoingHTTPRequest(url: responder.url, body: [1]))
             #expect(result.failure == .responseHeadTooLarge(limit: LWSHTTPClient.maximumResponseHeadBytes))
-            responder.stop()
+            await responder.stop()
             #expect(responder.written.withLock { $0 } < 64 * Self.mebibyte, "the client stopped reading")
         }
     }

@@ -50,15 +50,21 @@ final class RawHTTPResponder: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    /// Stops serving once the current reply is done; later calls return at once.
-    func stop() {
+    /// Stops serving once the current reply is done; later calls return at once. The wait happens on a
+    /// Dispatch thread, not on one of the (few) threads of Swift's cooperative pool that other tests need.
+    func stop() async {
         let first = stopFlag.withLock { stopping in
             defer { stopping = true }
             return !stopping
         }
         guard first else { return }
-        finished.wait()
-        close(listener)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { [self] in
+                finished.wait()
+                close(listener)
+                continuation.resume()
+            }
+        }
     }
 
     /// `HTTP/1.1 <status line>` plus `headers`, CRLF-terminated, and the blank line.
