@@ -65,6 +65,9 @@ final class LWSClientContext {
         info.uid = -1
         // lws sizes its fd tables from `ulimit -n` by default; a webhook client needs far fewer sockets.
         info.fd_limit_per_thread = 1024
+        // The status line and headers of one response must fit here (lws' default is 4 KiB, less than some
+        // receivers' security headers); a longer head fails as `responseHeadTooLarge`.
+        info.max_http_header_data = UInt16(LWSHTTPClient.maximumResponseHeadBytes)
         info.client_ssl_ca_filepath = caFiles.first.map { UnsafePointer(cString($0)) }
         client.extraCAFileToLoad = caFiles.count > 1 ? caFiles[1] : nil
         client.extraCAFileLoaded = false
@@ -159,7 +162,7 @@ private func lwsClientCallback(
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         client.didFailToConnect(transfer, input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) })
     case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
-        client.finish(transfer, .failure(.connectionClosedEarly("closed after \(transfer.body.count) body bytes")))
+        client.didClose(transfer)
     default:
         break
     }
@@ -199,7 +202,13 @@ extension LWSHTTPClient {
                 if stop { finish(transfer, .failure(.shutDown)) } else { connect(transfer) }
             case .timeout(let id):
                 guard let transfer = transfers[id] else { continue }
-                finish(transfer, .failure(.timedOut(transfer.request.timeout)))
+                let timeout = transfer.request.timeout
+                // After the status line a body that never ends is the response's problem, not a missing response.
+                finish(
+                    transfer,
+                    transfer.status != 0
+                        ? .success(transfer.response(.interrupted("body not finished within \(timeout)")))
+                        : .failure(.timedOut(timeout)))
                 if let wsi = transfer.wsi { kill(wsi) }
             }
         }
@@ -326,20 +335,32 @@ extension LWSHTTPClient {
         }
     }
 
+    /// Keeps body bytes up to ``LWSHTTPClient/Configuration/retainedBodyBytes``; past that, answers with
+    /// what it has and closes the connection (-1) rather than read a body nobody needs.
     fileprivate func didReceiveBody(_ transfer: LWSClientTransfer, _ chunk: UnsafeRawBufferPointer) -> Int32 {
-        let limit = configuration.maximumResponseBytes
-        guard transfer.body.count + chunk.count <= limit else {
-            finish(transfer, .failure(.responseTooLarge(limit: limit)))
-            return -1
+        let limit = configuration.retainedBodyBytes
+        let room = limit - transfer.body.count  // body.count never exceeds limit
+        guard chunk.count > room else {
+            transfer.body.append(contentsOf: chunk)
+            return 0
         }
-        transfer.body.append(contentsOf: chunk)
-        return 0
+        transfer.body.append(contentsOf: chunk.prefix(room))
+        finish(transfer, .success(transfer.response(.truncated(limit: limit))))
+        return -1
     }
 
     fileprivate func didComplete(_ transfer: LWSClientTransfer, _ wsi: OpaquePointer) {
-        let response = OutgoingHTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)
-        finish(transfer, .success(response))
+        finish(transfer, .success(transfer.response(.complete)))
         kill(wsi)  // one request per connection: webhooks are rare, an idle keep-alive would only linger
+    }
+
+    /// The connection closed before lws reported the response complete.
+    fileprivate func didClose(_ transfer: LWSClientTransfer) {
+        let detail = "connection closed after \(transfer.body.count) body bytes"
+        finish(
+            transfer,
+            transfer.status != 0
+                ? .success(transfer.response(.interrupted(detail))) : .failure(.connectionClosedEarly(detail)))
     }
 
     /// Turns lws' connection error text into a typed error.
@@ -359,6 +380,9 @@ extension LWSHTTPClient {
             error = .tlsFailure(detail)
         } else if lower.contains("timed out") || lower.contains("timeout") {
             error = .timedOut(transfer.request.timeout)
+        } else if transfer.status == 0, lower.contains("problems parsing header") {
+            // lws 4.1's one text for a head that does not fit its buffer or does not parse.
+            error = .responseHeadTooLarge(limit: LWSHTTPClient.maximumResponseHeadBytes)
         } else if transfer.status != 0 || lower.contains("closed") || lower.contains("read failed")
             || lower.contains("hung up")
         {
@@ -367,7 +391,8 @@ extension LWSHTTPClient {
         } else {
             error = .connectionFailed(detail)
         }
-        finish(transfer, .failure(error))
+        // Once the status line is in, the response stands; only its body was cut short.
+        finish(transfer, transfer.status != 0 ? .success(transfer.response(.interrupted(detail))) : .failure(error))
     }
 }
 

@@ -10,6 +10,12 @@ import Synchronization
 /// enforces each request's timeout. Every request ends with exactly one completion, called on
 /// ``completionQueue``, never on the service thread, so a slow completion cannot stall other requests.
 ///
+/// Bounds: a response's status line and headers must fit in ``maximumResponseHeadBytes``
+/// (else ``LWSClientError/responseHeadTooLarge(limit:)``); of its body the client keeps
+/// ``Configuration/retainedBodyBytes`` and closes the connection rather than read more
+/// (``OutgoingHTTPResponse/BodyEnd/truncated(limit:)``); the request's timeout bounds everything else (before the
+/// status line: ``LWSClientError/timedOut(_:)``; after it: ``OutgoingHTTPResponse/BodyEnd/interrupted(_:)``).
+///
 /// TLS: `https://` URLs are verified against ``Configuration/systemCABundlePath`` plus an optional
 /// ``Configuration/additionalCAFilePath``; the peer's name is checked against the URL's host. Redirects are
 /// returned to the caller as responses, not followed.
@@ -28,18 +34,20 @@ public final class LWSHTTPClient: @unchecked Sendable {
         public var systemCABundlePath: String?
         /// A PEM file with more CA certificates to trust, e.g. a company CA or a test CA.
         public var additionalCAFilePath: String?
-        /// Largest response body accepted; a longer one ends with ``LWSClientError/responseTooLarge(limit:)``.
-        public var maximumResponseBytes: Int
+        /// How much of a response body is kept (read). A longer body is not an error: the response comes back
+        /// with its first `retainedBodyBytes` and ``OutgoingHTTPResponse/BodyEnd/truncated(limit:)``, and the
+        /// connection is closed instead of reading the rest. Webhook answers are only logged, so a few KiB do.
+        public var retainedBodyBytes: Int
         /// Sent as `User-Agent` unless the request sets one.
         public var userAgent: String
 
         public init(
             systemCABundlePath: String? = "/etc/ssl/certs/ca-certificates.crt", additionalCAFilePath: String? = nil,
-            maximumResponseBytes: Int = 1024 * 1024, userAgent: String = "wallboardd"
+            retainedBodyBytes: Int = 16 * 1024, userAgent: String = "wallboardd"
         ) {
             self.systemCABundlePath = systemCABundlePath
             self.additionalCAFilePath = additionalCAFilePath
-            self.maximumResponseBytes = maximumResponseBytes
+            self.retainedBodyBytes = max(0, retainedBodyBytes)
             self.userAgent = userAgent
         }
     }
@@ -66,6 +74,9 @@ public final class LWSHTTPClient: @unchecked Sendable {
         var stopped = false
         var completions: [@Sendable () -> Void] = []
     }
+
+    /// The most bytes of status line and headers a response may have (libwebsockets' header buffer).
+    public static let maximumResponseHeadBytes = 16 * 1024
 
     public let configuration: Configuration
     let logger: Logger
@@ -234,5 +245,10 @@ final class LWSClientTransfer {
         request = submission.request
         url = submission.url
         completion = submission.completion
+    }
+
+    /// The response as far as it arrived (needs the status line: `status != 0`).
+    func response(_ end: OutgoingHTTPResponse.BodyEnd) -> OutgoingHTTPResponse {
+        OutgoingHTTPResponse(status: status, headers: headers, body: body, bodyEnd: end)
     }
 }

@@ -33,34 +33,55 @@ public struct OutgoingHTTPRequest: Sendable {
     }
 }
 
-/// A complete HTTP response, whatever its status: a 4xx/5xx is a response, not an ``LWSClientError``.
+/// An HTTP response, whatever its status: a 4xx/5xx is a response, not an ``LWSClientError``.
+///
+/// Once the status line and headers have arrived there is a response, even when its body then goes wrong:
+/// ``bodyEnd`` says whether ``body`` is all of it. A caller that acts on the status (a webhook sender) does
+/// not have to wait for, or fail on, a body it does not need.
 public struct OutgoingHTTPResponse: Sendable {
+    /// How the body ended.
+    public enum BodyEnd: Sendable, Equatable, CustomStringConvertible {
+        /// ``body`` is the whole body.
+        case complete
+        /// The body is longer than the client keeps: ``body`` holds its first `limit` bytes and the rest was
+        /// not read (the connection was closed instead).
+        case truncated(limit: Int)
+        /// The body stopped before its end: the connection closed, failed, or the request's timeout passed
+        /// (the reason says which). ``body`` holds what arrived.
+        case interrupted(String)
+
+        public var description: String {
+            switch self {
+            case .complete: return "complete"
+            case .truncated(let limit): return "truncated to its first \(limit) bytes"
+            case .interrupted(let reason): return "interrupted: \(reason)"
+            }
+        }
+    }
+
     public var status: Int
     /// The response headers the client copies out of libwebsockets (``OutgoingHTTPResponse/copiedHeaders``),
     /// names in lower case.
     public var headers: [String: String]
-    /// At most ``LWSHTTPClient/Configuration/maximumResponseBytes``.
+    /// At most ``LWSHTTPClient/Configuration/retainedBodyBytes``.
     public var body: [UInt8]
+    public var bodyEnd: BodyEnd
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], bodyEnd: BodyEnd = .complete) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.bodyEnd = bodyEnd
     }
 
     /// The headers copied from a response. libwebsockets 4.1 parses only headers it knows by token.
+    /// (`retry-after` is passed on as text: read it with a bounded parser, it comes from the peer.)
     public static let copiedHeaders = [
         "content-type", "content-length", "retry-after", "location", "date", "server", "www-authenticate",
         "cache-control", "etag",
     ]
 
     public var contentType: String? { headers["content-type"] }
-
-    /// The `Retry-After` header as seconds from now when it holds delta-seconds (`Retry-After: 30`);
-    /// `nil` when absent or an HTTP date (read ``headers`` for that).
-    public var retryAfterSeconds: Int? {
-        headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    }
 }
 
 /// Why an outgoing request got no HTTP response. Every pending request ends with exactly one response or error.
@@ -75,12 +96,13 @@ public enum LWSClientError: Error, Sendable, Equatable, CustomStringConvertible 
     case connectionRefused(host: String, port: Int)
     /// The TLS handshake failed: untrusted or mismatched certificate, or the peer does not speak TLS.
     case tlsFailure(String)
-    /// No complete response within the request's timeout.
+    /// No status line and headers within the request's timeout.
     case timedOut(Duration)
-    /// The connection closed before the response was complete.
+    /// The connection closed before the status line and headers were complete.
     case connectionClosedEarly(String)
-    /// The response body is larger than the client's limit.
-    case responseTooLarge(limit: Int)
+    /// The response's status line and headers are longer than `limit` bytes, or do not parse as HTTP/1.1
+    /// (libwebsockets reports both the same way).
+    case responseHeadTooLarge(limit: Int)
     /// Any other connection failure libwebsockets reports, with its text.
     case connectionFailed(String)
     /// The client was shut down (or is shutting down) before the request finished.
@@ -95,7 +117,8 @@ public enum LWSClientError: Error, Sendable, Equatable, CustomStringConvertible 
         case .tlsFailure(let detail): return "TLS failure: \(detail)"
         case .timedOut(let timeout): return "no response within \(timeout)"
         case .connectionClosedEarly(let detail): return "connection closed before the response was complete: \(detail)"
-        case .responseTooLarge(let limit): return "response body larger than \(limit) bytes"
+        case .responseHeadTooLarge(let limit):
+            return "response status line and headers malformed or longer than \(limit) bytes"
         case .connectionFailed(let detail): return "connection failed: \(detail)"
         case .shutDown: return "HTTP client shut down before the request finished"
         }

@@ -26,7 +26,8 @@ extension Alert {
         return .object(object)
     }
 
-    /// Reads ``json`` back; `nil` if a required key is missing or malformed.
+    /// Reads ``json`` back; `nil` if a required key is missing or malformed. A notification count outside
+    /// 0...Int32.max (a damaged file) is clamped into it, so counting on cannot overflow.
     public init?(json: JSONValue) {
         func time(_ key: String) -> Instant?? {
             guard let value = json[key] else { return .some(nil) }
@@ -55,6 +56,6 @@ extension Alert {
             acknowledgedBy: json["acknowledged_by"]?.stringValue, acknowledgedAt: acknowledgedAt,
             resolvedAt: resolvedAt, resolution: json["resolution"]?.stringValue,
             notified: json["notified"]?.boolValue ?? false, lastNotifiedAt: lastNotifiedAt,
-            notificationCount: Int(json["notification_count"]?.integerValue ?? 0))
+            notificationCount: Int(min(max(json["notification_count"]?.integerValue ?? 0, 0), Int64(Int32.max))))
     }
 }

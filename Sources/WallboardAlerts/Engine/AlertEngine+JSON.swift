@@ -18,6 +18,9 @@ extension AlertEngine {
         ]
     }
 
+    /// Instants an RFC 3339 timestamp can name (0000-01-01 to 9999-12-31), in milliseconds since the epoch.
+    static let storableMilliseconds: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
     /// Restores ``stateJSON()`` output. Alerts of rules that no longer exist are kept until the next
     /// ``evaluate(snapshot:now:)`` or ``replaceRules(_:now:)``, which resolves them.
     public mutating func restore(from json: JSONValue) throws(AlertStateError) {
@@ -36,6 +39,10 @@ extension AlertEngine {
         for member in json["last_resolved_ms"]?.objectValue?.members ?? [] {
             guard let millis = member.value.integerValue else {
                 throw AlertStateError(reason: "malformed refire guard")
+            }
+            // Read back from disk: keep it where `now.since(guard)` cannot overflow (years 0000-9999, as RFC 3339).
+            guard Self.storableMilliseconds.contains(millis) else {
+                throw AlertStateError(reason: "refire guard \(member.key) out of range: \(millis) ms")
             }
             guards[member.key] = Instant(milliseconds: millis)
         }

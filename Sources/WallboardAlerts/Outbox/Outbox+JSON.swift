@@ -46,6 +46,8 @@ extension Delivery {
         ]
     }
 
+    /// Reads a stored delivery. Times are RFC 3339 with four-digit years (so bounded); a negative attempt
+    /// count reads as 0. A retry time or lease far ahead is pulled in by ``Outbox/claimDue(now:)``.
     init?(json: JSONValue) {
         func time(_ key: String) -> Instant? { json[key]?.stringValue.flatMap(RFC3339.parse) }
         guard let id = json["id"]?.stringValue, let notifier = json["notifier"]?.stringValue,
@@ -62,7 +64,7 @@ extension Delivery {
         self.init(
             id: id, notifier: notifier, alertID: alertID, event: event,
             request: NotificationRequest(method: method, url: url, headers: headers, body: body), createdAt: createdAt,
-            attempts: Int(attempts), nextAttemptAt: nextAttemptAt, leasedUntil: time("leased_until"),
+            attempts: Int(clamping: max(attempts, 0)), nextAttemptAt: nextAttemptAt, leasedUntil: time("leased_until"),
             lastError: json["last_error"]?.stringValue, deadAt: time("dead_at"))
     }
 }

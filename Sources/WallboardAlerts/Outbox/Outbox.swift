@@ -73,15 +73,32 @@ public struct Outbox: Sendable, Equatable {
     }
 
     /// ``due(now:)``, each leased for `policy.leaseDuration` and counted as an attempt: send these now.
+    ///
+    /// First pulls in any retry time later than `now + maxBackoff` and any lease longer than
+    /// `leaseDuration`: the outbox never schedules that far itself, so such a time comes from a damaged or
+    /// hand-edited outbox file, a clock that jumped back, or a lowered `max_backoff`, and would otherwise
+    /// hold the delivery (and every later one of its alert) back for as long as the file says.
     public mutating func claimDue(now: Instant) -> [Delivery] {
+        pullInSchedule(now: now)
         let ids = Set(due(now: now).map(\.id))
         var claimed: [Delivery] = []
         for index in pending.indices where ids.contains(pending[index].id) {
-            pending[index].attempts += 1
-            pending[index].leasedUntil = now.advanced(by: policy.leaseDuration)
+            pending[index].attempts = OutboxMath.increment(pending[index].attempts)
+            pending[index].leasedUntil = OutboxMath.advance(now, by: policy.leaseDuration)
             claimed.append(pending[index])
         }
         return claimed
+    }
+
+    private mutating func pullInSchedule(now: Instant) {
+        let latestAttempt = OutboxMath.advance(now, by: policy.maxBackoff)
+        let latestLeaseEnd = OutboxMath.advance(now, by: policy.leaseDuration)
+        for index in pending.indices {
+            if pending[index].nextAttemptAt > latestAttempt { pending[index].nextAttemptAt = latestAttempt }
+            if let lease = pending[index].leasedUntil, lease > latestLeaseEnd {
+                pending[index].leasedUntil = latestLeaseEnd
+            }
+        }
     }
 
     /// The receiver accepted it (2xx).
@@ -111,10 +128,10 @@ public struct Outbox: Sendable, Equatable {
             return .deadLettered(delivery)
         }
         var delay = policy.backoff(afterFailures: delivery.attempts)
-        let cut = Double(delay) * policy.jitter * Double.random(in: 0..<1, using: &random)
-        delay -= Millis(cut.rounded(.down))
+        delay -= OutboxMath.jitterCut(of: delay, fraction: policy.jitter, random: Double.random(in: 0..<1, using: &random))
+        // Retry-After (already bounded by ``RetryAfter``) may lengthen the wait, never past maxBackoff.
         if case .status(_, let retryAfter?) = failure { delay = max(delay, min(retryAfter, policy.maxBackoff)) }
-        delivery.nextAttemptAt = now.advanced(by: max(delay, 1))
+        delivery.nextAttemptAt = OutboxMath.advance(now, by: max(delay, 1))
         pending[index] = delivery
         return .retry(at: delivery.nextAttemptAt)
     }

@@ -31,14 +31,17 @@ public struct OutboxPolicy: Sendable, Equatable {
     }
 
     /// The wait before attempt `failures + 1` after `failures` failures, before jitter:
-    /// `min(maxBackoff, initialBackoff × 2^(failures − 1))`.
+    /// `min(maxBackoff, initialBackoff × 2^(failures − 1))`, never negative. The doubling saturates instead
+    /// of overflowing and stops once it reaches `maxBackoff` (at most 63 steps), whatever `failures` is.
     public func backoff(afterFailures failures: Int) -> Millis {
-        var delay = initialBackoff
+        let cap = max(maxBackoff, 0)
+        var delay = min(max(initialBackoff, 0), cap)
         var step = 1
-        while step < failures, delay < maxBackoff {
-            delay *= 2
+        while step < failures, delay > 0, delay < cap {
+            let (doubled, overflow) = delay.multipliedReportingOverflow(by: 2)
+            delay = overflow ? cap : min(doubled, cap)
             step += 1
         }
-        return min(delay, maxBackoff)
+        return delay
     }
 }
