@@ -25,6 +25,22 @@ import WallboardClient
         #expect(captured.all == ["<4>source down ami.state=connecting source=\"pbx 1\"\n", "<3>two\\nlines\n"])
     }
 
+    /// Text from a socket quoted in a log line cannot move the cursor, ring, or split the line, and a
+    /// huge value is cut (issue 13: raw AMI bytes went into the log as they came).
+    @Test func controlBytesAreEscapedAndLongValuesCut() {
+        let captured = Lines()
+        let logger = Logger(label: "t") { label in
+            JournaldLogHandler(label: label, level: .info, toJournal: true, sink: captured.append)
+        }
+        logger.warning("bad line \u{1B}[2J\u{07}\r", metadata: ["peer.text": "a\u{00}b\u{7F}\u{85}c é"])
+        logger.warning("big", metadata: ["v": "\(String(repeating: "x", count: 10_000))"])
+        let lines = captured.all
+        #expect(lines.first == #"<4>bad line \x1B[2J\x07\r peer.text="a\x00b\x7F\x85c é""# + "\n")
+        #expect(lines.count == 2)
+        #expect(lines[1].count < 4200)
+        #expect(lines[1].contains("…(10000 characters)"))
+    }
+
     @Test(arguments: [
         (Logger.Level.trace, 7), (.debug, 7), (.info, 6), (.notice, 5), (.warning, 4), (.error, 3), (.critical, 2),
     ])

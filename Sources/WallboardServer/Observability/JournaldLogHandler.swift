@@ -54,8 +54,31 @@ public struct JournaldLogHandler: LogHandler {
         }
     }
 
-    private static func singleLine(_ text: String) -> String {
-        text.replacingOccurrences(of: "\n", with: "\\n")
+    /// Longest message or field value written, in characters; the rest is cut with a count.
+    static let fieldLimit = 4096
+
+    /// One line without terminal control: LF, CR and tab as `\n`, `\r`, `\t`, every other C0/C1 control
+    /// and DEL as `\xNN`, whatever module wrote the text (a log line may quote a socket's bytes).
+    static func singleLine(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            count += 1
+            guard count <= fieldLimit else {
+                out += "…(\(text.unicodeScalars.count) characters)"
+                break
+            }
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x00..<0x20, 0x7F..<0xA0:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     private static func quoted(_ value: String) -> String {
