@@ -401,6 +401,12 @@ extension LWSServer {
     fileprivate func didOpenWebSocket(_ wsi: OpaquePointer, slot: UnsafeMutablePointer<UInt64>?) {
         guard let session = newSession(wsi, slot: slot, kind: .webSocket) else { return }
         openWebSockets.withLock { $0 += 1 }
+        // lws 4.1.6 drops a connection whose control frame announces more than 125 bytes (or whose
+        // 64-bit length has its top bit set) without a close frame: it sends a close frame only when
+        // a reason was set before it gives up (close.c -> rops_close_via_role_protocol_ws). Setting
+        // 1002 now makes those closes say "protocol error"; every close of ours sets its own reason.
+        var protocolError = Array("protocol error".utf8)
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, &protocolError, protocolError.count)
         delegate.webSocketOpened(
             session.id, path: header(wsi, WSI_TOKEN_GET_URI) ?? "", query: queryArguments(wsi),
             headers: requestHeaders(wsi), peer: peerAddress(wsi))
@@ -413,8 +419,13 @@ extension LWSServer {
         if lws_frame_is_binary(wsi) != 0 {
             return closeNow(session, .unacceptableData("binary frames are not accepted; send JSON text"))
         }
-        if session.receiveBuffer.count + data.count > configuration.maximumMessageBytes {
-            return closeNow(session, .messageTooLarge("message larger than \(configuration.maximumMessageBytes) bytes"))
+        // What the message will be at least: what came, plus what this frame's header still announces
+        // (up to 2^63-1). Closed as soon as that passes the limit, before waiting for the bytes.
+        let limit = configuration.maximumMessageBytes
+        let received = session.receiveBuffer.count + data.count  // both bounded: no overflow
+        let announced = lws_remaining_packet_payload(wsi)
+        if received > limit || announced > limit - received {
+            return closeNow(session, .messageTooLarge("message larger than \(limit) bytes"))
         }
         session.receiveBuffer.append(contentsOf: data)
         if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
