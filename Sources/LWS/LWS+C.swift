@@ -280,9 +280,7 @@ extension LWSServer {
     private func bodyLength(_ session: LWSSession) -> Int? {
         let wsi = session.wsi
         func refuse(_ status: Int, _ message: String) -> Int? {
-            session.response = HTTPResponse(status: status, text: #"{"error":"\#(message)"}"#)
-            session.awaitingResponse = true
-            lws_callback_on_writable(wsi)
+            refuseBody(session, status: status, message: message)
             return nil
         }
         if header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) != nil {
@@ -298,11 +296,22 @@ extension LWSServer {
         return length
     }
 
+    /// Answers `status` with `Connection: close` and closes once it is written, without reading the
+    /// rest of the body: after a refused body the connection's framing cannot be trusted, and reading
+    /// a 10 GB body only to discard it would keep the connection busy for minutes.
+    private func refuseBody(_ session: LWSSession, status: Int, message: String) {
+        session.bodyRefused = true
+        session.request?.body = []
+        session.response = HTTPResponse(status: status, text: #"{"error":"\#(message)"}"#)
+        session.awaitingResponse = true
+        lws_callback_on_writable(session.wsi)
+    }
+
     fileprivate func didReceiveHTTPBody(slot: UnsafeMutablePointer<UInt64>?, _ chunk: UnsafeRawBufferPointer) {
-        guard let session = session(slot), session.request != nil, !session.bodyTooLarge else { return }
+        guard let session = session(slot), session.request != nil, !session.bodyRefused else { return }
+        // Both counts are bounded (the buffer by the limit, a chunk by lws's read size): no overflow.
         if session.request!.body.count + chunk.count > configuration.maximumBodyBytes {
-            session.bodyTooLarge = true
-            session.request!.body = []
+            refuseBody(session, status: 413, message: "request body larger than \(configuration.maximumBodyBytes) bytes")
         } else {
             session.request!.body.append(contentsOf: chunk)
         }
@@ -310,14 +319,7 @@ extension LWSServer {
 
     fileprivate func didCompleteHTTPBody(slot: UnsafeMutablePointer<UInt64>?) -> Int32 {
         guard let session = session(slot) else { return -1 }
-        if session.bodyTooLarge {
-            let limit = configuration.maximumBodyBytes
-            session.response = HTTPResponse(
-                status: 413, text: #"{"error":"request body larger than \#(limit) bytes"}"#)
-            session.awaitingResponse = true
-            lws_callback_on_writable(session.wsi)
-            return 0
-        }
+        if session.bodyRefused { return 0 }  // answered already; the connection closes after it
         dispatch(session)
         return 0
     }
@@ -346,6 +348,12 @@ extension LWSServer {
                     != 0
                 {
                     return true
+                }
+                if session.bodyRefused {
+                    let close: [UInt8] = Array("close".utf8)
+                    if lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, close, Int32(close.count), &cursor, end) != 0 {
+                        return true
+                    }
                 }
                 for header in response.headers {
                     let name = header.name + ":"
@@ -377,6 +385,7 @@ extension LWSServer {
     }
 
     private func finishHTTP(_ session: LWSSession) -> Int32 {
+        if session.bodyRefused { return -1 }  // the unread body stays unread: close now (lws flushes first)
         session.resetHTTP()
         return lws_http_transaction_completed(session.wsi) != 0 ? -1 : 0
     }
