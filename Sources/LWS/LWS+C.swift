@@ -196,6 +196,9 @@ private func lwsHTTPCallback(
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         server.drainMailbox()
         return 0
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        // Just accepted; `input` carries the new descriptor (ops-listen.c). Nonzero: lws closes it.
+        return server.shouldKeepConnection(descriptor: Int(bitPattern: input)) ? 0 : 1
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         // A WebSocket upgrade without our subprotocol lands on this (the first) protocol: refuse it
         // rather than keep a socket that would never hear anything.
@@ -468,6 +471,26 @@ extension LWSServer {
         writeCounters.withLock { $0.frames += 1 }
         if !session.outboxOrder.isEmpty { lws_callback_on_writable(wsi) }
         return 0
+    }
+
+    /// Whether a just-accepted connection may keep its descriptor: not when it is one of the last
+    /// ``LWSServer/Configuration/descriptorReserve`` below the limit. Logs once per episode.
+    fileprivate func shouldKeepConnection(descriptor: Int) -> Bool {
+        guard descriptor >= acceptCeiling else {
+            if let refused = descriptorPressure.end() {
+                logger.notice(
+                    "accepting connections again",
+                    metadata: ["http.refused": "\(refused)", "fd.ceiling": "\(acceptCeiling)"])
+            }
+            return true
+        }
+        descriptorRefusalCount.withLock { $0 += 1 }
+        if descriptorPressure.record() {
+            logger.warning(
+                "refusing connections: near the descriptor limit (raise LimitNOFILE)",
+                metadata: ["fd.ceiling": "\(acceptCeiling)", "fd.reserve": "\(configuration.descriptorReserve)"])
+        }
+        return false
     }
 
     fileprivate func didCloseWebSocket(slot: UnsafeMutablePointer<UInt64>?) {
