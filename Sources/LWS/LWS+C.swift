@@ -413,12 +413,7 @@ extension LWSServer {
     fileprivate func didOpenWebSocket(_ wsi: OpaquePointer, slot: UnsafeMutablePointer<UInt64>?) {
         guard let session = newSession(wsi, slot: slot, kind: .webSocket) else { return }
         openWebSockets.withLock { $0 += 1 }
-        // lws 4.1.6 drops a connection whose control frame announces more than 125 bytes (or whose
-        // 64-bit length has its top bit set) without a close frame: it sends a close frame only when
-        // a reason was set before it gives up (close.c -> rops_close_via_role_protocol_ws). Setting
-        // 1002 now makes those closes say "protocol error"; every close of ours sets its own reason.
-        var protocolError = Array("protocol error".utf8)
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, &protocolError, protocolError.count)
+        armProtocolErrorClose(wsi)
         delegate.webSocketOpened(
             session.id, path: header(wsi, WSI_TOKEN_GET_URI) ?? "", query: queryArguments(wsi),
             headers: requestHeaders(wsi), peer: peerAddress(wsi))
@@ -448,6 +443,17 @@ extension LWSServer {
         return 0
     }
 
+    /// lws 4.1.6 drops a connection whose control frame announces more than 125 bytes (or whose 64-bit
+    /// length has its top bit set) without a close frame: it sends one only when a reason was set
+    /// before it gives up (close.c -> rops_close_via_role_protocol_ws). Setting 1002 beforehand makes
+    /// those closes say "protocol error"; every close of ours sets its own reason. lws keeps the reason
+    /// in the buffer a ping's payload is copied to for the pong, so it is set again before each frame
+    /// we write: lws writes a pending pong before it asks us to write, so none is overwritten.
+    private func armProtocolErrorClose(_ wsi: OpaquePointer) {
+        var protocolError = Array("protocol error".utf8)
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, &protocolError, protocolError.count)
+    }
+
     private func closeNow(_ session: LWSSession, _ reason: WebSocketCloseReason) -> Int32 {
         var text = Array(reason.text.utf8)
         lws_close_reason(session.wsi, lws_close_status(UInt32(reason.code)), &text, text.count)
@@ -459,6 +465,7 @@ extension LWSServer {
         guard let session = session(slot) else { return -1 }
         if let reason = session.pendingClose { return closeNow(session, reason) }
         guard let frame = session.dequeue() else { return 0 }
+        armProtocolErrorClose(wsi)
         let pre = Int(CLWS_pre())
         let payload = frame.payload.bytes
         var buffer = [UInt8](repeating: 0, count: pre + payload.count)

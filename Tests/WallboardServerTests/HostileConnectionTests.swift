@@ -39,6 +39,22 @@ import WallboardCore
         }
     }
 
+    /// lws copies a ping's payload over the preset close reason (one buffer for both); the reason is
+    /// set again before the server's next frame, so a later oversized control frame still gets 1002.
+    @Test func oversizedControlFrameAfterAPingStillGets1002() throws {
+        try Self.withDaemon { port in
+            let socket = try RawSocket(port: port)
+            try socket.upgrade()
+            _ = try socket.awaitFrame(opcode: 0x1)  // hello
+            try socket.send(RawSocket.frame(opcode: 0x9, Array("abcd".utf8)))
+            #expect(try socket.awaitFrame(opcode: 0xA) == Array("abcd".utf8))
+            try socket.send(RawSocket.frame(opcode: 0x1, Array(#"{"op":"subscribe","topics":["center"]}"#.utf8)))
+            _ = try socket.awaitFrame(opcode: 0x1)  // the server wrote a frame since the ping
+            try socket.send(RawSocket.frame(opcode: 0x9, Array(repeating: 0x78, count: 200)))
+            #expect(try socket.closeFrame()?.code == 1002)
+        }
+    }
+
     /// A 64-bit length with its top bit set (RFC 6455 5.2: "the most significant bit MUST be 0").
     @Test func lengthWithTopBitSetIsClosedWith1002() throws {
         try Self.withDaemon { port in

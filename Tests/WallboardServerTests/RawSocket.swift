@@ -133,6 +133,17 @@ final class RawSocket {
         }
     }
 
+    /// Reads server frames until one with `opcode` (1: text, 0xA: pong) arrives; returns its payload.
+    func awaitFrame(opcode wanted: UInt8) throws -> [UInt8] {
+        let deadline = Date().addingTimeInterval(Double(timeout))
+        while true {
+            while let (opcode, payload) = takeFrame() {
+                if opcode == wanted { return payload }
+            }
+            guard try fill("a frame with opcode \(wanted)", deadline: deadline) else { throw Failure.closed("a frame") }
+        }
+    }
+
     /// Takes one whole server frame (unmasked) from `pending`, if there is one.
     private func takeFrame() -> (opcode: UInt8, payload: [UInt8])? {
         guard pending.count >= 2 else { return nil }
