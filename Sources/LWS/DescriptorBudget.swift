@@ -19,12 +19,17 @@ public enum DescriptorBudget {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// The most the soft limit is raised to: every lws context allocates (and zeroes) 16 bytes per
+    /// descriptor of the limit (a `struct lws *` lookup slot and a `pollfd`), 1 MiB at 65,536, 8 MiB
+    /// at systemd's usual hard limit of 524,288. 65,536 is far above what 1,000+ screens need.
+    public static let defaultCap = 65_536
+
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (at most `cap`). Call it before any listener
     /// or libwebsockets context is created: lws sizes its descriptor table from the soft limit then.
     /// Returns the limits before and after, or `nil` when they cannot be read; an unchanged soft
     /// limit (already at the hard one, or `setrlimit` refused) returns equal values.
     @discardableResult
-    public static func raiseSoftLimit(cap: Int = 1 << 20) -> (before: Int, after: Int)? {
+    public static func raiseSoftLimit(cap: Int = DescriptorBudget.defaultCap) -> (before: Int, after: Int)? {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
         let before = limit.rlim_cur

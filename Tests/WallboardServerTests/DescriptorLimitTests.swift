@@ -16,6 +16,17 @@ import WallboardCore
         #expect(DescriptorBudget.acceptCeiling(reserve: 64, softLimit: nil) == Int.max)
     }
 
+    /// Raising only ever raises (harmless for the test process), up to the hard limit and the cap.
+    @Test func softLimitIsRaisedToTheHardLimitUpToTheCap() throws {
+        var limit = rlimit()
+        try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
+        let raised = try #require(DescriptorBudget.raiseSoftLimit())
+        #expect(raised.after == max(raised.before, min(Int(clamping: limit.rlim_max), DescriptorBudget.defaultCap)))
+        #expect(DescriptorBudget.softLimit() == raised.after)
+        let again = try #require(DescriptorBudget.raiseSoftLimit(cap: 1))  // never lowers
+        #expect(again.before == raised.after && again.after == raised.after)
+    }
+
     @Test func episodesAreCountedOnce() {
         var episode = PressureEpisode()
         let none = episode.end()
