@@ -196,6 +196,9 @@ private func lwsHTTPCallback(
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         server.drainMailbox()
         return 0
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        // Just accepted; `input` carries the new descriptor (ops-listen.c). Nonzero: lws closes it.
+        return server.shouldKeepConnection(descriptor: Int(bitPattern: input)) ? 0 : 1
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         // A WebSocket upgrade without our subprotocol lands on this (the first) protocol: refuse it
         // rather than keep a socket that would never hear anything.
@@ -280,9 +283,7 @@ extension LWSServer {
     private func bodyLength(_ session: LWSSession) -> Int? {
         let wsi = session.wsi
         func refuse(_ status: Int, _ message: String) -> Int? {
-            session.response = HTTPResponse(status: status, text: #"{"error":"\#(message)"}"#)
-            session.awaitingResponse = true
-            lws_callback_on_writable(wsi)
+            refuseBody(session, status: status, message: message)
             return nil
         }
         if header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) != nil {
@@ -298,11 +299,22 @@ extension LWSServer {
         return length
     }
 
+    /// Answers `status` with `Connection: close` and closes once it is written, without reading the
+    /// rest of the body: after a refused body the connection's framing cannot be trusted, and reading
+    /// a 10 GB body only to discard it would keep the connection busy for minutes.
+    private func refuseBody(_ session: LWSSession, status: Int, message: String) {
+        session.bodyRefused = true
+        session.request?.body = []
+        session.response = HTTPResponse(status: status, text: #"{"error":"\#(message)"}"#)
+        session.awaitingResponse = true
+        lws_callback_on_writable(session.wsi)
+    }
+
     fileprivate func didReceiveHTTPBody(slot: UnsafeMutablePointer<UInt64>?, _ chunk: UnsafeRawBufferPointer) {
-        guard let session = session(slot), session.request != nil, !session.bodyTooLarge else { return }
+        guard let session = session(slot), session.request != nil, !session.bodyRefused else { return }
+        // Both counts are bounded (the buffer by the limit, a chunk by lws's read size): no overflow.
         if session.request!.body.count + chunk.count > configuration.maximumBodyBytes {
-            session.bodyTooLarge = true
-            session.request!.body = []
+            refuseBody(session, status: 413, message: "request body larger than \(configuration.maximumBodyBytes) bytes")
         } else {
             session.request!.body.append(contentsOf: chunk)
         }
@@ -310,14 +322,7 @@ extension LWSServer {
 
     fileprivate func didCompleteHTTPBody(slot: UnsafeMutablePointer<UInt64>?) -> Int32 {
         guard let session = session(slot) else { return -1 }
-        if session.bodyTooLarge {
-            let limit = configuration.maximumBodyBytes
-            session.response = HTTPResponse(
-                status: 413, text: #"{"error":"request body larger than \#(limit) bytes"}"#)
-            session.awaitingResponse = true
-            lws_callback_on_writable(session.wsi)
-            return 0
-        }
+        if session.bodyRefused { return 0 }  // answered already; the connection closes after it
         dispatch(session)
         return 0
     }
@@ -346,6 +351,12 @@ extension LWSServer {
                     != 0
                 {
                     return true
+                }
+                if session.bodyRefused {
+                    let close: [UInt8] = Array("close".utf8)
+                    if lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, close, Int32(close.count), &cursor, end) != 0 {
+                        return true
+                    }
                 }
                 for header in response.headers {
                     let name = header.name + ":"
@@ -377,6 +388,7 @@ extension LWSServer {
     }
 
     private func finishHTTP(_ session: LWSSession) -> Int32 {
+        if session.bodyRefused { return -1 }  // the unread body stays unread: close now (lws flushes first)
         session.resetHTTP()
         return lws_http_transaction_completed(session.wsi) != 0 ? -1 : 0
     }
@@ -401,6 +413,7 @@ extension LWSServer {
     fileprivate func didOpenWebSocket(_ wsi: OpaquePointer, slot: UnsafeMutablePointer<UInt64>?) {
         guard let session = newSession(wsi, slot: slot, kind: .webSocket) else { return }
         openWebSockets.withLock { $0 += 1 }
+        armProtocolErrorClose(wsi)
         delegate.webSocketOpened(
             session.id, path: header(wsi, WSI_TOKEN_GET_URI) ?? "", query: queryArguments(wsi),
             headers: requestHeaders(wsi), peer: peerAddress(wsi))
@@ -413,8 +426,13 @@ extension LWSServer {
         if lws_frame_is_binary(wsi) != 0 {
             return closeNow(session, .unacceptableData("binary frames are not accepted; send JSON text"))
         }
-        if session.receiveBuffer.count + data.count > configuration.maximumMessageBytes {
-            return closeNow(session, .messageTooLarge("message larger than \(configuration.maximumMessageBytes) bytes"))
+        // What the message will be at least: what came, plus what this frame's header still announces
+        // (up to 2^63-1). Closed as soon as that passes the limit, before waiting for the bytes.
+        let limit = configuration.maximumMessageBytes
+        let received = session.receiveBuffer.count + data.count  // both bounded: no overflow
+        let announced = lws_remaining_packet_payload(wsi)
+        if received > limit || announced > limit - received {
+            return closeNow(session, .messageTooLarge("message larger than \(limit) bytes"))
         }
         session.receiveBuffer.append(contentsOf: data)
         if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
@@ -423,6 +441,17 @@ extension LWSServer {
             delegate.webSocketReceived(session.id, text: message)
         }
         return 0
+    }
+
+    /// lws 4.1.6 drops a connection whose control frame announces more than 125 bytes (or whose 64-bit
+    /// length has its top bit set) without a close frame: it sends one only when a reason was set
+    /// before it gives up (close.c -> rops_close_via_role_protocol_ws). Setting 1002 beforehand makes
+    /// those closes say "protocol error"; every close of ours sets its own reason. lws keeps the reason
+    /// in the buffer a ping's payload is copied to for the pong, so it is set again before each frame
+    /// we write: lws writes a pending pong before it asks us to write, so none is overwritten.
+    private func armProtocolErrorClose(_ wsi: OpaquePointer) {
+        var protocolError = Array("protocol error".utf8)
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, &protocolError, protocolError.count)
     }
 
     private func closeNow(_ session: LWSSession, _ reason: WebSocketCloseReason) -> Int32 {
@@ -436,6 +465,7 @@ extension LWSServer {
         guard let session = session(slot) else { return -1 }
         if let reason = session.pendingClose { return closeNow(session, reason) }
         guard let frame = session.dequeue() else { return 0 }
+        armProtocolErrorClose(wsi)
         let pre = Int(CLWS_pre())
         let payload = frame.payload.bytes
         var buffer = [UInt8](repeating: 0, count: pre + payload.count)
@@ -448,6 +478,26 @@ extension LWSServer {
         writeCounters.withLock { $0.frames += 1 }
         if !session.outboxOrder.isEmpty { lws_callback_on_writable(wsi) }
         return 0
+    }
+
+    /// Whether a just-accepted connection may keep its descriptor: not when it is one of the last
+    /// ``LWSServer/Configuration/descriptorReserve`` below the limit. Logs once per episode.
+    fileprivate func shouldKeepConnection(descriptor: Int) -> Bool {
+        guard descriptor >= acceptCeiling else {
+            if let refused = descriptorPressure.end() {
+                logger.notice(
+                    "accepting connections again",
+                    metadata: ["http.refused": "\(refused)", "fd.ceiling": "\(acceptCeiling)"])
+            }
+            return true
+        }
+        descriptorRefusalCount.withLock { $0 += 1 }
+        if descriptorPressure.record() {
+            logger.warning(
+                "refusing connections: near the descriptor limit (raise LimitNOFILE)",
+                metadata: ["fd.ceiling": "\(acceptCeiling)", "fd.reserve": "\(configuration.descriptorReserve)"])
+        }
+        return false
     }
 
     fileprivate func didCloseWebSocket(slot: UnsafeMutablePointer<UInt64>?) {

@@ -42,6 +42,9 @@ public final class LWSServer: @unchecked Sendable {
         public var tlsCertificatePath: String?
         /// PEM private key file matching ``tlsCertificatePath``.
         public var tlsPrivateKeyPath: String?
+        /// Descriptors below the soft `RLIMIT_NOFILE` that client connections never take: a connection
+        /// accepted on one of them is closed at once (see ``DescriptorBudget``).
+        public var descriptorReserve: Int = DescriptorBudget.defaultReserve
 
         /// Whether the server is configured for TLS (both paths set).
         public var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
@@ -113,6 +116,7 @@ public final class LWSServer: @unchecked Sendable {
 
     /// Binds and starts the service thread. Throws if the address cannot be bound.
     public func start() throws(LWSError) {
+        acceptCeiling = DescriptorBudget.acceptCeiling(reserve: configuration.descriptorReserve)
         let context = try LWSContext.make(server: self)
         self.context = context
         waker.arm(pointer: context.pointer)
@@ -131,6 +135,15 @@ public final class LWSServer: @unchecked Sendable {
 
     /// WebSocket frames written, and clients disconnected as stalled (for /metrics).
     let writeCounters = Mutex<(frames: Int, stalled: Int)>((0, 0))
+
+    /// Connections closed at once because they would have taken a reserved descriptor (for /metrics).
+    let descriptorRefusalCount = Mutex(0)
+    /// Connections closed at once since start because the process was near its descriptor limit.
+    public var descriptorRefusals: Int { descriptorRefusalCount.withLock { $0 } }
+    /// The lowest descriptor a new connection may not have; set by ``start()``.
+    var acceptCeiling = Int.max
+    /// The refusals of the current episode of descriptor pressure (service thread).
+    var descriptorPressure = PressureEpisode()
 
     /// WebSocket frames written since start.
     public var framesWritten: Int { writeCounters.withLock { $0.frames } }

@@ -19,7 +19,8 @@ final class LWSSession {
 
     // HTTP: the transaction in progress.
     var request: HTTPRequest?
-    var bodyTooLarge = false
+    /// The body was refused (too large, chunked, bad length): answer, then close without reading it.
+    var bodyRefused = false
     var awaitingResponse = false
     var response: HTTPResponse?
     var headersSent = false
@@ -56,7 +57,7 @@ final class LWSSession {
     /// Ends the HTTP transaction so the connection can carry the next one (keep-alive).
     func resetHTTP() {
         request = nil
-        bodyTooLarge = false
+        bodyRefused = false
         awaitingResponse = false
         response = nil
         headersSent = false

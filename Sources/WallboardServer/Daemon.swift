@@ -154,6 +154,7 @@ public final class Daemon: @unchecked Sendable {
     /// Starts the engine (restoring the journal), the server, then the sources. Throws if the journal
     /// cannot be opened, the listen address cannot be bound, or a source's secret cannot be read.
     public func start() throws {
+        raiseDescriptorLimit()
         try httpClient?.start()
         amiSources = try options.amiSources.map { settings throws(AMISourceError) in
             let configuration = try AMISourceConfiguration(
@@ -192,6 +193,19 @@ public final class Daemon: @unchecked Sendable {
         logger.notice(
             "wallboardd started",
             metadata: ["http.listen": "\(options.host):\(port)", "web.root": "\(options.webRoot ?? "none")"])
+    }
+
+    /// Raises the soft descriptor limit to the hard one before any socket or lws context exists (lws
+    /// sizes its tables from the limit when its context is created). The listeners keep
+    /// `DescriptorBudget.defaultReserve` of them free for the journal, AMI, webhooks and logs.
+    private func raiseDescriptorLimit() {
+        guard let (before, after) = DescriptorBudget.raiseSoftLimit() else {
+            return logger.warning("cannot read the descriptor limit (RLIMIT_NOFILE)")
+        }
+        let level: Logger.Level = after < 4 * DescriptorBudget.defaultReserve ? .warning : .info
+        logger.log(
+            level: level, "descriptor limit",
+            metadata: ["fd.limit": "\(after)", "fd.limit.before": "\(before)", "fd.reserve": "\(DescriptorBudget.defaultReserve)"])
     }
 
     /// Stops in reverse order: engine timers, then the server (close frames to every board). Calls

@@ -83,6 +83,9 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         renderer.add("wallboardd_websocket_stalled_disconnects_total", "counter",
                      "WebSocket clients disconnected because they stopped taking frames.",
                      value: Double(server?.stalledDisconnects ?? 0))
+        renderer.add("wallboardd_http_descriptor_refusals_total", "counter",
+                     "Connections closed at once because the process was near its descriptor limit.",
+                     value: Double(server?.descriptorRefusals ?? 0))
         for topic in hub.topics {
             renderer.add("wallboardd_topic_subscribers", "gauge", "WebSocket subscribers per topic.",
                          labels: [("topic", topic)], value: Double(hub.subscriberCount(topic)))

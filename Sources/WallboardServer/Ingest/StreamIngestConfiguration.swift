@@ -1,4 +1,5 @@
 import Glibc
+import LWS
 
 /// Where the NDJSON stream ingest listens and how much it buffers (see `docs/ingest.md`).
 public struct StreamIngestConfiguration: Sendable, Equatable {
@@ -28,6 +29,12 @@ public struct StreamIngestConfiguration: Sendable, Equatable {
     /// How long ``StreamIngestServer/stop(completion:)`` waits for in-flight lines to be answered
     /// before it closes connections anyway, in milliseconds.
     public var drainTimeoutMilliseconds = 2000
+    /// Descriptors below the soft `RLIMIT_NOFILE` that stream connections never take (see
+    /// `DescriptorBudget`): a connection accepted on one of them is closed at once and counted.
+    public var descriptorReserve = DescriptorBudget.defaultReserve
+    /// How long the listener stops polling after `accept` fails for want of descriptors
+    /// (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`), in milliseconds.
+    public var acceptBackoffMilliseconds = 250
 
     public init(tcpHost: String = "127.0.0.1", tcpPort: Int? = nil, unixPath: String? = nil) {
         self.tcpHost = tcpHost

@@ -7,6 +7,10 @@ public struct StreamIngestCounters: Sendable, Equatable {
     public var connectionsTotal = 0
     /// Connections closed at once because ``StreamIngestConfiguration/maxConnections`` were open.
     public var connectionsRefused = 0
+    /// Connections closed at once because they would have taken a reserved descriptor.
+    public var descriptorRefusals = 0
+    /// `accept` calls that failed for want of descriptors; each one pauses the listener.
+    public var acceptFailures = 0
     /// Bytes read from clients.
     public var bytesReceived = 0
     /// Reply bytes written to clients.
@@ -48,6 +52,14 @@ public struct StreamIngestCounters: Sendable, Equatable {
         renderer.add(
             "wallboardd_stream_ingest_connections_refused_total", "counter",
             "Stream connections closed at once because the connection limit was reached.", value: Double(connectionsRefused))
+        renderer.add(
+            "wallboardd_stream_ingest_descriptor_refusals_total", "counter",
+            "Stream connections closed at once because the process was near its descriptor limit.",
+            value: Double(descriptorRefusals))
+        renderer.add(
+            "wallboardd_stream_ingest_accept_failures_total", "counter",
+            "Stream accepts that failed for want of descriptors (each pauses the listener).",
+            value: Double(acceptFailures))
         renderer.add(
             "wallboardd_stream_ingest_bytes_received_total", "counter", "Bytes read from stream ingest clients.",
             value: Double(bytesReceived))

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import LWS
 import Logging
 import Synchronization
 import WallboardCore
@@ -31,6 +32,12 @@ public final class StreamIngestServer: @unchecked Sendable {
     private var stopping = false
     private var stopWaiters: [@Sendable () -> Void] = []
     private var drainTimer: DispatchSourceTimer?
+    /// The lowest descriptor a stream connection may not have; set by ``start()``.
+    private var acceptCeiling = Int.max
+    /// Refused or failed accepts of the current episode of descriptor pressure, logged once.
+    private var descriptorPressure = PressureEpisode()
+    /// `accept(2)`; a seam for tests that need `EMFILE` without starving the whole test process.
+    var acceptCall: @Sendable (Int32) -> Int32 = { Glibc.accept($0, nil, nil) }
 
     public init(configuration: StreamIngestConfiguration, engine: EngineService, logger: Logger) {
         self.configuration = configuration
@@ -48,6 +55,7 @@ public final class StreamIngestServer: @unchecked Sendable {
     /// (nothing is left listening then).
     public func start() throws {
         try queue.sync {
+            acceptCeiling = DescriptorBudget.acceptCeiling(reserve: configuration.descriptorReserve)
             do {
                 if let port = configuration.tcpPort {
                     let listener = try Listener.tcp(host: configuration.tcpHost, port: port)
@@ -90,6 +98,7 @@ public final class StreamIngestServer: @unchecked Sendable {
             for listener in listeners {
                 // Unlinked now, not in the cancel handler: the path is gone when `completion` runs.
                 if let path = listener.unixPath { unlink(path) }
+                listener.resumeIfPaused()  // a suspended source would never run its cancel handler
                 listener.source?.cancel()
             }
             listeners.removeAll()
@@ -129,16 +138,36 @@ public final class StreamIngestServer: @unchecked Sendable {
         waiters.forEach { $0() }
     }
 
+    /// Polls the listeners paused by a failed accept again (unless stopping: `stop` resumes them).
+    fileprivate func resumePausedListeners() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !stopping else { return }
+        listeners.forEach { $0.resumeIfPaused() }
+    }
+
     private func accept(on listener: Listener) {
         dispatchPrecondition(condition: .onQueue(queue))
         while !stopping {
-            let fd = Glibc.accept(listener.fd, nil, nil)
+            let fd = acceptCall(listener.fd)
             if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK {
-                    logger.warning("stream ingest accept failed", metadata: ["ingest.errno": "\(errno)"])
+                let code = errno
+                if code == EINTR || code == ECONNABORTED { continue }
+                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
+                    return pause(listener, errno: code)
+                }
+                if code != EAGAIN && code != EWOULDBLOCK {
+                    logger.warning("stream ingest accept failed", metadata: ["ingest.errno": "\(code)"])
                 }
                 return
+            }
+            guard Int(fd) < acceptCeiling else {
+                Glibc.close(fd)
+                updateCounters { $0.descriptorRefusals += 1 }
+                notePressure("refusing stream connections: near the descriptor limit (raise LimitNOFILE)", errno: nil)
+                continue
+            }
+            if let count = descriptorPressure.end() {
+                logger.notice("stream ingest accepting again", metadata: ["ingest.refused": "\(count)"])
             }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -168,12 +197,44 @@ public final class StreamIngestServer: @unchecked Sendable {
     }
 }
 
+extension StreamIngestServer {
+    /// Out of descriptors: the connection stays in the backlog, so a level-triggered source would
+    /// fire again at once and spin. Stop polling the listener for a while instead.
+    fileprivate func pause(_ listener: Listener, errno code: Int32) {
+        updateCounters { $0.acceptFailures += 1 }
+        notePressure("stream ingest out of descriptors: pausing accept", errno: code)
+        guard !listener.paused, let source = listener.source else { return }
+        source.suspend()
+        listener.paused = true
+        queue.asyncAfter(deadline: .now() + .milliseconds(configuration.acceptBackoffMilliseconds)) { [weak self] in
+            self?.resumePausedListeners()
+        }
+    }
+
+    /// Counts one refusal or failed accept; logs only the first of an episode.
+    fileprivate func notePressure(_ message: Logger.Message, errno code: Int32?) {
+        guard descriptorPressure.record() else { return }
+        var metadata: Logger.Metadata = ["fd.ceiling": "\(acceptCeiling)"]
+        if let code { metadata["ingest.errno"] = "\(code)" }
+        logger.warning(message, metadata: metadata)
+    }
+}
+
 /// A listening socket and its accept source. Confined to the server's queue.
 final class Listener {
     let fd: Int32
     let port: Int?
     let unixPath: String?
     var source: DispatchSourceRead?
+    /// The source is suspended after an accept failed for want of descriptors.
+    var paused = false
+
+    /// Resumes a source paused by a failed accept.
+    func resumeIfPaused() {
+        guard paused else { return }
+        paused = false
+        source?.resume()
+    }
 
     private init(fd: Int32, port: Int?, unixPath: String?) {
         self.fd = fd
