@@ -125,7 +125,8 @@ public struct WallboardEngine: Sendable {
         let dayStart = configuration.calendar.startOfDay(containing: now)
         history.advance(
             to: now, dayStart: dayStart, horizon: now.advanced(by: -configuration.longestWindow), settings: settings)
-        abandonedToday.removeAll { $0.at < dayStart }
+        // Appended in arrival order, so yesterday's are at the front: one pass a day, not one per call.
+        if let oldest = abandonedToday.first, oldest.at < dayStart { abandonedToday.removeAll { $0.at < dayStart } }
         let repeatHorizon = now.advanced(by: -configuration.repeatWindow)
         lastContactByCustomer.prune(before: repeatHorizon)
         let surveyHorizon = now.advanced(by: -max(configuration.repeatWindow, .minutes(24 * 60)))

@@ -54,6 +54,9 @@ struct MetricsHistory: Sendable {
     private(set) var foldedUntil: Instant?
     private(set) var todayBase = ScopeTable()
 
+    /// How many stale entries may wait before they are dropped together.
+    static let dropBatch = 4096
+
     init() {}
 
     /// A history as a checkpoint stored it (the caller checked that `entries` are sorted by time).
@@ -91,9 +94,12 @@ struct MetricsHistory: Sendable {
             }
             foldedUntil = now
         }
+        // Entries older than `keep` are dropped in batches: removing a few at every tick moved the whole
+        // array each time (quadratic over a day). Until then they lie before every window's scan start,
+        // where `compute` never reaches and `fold` adds nothing of them (issue 14).
         let keep = min(dayStart, horizon)
         let drop = firstIndex(atOrAfter: keep)
-        if drop > 0 { entries.removeFirst(drop) }
+        if drop >= Self.dropBatch || (drop > 0 && drop * 2 >= entries.count) { entries.removeFirst(drop) }
     }
 
     /// Recomputes today's running totals from the entries (after a settings change).
