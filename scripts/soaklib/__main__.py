@@ -3,6 +3,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -317,6 +318,8 @@ class Soak:
             lines.extend("  - " + failure for failure in failures)
         else:
             lines.append("SOAK PASSED: the daemon lived, /healthz answered, RSS, descriptors and threads stayed flat")
+        if not failures:  # a passing run's journal (about 200 bytes an event) is not worth keeping
+            shutil.rmtree(os.path.join(self.results, "state", "journal"), ignore_errors=True)
         text = "\n".join(lines)
         print(text, flush=True)
         with open(os.path.join(self.results, "summary.txt"), "w") as file:

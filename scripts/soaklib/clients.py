@@ -48,6 +48,7 @@ async def board(url, rng, deadline, stats):
                     hello = json.loads(await asyncio.wait_for(ws.recv(), 10))
                     if hello.get("type") != "hello":
                         stats.add("board_bad_hello")
+                        stats["board_bad_hello_last"] = json.dumps(hello)[:200]
                     await ws.send(json.dumps({"op": "subscribe", "topics": board_topics(rng)}))
                     end = time.monotonic() + stay
                     changed = False
