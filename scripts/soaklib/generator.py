@@ -15,6 +15,8 @@ CHANNELS = {"chat-care": "chat", "email-care": "email"}
 # Lines sent but not answered yet: beyond this the floor takes no new contacts (what is already under
 # way still happens), so a daemon slower than the target rate is fed at its own pace.
 MAX_UNANSWERED = 2000
+# Lines unanswered this long: the daemon's ingest (or the engine behind it) is stuck.
+STALL_SECONDS = 30
 TEAMS = ["north", "south", "east", "west", "night", "fr", "tier2", "backoffice"]
 
 
@@ -33,6 +35,7 @@ class Generator:
         self.first_rejections = []
         self.sent = 0
         self.answered = 0
+        self.stalled = False
         self.errors = []
         self.lock = threading.Lock()
         self.agents = {}
@@ -193,7 +196,8 @@ class Generator:
         # holds, surveys, breaks): arrivals are steered each second towards the target event rate.
         arrivals_per_second = self.rate / 5.5
         window_start, window_sent, credit = time.monotonic(), self.sent, 0.0
-        last = time.monotonic()
+        last = answered_at = time.monotonic()
+        answered_before = 0
         try:
             while time.monotonic() < self.deadline:
                 now = time.monotonic()
@@ -201,6 +205,12 @@ class Generator:
                 last = now
                 if self.sent - self.answered > MAX_UNANSWERED:
                     credit = 0  # the daemon is behind: no new contacts until it catches up
+                if self.answered != answered_before or self.sent == self.answered:
+                    answered_before, answered_at = self.answered, now
+                elif now - answered_at > STALL_SECONDS and not self.stalled:
+                    self.stalled = True
+                    self.errors.append("the stream ingest answered nothing for %d s with %d lines unanswered "
+                                       "(after %d answers)" % (STALL_SECONDS, self.sent - self.answered, self.answered))
                 while credit >= 1:
                     credit -= 1
                     self.arrive()

@@ -4,7 +4,7 @@ import http.client
 import os
 import time
 
-COLUMNS = ["t_s", "phase", "rss_kib", "fds", "threads", "healthz_ms", "healthz", "ws_clients", "events_applied",
+COLUMNS = ["t_s", "phase", "rss_kib", "fds", "threads", "healthz_ms", "healthz", "readyz_ms", "readyz", "ws_clients", "events_applied",
            "alert_deliveries", "generator_sent", "generator_answered", "ami_connections", "webhook_requests"]
 
 
