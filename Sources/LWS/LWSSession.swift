@@ -43,7 +43,7 @@ final class LWSSession {
         }
         if outboxOrder.isEmpty { lastProgress = DispatchTime.now().uptimeNanoseconds }
         outbox[frame.slot] = frame
-        outboxOrder.append(frame.slot)
+        if frame.goesFirst { outboxOrder.insert(frame.slot, at: 0) } else { outboxOrder.append(frame.slot) }
         return outboxOrder.count <= limit
     }
 

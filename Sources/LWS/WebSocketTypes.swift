@@ -15,11 +15,15 @@ public struct OutboundFrame: Sendable {
     public var sequence: UInt64
     /// The frame's bytes, shared by every connection it is sent to.
     public var payload: SharedBytes
+    /// Written before anything already waiting for the connection (a protocol's greeting, which a
+    /// broadcast queued in the same instant must not overtake).
+    public var goesFirst: Bool
 
-    public init(slot: String, sequence: UInt64, payload: SharedBytes) {
+    public init(slot: String, sequence: UInt64, payload: SharedBytes, goesFirst: Bool = false) {
         self.slot = slot
         self.sequence = sequence
         self.payload = payload
+        self.goesFirst = goesFirst
     }
 }
 

@@ -194,7 +194,10 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
             "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
             "heartbeat_seconds": .int(engine.heartbeatSeconds),
         ]
-        server?.send(OutboundFrame(slot: "hello", sequence: 0, payload: SharedBytes(JSONC.encode(hello))), to: [connection])
+        // First on the wire even when a heartbeat broadcast was queued in the same instant.
+        server?.send(
+            OutboundFrame(slot: "hello", sequence: 0, payload: SharedBytes(JSONC.encode(hello)), goesFirst: true),
+            to: [connection])
     }
 
     public func webSocketReceived(_ connection: ConnectionID, text: [UInt8]) {
