@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 /// Module graph (see README "Repository layout"):
@@ -74,9 +75,30 @@ let package = Package(
         ),
         .testTarget(name: "WallboardAlertsTests", dependencies: ["WallboardAlerts", "WallboardCore", "JSONModel"]),
         .testTarget(name: "WallboardJournalTests", dependencies: ["WallboardJournal", "WallboardCore"]),
+        // The fuzz targets' entry code (Fuzz/Entries), replayed over Fuzz/regressions by FuzzRegressionTests;
+        // the libFuzzer executables that call it exist only with WALLBOARD_FUZZ=1 (see below, scripts/fuzz).
+        .target(
+            name: "WallboardFuzz",
+            dependencies: [
+                "WallboardServer", "WallboardCore", "AMIAdapter", "JSONC", "JSONModel", "LWS",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/Entries"
+        ),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["WallboardFuzz"]),
         .testTarget(
             name: "WallboardServerTests",
             dependencies: ["WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel", "WallboardJournal"]
         ),
     ]
 )
+
+/// libFuzzer targets (`Fuzz/Targets/<Name>/main.swift`), only for `WALLBOARD_FUZZ=1 scripts/fuzz`, which
+/// builds them with `-sanitize=fuzzer,address` into `.build-fuzz`; ordinary builds never see them.
+if ProcessInfo.processInfo.environment["WALLBOARD_FUZZ"] == "1" {
+    for name in ["EventDecoder", "AMIStream", "WebSocketMessage", "HTTPRequest", "ConfigLoader"] {
+        package.targets.append(
+            .executableTarget(name: "Fuzz\(name)", dependencies: ["WallboardFuzz"], path: "Fuzz/Targets/\(name)"))
+        package.products.append(.executable(name: "Fuzz\(name)", targets: ["Fuzz\(name)"]))
+    }
+}
