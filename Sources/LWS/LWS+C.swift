@@ -466,13 +466,9 @@ extension LWSServer {
         if let reason = session.pendingClose { return closeNow(session, reason) }
         guard let frame = session.dequeue() else { return 0 }
         armProtocolErrorClose(wsi)
-        let pre = Int(CLWS_pre())
-        let payload = frame.payload.bytes
-        var buffer = [UInt8](repeating: 0, count: pre + payload.count)
-        buffer.replaceSubrange(pre..<(pre + payload.count), with: payload)
-        let written = buffer.withUnsafeMutableBufferPointer {
-            lws_write(wsi, $0.baseAddress! + pre, payload.count, LWS_WRITE_TEXT)
-        }
+        // The frame's own padded bytes, shared with every other connection it goes to: no copy.
+        let written = lws_write(wsi, frame.payload.payloadPointer(), frame.payload.count, LWS_WRITE_TEXT)
+        withExtendedLifetime(frame) {}
         if written < 0 { return -1 }
         session.lastProgress = DispatchTime.now().uptimeNanoseconds
         writeCounters.withLock { $0.frames += 1 }

@@ -27,13 +27,6 @@ public struct OutboundFrame: Sendable {
     }
 }
 
-/// An immutable byte buffer shared by reference: a payload encoded once and written to many connections.
-public final class SharedBytes: Sendable {
-    public let bytes: [UInt8]
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public convenience init(_ text: String) { self.init(Array(text.utf8)) }
-}
-
 /// Why the server closes a WebSocket, with the close code sent to the client.
 public enum WebSocketCloseReason: Sendable, Equatable {
     /// 1001: the server is shutting down.

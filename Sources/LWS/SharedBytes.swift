@@ -1,0 +1,36 @@
+import CLibWebSockets
+
+/// A payload encoded once and written to many connections from the same memory: it is stored once,
+/// behind the room libwebsockets needs before a frame (`LWS_PRE`) for the header it writes there, so
+/// no send copies it (issue 14: a 236 KB snapshot was copied once per board per update).
+public final class SharedBytes: @unchecked Sendable {
+    // @unchecked: the payload never changes after `init`. The room before it is scratch space that
+    // only the lws service thread writes (lws_write puts the frame header there), one write at a time;
+    // a partial write leaves lws with its own copy of the rest, never a pointer into this buffer.
+    private let storage: UnsafeMutableRawBufferPointer
+    /// Payload bytes (without the room).
+    public let count: Int
+    /// Room kept before the payload.
+    static let room = Int(CLWS_pre())
+
+    public init(_ bytes: [UInt8]) {
+        count = bytes.count
+        storage = .allocate(byteCount: Self.room + bytes.count, alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { (storage.baseAddress! + Self.room).copyMemory(from: base, byteCount: count) }
+        }
+    }
+
+    public convenience init(_ text: String) { self.init(Array(text.utf8)) }
+
+    deinit { storage.deallocate() }
+
+    /// A copy of the payload (tests, diagnostics).
+    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: storage.baseAddress! + Self.room, count: count)) }
+
+    /// The payload's first byte, with ``room`` writable bytes before it, for `lws_write`. Service thread only.
+    func payloadPointer() -> UnsafeMutablePointer<UInt8> {
+        (storage.baseAddress! + Self.room).assumingMemoryBound(to: UInt8.self)
+    }
+}
