@@ -22,5 +22,6 @@ enum WebSocketMessageFuzz {
             index += 1
         }
         for (connection, _) in connections { api.webSocketClosed(connection) }
+        api.webSocketQueue.sync {}  // the messages are handled there, in order: wait for all of them
     }
 }

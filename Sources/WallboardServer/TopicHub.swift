@@ -46,6 +46,9 @@ public final class TopicHub: Sendable {
         var latest: [String: Latest] = [:]
         var subscribers: [String: Set<ConnectionID>] = [:]
         var sequences: [String: UInt64] = [:]
+        /// Each topic's latest payload already shaped for a view (by view key), so boards of the same
+        /// view that subscribe later get the same bytes instead of a new encoding each.
+        var shaped: [String: [String: OutboundFrame]] = [:]
     }
 
     /// Holds the viewer resolver by reference. A closure kept directly in a `Mutex` (generic storage)
@@ -93,6 +96,7 @@ public final class TopicHub: Sendable {
                 sequence: sequence, dataJSON: dataJSON, data: data,
                 frame: Self.frame(topic: topic, sequence: sequence, dataJSON: dataJSON))
             state.latest[topic] = latest
+            state.shaped[topic] = nil
             return (latest, Array(state.subscribers[topic] ?? []))
         }
         var plain: [ConnectionID] = []
@@ -106,8 +110,8 @@ public final class TopicHub: Sendable {
             }
         }
         sink(latest.frame, plain)
-        for (viewer, connections) in shaped.values {
-            sink(Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.view(data))), connections)
+        for (key, entry) in shaped {
+            sink(shapedFrame(topic, latest, key: key, viewer: entry.viewer), entry.connections)
         }
         return latest
     }
@@ -132,11 +136,7 @@ public final class TopicHub: Sendable {
             return (latests, unknown)
         }
         for (topic, latest) in latests {
-            let frame =
-                viewer.key == nil
-                ? latest.frame
-                : Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.view(latest.data)))
-            sink(frame, [connection])
+            sink(viewer.key.map { shapedFrame(topic, latest, key: $0, viewer: viewer) } ?? latest.frame, [connection])
         }
         return (unknown, forbidden)
     }
@@ -152,6 +152,17 @@ public final class TopicHub: Sendable {
 
     /// How many connections subscribe to `topic`.
     public func subscriberCount(_ topic: String) -> Int { state.withLock { $0.subscribers[topic]?.count ?? 0 } }
+
+    /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
+    private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {
+        if let cached = state.withLock({ $0.shaped[topic]?[key] }), cached.sequence == latest.sequence { return cached }
+        let frame = Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.view(latest.data)))
+        state.withLock { state in
+            // Kept only while it is still the topic's latest payload (a newer publish clears the cache).
+            if state.latest[topic]?.sequence == latest.sequence { state.shaped[topic, default: [:]][key] = frame }
+        }
+        return frame
+    }
 
     private static func frame(topic: String, sequence: UInt64, dataJSON: String) -> OutboundFrame {
         let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"data":"# + dataJSON + "}"

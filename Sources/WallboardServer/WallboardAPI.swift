@@ -2,6 +2,7 @@ import JSONC
 import JSONModel
 import LWS
 import Logging
+import Dispatch
 import Synchronization
 import WallboardCore
 
@@ -17,7 +18,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     let engine: EngineService
     let hub: TopicHub
     let logger: Logger
-    private let clock: WallClock
+    let clock: WallClock
     weak var server: LWSServer?
     /// The Asterisk sources, for supervisor actions (set by the daemon before the server starts).
     private let amiSourceList = Mutex<[AMISource]>([])
@@ -27,7 +28,9 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     }
     /// The stream ingest listener, for its counters on /metrics.
     weak var streamIngest: StreamIngestServer?
-    private let errorSequence = Mutex<UInt64>(0)
+    let errorSequence = Mutex<UInt64>(0)
+    /// Where WebSocket messages are parsed and answered, in arrival order, off the lws service thread.
+    package let webSocketQueue = DispatchQueue(label: "wallboardd.websocket")
     /// Tokens, roles, scopes, failure throttling and the audit log (Access/, docs/security.md).
     public let access = AccessGate()
     /// Per-connection WebSocket limits (clients, subscriptions, message rate).
@@ -183,93 +186,36 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         return webSocketRefusal(query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
     }
 
+    /// Only records the connection for the rate limit here (the lws service thread) and hands the rest
+    /// to ``webSocketQueue``.
     public func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
                                 headers: [String: String], peer: String)
     {
-        admitWebSocket(connection, query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
         webSocketGuard.opened(connection, at: clock.now())
-        logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
-        let hello: JSONValue = [
-            "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
-            "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
-            "heartbeat_seconds": .int(engine.heartbeatSeconds),
-        ]
-        // First on the wire even when a heartbeat broadcast was queued in the same instant.
-        server?.send(
-            OutboundFrame(slot: "hello", sequence: 0, payload: SharedBytes(JSONC.encode(hello)), goesFirst: true),
-            to: [connection])
+        webSocketQueue.async { [self] in
+            handleWebSocketOpened(connection, query: query, headers: headers, peer: peer)
+        }
     }
 
+    /// Checks the message rate here (so a flood is refused before it is queued) and hands the message to
+    /// ``webSocketQueue``: parsing, subscribing and shaping happen off the lws service thread.
     public func webSocketReceived(_ connection: ConnectionID, text: [UInt8]) {
         switch webSocketGuard.admitMessage(from: connection, at: clock.now()) {
-        case .admit: break
-        case .drop: return
+        case .admit:
+            webSocketQueue.async { [self] in handleWebSocketMessage(connection, text: text) }
+        case .drop:
+            return
         case .refuse:
             let limits = webSocketGuard.limits
             server?.close(
                 connection,
                 reason: .policyViolation(
                     "more than \(limits.maxMessagesPerSecond) messages per second (burst \(limits.burstMessages))"))
-            return
-        }
-        var bytes = text
-        let message: JSONValue
-        do {
-            message = try JSONC.parse(bytes: &bytes)
-        } catch {
-            server?.close(connection, reason: .invalidPayload("not JSON: \(error)"))
-            return
-        }
-        guard let op = message["op"]?.stringValue else {
-            server?.close(connection, reason: .policyViolation("message must be an object with a string \"op\""))
-            return
-        }
-        switch op {
-        case "subscribe", "unsubscribe":
-            guard let topics = message["topics"]?.arrayValue?.compactMap(\.stringValue),
-                topics.count == message["topics"]?.arrayValue?.count, !topics.isEmpty
-            else {
-                server?.close(connection, reason: .policyViolation("\(op) needs \"topics\": a non-empty array of strings"))
-                return
-            }
-            if op == "unsubscribe" {
-                hub.unsubscribe(connection, from: topics)
-                webSocketGuard.release(topics, for: connection)
-                return
-            }
-            if let limit = webSocketGuard.reserve(topics, for: connection) {
-                sendError(
-                    connection, code: "too_many_subscriptions",
-                    message: "a connection may hold at most \(limit) topics; unsubscribe from some first (nothing was subscribed)")
-                return
-            }
-            let (unknown, forbidden) = hub.subscribe(connection, to: topics)
-            webSocketGuard.release(unknown + forbidden, for: connection)
-            if !unknown.isEmpty {
-                sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
-            }
-            if !forbidden.isEmpty {
-                sendError(connection, code: "forbidden_topic",
-                          message: "this token may not subscribe to: \(forbidden.joined(separator: ", "))")
-            }
-        default:
-            server?.close(connection, reason: .policyViolation("unknown op \"\(op)\"; expected subscribe or unsubscribe"))
         }
     }
 
+    /// Queued behind the connection's pending messages, so none of them subscribes after it is gone.
     public func webSocketClosed(_ connection: ConnectionID) {
-        hub.unsubscribe(connection)
-        webSocketGuard.closed(connection)
-        forgetWebSocket(connection)  // Access/WallboardAPI+Access.swift
-        logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
-    }
-
-    private func sendError(_ connection: ConnectionID, code: String, message: String) {
-        let sequence = errorSequence.withLock { value -> UInt64 in
-            value += 1
-            return value
-        }
-        let text = JSONC.encode(["type": "error", "code": .string(code), "message": .string(message)])
-        server?.send(OutboundFrame(slot: "error-\(sequence)", sequence: sequence, payload: SharedBytes(text)), to: [connection])
+        webSocketQueue.async { [self] in handleWebSocketClosed(connection) }
     }
 }

@@ -27,4 +27,32 @@ import Testing
         #expect(calls.withLock { $0 } == rounds)
         #expect(delivered.withLock { $0 } == rounds)
     }
+
+    /// A shaped view (masked, scoped) is encoded once per payload, not once per board: a hundred masked
+    /// TVs subscribing get the same bytes, and so do they on the next publish.
+    @Test func shapedFramesAreEncodedOncePerPayloadAndView() {
+        let frames = Mutex<[OutboundFrame]>([])
+        let hub = TopicHub { frame, targets in frames.withLock { $0 += Array(repeating: frame, count: targets.count) } }
+        let views = Mutex(0)
+        hub.setViewerResolver { _ in
+            TopicHub.Viewer(
+                key: "masked",
+                view: { data in
+                    views.withLock { $0 += 1 }
+                    return data
+                },
+                maySubscribe: { _ in true })
+        }
+        hub.publish("center", data: .object(["n": .int(1)]))
+        for id in 1...100 { _ = hub.subscribe(ConnectionID(rawValue: UInt64(id)), to: ["center"]) }
+        #expect(views.withLock { $0 } == 1)
+        hub.publish("center", data: .object(["n": .int(2)]))
+        #expect(views.withLock { $0 } == 2)
+        let sent = frames.withLock { $0 }
+        #expect(sent.count == 200)
+        #expect(sent.allSatisfy { $0.payload === sent[0].payload } == false)
+        #expect(sent[0..<100].allSatisfy { $0.payload === sent[0].payload })
+        #expect(sent[100..<200].allSatisfy { $0.payload === sent[100].payload })
+        #expect(String(decoding: sent[199].payload.bytes, as: UTF8.self).contains(#""n":2"#))
+    }
 }

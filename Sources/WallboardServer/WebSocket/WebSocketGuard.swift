@@ -66,9 +66,9 @@ final class WebSocketGuard: Sendable {
         }
     }
 
-    /// A connection closed: forgets it.
-    func closed(_ connection: ConnectionID) {
-        _ = state.withLock { $0.connections.removeValue(forKey: connection) }
+    /// A connection closed: forgets it and returns the topics it held.
+    func closed(_ connection: ConnectionID) -> [String] {
+        state.withLock { Array($0.connections.removeValue(forKey: connection)?.topics ?? []) }
     }
 
     /// Takes one message from the connection's bucket; ``MessageVerdict/refuse`` (counted) when it is empty.
@@ -95,7 +95,8 @@ final class WebSocketGuard: Sendable {
     /// records nothing, counts a refusal and returns the limit that was hit.
     func reserve(_ topics: [String], for connection: ConnectionID) -> Int? {
         state.withLock { state in
-            var entry = state.connections[connection] ?? Connection(tokens: 0, refilledAt: Instant(milliseconds: 0))
+            // A connection that is already gone records nothing (its close is handled after this).
+            guard var entry = state.connections[connection] else { return nil }
             let total = entry.topics.union(topics).count
             guard total <= state.limits.maxSubscriptionsPerConnection else {
                 state.refusals[.tooManySubscriptions, default: 0] += 1

@@ -1,0 +1,86 @@
+import JSONC
+import JSONModel
+import LWS
+import WallboardCore
+
+/// What a board's WebSocket says, handled on ``WallboardAPI/webSocketQueue`` in arrival order (the lws
+/// delegate methods in WallboardAPI.swift only check the rate and hand over). `package` so the fuzzer
+/// drives them directly.
+extension WallboardAPI {
+    package func handleWebSocketOpened(
+        _ connection: ConnectionID, query: [(name: String, value: String)], headers: [String: String], peer: String
+    ) {
+        admitWebSocket(connection, query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
+        logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
+        let hello: JSONValue = [
+            "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
+            "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
+            "heartbeat_seconds": .int(engine.heartbeatSeconds),
+        ]
+        // First on the wire even when a heartbeat broadcast was queued in the same instant.
+        server?.send(
+            OutboundFrame(slot: "hello", sequence: 0, payload: SharedBytes(JSONC.encode(hello)), goesFirst: true),
+            to: [connection])
+    }
+
+    package func handleWebSocketMessage(_ connection: ConnectionID, text: [UInt8]) {
+        var bytes = text
+        let message: JSONValue
+        do {
+            message = try JSONC.parse(bytes: &bytes)
+        } catch {
+            server?.close(connection, reason: .invalidPayload("not JSON: \(error)"))
+            return
+        }
+        guard let op = message["op"]?.stringValue else {
+            server?.close(connection, reason: .policyViolation("message must be an object with a string \"op\""))
+            return
+        }
+        switch op {
+        case "subscribe", "unsubscribe":
+            guard let topics = message["topics"]?.arrayValue?.compactMap(\.stringValue),
+                topics.count == message["topics"]?.arrayValue?.count, !topics.isEmpty
+            else {
+                server?.close(connection, reason: .policyViolation("\(op) needs \"topics\": a non-empty array of strings"))
+                return
+            }
+            if op == "unsubscribe" {
+                hub.unsubscribe(connection, from: topics)
+                webSocketGuard.release(topics, for: connection)
+                return
+            }
+            if let limit = webSocketGuard.reserve(topics, for: connection) {
+                sendError(
+                    connection, code: "too_many_subscriptions",
+                    message: "a connection may hold at most \(limit) topics; unsubscribe from some first (nothing was subscribed)")
+                return
+            }
+            let (unknown, forbidden) = hub.subscribe(connection, to: topics)
+            webSocketGuard.release(unknown + forbidden, for: connection)
+            if !unknown.isEmpty {
+                sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
+            }
+            if !forbidden.isEmpty {
+                sendError(connection, code: "forbidden_topic",
+                          message: "this token may not subscribe to: \(forbidden.joined(separator: ", "))")
+            }
+        default:
+            server?.close(connection, reason: .policyViolation("unknown op \"\(op)\"; expected subscribe or unsubscribe"))
+        }
+    }
+
+    package func handleWebSocketClosed(_ connection: ConnectionID) {
+        hub.unsubscribe(connection, from: webSocketGuard.closed(connection))
+        forgetWebSocket(connection)  // Access/WallboardAPI+Access.swift
+        logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
+    }
+
+    func sendError(_ connection: ConnectionID, code: String, message: String) {
+        let sequence = errorSequence.withLock { value -> UInt64 in
+            value += 1
+            return value
+        }
+        let text = JSONC.encode(["type": "error", "code": .string(code), "message": .string(message)])
+        server?.send(OutboundFrame(slot: "error-\(sequence)", sequence: sequence, payload: SharedBytes(text)), to: [connection])
+    }
+}
