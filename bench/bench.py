@@ -331,7 +331,19 @@ def measure(cfg, server_pid, url, clients, out, tag, window, capture=None, start
             time.sleep(cfg.warmup)
             fleet.send("start")
             cpu0, fcpu0, t0 = cpu_seconds(server_pid), fleet.cpu(), time.monotonic()
-            time.sleep(window)
+            # Sample the server's memory twice a second; past the cap the window ends early (the machine is
+            # shared: a server that buffers per client must not take it down).
+            peak, aborted = 0, None
+            while time.monotonic() - t0 < window:
+                time.sleep(min(0.5, max(0.0, window - (time.monotonic() - t0))))
+                kb = status_kb(server_pid, "VmRSS")
+                if kb is None:
+                    aborted = "server gone"
+                    break
+                peak = max(peak, kb)
+                if kb > cfg.rss_cap_mb * 1024:
+                    aborted = f"server RSS over {cfg.rss_cap_mb} MB"
+                    break
             cpu1, fcpu1, t1 = cpu_seconds(server_pid), fleet.cpu(), time.monotonic()
             rss = status_kb(server_pid, "VmRSS")
             fleet.send("stop")
@@ -354,6 +366,7 @@ def measure(cfg, server_pid, url, clients, out, tag, window, capture=None, start
         "gen_max_ms": gen[-1] if gen else None,
         "server_cpu_s": None if cpu0 is None or cpu1 is None else cpu1 - cpu0,
         "server_rss_mb": None if rss is None else rss / 1024,
+        "server_peak_rss_mb": peak / 1024, "window_aborted": aborted,
         "fleet_cpu_s": fcpu1 - fcpu0,
         "fleet_cpu_share": (fcpu1 - fcpu0) / (elapsed * os.cpu_count()),
         "load": loadavg(),
@@ -530,7 +543,7 @@ def summary(results):
     if fo:
         lines += [f"## Fan-out ({fo['agents']} agents, {fo['queues']} queues, {fo['rate']:.0f} events/s, "
                   f"topics {', '.join(fo['topics'])}, {fo['window_s']} s window)", "",
-                  "| server | clients | frames/s | MB/s | frame KB | event→screen p50 / p99 / max ms | frame→screen p50 / p99 / max ms | server CPU-s / 1M frames | RSS MB | fleet CPU | closed | load |",
+                  "| server | clients | frames/s | MB/s | frame KB | event→screen p50 / p99 / max ms | frame→screen p50 / p99 / max ms | server CPU-s / 1M frames | peak RSS MB | fleet CPU | closed | load |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in fo["runs"]:
             if "error" in r:
@@ -541,8 +554,9 @@ def summary(results):
                 f"{fmt((r['mean_frame_bytes'] or 0) / 1e3, 1)} | "
                 f"{fmt(r['event_p50_ms'], 1)} / {fmt(r['event_p99_ms'], 1)} / {fmt(r['event_max_ms'], 1)} | "
                 f"{fmt(r['frame_p50_ms'], 1)} / {fmt(r['frame_p99_ms'], 1)} / {fmt(r['frame_max_ms'], 1)} | "
-                f"{fmt(r.get('server_cpu_s_per_1m_frames'), 0)} | {fmt(r['server_rss_mb'])} | "
-                f"{r['fleet_cpu_share'] * 100:.0f}% | {r['closed_during_window']} | {r['load']} |")
+                f"{fmt(r.get('server_cpu_s_per_1m_frames'), 0)} | {fmt(r['server_peak_rss_mb'])} | "
+                f"{r['fleet_cpu_share'] * 100:.0f}% | {r['closed_during_window']}"
+                f"{' (' + r['window_aborted'] + ')' if r.get('window_aborted') else ''} | {r['load']} |")
         lines += ["", "Ratios (wallboardd ÷ peer, same clients, same frames): CPU-s per frame"]
         by = {(r["server"], r["clients"]): r for r in fo["runs"] if "error" not in r}
         for (server, clients), r in sorted(by.items()):
@@ -626,6 +640,7 @@ def main():
     cfg.fleet_procs = cfg.fleet_procs or (1 if smoke else 4)
     cfg.fanout_agents, cfg.fanout_queues = (60, 6) if smoke else (300, 20)
     cfg.rate = 1000
+    cfg.rss_cap_mb = 6000
     cfg.warmup = 1 if smoke else 3
     cfg.connect_timeout = 30 if smoke else 60
     cfg.ingest_timeout = 60 if smoke else 600
