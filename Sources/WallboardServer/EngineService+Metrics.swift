@@ -57,6 +57,10 @@ extension EngineService {
             metrics.add(
                 "wallboardd_engine_tick_lag_seconds", "gauge", "How late the engine's last publish tick fired.",
                 value: tickLag.asSeconds)
+            metrics.add(
+                "wallboardd_engine_publish_seconds", "gauge",
+                "How long the last publish (snapshot, topics, encoding) took; the next waits at least as long.",
+                value: Double(lastPublishNanoseconds) / 1e9)
             let snapshot = engine.snapshot(now: clock.now(), sources: Array(sources.values))
             for source in sources.values.sorted(by: { $0.name < $1.name }) {
                 let up = ["running", "connected"].contains(source.state) ? 1.0 : 0.0

@@ -44,6 +44,11 @@ public final class EngineService: @unchecked Sendable {
     var appliedBySource: [String: [String: Int]] = [:]
     /// How late the last publish tick fired, in milliseconds (a busy or wedged engine shows here).
     var tickLag: Millis = 0
+    /// How long the last publish took (monotonic nanoseconds), and when the next may start: publishing
+    /// gets at most half of the engine queue's time, so at a large center's size events are still
+    /// applied between two publishes instead of waiting behind them (issue 14).
+    var lastPublishNanoseconds: UInt64 = 0
+    private var nextPublishAllowedAt: UInt64 = 0
     private var lastTickAt: Instant?
     /// Each topic's last published payload less its clock, to publish only what changed.
     private var lastTopicData: [String: JSONValue] = [:]
@@ -287,7 +292,12 @@ public final class EngineService: @unchecked Sendable {
         if let lastTickAt { tickLag = max(0, now.since(lastTickAt) - 250) }
         lastTickAt = now
         let tickDue = lastPublished.map { now.since($0) >= Self.tickInterval } ?? true
-        if dirty || tickDue { publish() }
+        guard dirty || tickDue, DispatchTime.now().uptimeNanoseconds >= nextPublishAllowedAt else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
+        publish()
+        let finished = DispatchTime.now().uptimeNanoseconds
+        lastPublishNanoseconds = finished &- started
+        nextPublishAllowedAt = finished &+ lastPublishNanoseconds
     }
 
     private func publish() {

@@ -105,3 +105,20 @@ import WallboardCore
         } throws: { "\($0)".contains("max_clients") }
     }
 }
+
+/// The engine reports what a publish costs, so an operator sees when a center's size makes the board slow.
+@Suite struct PublishCostMetricTests {
+    @Test func metricsCarryTheLastPublishDuration() throws {
+        let daemon = try TestDaemon(simulator: true)
+        defer { daemon.stop() }
+        var value: Double?
+        for _ in 0..<50 where (value ?? 0) <= 0 {
+            let line = try daemon.get("/metrics").text.split(separator: "\n")
+                .first { $0.hasPrefix("wallboardd_engine_publish_seconds ") }
+            value = line.flatMap { Double($0.split(separator: " ")[1]) }
+            if (value ?? 0) <= 0 { usleep(50_000) }
+        }
+        #expect((value ?? 0) > 0)
+        #expect((value ?? 99) < 60)
+    }
+}
