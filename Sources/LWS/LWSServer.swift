@@ -117,7 +117,9 @@ public final class LWSServer: @unchecked Sendable {
         self.context = context
         waker.arm(pointer: context.pointer)
         self.port = context.listenPort
-        let thread = Thread { [self] in self.serviceLoop() }
+        // Weak: `self.thread` keeps the Thread, and Foundation's Thread keeps its block after it ran,
+        // so a strong capture is a cycle that keeps a stopped server (and its delegate) alive forever.
+        let thread = Thread { [weak self] in self?.serviceLoop() }
         thread.name = "wallboardd.lws"
         self.thread = thread
         thread.start()
