@@ -177,7 +177,9 @@ public final class LWSServer: @unchecked Sendable {
         waker.wake()
         guard !alreadyStopping else { return }
         let grace = configuration.shutdownGracePeriod
-        DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [self] in
+        // Weak: a server that stopped within the grace period is freed now, not `grace` later.
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [weak self] in
+            guard let self else { return }
             mailbox.withLock { $0.forceStop = true }
             waker.wake()
         }
