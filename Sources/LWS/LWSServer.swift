@@ -121,7 +121,9 @@ public final class LWSServer: @unchecked Sendable {
         self.context = context
         waker.arm(pointer: context.pointer)
         self.port = context.listenPort
-        let thread = Thread { [self] in self.serviceLoop() }
+        // Weak: `self.thread` keeps the Thread, and Foundation's Thread keeps its block after it ran,
+        // so a strong capture is a cycle that keeps a stopped server (and its delegate) alive forever.
+        let thread = Thread { [weak self] in self?.serviceLoop() }
         thread.name = "wallboardd.lws"
         self.thread = thread
         thread.start()
@@ -188,7 +190,9 @@ public final class LWSServer: @unchecked Sendable {
         waker.wake()
         guard !alreadyStopping else { return }
         let grace = configuration.shutdownGracePeriod
-        DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [self] in
+        // Weak: a server that stopped within the grace period is freed now, not `grace` later.
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [weak self] in
+            guard let self else { return }
             mailbox.withLock { $0.forceStop = true }
             waker.wake()
         }

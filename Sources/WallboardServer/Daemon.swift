@@ -164,8 +164,10 @@ public final class Daemon: @unchecked Sendable {
             return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
         }
         api.amiSources = amiSources
-        try engine.start { [server] sequence, text in
-            server.broadcast(OutboundFrame(slot: "heartbeat", sequence: sequence, payload: SharedBytes(text)))
+        // Weak: the server's delegate (the API) holds the engine, so a strong capture here would be a
+        // cycle engine → heartbeat → server → API → engine that outlives shutdown.
+        try engine.start { [weak server] sequence, text in
+            server?.broadcast(OutboundFrame(slot: "heartbeat", sequence: sequence, payload: SharedBytes(text)))
         }
         do {
             try server.start()
@@ -344,10 +346,10 @@ public final class Daemon: @unchecked Sendable {
     }
 }
 
-/// Breaks the construction cycle hub → server → api → hub.
+/// Breaks the construction cycle hub → server → api → hub: weak, the daemon owns the server.
 private final class ServerBox: @unchecked Sendable {
     // @unchecked: written once during `Daemon.make`, before any thread reads it.
-    var server: LWSServer?
+    weak var server: LWSServer?
 }
 
 extension DaemonOptions {

@@ -218,7 +218,12 @@ final class Counter: @unchecked Sendable {
 /// The disk fills up (a file-size limit on the daemon): ingest is refused with a clear 507 and the
 /// board keeps serving; when space returns, the sender's retry stores everything.
 @Suite(.serialized) struct DiskFullTests {
-    @Test func fullDiskRefusesEventsClearlyAndRecovers() throws {
+    /// Not under ThreadSanitizer: a TSan-built binary started with `ulimit -f 16` dies of SIGBUS inside
+    /// TSan's own shadow-memory access (tsan_rtl_access.cpp, from a memcpy in the Swift runtime's
+    /// demangler) before it serves anything; with a larger limit it runs. AddressSanitizer and the
+    /// normal build run this test (docs/reliability.md "Sanitizers").
+    @Test(.disabled(if: SanitizerBuild.thread, "TSan's runtime cannot start under a 16 KiB file-size limit"))
+    func fullDiskRefusesEventsClearlyAndRecovers() throws {
         let stateDir = JournalRestartTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
         let port = DaemonProcessTests.freePort()

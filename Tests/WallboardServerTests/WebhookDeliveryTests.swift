@@ -39,6 +39,7 @@ final class WebhookReceiver: LWSServerDelegate, @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         server.shutdown { done.signal() }
         done.wait()
+        server = nil  // the server holds its delegate (self): drop the cycle once it is down
     }
 
     /// Bodies of the requests answered with 2xx.
