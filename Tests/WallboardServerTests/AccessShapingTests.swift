@@ -19,6 +19,7 @@ import Testing
             ["contact": "c2", "queue": "q2", "customer": "cust-42", "segment": .null],
         ],
         "abandoned_today": [["contact": "c3", "queue": "q2", "customer": "+15550199", "segment": .null]],
+        "abandoned_today_counts": ["q1": 4, "q2": 9],
     ]
 
     @Test func unlimitedScopeReturnsTheSnapshotUnchanged() {
@@ -33,6 +34,7 @@ import Testing
         #expect(view["agents"]?.arrayValue?.map { $0["id"] } == ["a1"])
         #expect(view["waiting"]?.arrayValue?.map { $0["contact"] } == ["c1"])
         #expect(view["abandoned_today"] == [])
+        #expect(view["abandoned_today_counts"] == ["q1": 4])
         #expect(view["teams"] == [])
         #expect(view["channels"] == [] && view["segments"] == [] && view["languages"] == [])
         #expect(view["center"] == ["name": "Acme", "scoped": true])
@@ -46,6 +48,7 @@ import Testing
         #expect(view["agents"]?.arrayValue?.map { $0["id"] } == ["a2"])
         #expect(view["queues"] == [["id": "q2"]])
         #expect(view["abandoned_today"]?.arrayValue?.count == 1)
+        #expect(view["abandoned_today_counts"] == ["q2": 9])
     }
 
     /// No customer identifier survives masking, at any depth; segments stay for the board's counts.

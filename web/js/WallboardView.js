@@ -572,8 +572,11 @@ export const ABANDONED_COLUMNS = [
 /**
  * Today's abandoned contacts, newest first, for call-backs: time (display clock), queue, channel, segment, how
  * long they waited and the customer id — "—" when the server masks it (viewer tokens) or has none.
+ * The server lists only the newest of each queue's abandons; `counts` (`snapshot.abandoned_today_counts`) says
+ * how many there were, so "+N earlier" counts the whole day.
  * @param {Array<object>|null|undefined} list `snapshot.abandoned_today`
- * @param {{queueId?: string|null, queueNames?: Map<string, string>, limit?: number}} [opts]
+ * @param {{queueId?: string|null, queueNames?: Map<string, string>, limit?: number,
+ *   counts?: Object<string, number>|null}} [opts]
  * @returns {{columns: Array<object>, rows: Array<object>, total: number, more: string}|null} null when the snapshot
  *   has no list
  */
@@ -599,11 +602,16 @@ export function abandonedTableView(list, opts = {}) {
       tones: [null, null, null, /^vip$/i.test(e.segment || '') ? 'vip' : null, null, null],
     };
   });
-  const hidden = mine.length - rows.length;
+  const counts = opts.counts && typeof opts.counts === 'object' ? opts.counts : null;
+  const counted = counts
+    ? (opts.queueId ? [counts[opts.queueId]] : Object.values(counts)).reduce((sum, n) => sum + (Number.isFinite(n) ? n : 0), 0)
+    : 0;
+  const total = Math.max(mine.length, counted);
+  const hidden = total - rows.length;
   return {
     columns: ABANDONED_COLUMNS,
     rows,
-    total: mine.length,
+    total,
     more: hidden > 0 ? `+${hidden} earlier` : '',
     moreWord: 'earlier',
   };
@@ -673,7 +681,9 @@ export function centerKpiTables(snap, opts = {}) {
   }
   tables.push({ id: 'channels', title: 'Channel mix', note: '', ...mixTableView(center, columns, 'channel_mix', 6) });
   tables.push({ id: 'reasons', title: 'Contact reasons', note: '', ...mixTableView(center, columns, 'reason_mix', 6) });
-  const abandoned = abandonedTableView(snap.abandoned_today, { queueNames, limit: opts.abandonedLimit ?? 4 });
+  const abandoned = abandonedTableView(snap.abandoned_today, {
+    queueNames, limit: opts.abandonedLimit ?? 4, counts: snap.abandoned_today_counts,
+  });
   if (abandoned) {
     tables.push({ id: 'abandoned', title: 'Abandoned today', note: `${formatCount(abandoned.total)} · call back`, ...abandoned });
   }
@@ -694,7 +704,9 @@ export function queueKpiTables(snap, queue, opts = {}) {
     { id: 'channels', title: 'Channel mix', note: '', ...mixTableView(queue, columns, 'channel_mix') },
     { id: 'reasons', title: 'Contact reasons', note: '', ...mixTableView(queue, columns, 'reason_mix') },
   ];
-  const abandoned = abandonedTableView(snap.abandoned_today, { queueId: queue.id, limit: opts.abandonedLimit ?? 4 });
+  const abandoned = abandonedTableView(snap.abandoned_today, {
+    queueId: queue.id, limit: opts.abandonedLimit ?? 4, counts: snap.abandoned_today_counts,
+  });
   if (abandoned) {
     abandoned.columns = abandoned.columns.filter((c) => c.id !== 'queue');
     for (const row of abandoned.rows) {

@@ -110,6 +110,11 @@ test('abandoned today: newest first, filtered by queue, masked customers read â€
     ['c1', 'VIP', 'cust-1', 'vip'],
   ]);
   assert.equal(abandonedTableView(undefined), null);
+  // The server lists only each queue's newest; its counts give the day's total.
+  const counted = abandonedTableView(list, { queueNames: names, limit: 2, counts: { sales: 40, support: 7 } });
+  assert.equal(counted.total, 47);
+  assert.equal(counted.more, '+45 earlier');
+  assert.equal(abandonedTableView(list, { queueId: 'sales', limit: 1, counts: { sales: 40, support: 7 } }).more, '+39 earlier');
 });
 
 test('page tables: kpi layout and queue layout', () => {

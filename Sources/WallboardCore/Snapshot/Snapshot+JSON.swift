@@ -23,6 +23,8 @@ extension Snapshot {
         object["agents"] = .array(agents.map(agentJSON))
         object["waiting"] = .array(waiting.map(waitingJSON))
         object["abandoned_today"] = .array(abandonedToday.map(abandonedJSON))
+        object["abandoned_today_counts"] = .object(
+            JSONObject(distinctKeys: abandonedTodayCounts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
         return .object(object)
     }
 

@@ -50,7 +50,11 @@ extension WallboardEngine {
         snapshot.waiting = contacts.values.filter { $0.phase == .waiting }
             .sorted { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) }
         let dayStart = configuration.calendar.startOfDay(containing: now)
-        snapshot.abandonedToday = abandonedToday.filter { $0.at >= dayStart && $0.at <= now }.reversed()
+        for contact in abandonedToday.reversed() where contact.at >= dayStart && contact.at <= now {
+            let count = (snapshot.abandonedTodayCounts[contact.queue] ?? 0) + 1
+            snapshot.abandonedTodayCounts[contact.queue] = count
+            if count <= Snapshot.abandonedListPerQueue { snapshot.abandonedToday.append(contact) }
+        }
         return snapshot
     }
 

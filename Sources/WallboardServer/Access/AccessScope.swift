@@ -70,6 +70,10 @@ public struct AccessScope: Sendable, Equatable {
         object["waiting"] = .array((object["waiting"]?.arrayValue ?? []).filter { queueVisible($0, key: "queue") })
         object["abandoned_today"] = .array(
             (object["abandoned_today"]?.arrayValue ?? []).filter { queueVisible($0, key: "queue") })
+        if let counts = object["abandoned_today_counts"]?.objectValue {
+            object["abandoned_today_counts"] = .object(
+                JSONObject(distinctKeys: counts.members.filter { visibleQueues.contains($0.key) }.map { ($0.key, $0.value) }))
+        }
         for key in ["channels", "segments", "languages"] where object[key] != nil { object[key] = .array([]) }
         if let center = object["center"]?.objectValue {
             object["center"] = ["name": center["name"] ?? .null, "scoped": true]
