@@ -186,12 +186,13 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         return webSocketRefusal(query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
     }
 
-    /// Only records the connection for the rate limit here (the lws service thread) and hands the rest
-    /// to ``webSocketQueue``.
+    /// Records the connection for the rate limit and queues `hello` here (the lws service thread), and
+    /// hands the rest to ``webSocketQueue``.
     public func webSocketOpened(_ connection: ConnectionID, path: String, query: [(name: String, value: String)],
                                 headers: [String: String], peer: String)
     {
         webSocketGuard.opened(connection, at: clock.now())
+        sendHello(to: connection)
         webSocketQueue.async { [self] in
             handleWebSocketOpened(connection, query: query, headers: headers, peer: peer)
         }

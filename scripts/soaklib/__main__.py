@@ -240,7 +240,20 @@ class Soak:
         if self.generator.errors:
             failures.extend("generator: " + error for error in self.generator.errors)
         failures += sampler.judge(self.load_samples, self.baseline, settled, self.events_in_last_third())
+        failures += self.protocol_failures()
         return failures
+
+    def protocol_failures(self):
+        """docs/protocol.md: `hello` is a connection's first message; a board that saw another first fails."""
+        try:
+            with open(self.stats_files["boards"]) as file:
+                boards = json.load(file)
+        except (OSError, ValueError, KeyError, AttributeError):
+            return []
+        bad = boards.get("board_bad_hello", 0)
+        if not bad:
+            return []
+        return ["%d board(s) got another message before hello, e.g. %s" % (bad, boards.get("board_bad_hello_last", "?"))]
 
     def events_in_last_third(self):
         load = self.load_samples

@@ -12,6 +12,12 @@ extension WallboardAPI {
     ) {
         admitWebSocket(connection, query: query, headers: headers, peer: peer)  // Access/WallboardAPI+Access.swift
         logger.debug("websocket opened", metadata: ["ws.connection.id": "\(connection)", "ws.peer": "\(peer)"])
+    }
+
+    /// The `hello` message, queued from the lws service thread while the connection opens: a heartbeat
+    /// broadcast drained after that is queued behind it (`goesFirst`), and none drained before reached
+    /// this connection. (Queued from ``webSocketQueue`` instead, a heartbeat could be written first.)
+    func sendHello(to connection: ConnectionID) {
         let hello: JSONValue = [
             "type": "hello", "protocol": "wallboard.v1", "version": .string(Self.version),
             "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
