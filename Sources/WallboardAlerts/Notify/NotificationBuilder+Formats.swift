@@ -12,49 +12,6 @@ extension NotificationBuilder {
         ]
     }
 
-    // MARK: Slack incoming webhook: `text` (fallback, notifications) + Block Kit `blocks`
-
-    static func slackBody(_ event: AlertEvent, _ alert: Alert, _ context: NotificationContext) -> JSONValue {
-        let icon =
-            event == .resolve
-            ? ":white_check_mark:"
-            : event == .acknowledge ? ":eyes:" : alert.severity == .critical ? ":rotating_light:" : ":warning:"
-        let title = headline(event, alert)
-        var blocks: [JSONValue] = [
-            [
-                "type": "header",
-                "text": ["type": "plain_text", "text": .string(String(title.prefix(150))), "emoji": true],
-            ],
-            [
-                "type": "section", "text": ["type": "mrkdwn", "text": .string(slackEscape(alert.summary))],
-                "fields": .array(
-                    facts(alert).map { ["type": "mrkdwn", "text": .string("*\($0.0)*\n\(slackEscape($0.1))")] }),
-            ],
-        ]
-        var context_ = [statusLine(event, alert), "\(context.source) · alert \(alert.id)"].compactMap { $0 }
-        if let url = context.boardURL { context_.append("<\(url)|Open wallboard>") }
-        blocks.append([
-            "type": "context",
-            "elements": .array(
-                context_.map { ["type": "mrkdwn", "text": .string($0.hasPrefix("<http") ? $0 : slackEscape($0))] }),
-        ])
-        return ["text": .string(slackEscape("\(icon) \(title): \(alert.summary)")), "blocks": .array(blocks)]
-    }
-
-    /// Slack's mrkdwn needs `&`, `<`, `>` escaped (a summary says `72% < 80%`).
-    static func slackEscape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
     // MARK: Microsoft Teams Workflows webhook: a message with one Adaptive Card attachment
 
     static func teamsBody(_ event: AlertEvent, _ alert: Alert, _ context: NotificationContext) -> JSONValue {
