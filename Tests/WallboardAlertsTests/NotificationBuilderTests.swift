@@ -84,9 +84,9 @@ import WallboardCore
         #expect(["critical", "error", "warning", "info"].contains(value))
     }
 
-    @Test func alertmanagerBodyIsVersion4WithFiringThenResolved() throws {
+    @Test func alertmanagerWebhookBodyIsVersion4WithFiringThenResolved() throws {
         let (fired, resolved) = alerts()
-        let firing = try #require(makeBody(.alertmanager, .fire, fired))
+        let firing = try #require(makeBody(.alertmanagerWebhook, .fire, fired))
         #expect(firing["version"] == "4")
         #expect(firing["status"] == "firing")
         #expect(firing["receiver"] == "x")
@@ -100,11 +100,11 @@ import WallboardCore
         #expect(alert["startsAt"] == "2026-11-23T10:00:00.000Z")
         #expect(alert["endsAt"] == "0001-01-01T00:00:00Z")
         #expect(alert["fingerprint"]?.stringValue?.count == 16)
-        let done = try #require(makeBody(.alertmanager, .resolve, resolved))
+        let done = try #require(makeBody(.alertmanagerWebhook, .resolve, resolved))
         #expect(done["status"] == "resolved")
         #expect(done["alerts"]?.arrayValue?.first?["endsAt"] == "2026-11-23T10:02:00.000Z")
         #expect(done["alerts"]?.arrayValue?.first?["fingerprint"] == alert["fingerprint"])
-        #expect(makeBody(.alertmanager, .acknowledge, fired) == nil)
+        #expect(makeBody(.alertmanagerWebhook, .acknowledge, fired) == nil)
     }
 
     @Test func genericWebhookCarriesTheEventAndTheWholeAlert() throws {

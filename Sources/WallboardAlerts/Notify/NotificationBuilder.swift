@@ -3,7 +3,8 @@ import WallboardCore
 
 /// What every notification may mention besides the alert: who sends it and where the board is.
 public struct NotificationContext: Sendable, Equatable {
-    /// Names the sender: PagerDuty `payload.source`, Slack/Teams footers (e.g. the host name).
+    /// Names the sender (the configured `alerts.source`, else the host name): PagerDuty `payload.source`,
+    /// the webhook's `source`, Slack/Teams footers.
     public var source: String
     /// The board or API base URL for links (`client_url`, `externalURL`, "Open wallboard"); `nil` for none.
     public var boardURL: String?
@@ -30,9 +31,15 @@ public enum NotificationBuilder {
         case .slack: body = slackBody(event, alert, context)
         case .teams: body = teamsBody(event, alert, context)
         case .pagerduty: body = pagerDutyBody(event, alert, routingKey: notifier.routingKey ?? "", context)
-        case .alertmanager: body = alertmanagerBody(event, alert, receiver: notifier.name, context)
+        case .alertmanager: body = alertmanagerAPIBody(event, alert, context)
+        case .alertmanagerWebhook: body = alertmanagerBody(event, alert, receiver: notifier.name, context)
         }
         guard let body else { return nil }
+        return request(body, notifier: notifier)
+    }
+
+    /// `body` as a POST to `notifier` with its headers.
+    static func request(_ body: JSONValue, notifier: NotifierConfig) -> NotificationRequest {
         var headers = [NotificationRequest.Header("Content-Type", "application/json")]
         for name in notifier.headers.keys.sorted() { headers.append(.init(name, notifier.headers[name]!)) }
         return NotificationRequest(url: notifier.url, headers: headers, body: body)

@@ -3,7 +3,8 @@ import JSONModel
 /// One HTTP request to send: what the builders return and the ``Outbox`` stores.
 ///
 /// The body stays a ``JSONValue`` so this module needs no JSON encoder; the server encodes it (json-c)
-/// when it sends. Every body is a JSON object sent with `Content-Type: application/json`.
+/// when it sends. Every body is JSON (an object; an array for Alertmanager's API) sent with
+/// `Content-Type: application/json`.
 public struct NotificationRequest: Sendable, Equatable {
     /// One header line; a list (not a dictionary) so the order on the wire is stable.
     public struct Header: Sendable, Equatable {

@@ -10,8 +10,11 @@ public struct NotifierConfig: Sendable, Equatable {
         case teams
         /// PagerDuty Events API v2.
         case pagerduty
-        /// The body Prometheus Alertmanager posts to a `webhook_config` receiver.
+        /// A Prometheus Alertmanager's own API, `POST /api/v2/alerts`: our alerts enter its routing,
+        /// silencing and inhibition (re-posted while firing, ended on resolve).
         case alertmanager
+        /// The body an Alertmanager posts to its `webhook_config` receivers, for tools that take that format.
+        case alertmanagerWebhook = "alertmanager_webhook"
     }
 
     public var name: String
@@ -36,6 +39,9 @@ public struct NotifierConfig: Sendable, Equatable {
         self.headers = headers
         self.sendAcknowledgements = sendAcknowledgements
     }
+
+    /// The path every `alertmanager` notifier URL ends with: Alertmanager's `postAlerts` operation.
+    public static let alertmanagerAlertsPath = "/api/v2/alerts"
 
     /// `https://events.pagerduty.com/v2/enqueue`.
     public static let pagerDutyEventsURL = "https://events.pagerduty.com/v2/enqueue"

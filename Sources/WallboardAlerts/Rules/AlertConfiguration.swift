@@ -10,11 +10,18 @@ public struct AlertConfiguration: Sendable, Equatable {
     public var rules: [AlertRule]
     public var notifiers: [NotifierConfig]
     public var delivery: OutboxPolicy
+    /// `alerts.source`: this daemon's instance or site name, sent as PagerDuty's `payload.source`, the
+    /// webhook's `source` and in chat footers; `nil` means the host name.
+    public var source: String?
 
-    public init(rules: [AlertRule] = [], notifiers: [NotifierConfig] = [], delivery: OutboxPolicy = OutboxPolicy()) {
+    public init(
+        rules: [AlertRule] = [], notifiers: [NotifierConfig] = [], delivery: OutboxPolicy = OutboxPolicy(),
+        source: String? = nil
+    ) {
         self.rules = rules
         self.notifiers = notifiers
         self.delivery = delivery
+        self.source = source
     }
 
     /// Validates `json` (the value of the `alerts` key at `path`). `knownWindows`, when given, are the
@@ -26,8 +33,9 @@ public struct AlertConfiguration: Sendable, Equatable {
         var reader = ConfigReader(line: line)
         self.init()
         guard let object = reader.object(json, at: path, rule: nil) else { throw reader.error }
-        reader.rejectUnknown(object, at: path, rule: nil, allowed: ["rules", "notifiers", "delivery"])
+        reader.rejectUnknown(object, at: path, rule: nil, allowed: ["rules", "notifiers", "delivery", "source"])
         if let value = object["delivery"] { delivery = reader.delivery(value, at: path + ".delivery") }
+        if let value = object["source"] { source = reader.source(value, at: path + ".source") }
         if let value = object["notifiers"], let list = reader.array(value, at: path + ".notifiers", rule: nil) {
             for (index, item) in list.enumerated() {
                 if let notifier = reader.notifier(item, at: "\(path).notifiers[\(index)]") {

@@ -25,6 +25,13 @@ extension ConfigReader {
         if let text = url, !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
             fail(path + ".url", rule: name, "expected an http:// or https:// URL")
         }
+        if let text = url, kind == .alertmanager, !Self.isAlertmanagerAlertsURL(text) {
+            fail(
+                path + ".url", rule: name,
+                "expected the Alertmanager API URL ending in \(NotifierConfig.alertmanagerAlertsPath) "
+                    + "(e.g. http://alertmanager:9093\(NotifierConfig.alertmanagerAlertsPath)); "
+                    + "for a receiver that takes Alertmanager's webhook body use kind alertmanager_webhook")
+        }
         if url == nil, kind == .pagerduty { url = NotifierConfig.pagerDutyEventsURL }
         if url == nil, object["url"] == nil, kind != nil { fail(path + ".url", rule: name, "missing") }
         let routingKey = object["routing_key"].flatMap { string($0, at: path + ".routing_key", rule: name) }
@@ -52,6 +59,23 @@ extension ConfigReader {
         guard issues.count == before, let name, let kind, let url else { return nil }
         return NotifierConfig(
             name: name, kind: kind, url: url, routingKey: routingKey, headers: headers, sendAcknowledgements: acks)
+    }
+
+    /// Whether `url`'s path (before any query) ends with `/api/v2/alerts`.
+    static func isAlertmanagerAlertsURL(_ url: String) -> Bool {
+        let path = url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return path.hasSuffix(NotifierConfig.alertmanagerAlertsPath)
+    }
+
+    /// `alerts.source`: a name of 1...255 characters without control characters.
+    mutating func source(_ value: JSONValue, at path: String) -> String? {
+        guard let text = string(value, at: path, rule: nil) else { return nil }
+        guard !text.isEmpty, text.count <= 255, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            fail(path, rule: nil, "expected this daemon's instance or site name: 1 to 255 characters, no control characters")
+            return nil
+        }
+        return text
     }
 
     /// The `delivery` policy; defaults for anything left out.

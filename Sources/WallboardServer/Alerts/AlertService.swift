@@ -21,7 +21,9 @@ final class AlertService: @unchecked Sendable {
     private let queue: DispatchQueue
     private let logger: Logger
     private var random = SystemRandomNumberGenerator()
-    private let context: NotificationContext
+    private var context: NotificationContext
+    /// When each active alert was last posted to each `alertmanager` notifier (`<alert id>\0<notifier>`).
+    private var alertmanagerPosts: [String: Instant] = [:]
     /// Deliveries sent, failed and dead-lettered (for /metrics).
     private(set) var delivered = 0
     private(set) var failed = 0
@@ -39,7 +41,7 @@ final class AlertService: @unchecked Sendable {
         self.stateDirectory = stateDirectory
         self.queue = queue
         self.logger = logger
-        self.context = NotificationContext(source: "wallboardd", boardURL: boardURL)
+        self.context = NotificationContext(source: configuration.source ?? Self.hostName(), boardURL: boardURL)
         restore()
     }
 
@@ -49,7 +51,55 @@ final class AlertService: @unchecked Sendable {
     /// Evaluates the rules; returns `true` when the alert list changed (republish the topic).
     func evaluate(_ snapshot: Snapshot, now: Instant) -> Bool {
         dispatchPrecondition(condition: .onQueue(queue))
-        return handle(engine.evaluate(snapshot: snapshot, now: now), now: now)
+        let changed = handle(engine.evaluate(snapshot: snapshot, now: now), now: now)
+        refreshAlertmanagers(now: now)
+        return changed
+    }
+
+    /// Posts every active, notified alert again to its `alertmanager` notifiers once
+    /// ``NotificationBuilder/AlertmanagerAPI/resendInterval`` has passed since the last post, so Alertmanager
+    /// never sees its `endsAt` lapse while the alert lasts. One re-post per alert and notifier waits in the
+    /// outbox at most (behind a failing Alertmanager they would only pile up).
+    private func refreshAlertmanagers(now: Instant) {
+        let notifiers = configuration.notifiers.filter { $0.kind == .alertmanager }
+        var seen: Set<String> = []
+        var added = false
+        if !notifiers.isEmpty {
+            for alert in engine.activeAlerts where alert.notified && (alert.state == .firing || alert.state == .acknowledged) {
+                for notifier in notifiers where alert.notifiers.contains(notifier.name) {
+                    let key = alert.id + "\u{0}" + notifier.name
+                    seen.insert(key)
+                    // First sight (just fired, or after a restart): the fire notification is the last post.
+                    guard let last = alertmanagerPosts[key] else {
+                        alertmanagerPosts[key] = alert.lastNotifiedAt ?? now
+                        continue
+                    }
+                    guard now.since(last) >= NotificationBuilder.AlertmanagerAPI.resendInterval else { continue }
+                    let lane = "\(alert.dedupKey)/refresh-"
+                    guard !outbox.pending.contains(where: { $0.notifier == notifier.name && $0.id.hasPrefix(lane) }),
+                        let request = NotificationBuilder.alertmanagerRefresh(
+                            alert: alert, notifier: notifier, context: context, now: now)
+                    else { continue }
+                    alertmanagerPosts[key] = now
+                    let id = "\(lane)\(now.milliseconds)/\(notifier.name)"
+                    added = outbox.enqueue(request, id: id, notifier: notifier.name, alertID: alert.id, event: .renotify, now: now)
+                        || added
+                }
+            }
+        }
+        alertmanagerPosts = alertmanagerPosts.filter { seen.contains($0.key) }
+        if added {
+            persist()
+            deliverDue(now: now)
+        }
+    }
+
+    /// This machine's host name (`gethostname`), the default `alerts.source`; `wallboardd` if it has none.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "wallboardd" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "wallboardd" : name
     }
 
     /// Acknowledges alert `id` for `user`.
@@ -63,6 +113,7 @@ final class AlertService: @unchecked Sendable {
     func reconfigure(_ configuration: AlertConfiguration, now: Instant) -> Bool {
         dispatchPrecondition(condition: .onQueue(queue))
         self.configuration = configuration
+        context.source = configuration.source ?? Self.hostName()
         outbox.policy = configuration.delivery
         return handle(engine.replaceRules(configuration.rules, now: now), now: now)
     }
