@@ -6,7 +6,7 @@ import Synchronization
 
 /// Supervisor actions through the PBX (supervisor role, each audited):
 /// `POST /api/v1/interactions/{contact}/monitor` starts a silent monitor (ChanSpy on the agent's exact
-/// channel, originated to the supervisor's own endpoint); `POST /api/v1/actions/pause` and
+/// call, originated to the supervisor's own endpoint) and answers once Asterisk reports the call's outcome; `POST /api/v1/actions/pause` and
 /// `POST /api/v1/actions/remove` pause, unpause or remove a queue member.
 extension WallboardAPI {
     /// Answers `request` if it is an action route; returns `false` otherwise.
@@ -66,33 +66,62 @@ extension WallboardAPI {
         guard !sources.isEmpty else {
             return respond(Self.error(409, "silent monitoring needs an Asterisk (AMI) source; none is configured"))
         }
-        let audit: @Sendable (Int) -> Void = { [self] status in
+        let audit: @Sendable (Int, String?) -> Void = { [self] status, outcome in
+            var target: JSONObject = [
+                "contact": .string(contact), "endpoint": .string(endpoint), "mode": .string(mode.rawValue),
+            ]
+            if let outcome { target["outcome"] = .string(outcome) }
             auditAction(
-                "interaction.monitor", request: request,
-                target: ["contact": .string(contact), "endpoint": .string(endpoint), "mode": .string(mode.rawValue)],
-                resultCount: status == 202 ? 1 : 0, status: status)
+                "interaction.monitor", request: request, target: target, resultCount: status == 200 ? 1 : 0,
+                status: status)
         }
         findSource(for: contact, among: sources) { found in
             guard let (source, handle) = found else {
-                audit(404)
+                audit(404, nil)
                 return respond(Self.error(404, "no live interaction \(contact) with a channel to monitor"))
             }
             source.startMonitor(contact: contact, supervisorEndpoint: endpoint, mode: mode) { result in
                 switch result {
-                case .success:
-                    audit(202)
-                    respond(
-                        Self.json(
-                            202,
-                            ["started": true, "contact": .string(contact), "endpoint": .string(endpoint),
-                             "mode": .string(mode.rawValue), "channel": .string(handle.channel),
-                             "source": .string(source.configuration.name)]))
+                case .success(let monitor):
+                    let (status, body) = Self.monitorAnswer(
+                        monitor, contact: contact, endpoint: endpoint, mode: mode, channel: handle.channel,
+                        source: source.configuration.name)
+                    audit(status, monitor.targetEnded ? "target_ended" : monitor.outcome.code)
+                    respond(Self.json(status, body))
                 case .failure(let error):
-                    audit(502)
+                    audit(502, nil)
                     respond(Self.error(502, "Asterisk did not start the monitor: \(error)"))
                 }
             }
         }
+    }
+
+    /// The answer to a monitor request once Asterisk reported its outcome: 200 when the supervisor is
+    /// listening; 409 when the supervisor's phone was busy, not answered or declined, or the agent's call
+    /// ended before the supervisor answered; 502 when Asterisk could not place the call.
+    static func monitorAnswer(
+        _ monitor: AMISource.MonitorResult, contact: String, endpoint: String, mode: AMIAction.SpyMode,
+        channel: String, source: String
+    ) -> (status: Int, body: JSONValue) {
+        var body: JSONObject = [
+            "started": .bool(monitor.started), "outcome": .string(monitor.outcome.code), "contact": .string(contact),
+            "endpoint": .string(endpoint), "mode": .string(mode.rawValue), "channel": .string(channel),
+            "source": .string(source),
+        ]
+        if monitor.started { return (200, .object(body)) }
+        let status: Int
+        if monitor.targetEnded {
+            status = 409
+            body["error"] = .string(
+                "the agent's call ended before \(endpoint) answered: Asterisk ended the supervisor's call at once")
+        } else {
+            switch monitor.outcome {
+            case .failed, .congestion: status = 502
+            default: status = 409
+            }
+            body["error"] = .string("the monitor call to \(endpoint) did not connect: \(monitor.outcome)")
+        }
+        return (status, .object(body))
     }
 
     /// The first source that knows a channel for `contact`.

@@ -62,11 +62,15 @@ struct MonitorCommand: ParsableCommand {
         let monitor = try HTTPClient.request(
             "POST", server.endpoint("/api/v1/interactions/\(contact)/monitor"),
             headers: headers.merging(["Content-Type": "application/json"]) { $1 },
-            body: Array(JSONC.encode(["endpoint": .string(endpoint), "mode": .string(mode.rawValue)]).utf8))
-        guard monitor.status == 202 else {
-            throw CommandFailure("starting the monitor answered \(monitor.status): \(monitor.text)")
+            body: Array(JSONC.encode(["endpoint": .string(endpoint), "mode": .string(mode.rawValue)]).utf8),
+            // The server answers once the supervisor's phone was answered or gave up ringing (30 s).
+            timeoutSeconds: 60)
+        guard monitor.status == 200 else {
+            let answer = try? JSONC.parse(monitor.text)
+            throw CommandFailure(
+                "starting the monitor answered \(monitor.status): \(answer?["error"]?.stringValue ?? monitor.text)")
         }
-        print("\(mode.rawValue): Asterisk is calling \(endpoint) to join \(contact)")
+        print("\(mode.rawValue): \(endpoint) answered and is on \(contact)")
     }
 
     /// The text form of one interaction, one `key: value` per line.

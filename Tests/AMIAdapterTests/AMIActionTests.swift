@@ -10,13 +10,80 @@ import WallboardCore
             == "Action: Login\r\nActionID: wb1-1\r\nUsername: wallboard\r\nSecret: s3cret\r\nEvents: on\r\n\r\n")
     }
 
-    @Test(arguments: [(AMIAction.SpyMode.listen, "qE"), (.whisper, "qwE"), (.barge, "qBE")])
-    func chanSpyOriginateTargetsTheExactChannel(mode: AMIAction.SpyMode, options: String) {
-        let action = AMIAction.chanSpy(supervisorEndpoint: "PJSIP/2001", agentChannel: "PJSIP/1001-00000012", mode: mode)
+    /// ChanSpy targets exactly one call (`u` + its Uniqueid), stops at once when there is nothing to spy on
+    /// (`S`: an agent who hung up before the supervisor answered) and when the agent hangs up (`E`).
+    @Test(arguments: [(AMIAction.SpyMode.listen, "quSE"), (.whisper, "quSEw"), (.barge, "quSEB")])
+    func chanSpyOriginateTargetsTheExactCallAndNeverWaitsOnASilentLine(mode: AMIAction.SpyMode, options: String) {
+        let target = AMIMonitorHandle(channel: "PJSIP/1001-00000012", uniqueid: "1795350564.2")
+        let action = AMIAction.chanSpy(supervisorEndpoint: "PJSIP/2001", target: target, mode: mode)
         #expect(action.name == "Originate")
         #expect(action.fields.first { $0.name == "Channel" }?.value == "PJSIP/2001")
         #expect(action.fields.first { $0.name == "Application" }?.value == "ChanSpy")
-        #expect(action.fields.first { $0.name == "Data" }?.value == "PJSIP/1001-00000012,\(options)")
+        #expect(action.fields.first { $0.name == "Data" }?.value == "1795350564.2,\(options)")
+        #expect(action.fields.first { $0.name == "Async" }?.value == "true")
+        #expect(action.finalEvent == "OriginateResponse")
+        // Without a Uniqueid, the full channel name (also exact under `u`).
+        let byName = AMIAction.chanSpy(
+            supervisorEndpoint: "PJSIP/2001", target: AMIMonitorHandle(channel: "PJSIP/1001-00000012", uniqueid: nil),
+            mode: mode)
+        #expect(byName.fields.first { $0.name == "Data" }?.value == "PJSIP/1001-00000012,\(options)")
+        #expect(Set(AMIAction.SpyMode.allCases.map(\.chanSpyOptions)).count == 3, "three distinct modes")
+    }
+
+    /// The `OriginateResponse` events of the A_basic capture (Asterisk's own bytes): every one reads as answered.
+    @Test func capturedOriginateResponsesReadAsAnswered() throws {
+        var decoder = AMIFrameDecoder()
+        let messages = decoder.feed(try Fixture.bytes("A_basic", "ami")).compactMap { try? $0.get() }
+        let responses = messages.filter { $0.eventName == "OriginateResponse" }
+        #expect(responses.count == 10)
+        #expect(responses.allSatisfy { OriginateOutcome($0) == .answered })
+    }
+
+    /// `Reason` is Asterisk's last control frame on the originated channel.
+    @Test(arguments: [
+        ("Success", "4", "answered"), ("Failure", "5", "busy"), ("Failure", "3", "no_answer"),
+        ("Failure", "1", "declined"), ("Failure", "8", "congestion"), ("Failure", "0", "failed"),
+        ("Failure", "", "failed"),
+    ])
+    func originateResponseReasons(response: String, reason: String, code: String) {
+        let event = AMIMessage([
+            "Event": "OriginateResponse", "Privilege": "call,all", "ActionID": "wb1-4", "Response": response,
+            "Channel": "PJSIP/2001", "Application": "ChanSpy", "Data": "1795350564.2,quSE", "Reason": reason,
+            "Uniqueid": "<null>", "CallerIDNum": "<unknown>", "CallerIDName": "<unknown>",
+        ])
+        #expect(OriginateOutcome(event).code == code)
+    }
+
+    /// An async Originate is not done at "Originate successfully queued": it completes with its
+    /// `OriginateResponse`, whose outcome decides success. Another session's OriginateResponse (its own
+    /// ActionID, as in the captures) is not ours.
+    @Test func asyncOriginateCompletesAtItsOriginateResponse() throws {
+        var correlator = AMIActionCorrelator()
+        let target = AMIMonitorHandle(channel: "PJSIP/1001-00000012", uniqueid: "1795350564.2")
+        let spy = correlator.register(.chanSpy(supervisorEndpoint: "PJSIP/2001", target: target, mode: .listen))
+        let id = try #require(spy.actionID)
+        let queued = AMIMessage(["Response": "Success", "ActionID": id, "Message": "Originate successfully queued"])
+        #expect(correlator.receive(queued) == nil)
+        #expect(correlator.outstanding.count == 1)
+        #expect(correlator.receive(AMIMessage(["Event": "OriginateResponse", "ActionID": "drv-8", "Response": "Success", "Reason": "4"])) == nil)
+        let busy = AMIMessage(["Event": "OriginateResponse", "ActionID": id, "Response": "Failure", "Channel": "PJSIP/2001", "Reason": "5"])
+        let busyDone = correlator.receive(busy)
+        let done = try #require(busyDone)
+        #expect(done.succeeded == false)
+        #expect(done.originateOutcome == .busy)
+        #expect(correlator.outstanding.isEmpty)
+
+        // Answered; and an Originate refused outright completes at its error response.
+        let again = correlator.register(.chanSpy(supervisorEndpoint: "PJSIP/2001", target: target, mode: .barge))
+        _ = correlator.receive(AMIMessage(["Response": "Success", "ActionID": again.actionID!]))
+        let answer = correlator.receive(
+            AMIMessage(["Event": "OriginateResponse", "ActionID": again.actionID!, "Response": "Success", "Reason": "4"]))
+        let answered = try #require(answer)
+        #expect(answered.succeeded && answered.originateOutcome == .answered)
+        let refused = correlator.register(.chanSpy(supervisorEndpoint: "PJSIP/nobody", target: target, mode: .listen))
+        let refusal = correlator.receive(AMIMessage(["Response": "Error", "ActionID": refused.actionID!, "Message": "Originate failed"]))
+        let error = try #require(refusal)
+        #expect(!error.succeeded && error.originateOutcome == nil)
     }
 
     @Test func queuePauseCarriesReasonAndOptionalQueue() {

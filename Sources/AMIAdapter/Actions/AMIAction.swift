@@ -93,40 +93,57 @@ public struct AMIAction: Sendable, Equatable {
 
     /// How a supervisor joins a monitored call.
     public enum SpyMode: String, Sendable, Equatable, CaseIterable {
-        /// Hear both sides; nobody hears the supervisor. ChanSpy options `qE`.
+        /// Hear both sides; nobody hears the supervisor.
         case listen
-        /// Hear both sides and talk to the agent only (`w`).
+        /// Hear both sides and talk to the agent only (ChanSpy `w`).
         case whisper
-        /// Hear both sides and talk to both (`B`).
+        /// Hear both sides and talk to both (ChanSpy `B`).
         case barge
 
-        /// ChanSpy's option letters: `q` no beep or channel name, `E` exit when the spied-on channel
-        /// hangs up, plus `w` (whisper) or `B` (barge into both channels).
+        /// ChanSpy's option letters. Every mode: `q` (no beep, no channel name spoken), `u` (the target is
+        /// one exact Uniqueid or full channel name, not a prefix), `S` (stop when there is nothing left to
+        /// spy on: a target that is already gone ends ChanSpy, and the supervisor's call, at once) and `E`
+        /// (end when the spied-on channel hangs up). Then `w` for whisper or `B` for barge.
         public var chanSpyOptions: String {
             switch self {
-            case .listen: return "qE"
-            case .whisper: return "qwE"
-            case .barge: return "qBE"
+            case .listen: return "quSE"
+            case .whisper: return "quSEw"
+            case .barge: return "quSEB"
             }
         }
     }
 
     /// `Originate` a call to the supervisor's own endpoint (e.g. `PJSIP/2001`) that, once answered, runs
-    /// `ChanSpy(<agentChannel>,<options>)`. `agentChannel` must be the agent's full device channel name
-    /// (`PJSIP/1001-00000012`): ChanSpy matches channel-name *prefixes*, so a bare `PJSIP/1001` could pick
-    /// the wrong call. `Async: true` so the answer does not block the AMI session while the phone rings.
+    /// `ChanSpy(<target>,<options>)` on exactly the agent's call: its Uniqueid when known (never reused),
+    /// else its full channel name (`PJSIP/1001-00000012`), both read as exact names thanks to `u`.
+    /// `Async: true`, so Asterisk answers at once ("Originate successfully queued") and reports the call's
+    /// real outcome later in an `OriginateResponse` event with the same ActionID (see
+    /// ``OriginateOutcome``); `timeout` is how long the supervisor's phone rings.
     public static func chanSpy(
-        supervisorEndpoint: String, agentChannel: String, mode: SpyMode, callerID: String? = nil,
-        timeout: Millis = 30_000
+        supervisorEndpoint: String, target: AMIMonitorHandle, mode: SpyMode, callerID: String? = nil,
+        timeout: Millis = defaultRingTimeout
     ) -> AMIAction {
+        let spied = target.uniqueid.flatMap { $0.isEmpty ? nil : $0 } ?? target.channel
         var fields = [
             AMIHeader("Channel", supervisorEndpoint),
             AMIHeader("Application", "ChanSpy"),
-            AMIHeader("Data", "\(agentChannel),\(mode.chanSpyOptions)"),
+            AMIHeader("Data", "\(spied),\(mode.chanSpyOptions)"),
             AMIHeader("Timeout", String(timeout)),
             AMIHeader("Async", "true"),
         ]
         if let callerID { fields.append(AMIHeader("CallerID", callerID)) }
         return AMIAction("Originate", fields: fields)
+    }
+
+    /// How long a monitor's call rings the supervisor: 30 s, Asterisk's own Originate default.
+    public static let defaultRingTimeout: Millis = 30_000
+
+    /// The event that finishes this action after its `Response: Success`, when it has one:
+    /// `OriginateResponse` for an `Originate` with `Async: true`.
+    public var finalEvent: String? {
+        guard name.lowercased() == "originate",
+            fields.contains(where: { $0.name.lowercased() == "async" && ["true", "yes", "1"].contains($0.value.lowercased()) })
+        else { return nil }
+        return "OriginateResponse"
     }
 }

@@ -1,6 +1,8 @@
 /// Gives actions their `ActionID`s and matches answers to them: a plain response completes an action
 /// at once; a list answer (`EventList: start`) completes when its `...Complete` event with
-/// `EventList: Complete` arrives, carrying the list items in between.
+/// `EventList: Complete` arrives, carrying the list items in between; an action with a
+/// ``AMIAction/finalEvent`` (an async `Originate`) that was accepted completes when that event arrives,
+/// carried as its only item.
 ///
 /// ActionIDs are `<prefix><connection>-<n>` (e.g. `wb2-5`): unique per connection, readable in a capture.
 public struct AMIActionCorrelator: Sendable {
@@ -11,11 +13,24 @@ public struct AMIActionCorrelator: Sendable {
         public var response: AMIMessage
         /// List items (events carrying this ActionID), for list answers; empty otherwise.
         public var items: [AMIMessage]
-        /// `Response: Error` (or `Response: Goodbye` for Logoff counts as success).
+        /// `false` for `Response: Error` (`Response: Goodbye` for Logoff counts as success), and for a final
+        /// event that says `Response: Failure` (an originated call that was not answered).
         public var succeeded: Bool {
-            guard let status = response["Response"]?.lowercased() else { return false }
-            return status == "success" || status == "follows" || status == "goodbye"
+            guard let status = response["Response"]?.lowercased(),
+                status == "success" || status == "follows" || status == "goodbye"
+            else { return false }
+            if let final = finalEvent { return final["Response"]?.lowercased() == "success" }
+            return true
         }
+
+        /// The action's final event (e.g. `OriginateResponse`), when it has one.
+        public var finalEvent: AMIMessage? {
+            guard let name = action.finalEvent else { return nil }
+            return items.first { $0.eventName?.lowercased() == name.lowercased() }
+        }
+
+        /// What became of an async `Originate`: `nil` for other actions and for a refused Originate.
+        public var originateOutcome: OriginateOutcome? { finalEvent.map(OriginateOutcome.init) }
     }
 
     private struct Pending: Sendable {
@@ -64,12 +79,18 @@ public struct AMIActionCorrelator: Sendable {
         case .response:
             entry.response = message
             let isList = message["EventList"]?.lowercased() == "start"
-            if !isList {
+            let accepted = message["Response"]?.lowercased() == "success"
+            if !isList, !(accepted && entry.action.finalEvent != nil) {
                 pending[id] = nil
                 return Completion(action: entry.action, response: message, items: [])
             }
             pending[id] = entry
         case .event:
+            if let final = entry.action.finalEvent, message.eventName?.lowercased() == final.lowercased() {
+                pending[id] = nil
+                let response = entry.response ?? AMIMessage(["Response": "Success", "ActionID": id])
+                return Completion(action: entry.action, response: response, items: [message])
+            }
             if message["EventList"]?.lowercased() == "complete" {
                 pending[id] = nil
                 let response = entry.response ?? AMIMessage(["Response": "Success", "ActionID": id])

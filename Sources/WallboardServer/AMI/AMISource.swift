@@ -186,17 +186,55 @@ public final class AMISource: @unchecked Sendable {
         queue.async { [self] in completion(session.mapper.monitorTarget(forContact: contact)) }
     }
 
+    /// What a monitor request came to: the supervisor call's outcome and whether the agent's call was
+    /// still there when the supervisor answered.
+    public struct MonitorResult: Sendable, Equatable {
+        /// The agent's call that was to be monitored.
+        public var target: AMIMonitorHandle
+        /// The `OriginateResponse` of the supervisor's call.
+        public var outcome: OriginateOutcome
+        /// `true` when the supervisor answered but the agent's call had ended by then: ChanSpy (option `S`)
+        /// ended the supervisor's call at once.
+        public var targetEnded: Bool
+        /// The supervisor's channel as Asterisk reported it, when it did.
+        public var supervisorChannel: String?
+
+        /// Whether the supervisor is now listening (answered, and the agent's call still up).
+        public var started: Bool { outcome == .answered && !targetEnded }
+    }
+
     /// Originates a call to `supervisorEndpoint` (e.g. `PJSIP/2001`) that runs ChanSpy on the exact
-    /// channel of the agent handling `contact`, in `mode`.
+    /// call of the agent handling `contact`, in `mode`, and completes once Asterisk reports how that call
+    /// went (its `OriginateResponse`), at most `ringTimeout` plus the action timeout later.
     public func startMonitor(
         contact: String, supervisorEndpoint: String, mode: AMIAction.SpyMode, callerID: String? = nil,
-        completion: @escaping @Sendable (Result<AMIActionCorrelator.Completion, AMISourceError>) -> Void
+        ringTimeout: Millis = AMIAction.defaultRingTimeout,
+        completion: @escaping @Sendable (Result<MonitorResult, AMISourceError>) -> Void
     ) {
         monitorTarget(forContact: contact) { [self] target in
             guard let target else { return completion(.failure(.noMonitorTarget(contact: contact))) }
-            send(
-                .chanSpy(supervisorEndpoint: supervisorEndpoint, agentChannel: target.channel, mode: mode, callerID: callerID),
-                completion: completion)
+            let action = AMIAction.chanSpy(
+                supervisorEndpoint: supervisorEndpoint, target: target, mode: mode, callerID: callerID, timeout: ringTimeout)
+            let limit = ringTimeout.addingReportingOverflow(configuration.actionTimeout)
+            send(action, timeout: limit.overflow ? .max : limit.partialValue) { [self] result in
+                // On the queue: the mapper has seen every event that came before the OriginateResponse.
+                let final: AMIActionCorrelator.Completion
+                switch result {
+                case .failure(.originateFailed(_, let outcome)):
+                    return completion(.success(MonitorResult(target: target, outcome: outcome, targetEnded: false)))
+                case .failure(let error):
+                    return completion(.failure(error))
+                case .success(let done):
+                    final = done
+                }
+                let now = session.mapper.monitorTarget(forContact: contact)
+                let ended = now == nil || (target.uniqueid != nil && now?.uniqueid != target.uniqueid)
+                completion(
+                    .success(
+                        MonitorResult(
+                            target: target, outcome: final.originateOutcome ?? .answered, targetEnded: ended,
+                            supervisorChannel: final.finalEvent?["Channel"])))
+            }
         }
     }
 
@@ -377,6 +415,11 @@ public final class AMISource: @unchecked Sendable {
         if completion.succeeded {
             logger.notice("AMI action succeeded", metadata: ["ami.action": "\(entry.name)", "ami.action_id": "\(id)"])
             entry.completion(.success(completion))
+        } else if let outcome = completion.originateOutcome {
+            logger.notice(
+                "AMI originated call did not connect",
+                metadata: ["ami.action": "\(entry.name)", "ami.action_id": "\(id)", "ami.outcome": "\(outcome.code)"])
+            entry.completion(.failure(.originateFailed(action: entry.name, outcome: outcome)))
         } else {
             let message = completion.response["Message"] ?? ""
             entry.completion(.failure(.actionFailed(action: entry.name, message: message)))

@@ -1,3 +1,4 @@
+import AMIAdapter
 import WallboardCore
 
 /// What went wrong setting up an AMI source or running one of its actions. A closed set; connection
@@ -23,6 +24,8 @@ public enum AMISourceError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidAction(String)
     /// The contact has no known agent channel to monitor (not answered, or already ended).
     case noMonitorTarget(contact: String)
+    /// Asterisk placed an originated call that did not connect (busy, not answered, failed ...).
+    case originateFailed(action: String, outcome: OriginateOutcome)
 
     public var description: String {
         switch self {
@@ -36,6 +39,7 @@ public enum AMISourceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .actionFailed(let action, let message): return "Asterisk refused \(action): \(PrintableText.escaping(message))"
         case .invalidAction(let reason): return "AMI action not sent: \(reason)"
         case .noMonitorTarget(let contact): return "no live agent channel to monitor for contact \(contact)"
+        case .originateFailed(let action, let outcome): return "\(action) did not connect: \(outcome)"
         }
     }
 }
