@@ -1,3 +1,4 @@
+import AMIAdapter
 import Foundation
 import JSONC
 import JSONModel
@@ -65,20 +66,25 @@ import WallboardCore
     }
 }
 
-/// Silent monitoring as a supervisor starts it: the daemon finds the agent's exact channel for a
-/// live call from the AMI events and originates ChanSpy to the supervisor's endpoint.
+/// Silent monitoring as a supervisor starts it: the daemon finds the agent's exact call from the AMI
+/// events, originates ChanSpy to the supervisor's endpoint and answers with what became of that call.
 @Suite(.serialized) struct DaemonMonitorTests {
-    @Test func monitorEndpointOriginatesChanSpyOnTheAgentsChannel() throws {
+    /// A daemon on the A_basic capture up to 15 s (A01, answered at 6.5 s, is still talking) and the
+    /// contact id of A01; `script` is what the fake Asterisk does after "Originate successfully queued".
+    static func withMonitorDaemon(
+        script: (before: [[UInt8]], response: String, reason: Int) = ([], "Success", 4),
+        _ body: (TestDaemon, FakeAMIServer, String) throws -> Void
+    ) throws {
         let truth = try AMICapture.truth("A_basic")
         let t0 = AMICapture.t0(truth)
         let clock = AMITestClock(Instant(milliseconds: t0))
         let box = AMITestBox(Mutex<AMISource?>(nil))
-        // The capture up to 15 s: A01 (answered at 6.5 s) is still talking.
         let rows = try AMICapture.rows("A_basic").filter { $0.recvMs < 15_000 }
         let server = try FakeAMIServer(
             plans: FakeAMIServer.Plan.fromCapture(rows, truth: truth), t0: t0, clock: clock,
             delivered: { box.value.withLock { $0?.counters.bytesReceived ?? 0 } })
         defer { server.stop() }
+        server.originateScript.withLock { $0 = script }
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("ami-\(UUID().uuidString).secret")
         try "wallboard-capture".write(to: secretFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: secretFile) }
@@ -92,36 +98,97 @@ import WallboardCore
         box.value.withLock { $0 = daemon.daemon.amiSources.first }
         for _ in 0..<100 where server.replayed < 1 { usleep(50_000) }
         let calls = truth["calls"] as! [[String: Any]]
-        let contact = calls[0]["caller_uniqueid"] as! String
+        try body(daemon, server, calls[0]["caller_uniqueid"] as! String)
+    }
 
-        var response = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
-            body: Array(#"{"endpoint":"PJSIP/2001","mode":"whisper"}"#.utf8))
-        for _ in 0..<50 where response.status == 404 {  // until the engine and mapper have the call
+    /// POSTs a monitor request, again while the engine and mapper do not have the call yet (404).
+    static func monitor(_ daemon: TestDaemon, _ contact: String, mode: String) throws -> HTTPClient.Response {
+        let body = Array(#"{"endpoint":"PJSIP/2001","mode":"\#(mode)"}"#.utf8)
+        let url = daemon.base + "/api/v1/interactions/\(contact)/monitor"
+        var response = try HTTPClient.request("POST", url, body: body, timeoutSeconds: 60)
+        for _ in 0..<50 where response.status == 404 {
             usleep(100_000)
-            response = try HTTPClient.request(
-                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
-                body: Array(#"{"endpoint":"PJSIP/2001","mode":"whisper"}"#.utf8))
+            response = try HTTPClient.request("POST", url, body: body, timeoutSeconds: 60)
         }
-        #expect(response.status == 202, "\(response.text)")
-        let answer = try JSONC.parse(response.text)
-        #expect(answer["mode"] == "whisper")
-        let channel = try #require(answer["channel"]?.stringValue)
-        #expect(server.originated.withLock { $0 }.first?.hasPrefix(channel + ",") == true)
+        return response
+    }
 
-        let unknown = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/interactions/nope/monitor", body: Array(#"{"endpoint":"PJSIP/2001"}"#.utf8))
-        #expect(unknown.status == 404)
-        let badMode = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
-            body: Array(#"{"endpoint":"PJSIP/2001","mode":"shout"}"#.utf8))
-        #expect(badMode.status == 400)
-        #expect(badMode.text.contains("shout"))
+    @Test func monitorEndpointOriginatesChanSpyOnTheAgentsCallAndAnswersOnceItIsAnswered() throws {
+        try Self.withMonitorDaemon { daemon, server, contact in
+            let response = try Self.monitor(daemon, contact, mode: "whisper")
+            #expect(response.status == 200, "\(response.text)")
+            let answer = try JSONC.parse(response.text)
+            #expect(answer["started"] == true)
+            #expect(answer["outcome"] == "answered")
+            #expect(answer["mode"] == "whisper")
+            #expect(answer["channel"]?.stringValue?.isEmpty == false)
+            // The exact call by its Uniqueid (`u`), ending when there is nothing (left) to spy on (`S`, `E`).
+            let data = try #require(server.originated.withLock { $0 }.first)
+            #expect(data.hasSuffix(",quSEw"), "\(data)")
+            #expect(!data.contains("/"), "a Uniqueid, not a channel-name prefix: \(data)")
 
-        let pause = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/actions/pause",
-            body: Array(#"{"agent":"Local/1002@agents/n","queue":"sales","paused":true,"reason":"Coaching"}"#.utf8))
-        #expect(pause.status == 200)
-        #expect(server.actions.contains("QueuePause"))
+            let unknown = try HTTPClient.request(
+                "POST", daemon.base + "/api/v1/interactions/nope/monitor", body: Array(#"{"endpoint":"PJSIP/2001"}"#.utf8))
+            #expect(unknown.status == 404)
+            let badMode = try HTTPClient.request(
+                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
+                body: Array(#"{"endpoint":"PJSIP/2001","mode":"shout"}"#.utf8))
+            #expect(badMode.status == 400)
+            #expect(badMode.text.contains("shout"))
+
+            let pause = try HTTPClient.request(
+                "POST", daemon.base + "/api/v1/actions/pause",
+                body: Array(#"{"agent":"Local/1002@agents/n","queue":"sales","paused":true,"reason":"Coaching"}"#.utf8))
+            #expect(pause.status == 200)
+            #expect(server.actions.contains("QueuePause"))
+        }
+    }
+
+    /// The supervisor's phone is busy: Asterisk's OriginateResponse says so, and so does the API.
+    @Test func aBusySupervisorPhoneIsReportedNotStarted() throws {
+        try Self.withMonitorDaemon(script: ([], "Failure", 5)) { daemon, _, contact in
+            let response = try Self.monitor(daemon, contact, mode: "listen")
+            #expect(response.status == 409, "\(response.text)")
+            let answer = try JSONC.parse(response.text)
+            #expect(answer["started"] == false)
+            #expect(answer["outcome"] == "busy")
+            #expect(answer["error"]?.stringValue?.contains("busy") == true)
+        }
+    }
+
+    /// The agent hangs up while the supervisor's phone rings (the capture's own AgentComplete for A01):
+    /// ChanSpy (`S`) ends the supervisor's call at once, and the API says the agent's call had ended.
+    @Test func anAgentWhoHungUpEndsTheMonitorAndTheAPISaysWhy() throws {
+        let hangup = try #require(
+            try AMICapture.rows("A_basic").first {
+                String(decoding: $0.block, as: UTF8.self).hasPrefix("Event: AgentComplete")
+                    && String(decoding: $0.block, as: UTF8.self).contains("Uniqueid: 1795350484.1\r\n")
+            })
+        try Self.withMonitorDaemon(script: ([hangup.block], "Success", 4)) { daemon, _, contact in
+            let response = try Self.monitor(daemon, contact, mode: "barge")
+            #expect(response.status == 409, "\(response.text)")
+            let answer = try JSONC.parse(response.text)
+            #expect(answer["started"] == false)
+            #expect(answer["outcome"] == "answered")
+            #expect(answer["error"]?.stringValue?.contains("the agent's call ended") == true)
+        }
+    }
+}
+
+/// The monitor answer for each outcome: status and wording.
+@Suite struct MonitorAnswerTests {
+    @Test(arguments: [
+        (OriginateOutcome.answered, false, 200), (.answered, true, 409), (.busy, false, 409), (.noAnswer, false, 409),
+        (.declined, false, 409), (.congestion, false, 502), (.failed(reason: 0), false, 502),
+    ])
+    func statusPerOutcome(outcome: OriginateOutcome, ended: Bool, status: Int) {
+        let result = AMISource.MonitorResult(
+            target: AMIMonitorHandle(channel: "PJSIP/1001-00000012", uniqueid: "1.2"), outcome: outcome, targetEnded: ended)
+        let answer = WallboardAPI.monitorAnswer(
+            result, contact: "c1", endpoint: "PJSIP/2001", mode: .listen, channel: "PJSIP/1001-00000012", source: "pbx")
+        #expect(answer.status == status)
+        #expect(answer.body["outcome"] == .string(outcome.code))
+        #expect(answer.body["started"] == .bool(status == 200))
+        #expect((answer.body["error"] != nil) == (status != 200))
     }
 }

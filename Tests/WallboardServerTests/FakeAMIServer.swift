@@ -152,6 +152,10 @@ final class FakeAMIServer: @unchecked Sendable {
     private let actionLog = Mutex<[String]>([])
     /// The `Data:` of every Originate received (the ChanSpy arguments).
     let originated = Mutex<[String]>([])
+    /// What follows an Originate's "Originate successfully queued", as Asterisk does for `Async: true`:
+    /// `before` (e.g. the agent's call ending while the supervisor's phone rings), then an
+    /// `OriginateResponse` with this `Response` and `Reason` (4 answered, 5 busy, 3 no answer ...).
+    let originateScript = Mutex<(before: [[UInt8]], response: String, reason: Int)>(([], "Success", 4))
     private let replayedCount = Mutex(0)
     private let finished = DispatchSemaphore(value: 0)
     private var chunkIndex = 0
@@ -340,6 +344,15 @@ final class FakeAMIServer: @unchecked Sendable {
         case "originate":
             originated.withLock { $0.append(action["Data"] ?? "") }
             write(&connection, reply(action, "Response: Success", "Message: Originate successfully queued"))
+            let script = originateScript.withLock { $0 }
+            for block in script.before { write(&connection, block) }
+            write(
+                &connection,
+                Array(
+                    ("Event: OriginateResponse\r\nPrivilege: call,all\r\nActionID: \(id)\r\nResponse: \(script.response)\r\n"
+                        + "Channel: \(action["Channel"] ?? "")\r\nApplication: \(action["Application"] ?? "")\r\n"
+                        + "Data: \(action["Data"] ?? "")\r\nReason: \(script.reason)\r\nUniqueid: <null>\r\n"
+                        + "CallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n\r\n").utf8))
         case "hold-me":
             break  // never answered: for action timeouts
         default:
