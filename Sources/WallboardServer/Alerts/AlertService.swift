@@ -150,6 +150,9 @@ final class AlertService: @unchecked Sendable {
         }
     }
 
+    /// Deliveries waiting in the outbox.
+    var pendingDeliveries: Int { outbox.pending.count }
+
     /// When the delivery timer should fire next.
     var nextWakeup: Instant? { outbox.nextWakeup }
 
