@@ -5,7 +5,8 @@ Reads Amazon Connect records, one JSON object per line, on stdin:
   * agent event stream records (Kinesis): EventType LOGIN / LOGOUT / STATE_CHANGE / HEART_BEAT with
     CurrentAgentSnapshot / PreviousAgentSnapshot (AgentStatus, Configuration, Contacts[]);
   * contact events (EventBridge, detail-type "Amazon Connect Contact Event"): detail.eventType
-    QUEUED / CONNECTED_TO_AGENT / DISCONNECTED (others are ignored).
+    QUEUED (a second one for the same contact is a queue transfer) / CONNECTED_TO_AGENT / DISCONNECTED
+    (others are ignored).
 and writes wallboardd canonical events (docs/events.md) as NDJSON: to stdout (default), to the
 stream ingest socket (--tcp HOST:PORT or --unix PATH, replies checked), or to POST /api/v1/events
 (--http URL). The mapping table is in docs/ingest.md.
@@ -26,8 +27,24 @@ import threading
 import urllib.request
 
 CHANNELS = {"VOICE": "voice", "CHAT": "chat", "TASK": "email", "EMAIL": "email"}
-ACTIVE = {"CONNECTED", "CONNECTED_ONHOLD", "ENDED"}
-OFFERED = {"CONNECTING", "INCOMING", "PENDING"}
+# Contact states of the agent event stream (AWS, "About contact states"):
+HANDLED = {"CONNECTED", "CONNECTED_ONHOLD", "PAUSED", "ENDED"}  # accepted by this agent
+BUSY = {"CONNECTED", "CONNECTED_ONHOLD", "ENDED"}  # keep the agent on a contact or in ACW
+RINGING = {"CONNECTING"}  # offered, the agent has not accepted yet
+CALLBACK_OFFERS = {"INCOMING", "PENDING"}  # queued callbacks: the contact stays queued, nothing rings
+FAILED_OFFERS = {"MISSED": "missed", "REJECTED": "rejected", "ERROR": "error"}  # the agent must clear these
+HOLDS = {"CONNECTED_ONHOLD", "PAUSED"}  # a paused task frees the agent's slot like a hold stops talk
+STATUS_STATES = ("available", "not_ready", "offline")
+
+
+def parse_status(item):
+    """`NAME=STATE[:REASON]` -> (name in lower case, (state, reason)); ValueError says what is wrong."""
+    name, sep, target = item.partition("=")
+    state, _, reason = target.partition(":")
+    if not sep or not name.strip() or state not in STATUS_STATES or (reason and state != "not_ready"):
+        raise ValueError("--status %r: expected NAME=STATE[:REASON], STATE one of %s, a REASON only with not_ready"
+                         % (item, ", ".join(STATUS_STATES)))
+    return name.strip().lower(), (state, reason or (name.strip().lower().replace(" ", "_") if state == "not_ready" else None))
 
 
 def ts(text):
@@ -52,11 +69,13 @@ def pick(obj, *names):
 
 
 class Mapper:
-    def __init__(self, queue_names=None):
+    def __init__(self, queue_names=None, statuses=None):
         self.queue_names = dict(queue_names or {})  # queue ARN tail -> our queue id
+        self.statuses = dict(statuses or {})  # status name (lower case) -> (state, reason), from --status
         self.agent_ids = {}  # agent ARN tail -> our agent id (the Connect username)
         self.logged_in = set()  # agents we told wallboardd are logged in
         self.queued = set()  # contacts sent as contact.queued
+        self.queue_of = {}  # contact -> the queue it was last queued in
         self.answered = set()  # contacts sent as contact.answered
         self.skipped = 0
 
@@ -96,17 +115,29 @@ class Mapper:
         base = "ac.%s" % record.get("id")
         queue_info = pick(detail, "queueInfo", "QueueInfo") or {}
         agent_info = pick(detail, "agentInfo", "AgentInfo") or {}
-        if kind == "QUEUED" and contact not in self.queued:
+        if kind == "QUEUED":
             queue_arn = pick(queue_info, "queueArn", "QueueArn")
             if not queue_arn:
                 return []
+            queue = self.queue_id(queue_arn)
+            at = ts(pick(queue_info, "enqueueTimestamp", "EnqueueTimestamp") or record["time"])
+            if contact in self.queued:
+                # Queued again (a transfer-to-queue flow keeps the contact id): moved, unless nothing changed.
+                if self.queue_of.get(contact) == queue and contact not in self.answered:
+                    return []
+                self.queue_of[contact] = queue
+                self.answered.discard(contact)
+                return [{"id": base + ".transferred", "ts": at, "type": "contact.transferred", "contact": contact,
+                         "to_queue": queue}]
             self.queued.add(contact)
-            return [{
-                "id": base + ".queued",
-                "ts": ts(pick(queue_info, "enqueueTimestamp", "EnqueueTimestamp") or record["time"]),
-                "type": "contact.queued", "contact": contact, "queue": self.queue_id(queue_arn),
+            self.queue_of[contact] = queue
+            event = {
+                "id": base + ".queued", "ts": at, "type": "contact.queued", "contact": contact, "queue": queue,
                 "channel": CHANNELS.get(str(detail.get("channel", "VOICE")).upper(), "voice"),
-            }]
+            }
+            if str(detail.get("initiationMethod", "")).upper() == "CALLBACK":
+                event["reason"] = "callback"
+            return [event]
         if kind == "CONNECTED_TO_AGENT" and contact in self.queued and contact not in self.answered:
             agent_arn = pick(agent_info, "agentArn", "AgentArn")
             if not agent_arn:
@@ -121,16 +152,20 @@ class Mapper:
         if kind == "DISCONNECTED" and contact in self.queued:
             at = ts(detail.get("disconnectTimestamp") or record["time"])
             self.queued.discard(contact)
+            self.queue_of.pop(contact, None)
             if contact in self.answered:
                 return [{"id": base + ".ended", "ts": at, "type": "contact.ended", "contact": contact}]
             return [{"id": base + ".abandoned", "ts": at, "type": "contact.abandoned", "contact": contact}]
-        return []  # INITIATED, CONNECTED_TO_SYSTEM, CONTACT_DATA_UPDATED, outbound/IVR-only contacts...
+        return []  # INITIATED, CONNECTED_TO_SYSTEM, CONTACT_DATA_UPDATED, COMPLETED, outbound/IVR-only contacts...
 
     # -- agent event stream (Kinesis) -------------------------------------------------------
-    @staticmethod
-    def status_state(snapshot):
-        """AgentStatus -> (state, reason): ROUTABLE available, OFFLINE offline, CUSTOM not_ready."""
+    def status_state(self, snapshot):
+        """AgentStatus -> (state, reason): a name given with --status as given; else by Type (the stream's
+        ROUTABLE available, OFFLINE offline, CUSTOM not_ready with the name as reason), by name without one."""
         status = (snapshot or {}).get("AgentStatus") or {}
+        mapped = self.statuses.get(str(status.get("Name") or "").strip().lower())
+        if mapped:
+            return mapped
         kind = status.get("Type") or {"Available": "ROUTABLE", "Offline": "OFFLINE"}.get(status.get("Name"), "CUSTOM")
         if kind == "ROUTABLE":
             return ("available", None)
@@ -165,23 +200,28 @@ class Mapper:
             return out
 
         before, after = self.contact_states(previous), self.contact_states(current)
+        resumed_work = False
         for contact, state in after.items():
             was = before.get(contact)
-            if was == "CONNECTED" and state == "CONNECTED_ONHOLD":
+            if was == "CONNECTED" and state in HOLDS:
                 emit("held." + contact, {"type": "contact.held", "contact": contact})
-            elif was == "CONNECTED_ONHOLD" and state == "CONNECTED":
+            elif was in HOLDS and state == "CONNECTED":
                 emit("resumed." + contact, {"type": "contact.resumed", "contact": contact})
+                resumed_work = resumed_work or was == "PAUSED"
         finished = False
         for contact, was in before.items():
-            if contact not in after and was in ACTIVE:
-                # Gone from the snapshot after ENDED: after-contact work is over.
+            if contact not in after and was in HANDLED:
+                # Gone from the snapshot after ENDED (or paused): after-contact work is over.
                 finished = True
                 emit("wrapup." + contact, {"type": "contact.wrapup_done", "contact": contact, "agent": agent})
 
         state, reason = self.status_state(current)
-        busy = any(s in ACTIVE for s in after.values())
-        ringing = any(s in OFFERED for s in after.values())
-        was_ringing = any(s in OFFERED for s in before.values())
+        busy = any(s in BUSY for s in after.values())
+        was_busy = any(s in BUSY for s in before.values())
+        ringing = any(s in RINGING for s in after.values())
+        was_ringing = any(s in RINGING for s in before.values())
+        failed = next((FAILED_OFFERS[s] for s in after.values() if s in FAILED_OFFERS), None)
+        was_failed = next((FAILED_OFFERS[s] for s in before.values() if s in FAILED_OFFERS), None)
         if agent not in self.logged_in:
             if state == "offline":
                 return out
@@ -199,13 +239,21 @@ class Mapper:
                 emit("state", dict({"type": "agent.state", "agent": agent, "state": state}, **({"reason": reason} if reason else {})))
             return out
         if busy:
+            if resumed_work and not was_busy:  # back from a paused task the agent had left for other work
+                emit("state", {"type": "agent.state", "agent": agent, "state": "on_contact"})
             return out  # on_contact / wrap_up follow from contact.answered / contact.ended
         if ringing:
             if not was_ringing:
                 emit("state", {"type": "agent.state", "agent": agent, "state": "ringing"})
             return out
+        if failed:
+            # A missed, rejected or failed offer leaves the agent unroutable until they clear it.
+            if failed != was_failed:
+                emit("state", {"type": "agent.state", "agent": agent, "state": "not_ready", "reason": failed})
+            return out
         status_changed = self.status_state(previous) != (state, reason)
-        if status_changed or was_ringing or (finished and state != "available"):
+        paused_away = was_busy and not finished  # the last busy contact was paused: its slot is free
+        if status_changed or was_ringing or was_failed or paused_away or (finished and state != "available"):
             if state == "offline":
                 self.logged_in.discard(agent)
             emit("state", dict({"type": "agent.state", "agent": agent, "state": state}, **({"reason": reason} if reason else {})))
@@ -263,8 +311,16 @@ def main(argv=None):
     target.add_argument("--http", metavar="URL", help="POST batches, e.g. http://127.0.0.1:8080/api/v1/events")
     parser.add_argument("--queue", action="append", default=[], metavar="ARN_ID=NAME",
                         help="name a queue (the last segment of its ARN) instead of learning it")
+    parser.add_argument("--status", action="append", default=[], metavar="NAME=STATE[:REASON]",
+                        help="map an agent status by name, e.g. Lunch=not_ready:meal or Training=offline "
+                             "(STATE: available, not_ready, offline); others go by their Type")
     args = parser.parse_args(argv)
-    mapper = Mapper(dict(item.split("=", 1) for item in args.queue))
+    try:
+        statuses = dict(parse_status(item) for item in args.status)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    mapper = Mapper(dict(item.split("=", 1) for item in args.queue), statuses)
 
     lines = []
     for number, raw in enumerate(sys.stdin, 1):
