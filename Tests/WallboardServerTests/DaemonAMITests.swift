@@ -102,13 +102,15 @@ import WallboardCore
     }
 
     /// POSTs a monitor request, again while the engine and mapper do not have the call yet (404).
-    static func monitor(_ daemon: TestDaemon, _ contact: String, mode: String) throws -> HTTPClient.Response {
+    static func monitor(_ daemon: TestDaemon, _ contact: String, mode: String, headers: [String: String] = [:]) throws
+        -> HTTPClient.Response
+    {
         let body = Array(#"{"endpoint":"PJSIP/2001","mode":"\#(mode)"}"#.utf8)
         let url = daemon.base + "/api/v1/interactions/\(contact)/monitor"
-        var response = try HTTPClient.request("POST", url, body: body, timeoutSeconds: 60)
+        var response = try HTTPClient.request("POST", url, headers: headers, body: body, timeoutSeconds: 60)
         for _ in 0..<50 where response.status == 404 {
             usleep(100_000)
-            response = try HTTPClient.request("POST", url, body: body, timeoutSeconds: 60)
+            response = try HTTPClient.request("POST", url, headers: headers, body: body, timeoutSeconds: 60)
         }
         return response
     }
@@ -165,12 +167,26 @@ import WallboardCore
                     && String(decoding: $0.block, as: UTF8.self).contains("Uniqueid: 1795350484.1\r\n")
             })
         try Self.withMonitorDaemon(script: ([hangup.block], "Success", 4)) { daemon, _, contact in
-            let response = try Self.monitor(daemon, contact, mode: "barge")
+            // With an access policy, so the audit line is written.
+            let stateDirectory = NSTemporaryDirectory() + "wallboard-monitor-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
+            daemon.daemon.configureAccess(AccessTestDaemon.policy, stateDirectory: stateDirectory)
+            let supervisor = ["Authorization": "Bearer \(AccessTestDaemon.tokens["supervisor"]!)"]
+            let response = try Self.monitor(daemon, contact, mode: "barge", headers: supervisor)
             #expect(response.status == 409, "\(response.text)")
             let answer = try JSONC.parse(response.text)
             #expect(answer["started"] == false)
             #expect(answer["outcome"] == "answered")
             #expect(answer["error"]?.stringValue?.contains("the agent's call ended") == true)
+
+            daemon.daemon.api.access.audit?.flush()
+            let path = stateDirectory + "/audit/" + AuditLog.fileName(for: SystemClock().now())
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONC.parse(String($0)) }
+            let audit = try #require(lines.last { $0["action"] == "interaction.monitor" }, "\(lines)")
+            #expect(audit["query"]?["outcome"] == "target_ended")
+            #expect(audit["query"]?["mode"] == "barge")
+            #expect(audit["status"] == 409)
+            #expect(audit["who"] == "supervisor")
         }
     }
 }

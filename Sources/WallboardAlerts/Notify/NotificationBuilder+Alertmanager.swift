@@ -24,7 +24,8 @@ extension NotificationBuilder {
         case .acknowledge:
             return nil
         case .resolve:
-            return alertmanagerAPIAlerts(alert, endsAt: alert.resolvedAt ?? alert.lastNotifiedAt ?? alert.activeAt, context)
+            let endedAt = alert.resolvedAt ?? alert.lastNotifiedAt ?? alert.activeAt
+            return alertmanagerAPIAlerts(alert, endsAt: endedAt, context)
         case .fire, .renotify:
             // The moment of this notification: when the engine handed it out.
             let postedAt = alert.lastNotifiedAt ?? alert.firedAt ?? alert.activeAt
@@ -39,7 +40,8 @@ extension NotificationBuilder {
     ) -> NotificationRequest? {
         guard notifier.kind == .alertmanager, alert.notified, alert.state == .firing || alert.state == .acknowledged
         else { return nil }
-        return request(alertmanagerAPIAlerts(alert, endsAt: OutboxMath.advance(now, by: AlertmanagerAPI.validity), context), notifier: notifier)
+        let endsAt = OutboxMath.advance(now, by: AlertmanagerAPI.validity)
+        return request(alertmanagerAPIAlerts(alert, endsAt: endsAt, context), notifier: notifier)
     }
 
     private static func alertmanagerAPIAlerts(_ alert: Alert, endsAt: Instant, _ context: NotificationContext)

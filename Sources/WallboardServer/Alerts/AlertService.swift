@@ -82,8 +82,9 @@ final class AlertService: @unchecked Sendable {
                     else { continue }
                     alertmanagerPosts[key] = now
                     let id = "\(lane)\(now.milliseconds)/\(notifier.name)"
-                    added = outbox.enqueue(request, id: id, notifier: notifier.name, alertID: alert.id, event: .renotify, now: now)
-                        || added
+                    let enqueued = outbox.enqueue(
+                        request, id: id, notifier: notifier.name, alertID: alert.id, event: .renotify, now: now)
+                    added = enqueued || added
                 }
             }
         }
