@@ -89,37 +89,48 @@ import WallboardCore
         ]
         let daemon = try TestDaemon(options: options, clock: clock)
         defer { daemon.stop() }
+        // `sam` is a supervisor whose phone is PJSIP/2001 (the config's monitor_endpoint).
+        daemon.daemon.configureAccess(.supervisorSam, stateDirectory: nil)
         box.value.withLock { $0 = daemon.daemon.amiSources.first }
         for _ in 0..<100 where server.replayed < 1 { usleep(50_000) }
         let calls = truth["calls"] as! [[String: Any]]
         let contact = calls[0]["caller_uniqueid"] as! String
+        func monitor(_ contact: String, _ body: String, headers: [String: String] = AccessPolicy.samHeaders) throws
+            -> HTTPClient.Response
+        {
+            try HTTPClient.request(
+                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor", headers: headers, body: Array(body.utf8))
+        }
 
-        var response = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
-            body: Array(#"{"endpoint":"PJSIP/2001","mode":"whisper"}"#.utf8))
+        var response = try monitor(contact, #"{"mode":"whisper"}"#)
         for _ in 0..<50 where response.status == 404 {  // until the engine and mapper have the call
             usleep(100_000)
-            response = try HTTPClient.request(
-                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
-                body: Array(#"{"endpoint":"PJSIP/2001","mode":"whisper"}"#.utf8))
+            response = try monitor(contact, #"{"mode":"whisper"}"#)
         }
         #expect(response.status == 202, "\(response.text)")
         let answer = try JSONC.parse(response.text)
         #expect(answer["mode"] == "whisper")
+        #expect(answer["endpoint"] == "PJSIP/2001")
         let channel = try #require(answer["channel"]?.stringValue)
         #expect(server.originated.withLock { $0 }.first?.hasPrefix(channel + ",") == true)
 
-        let unknown = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/interactions/nope/monitor", body: Array(#"{"endpoint":"PJSIP/2001"}"#.utf8))
-        #expect(unknown.status == 404)
-        let badMode = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
-            body: Array(#"{"endpoint":"PJSIP/2001","mode":"shout"}"#.utf8))
+        #expect(try monitor("nope", "{}").status == 404)
+        let badMode = try monitor(contact, #"{"mode":"shout"}"#)
         #expect(badMode.status == 400)
         #expect(badMode.text.contains("shout"))
+        // The phone that rings is the config's, never the request's: another endpoint is refused and
+        // nothing more is originated; a principal without a monitor_endpoint cannot start one.
+        let originated = server.originated.withLock { $0.count }
+        for endpoint in ["DAHDI/1/900123456", "Local/900123456@default", "PJSIP/2002"] {
+            let other = try monitor(contact, #"{"endpoint":"\#(endpoint)"}"#)
+            #expect(other.status == 403, "\(endpoint): \(other.text)")
+        }
+        let tokenless = try monitor(contact, "{}", headers: ["Content-Type": "application/json"])
+        #expect(tokenless.status == 403 && tokenless.text.contains("monitor_endpoint"), "\(tokenless.text)")
+        #expect(server.originated.withLock { $0.count } == originated)
 
         let pause = try HTTPClient.request(
-            "POST", daemon.base + "/api/v1/actions/pause",
+            "POST", daemon.base + "/api/v1/actions/pause", headers: AccessPolicy.samHeaders,
             body: Array(#"{"agent":"Local/1002@agents/n","queue":"sales","paused":true,"reason":"Coaching"}"#.utf8))
         #expect(pause.status == 200)
         #expect(server.actions.contains("QueuePause"))

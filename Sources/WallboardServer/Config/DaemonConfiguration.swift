@@ -28,6 +28,9 @@ public struct DaemonConfiguration: Sendable {
 
     public var listenHost = "127.0.0.1"
     public var listenPort = 8080
+    /// Host names the daemon is reached by besides localhost, IP addresses and the listen host
+    /// (`allowed_hosts:`; requests naming another host get 421, see docs/security.md). Live on reload.
+    public var allowedHosts: [String] = []
     public var webRoot: String?
     public var stateDirectory: String?
     public var logLevel: Logger.Level = .info
@@ -77,6 +80,7 @@ public struct DaemonConfiguration: Sendable {
             configuration.listenHost = host
             configuration.listenPort = port
         }
+        configuration.allowedHosts = try parseAllowedHosts(root)  // Access/AccessPolicy+Config.swift
         configuration.webRoot = try root.string("web_root")
         configuration.stateDirectory = try root.string("state_dir")
         if let level = try root.choice("log_level", from: Logger.Level.allCases.map(\.rawValue)) {
