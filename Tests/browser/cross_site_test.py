@@ -50,6 +50,15 @@ def check(name, ok, detail=""):
     return ok
 
 
+def brief(value):
+    """A socket log entry (or list of them) for a check's detail, without the snapshots."""
+    if isinstance(value, list):
+        return json.dumps([{k: v for k, v in e.items() if k != "snapshot"} for e in value])[:300]
+    if isinstance(value, dict):
+        return json.dumps({k: v for k, v in value.items() if k != "snapshot"})[:300]
+    return json.dumps(value)[:300]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -171,7 +180,7 @@ class Daemon:
                 self.proc.wait(5)
 
 
-def http(method, url, body=None, headers=None):
+def request(method, url, body=None, headers=None):
     req = urllib.request.Request(url, data=body.encode() if body is not None else None, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=5) as r:
@@ -279,7 +288,7 @@ def quickstart(browser, attacker):
             {"id": "q2", "ts": now, "type": "contact.queued", "contact": "c1", "queue": "sales", "channel": "voice",
              "customer": {"id": CUSTOMER}},
         ])
-        status, text = http("POST", f"http://127.0.0.1:{port}/api/v1/events", seed, {"Content-Type": "application/x-ndjson"})
+        status, text = request("POST", f"http://127.0.0.1:{port}/api/v1/events", seed, {"Content-Type": "application/x-ndjson"})
         check("quickstart a local script may post events (loopback, JSON)", status == 200, text[:200])
 
         page = browser.new_page(1280, 800)
@@ -288,7 +297,7 @@ def quickstart(browser, attacker):
         ws = out.get("ws", {})
         check("quickstart a page on another origin cannot open /ws", "open" not in ws.get("seen", []) and not any(
             s.startswith("message") for s in ws.get("seen", [])), json.dumps(ws))
-        _, snap = http("GET", f"http://127.0.0.1:{port}/api/v1/snapshot")
+        _, snap = request("GET", f"http://127.0.0.1:{port}/api/v1/snapshot")
         applied = [a.get("id") for a in json.loads(snap).get("agents", []) if str(a.get("id", "")).startswith("intruder")]
         check("quickstart its events (text/plain, form, JSON) are not applied", not applied,
               f"applied {applied}; answers {json.dumps({k: out.get(k) for k in ('eventsPlain', 'eventsJSON')})}")
@@ -305,7 +314,8 @@ def quickstart(browser, attacker):
         text = json.dumps(shown or {})
         check("quickstart the board on the daemon's own origin is live and masked",
               bool(shown) and shown["snapshot"].get("masked") is True and CUSTOMER not in text
-              and CUSTOMER not in (board.evaluate("document.body.innerText") or ""), text[:300])
+              and CUSTOMER not in (board.evaluate("document.body.innerText") or ""),
+              f"{brief(shown)} masked={(shown or {}).get('snapshot', {}).get('masked')}")
     finally:
         daemon.stop()
         manager.close()
@@ -372,18 +382,18 @@ def kiosk(browser):
         bare.navigate(f"http://127.0.0.1:{port}/?layout=kpi")
         refused = bare.wait_for("(window.__sockets || []).find((s) => s.events.some((e) => e.startsWith('close')))", timeout=15)
         check("kiosk the same page without the token is refused", bool(refused) and "open" not in refused["events"],
-              json.dumps(refused))
+              brief(refused))
 
         # revoked: the token leaves the config; SIGHUP closes the open board at once and it stays out.
         write_kiosk_config(config, port, with_token=False)
         daemon.proc.send_signal(signal.SIGHUP)
         closed = page.wait_for("(window.__sockets || []).find((s) => s.events.includes('close:1008'))", timeout=15)
-        check("revoked the kiosk's open board is closed with 1008 on reload", bool(closed), json.dumps(closed))
+        check("revoked the kiosk's open board is closed with 1008 on reload", bool(closed), brief(closed))
         later = page.wait_for("(() => { const l = window.__sockets || []; const i = l.findIndex((s) => "
                               "s.events.includes('close:1008')); const after = l.slice(i + 1); "
                               "return after.length && after.every((s) => !s.events.includes('open')) && "
                               "after.some((s) => s.events.some((e) => e.startsWith('close'))) && after; })()", timeout=20)
-        check("revoked its reconnection is refused", bool(later), json.dumps(later))
+        check("revoked its reconnection is refused", bool(later), brief(later))
     finally:
         daemon.stop()
 
