@@ -289,3 +289,38 @@ import WallboardCore
         #expect(metrics.status == 200 && !metrics.text.contains("wbt_") && !metrics.text.contains("test-token"))
     }
 }
+
+/// Secrets on disk: a dead-lettered notification keeps only the webhook's scheme and host, and the
+/// outbox, alert state and dead-letter files are owner-only.
+@Suite(.serialized) struct SecretFilesTests {
+    @Test func deadLettersHideTheWebhookSecretAndStateFilesAreOwnerOnly() throws {
+        let receiver = try WebhookReceiver(script: [(400, 0)])  // a revoked URL: dead-lettered at once
+        defer { receiver.stop() }
+        let stateDir = NSTemporaryDirectory() + "wallboard-secrets-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let secretURL = receiver.url + "/services/T000/B000/SECRETxyz?token=also-secret"
+        let daemon = try WebhookDeliveryTests.daemon(url: secretURL, stateDir: stateDir)
+        defer { daemon.stop() }
+        let now = RFC3339.format(SystemClock().now())
+        #expect(try daemon.post("/api/v1/events", body: #"{"id":"1","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"q1"}"#).status == 200)
+        let path = stateDir + "/alerts-dead-letters.jsonl"
+        for _ in 0..<100 where (try? String(contentsOfFile: path, encoding: .utf8))?.isEmpty ?? true { usleep(100_000) }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\"url\":\"http:\\/\\/127.0.0.1:\(receiver.server.port)\\/…\"") || text.contains("127.0.0.1:\(receiver.server.port)/…"), "\(text)")
+        #expect(!text.contains("SECRETxyz") && !text.contains("also-secret"))
+        for file in ["alerts-dead-letters.jsonl", "alerts-outbox.json", "alerts-state.json"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: stateDir + "/" + file)
+            #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o077 } == 0, "\(file) is readable by others")
+        }
+    }
+
+    @Test(arguments: [
+        ("https://hooks.slack.com/services/T0/B0/XYZ", "https://hooks.slack.com/…"),
+        ("https://user:pw@example.com:8443/x?y=1", "https://example.com:8443/…"),
+        ("https://events.pagerduty.com", "https://events.pagerduty.com"),
+        ("http://h:1?k=s", "http://h:1/…"), ("not a url", "…"),
+    ])
+    func urlsAreCutToSchemeAndHost(url: String, shown: String) {
+        #expect(Redaction.url(url) == shown)
+    }
+}
