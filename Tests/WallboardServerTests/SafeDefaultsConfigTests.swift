@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WallboardServer
 
@@ -95,5 +96,74 @@ import Testing
             #expect(RequestScreen.checkBodyType(type, method: .post, path: "/x")?.status == 415)
         }
         #expect(RequestScreen.checkBodyType("text/plain", method: .get, path: "/x") == nil)
+    }
+
+    // MARK: Secret files
+
+    /// Writes `files` (name → content) into a fresh directory; returns it.
+    static func directory(_ files: [String: String]) throws -> String {
+        let directory = NSTemporaryDirectory() + "wallboard-creds-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        return directory
+    }
+
+    static let notifiers = """
+        alerts:
+          notifiers:
+            - {name: floor, kind: slack, url_file: slack.url}
+            - {name: pager, kind: pagerduty, routing_key_file: ROUTING}
+            - {name: hook, kind: webhook, url: "https://example.com/hook", headers_file: HEADERS}
+        ami:
+          - {host: 127.0.0.1, username: wallboard, secret_file: ami.secret}
+        """
+
+    /// Secrets come from files, relative paths from systemd's credentials directory; the config text
+    /// holds none of them and nothing is reported inline.
+    @Test func notifierSecretsAndTheAMISecretComeFromCredentialFiles() throws {
+        let credentials = try Self.directory([
+            "slack.url": "https://hooks.slack.com/services/T0/B0/SECRET\n", "ROUTING": "R0UT1NG",
+            "HEADERS": "Authorization: Bearer abc\nX-Team: floor\n", "ami.secret": "s3cret",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: credentials) }
+        let configuration = try DaemonConfiguration.parse(yaml: Self.notifiers, fileName: "w.yaml", credentialsDirectory: credentials)
+        let notifiers = configuration.alerts.notifiers
+        #expect(notifiers[0].url == "https://hooks.slack.com/services/T0/B0/SECRET")
+        #expect(notifiers[1].routingKey == "R0UT1NG")
+        #expect(notifiers[2].headers == ["Authorization": "Bearer abc", "X-Team": "floor"])
+        #expect(configuration.amiSources.first?.secretFile == credentials + "/ami.secret")
+        #expect(configuration.inlineSecrets.isEmpty)
+    }
+
+    /// A missing file names the file and, for a relative path, where it was looked up; never a secret.
+    @Test func secretFileMistakesAreNamed() throws {
+        #expect {
+            _ = try DaemonConfiguration.parse(yaml: Self.notifiers, fileName: "w.yaml", credentialsDirectory: nil)
+        } throws: { "\($0)".contains("w.yaml:3: alerts.notifiers[0].url_file: cannot read slack.url") && "\($0)".contains("CREDENTIALS_DIRECTORY") }
+        let both = "alerts:\n  notifiers:\n    - {name: a, kind: slack, url: \"https://x\", url_file: /x}\n"
+        #expect {
+            _ = try DaemonConfiguration.parse(yaml: both, fileName: "w.yaml", credentialsDirectory: nil)
+        } throws: { "\($0)".contains("give either url or url_file") }
+    }
+
+    /// `wallboardctl config check` warns when a file every user can read holds secrets inline.
+    @Test func configCheckWarnsAboutInlineSecretsInAWorldReadableFile() throws {
+        let yaml = """
+            alerts:
+              notifiers:
+                - {name: floor, kind: slack, url: "https://hooks.slack.com/services/T0/B0/SECRET"}
+                - {name: pager, kind: pagerduty, routing_key: R0UT1NG}
+            """
+        let directory = try Self.directory(["open.yaml": yaml, "closed.yaml": yaml])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + "/open.yaml")
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory + "/closed.yaml")
+        let open = try WallboardctlTests.run(["config", "check", directory + "/open.yaml"])
+        #expect(open.status == 0)
+        #expect(open.errors.contains("readable by every user (mode 644)"), "\(open.errors)")
+        #expect(open.errors.contains("alerts.notifiers[0].url, alerts.notifiers[1].routing_key"))
+        #expect(!open.errors.contains("SECRET") && !open.errors.contains("R0UT1NG"))
+        let closed = try WallboardctlTests.run(["config", "check", directory + "/closed.yaml"])
+        #expect(closed.status == 0 && !closed.errors.contains("warning"))
     }
 }

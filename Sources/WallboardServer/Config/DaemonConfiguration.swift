@@ -68,8 +68,15 @@ public struct DaemonConfiguration: Sendable {
 
     public init() {}
 
-    /// Reads and validates a config file's text.
-    public static func parse(yaml: String, fileName: String) throws(ConfigError) -> DaemonConfiguration {
+    /// Config paths of secrets written inline (Slack/Teams URLs, routing keys, headers) rather than in
+    /// `*_file`s: `wallboardctl config check` warns about them when others can read the file.
+    public var inlineSecrets: [String] = []
+
+    /// Reads and validates a config file's text. Relative secret file paths (`secret_file`, `*_file`)
+    /// are looked up in `credentialsDirectory` (systemd's `$CREDENTIALS_DIRECTORY` by default).
+    public static func parse(
+        yaml: String, fileName: String, credentialsDirectory: String? = SecretFiles.credentialsDirectory
+    ) throws(ConfigError) -> DaemonConfiguration {
         let document = try ConfigDocument(yaml: yaml, fileName: fileName)
         let root = try ConfigReader(document, value: document.root, path: "")
         var configuration = DaemonConfiguration()
@@ -169,7 +176,10 @@ public struct DaemonConfiguration: Sendable {
             configuration.eventLimits = try parseEventLimits(limits)  // Config/DaemonConfiguration+Limits.swift
             try limits.rejectUnknownKeys()
         }
-        if let alerts = root.value("alerts") {
+        if let text = root.value("alerts") {
+            let (alerts, inline) = try SecretFiles.resolveNotifiers(
+                text, document: document, credentialsDirectory: credentialsDirectory)  // Config/SecretFiles.swift
+            configuration.inlineSecrets = inline
             do {
                 configuration.alerts = try AlertConfiguration(
                     json: alerts, path: "alerts", line: { document.line($0) },
@@ -187,7 +197,11 @@ public struct DaemonConfiguration: Sendable {
                     message: (first?.rule.map { "rule \"\($0)\": " } ?? "") + (first?.message ?? "invalid") + rest.joined())
             }
         }
-        configuration.amiSources = try parseAMI(root)
+        configuration.amiSources = try parseAMI(root).map { source in
+            var source = source
+            source.secretFile = SecretFiles.resolve(source.secretFile, credentialsDirectory: credentialsDirectory)
+            return source
+        }
         configuration.access = try AccessPolicy.parse(root)  // Access/AccessPolicy+Config.swift
         try root.rejectUnknownKeys()
         return configuration
