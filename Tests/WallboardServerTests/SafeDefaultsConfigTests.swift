@@ -167,3 +167,17 @@ import Testing
         #expect(closed.status == 0 && !closed.errors.contains("warning"))
     }
 }
+
+extension SafeDefaultsConfigTests {
+    /// This machine's own name is served (it cannot be rebound); the daemon's screen holds it.
+    @Test func theMachinesOwnNameIsServed() throws {
+        let names = RequestScreen.systemHostNames()
+        let name = try #require(names.first)
+        #expect(!name.isEmpty && name == name.lowercased() && !name.hasSuffix("."))
+        let daemon = try AccessTestDaemon(policy: nil)
+        defer { daemon.stop() }
+        for name in names {
+            #expect(daemon.daemon.api.access.screen.checkHost("\(name):\(daemon.daemon.port)") == nil, "\(name)")
+        }
+    }
+}

@@ -8,7 +8,8 @@ extension Daemon {
         _ policy: AccessPolicy?, allowedHosts: [String]? = nil, stateDirectory: String?, clock: any WallClock = SystemClock()
     ) {
         let changed = api.access.configure(
-            policy: policy, listenHost: options.host, allowedHosts: allowedHosts ?? options.allowedHosts,
+            policy: policy, listenHost: options.host,
+            allowedHosts: (allowedHosts ?? options.allowedHosts) + RequestScreen.systemHostNames(),
             auditDirectory: stateDirectory.map { $0 + "/audit" }, clock: clock, logger: logger)
         for connection in changed {
             server.close(connection, reason: .policyViolation("access changed by a config reload: reconnect with a valid token"))

@@ -5,8 +5,9 @@ import LWS
 /// without an `access` section (`docs/security.md`, "Host and Origin"):
 ///
 /// - **Host**: a browser tricked by DNS rebinding sends the attacker's name in `Host`, so only names
-///   this daemon is known by are served: `localhost` (and `*.localhost`), the listen address, names in
-///   `allowed_hosts`, and any IP literal (an address cannot be rebound). Others get 421.
+///   this daemon is known by are served: `localhost` (and `*.localhost`), the listen address, this
+///   machine's host name (``systemHostNames()``), names in `allowed_hosts`, and any IP literal (an
+///   address cannot be rebound). Others get 421.
 /// - **Origin**: a page may call the daemon only from the daemon's own origin (the `Origin`'s
 ///   host and port equal the request's `Host`) or from an origin listed in `access.allowed_origins`.
 ///   Requests without `Origin` (curl, scripts, same-origin GETs) pass.
@@ -63,6 +64,18 @@ public struct RequestScreen: Sendable, Equatable {
         } ?? ""
         if bodyTypes.contains(type) { return nil }
         return .unsupportedBodyType(method: method.rawValue, path: path, sent: type)
+    }
+
+    /// This machine's host name and its first label (`wallbox.example.lan`, `wallbox`), served by
+    /// default: a page can only send them as `Host` when it was really loaded from this machine by that
+    /// name, so they cannot be rebound.
+    public static func systemHostNames() -> [String] {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return [] }
+        let name = normalizedName(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        guard !name.isEmpty else { return [] }
+        let short = String(name.prefix { $0 != "." })
+        return short == name ? [name] : [name, short]
     }
 
     // MARK: Parsing
