@@ -14,6 +14,8 @@ Checks (each named; the last line says `N passed, M failed`, exit status 1 on an
                the token is gone from the address bar, a reload of the tab keeps working; the same page without
                the token is refused.
   revoked      the kiosk's token removed from the config and SIGHUP: its open board is closed (1008) and stays out.
+  scoped       a supervisor token limited to `sales`, used from a page on the daemon's own origin: pausing an agent
+               of `support` is refused (403) and the fake manager receives nothing; pausing one of `sales` reaches it.
 
 Environment: WALLBOARDD (default .build/debug/wallboardd), CHROMIUM, SHOTS_DIR (logs; default .build/browser-shots).
 """
@@ -398,6 +400,55 @@ def kiosk(browser):
         daemon.stop()
 
 
+def scoped(browser):
+    manager = FakeManager()
+    secret = os.path.join(SHOTS, "ami.secret")
+    with open(secret, "w") as f:
+        f.write("browser-test")
+    port = free_port()
+    config = os.path.join(SHOTS, "wallboardd-scoped.yaml")
+    sup, feed = "wbt_site-supervisor-sales", "wbt_feed-browser-test"
+    with open(config, "w") as f:
+        f.write(f"listen: 127.0.0.1:{port}\nweb_root: {os.path.join(ROOT, 'web')}\n"
+                f"ami:\n  - {{name: pbx, host: 127.0.0.1, port: {manager.port}, username: wallboard, secret_file: {secret}}}\n"
+                f"access:\n  tokens:\n"
+                f"    - {{name: site-sup, role: supervisor, queues: [sales], hash: \"{hashlib.sha256(sup.encode()).hexdigest()}\"}}\n"
+                f"    - {{name: feed, role: ingest, hash: \"{hashlib.sha256(feed.encode()).hexdigest()}\"}}\n")
+    daemon = Daemon(["--config", config], "scoped")
+    try:
+        daemon.start(port)
+        check("scoped daemon logged in to the (fake) Asterisk manager", manager.logged_in.wait(15))
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        seed = "\n".join(json.dumps(e) for e in [
+            {"id": "g1", "ts": now, "type": "agent.login", "agent": "PJSIP/1001", "name": "Ann", "team": "t1", "queues": ["sales"]},
+            {"id": "g2", "ts": now, "type": "agent.login", "agent": "PJSIP/1002", "name": "Bob", "team": "t2", "queues": ["support"]},
+        ])
+        request("POST", f"http://127.0.0.1:{port}/api/v1/events", seed,
+                {"Content-Type": "application/x-ndjson", "Authorization": f"Bearer {feed}"})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            _, snap = request("GET", f"http://127.0.0.1:{port}/api/v1/snapshot", headers={"Authorization": f"Bearer {sup}"})
+            if "PJSIP/1001" in snap:
+                break
+            time.sleep(0.1)
+        page = browser.new_page(1280, 800)
+        page.navigate(f"http://127.0.0.1:{port}/?layout=agents")
+        pause = (f"((agent, queue) => fetch('/api/v1/actions/pause', {{method: 'POST', headers: "
+                 f"{{'Content-Type': 'application/json', 'Authorization': 'Bearer {sup}'}}, body: JSON.stringify("
+                 f"{{agent, queue, paused: true, reason: 'Coaching'}})}}).then(async (r) => [r.status, await r.text()]))")
+        outside = page.evaluate(f"{pause}('PJSIP/1002', 'support')") or [0, ""]
+        before = manager.pbx_actions()
+        check("scoped pausing an agent outside the token's queues is refused, nothing reaches the PBX",
+              outside[0] == 403 and not before, f"{outside} manager={before}")
+        inside = page.evaluate(f"{pause}('PJSIP/1001', 'sales')") or [0, ""]
+        after = manager.pbx_actions()
+        check("scoped pausing an agent inside them reaches the PBX once", inside[0] == 200 and after == ["queuepause"],
+              f"{inside} manager={after}")
+    finally:
+        daemon.stop()
+        manager.close()
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     if not os.path.exists(DAEMON):
@@ -407,7 +458,8 @@ def main():
     attacker = Attacker()
     try:
         browser = Browser(extra_args=["--host-resolver-rules=MAP attacker.example 127.0.0.1"])
-        for part in (lambda: quickstart(browser, attacker), lambda: rebinding(browser), lambda: kiosk(browser)):
+        for part in (lambda: quickstart(browser, attacker), lambda: rebinding(browser), lambda: kiosk(browser),
+                     lambda: scoped(browser)):
             try:
                 part()
             except (CDPError, RuntimeError, OSError) as e:
