@@ -60,5 +60,5 @@ public struct HTTPResponse: Sendable {
 /// The request headers the server copies out of libwebsockets for handlers.
 public enum HTTPRequestHeader: String, CaseIterable, Sendable {
     case authorization, contentType = "content-type", ifNoneMatch = "if-none-match", origin, cookie,
-        userAgent = "user-agent", xForwardedFor = "x-forwarded-for"
+        userAgent = "user-agent", xForwardedFor = "x-forwarded-for", host
 }

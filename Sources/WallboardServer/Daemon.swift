@@ -48,8 +48,10 @@ public struct DaemonOptions: Sendable {
     /// HTTPS/WSS only, with this certificate chain and key (PEM).
     public var tlsCertificateFile: String?
     public var tlsPrivateKeyFile: String?
-    /// Tokens, roles and origins; `nil`: anonymous callers are admins on loopback, viewers elsewhere.
+    /// Tokens, roles and origins; `nil`: anonymous callers are viewers (see docs/security.md).
     public var access: AccessPolicy?
+    /// Host names served besides localhost, IP addresses and the listen host (DNS-rebinding guard).
+    public var allowedHosts: [String] = []
     /// How long event strings and lists may be on HTTP and stream ingest.
     public var eventLimits = EventLimits.standard
 
@@ -251,7 +253,9 @@ public final class Daemon: @unchecked Sendable {
             engine.reconfigureAlerts(configuration.alerts)
             api.webSocketGuard.limits = configuration.webSocketLimits
             engine.eventLimits = configuration.eventLimits
-            configureAccess(configuration.access, stateDirectory: options.stateDirectory, clock: clock)
+            configureAccess(
+                configuration.access, allowedHosts: configuration.allowedHosts, stateDirectory: options.stateDirectory,
+                clock: clock)
             reloadCertificates(configuration)
             let ignored = restartOnlyChanges(configuration)
             if !ignored.isEmpty {
@@ -369,6 +373,7 @@ extension DaemonOptions {
         self.boardURL = configuration.boardURL
         self.streamIngest = configuration.streamIngest
         self.access = configuration.access
+        self.allowedHosts = configuration.allowedHosts
         self.eventLimits = configuration.eventLimits
         self.maxUpdatesPerSecond = configuration.maxUpdatesPerSecond
         self.warningLevels = configuration.warningLevels

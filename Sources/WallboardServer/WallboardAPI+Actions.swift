@@ -6,8 +6,10 @@ import Synchronization
 
 /// Supervisor actions through the PBX (supervisor role, each audited):
 /// `POST /api/v1/interactions/{contact}/monitor` starts a silent monitor (ChanSpy on the agent's exact
-/// call, originated to the supervisor's own endpoint) and answers once Asterisk reports the call's outcome; `POST /api/v1/actions/pause` and
-/// `POST /api/v1/actions/remove` pause, unpause or remove a queue member.
+/// call, originated to the `monitor_endpoint` configured on the caller's token, never one named by the
+/// request) and answers once Asterisk reports the call's outcome; `POST /api/v1/actions/pause` and
+/// `POST /api/v1/actions/remove` pause, unpause or remove a queue member. A scoped token acts only
+/// inside its scope (``AccessPrincipal/mayAct(on:snapshot:)``).
 extension WallboardAPI {
     /// Answers `request` if it is an action route; returns `false` otherwise.
     func handleActionRoute(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
@@ -55,13 +57,42 @@ extension WallboardAPI {
         case .success(let value): fields = value
         case .failure(let bad): return respond(bad.response)
         }
-        guard let endpoint = fields["endpoint"]?.stringValue, !endpoint.isEmpty else {
-            return respond(Self.error(400, "\"endpoint\" is required: the supervisor's own device, e.g. PJSIP/2001"))
+        // The phone that rings is the token's configured endpoint, never the request's choice.
+        let principal = principal(for: request) ?? AccessPrincipal(name: "unknown", role: .viewer, scope: .nothing)
+        guard let endpoint = principal.monitorEndpoint else {
+            return respond(
+                Self.error(
+                    403,
+                    "\(principal.described) has no monitor_endpoint: set the supervisor's phone (e.g. PJSIP/2001) on the "
+                        + "token in the config's access section"))
+        }
+        if let asked = fields["endpoint"], asked.stringValue != endpoint {
+            return respond(
+                Self.error(
+                    403, "\"endpoint\" may only be this token's monitor_endpoint \(endpoint) (or left out); it comes from the config"))
         }
         let modeText = fields["mode"]?.stringValue ?? "listen"
         guard let mode = AMIAction.SpyMode(rawValue: modeText) else {
-            return respond(Self.error(400, "\"mode\": \"\(modeText)\" is not one of listen, whisper, barge"))
+            return respond(Self.error(400, "\"mode\": \"\(AccessRefusal.quoted(modeText))\" is not one of listen, whisper, barge"))
         }
+        engine.read({ engine, _ in
+            engine.interactions(agent: nil, queue: nil, customer: nil, channel: nil).first { $0.id == contact }
+                .map { ($0.queue, $0.team) }
+        }) { [self] found in
+            if let (queue, team) = found, !principal.mayAct(on: .contact(queue: queue, team: team), snapshot: nil) {
+                auditAction(
+                    "interaction.monitor", request: request, target: ["contact": .string(contact), "mode": .string(mode.rawValue)],
+                    resultCount: 0, status: 403)
+                return respond(Self.error(403, "contact \(AccessRefusal.quoted(contact)) is outside \(principal.described)'s scope"))
+            }
+            originateMonitor(contact: contact, endpoint: endpoint, mode: mode, request: request, respond: respond)
+        }
+    }
+
+    private func originateMonitor(
+        contact: String, endpoint: String, mode: AMIAction.SpyMode, request: HTTPRequest,
+        respond: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
         let sources = amiSources
         guard !sources.isEmpty else {
             return respond(Self.error(409, "silent monitoring needs an Asterisk (AMI) source; none is configured"))
@@ -145,19 +176,30 @@ extension WallboardAPI {
         guard let agent = fields["agent"]?.stringValue, !agent.isEmpty else {
             return respond(Self.error(400, "\"agent\" is required: the queue member's interface, e.g. PJSIP/1001"))
         }
-        let sources = amiSources
-        let named = fields["source"]?.stringValue
-        guard let source = named.map({ name in sources.first { $0.configuration.name == name } }) ?? sources.first else {
-            return respond(
-                Self.error(
-                    409, named.map { "no AMI source named \($0)" } ?? "queue member actions need an Asterisk (AMI) source"))
-        }
         let queue = fields["queue"]?.stringValue
         let isRemove = request.path.hasSuffix("/remove")
         let action = isRemove ? "member.remove" : "member.pause"
         let audit: @Sendable (Int) -> Void = { [self] status in
             auditAction(action, request: request, target: fields.objectValue ?? JSONObject(), resultCount: status == 200 ? 1 : 0,
                         status: status)
+        }
+        let principal = principal(for: request) ?? AccessPrincipal(name: "unknown", role: .viewer, scope: .nothing)
+        guard principal.mayAct(on: .member(agent: agent, queue: queue), snapshot: hub.latest("snapshot")?.data) else {
+            audit(403)
+            return respond(
+                Self.error(
+                    403,
+                    queue == nil
+                        ? "\(principal.described) is limited to some queues: name the \"queue\" to act in"
+                        : "agent \(AccessRefusal.quoted(agent)) in queue \(AccessRefusal.quoted(queue ?? "")) is outside "
+                            + "\(principal.described)'s scope"))
+        }
+        let sources = amiSources
+        let named = fields["source"]?.stringValue
+        guard let source = named.map({ name in sources.first { $0.configuration.name == name } }) ?? sources.first else {
+            return respond(
+                Self.error(
+                    409, named.map { "no AMI source named \($0)" } ?? "queue member actions need an Asterisk (AMI) source"))
         }
         let finish: @Sendable (Result<AMIActionCorrelator.Completion, AMISourceError>) -> Void = { result in
             switch result {

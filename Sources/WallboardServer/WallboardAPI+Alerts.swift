@@ -16,7 +16,14 @@ extension WallboardAPI {
                 respond(Self.error(503, "alerts not evaluated yet: the engine is starting"))
                 return true
             }
-            respond(HTTPResponse(status: 200, headers: [("cache-control", "no-cache")], text: latest.dataJSON))
+            // A scoped token sees only the alerts on its queues, teams and agents.
+            let principal = principal(for: request)
+            guard let principal, principal.scope.isLimited else {
+                respond(HTTPResponse(status: 200, headers: [("cache-control", "no-cache")], text: latest.dataJSON))
+                return true
+            }
+            let list = principal.viewAlerts(latest.data, snapshot: hub.latest("snapshot")?.data)
+            respond(HTTPResponse(status: 200, headers: [("cache-control", "no-cache")], text: JSONC.encode(list)))
             return true
         }
         let prefix = "/api/v1/alerts/"
@@ -29,6 +36,16 @@ extension WallboardAPI {
         guard !id.isEmpty, !id.contains("/") else {
             respond(Self.error(404, "no such alert route: \(request.path)"))
             return true
+        }
+        if let principal = principal(for: request), principal.scope.isLimited, let alerts = hub.latest("alerts")?.data {
+            let all = (alerts["active"]?.arrayValue ?? []) + (alerts["resolved_today"]?.arrayValue ?? [])
+            if let alert = all.first(where: { $0["id"]?.stringValue == id }),
+                !principal.mayAct(on: .alert(scope: alert["scope"]?.stringValue ?? ""), snapshot: hub.latest("snapshot")?.data)
+            {
+                auditAction("alert.ack", request: request, target: ["alert": .string(id)], resultCount: 0, status: 403)
+                respond(Self.error(403, "alert \(AccessRefusal.quoted(id)) is outside \(principal.described)'s scope"))
+                return true
+            }
         }
         let user = acknowledgingUser(request)
         engine.acknowledgeAlert(id: id, by: user) { [self] result in
@@ -50,14 +67,9 @@ extension WallboardAPI {
         return true
     }
 
-    /// Who acknowledges: the token's name under access control; without tokens (a loopback demo),
-    /// the `by` field of a JSON body, else the caller's address.
+    /// Who acknowledges: the token's name (`loopback` for a tokenless local admin). Acknowledging needs
+    /// a supervisor or admin principal, so a caller cannot name someone else.
     func acknowledgingUser(_ request: HTTPRequest) -> String {
-        if access.hasTokens, let principal = principal(for: request) { return principal.name }
-        var body = request.body
-        if !body.isEmpty, let value = try? JSONC.parse(bytes: &body), let by = value["by"]?.stringValue, !by.isEmpty {
-            return String(by.prefix(100))
-        }
-        return request.peer.isEmpty ? "unknown" : request.peer
+        principal(for: request)?.name ?? "unknown"
     }
 }

@@ -104,12 +104,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     }
 
     private func ingest(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        let contentType = (request.headers["content-type"] ?? "").lowercased()
-        let accepted = ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl", "text/plain"]
-        guard contentType.isEmpty || accepted.contains(where: { contentType.hasPrefix($0) }) else {
-            respond(Self.error(415, "content-type \(contentType) not accepted; send application/x-ndjson or application/json"))
-            return
-        }
+        // A JSON or NDJSON Content-Type was required by `admit` (RequestScreen.checkBodyType).
         guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
             respond(Self.error(400, "the body is empty: send one JSON event, a JSON array of events, or NDJSON lines"))
             return

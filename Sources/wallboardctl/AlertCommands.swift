@@ -37,7 +37,7 @@ struct AlertsCommand: ParsableCommand {
     }
 }
 
-/// `wallboardctl ack ID`: acknowledges an alert.
+/// `wallboardctl ack ID --token TOKEN`: acknowledges an alert as the token's name.
 struct AckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge an alert.")
 
@@ -46,11 +46,9 @@ struct AckCommand: ParsableCommand {
     @Argument(help: "The alert id (from `wallboardctl alerts`).")
     var id: String
 
-    @Option(help: "Who acknowledges (used when the daemon runs without access control; with it, the token's name).")
-    var by: String = ProcessInfo.processInfo.environment["USER"] ?? "wallboardctl"
-
     func run() throws {
-        let body = Array(JSONC.encode(["by": .string(by)]).utf8)
+        // Who acknowledges is the token's name (a supervisor or admin token; see docs/security.md).
+        let body = Array("{}".utf8)
         let response = try HTTPClient.request(
             "POST", server.endpoint("/api/v1/alerts/\(id)/ack"),
             headers: server.authorization.merging(["Content-Type": "application/json"]) { $1 }, body: body)

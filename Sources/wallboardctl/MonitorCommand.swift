@@ -25,10 +25,10 @@ struct MonitorCommand: ParsableCommand {
         }
     }
 
-    @Flag(help: "Start a silent monitor of the agent's live call (needs --endpoint).")
+    @Flag(help: "Start a silent monitor of the agent's live call on your token's monitor_endpoint.")
     var mode: Mode?
 
-    @Option(help: "Your own phone, which Asterisk calls to connect you (e.g. PJSIP/2001).")
+    @Option(help: "Your own phone (e.g. PJSIP/2001); optional: the daemon rings the token's monitor_endpoint and refuses any other.")
     var endpoint: String?
 
     @Flag(help: "Print the daemon's JSON instead of text.")
@@ -36,10 +36,6 @@ struct MonitorCommand: ParsableCommand {
 
     @Argument(help: "The agent id.")
     var agent: String
-
-    func validate() throws {
-        if mode != nil && endpoint == nil { throw ValidationError("--\(mode!.rawValue) needs --endpoint, e.g. PJSIP/2001") }
-    }
 
     func run() throws {
         let headers = server.authorization
@@ -55,14 +51,16 @@ struct MonitorCommand: ParsableCommand {
             throw CommandFailure("GET \(path) answered \(response.status): \(body?["error"]?.stringValue ?? response.text)")
         }
         for interaction in interactions { print(Self.describe(interaction)) }
-        guard let mode, let endpoint else { return }
+        guard let mode else { return }
         guard let contact = interactions.first?["contact"]?.stringValue else {
             throw CommandFailure("\(agent) has no live interaction to monitor")
         }
+        var fields: JSONObject = ["mode": .string(mode.rawValue)]
+        if let endpoint { fields["endpoint"] = .string(endpoint) }
         let monitor = try HTTPClient.request(
             "POST", server.endpoint("/api/v1/interactions/\(contact)/monitor"),
             headers: headers.merging(["Content-Type": "application/json"]) { $1 },
-            body: Array(JSONC.encode(["endpoint": .string(endpoint), "mode": .string(mode.rawValue)]).utf8),
+            body: Array(JSONC.encode(.object(fields)).utf8),
             // The server answers once the supervisor's phone was answered or gave up ringing (30 s).
             timeoutSeconds: 60)
         guard monitor.status == 200 else {
@@ -70,7 +68,8 @@ struct MonitorCommand: ParsableCommand {
             throw CommandFailure(
                 "starting the monitor answered \(monitor.status): \(answer?["error"]?.stringValue ?? monitor.text)")
         }
-        print("\(mode.rawValue): \(endpoint) answered and is on \(contact)")
+        let called = (try? JSONC.parse(monitor.text))?["endpoint"]?.stringValue ?? endpoint ?? "your phone"
+        print("\(mode.rawValue): \(called) answered and is on \(contact)")
     }
 
     /// The text form of one interaction, one `key: value` per line.

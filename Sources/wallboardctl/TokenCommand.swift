@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import WallboardServer
 
-/// `wallboardctl token create --name NAME --role ROLE [--queues a,b] [--teams x,y]`.
+/// `wallboardctl token create --name NAME --role ROLE [--queues a,b] [--teams x,y] [--monitor-endpoint PJSIP/2001]`.
 struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token", abstract: "Create access tokens (see docs/security.md).", subcommands: [Create.self, Hash.self])
@@ -24,11 +24,22 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "Limit the token to these team ids (comma-separated).")
         var teams: String?
 
+        @Option(help: "The supervisor's own phone that silent monitors ring, e.g. PJSIP/2001 (supervisor and admin only).")
+        var monitorEndpoint: String?
+
         func validate() throws {
             guard AccessRole(rawValue: role) != nil else {
                 throw ValidationError("--role \(role): expected viewer, supervisor, ingest or admin")
             }
             guard !name.isEmpty, !name.contains("\"") else { throw ValidationError("--name must be non-empty, without quotes") }
+            if let monitorEndpoint {
+                guard role == "supervisor" || role == "admin" else {
+                    throw ValidationError("--monitor-endpoint: only supervisor and admin tokens start monitors")
+                }
+                if let problem = MonitorEndpoint.problem(monitorEndpoint) {
+                    throw ValidationError("--monitor-endpoint: \(problem)")
+                }
+            }
             for (flag, value) in [("--queues", queues), ("--teams", teams)] {
                 if let value, value.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                     throw ValidationError("\(flag) names no id; leave it out for a token that sees everything")
@@ -42,7 +53,10 @@ struct TokenCommand: ParsableCommand {
             print("  \(token)")
             print("")
             print("add under access.tokens in the config, then reload wallboardd (systemctl reload wallboardd):")
-            print(Self.snippet(name: name, role: role, hash: AccessToken.hash(token), queues: list(queues), teams: list(teams)))
+            print(
+                Self.snippet(
+                    name: name, role: role, hash: AccessToken.hash(token), queues: list(queues), teams: list(teams),
+                    monitorEndpoint: monitorEndpoint))
         }
 
         private func list(_ text: String?) -> [String]? {
@@ -50,10 +64,13 @@ struct TokenCommand: ParsableCommand {
         }
 
         /// The YAML list item for a token.
-        static func snippet(name: String, role: String, hash: String, queues: [String]?, teams: [String]?) -> String {
+        static func snippet(
+            name: String, role: String, hash: String, queues: [String]?, teams: [String]?, monitorEndpoint: String? = nil
+        ) -> String {
             var lines = ["    - name: \"\(name)\"", "      role: \(role)", "      hash: \"\(hash)\""]
             if let queues, !queues.isEmpty { lines.append("      queues: [\(queues.map { "\"\($0)\"" }.joined(separator: ", "))]") }
             if let teams, !teams.isEmpty { lines.append("      teams: [\(teams.map { "\"\($0)\"" }.joined(separator: ", "))]") }
+            if let monitorEndpoint { lines.append("      monitor_endpoint: \"\(monitorEndpoint)\"") }
             return lines.joined(separator: "\n")
         }
     }

@@ -115,6 +115,9 @@ struct ConfigCommand: ParsableCommand {
             do {
                 let configuration = try DaemonConfiguration.load(path: file)
                 print("\(file): OK (\(configuration.engine.queues.count) queues, \(configuration.amiSources.count) AMI sources)")
+                if let warning = SecretFiles.exposureWarning(file: file, inlineSecrets: configuration.inlineSecrets) {
+                    printError(warning)
+                }
             } catch {
                 printError("\(error)")
                 throw ExitCode(2)

@@ -132,22 +132,29 @@ import WallboardCore
         #expect(principals.contains { $0.name == "site" && $0.scope == AccessScope(queues: ["q1"]) })
     }
 
-    /// With no access section, a loopback daemon needs no token (the quick-start demo)...
-    @Test func noAccessSectionOnLoopbackIsOpen() throws {
-        let daemon = try AccessTestDaemon(policy: nil)
-        defer { daemon.stop() }
-        #expect(try daemon.request("GET", "/api/v1/interactions").status == 200)
-        #expect(try daemon.request("GET", "/api/v1/snapshot").status == 200)
-    }
-
-    /// ...but on another address anonymous callers are masked viewers: no ingest, no lookups.
-    @Test func noAccessSectionOffLoopbackIsViewerOnly() throws {
-        let daemon = try AccessTestDaemon(policy: nil, host: "0.0.0.0")
+    /// With no access section anonymous callers are masked viewers on any listen address (the quick
+    /// start): no lookups; events only from loopback callers (SafeDefaultsTests has the rest).
+    @Test(arguments: ["127.0.0.1", "0.0.0.0"])
+    func noAccessSectionIsAMaskedViewer(host: String) throws {
+        let daemon = try AccessTestDaemon(policy: nil, host: host)
         defer { daemon.stop() }
         #expect(try daemon.request("GET", "/api/v1/interactions").status == 403)
-        #expect(try daemon.request("POST", "/api/v1/events", body: "").status == 403)
+        // Accepted for a loopback caller (400: the body is empty), never 401/403.
+        #expect(try daemon.request("POST", "/api/v1/events", body: "").status == 400)
         let snapshot = try daemon.request("GET", "/api/v1/snapshot")
         let json = try JSONC.parse(snapshot.text)
         #expect(snapshot.status == 200 && json["masked"] == true)
+    }
+
+    /// The resolution rule itself, for callers a loopback test cannot be: anonymous callers from other
+    /// machines are viewers that may not post events; with an access section they need a token unless
+    /// `loopback_without_token` is set and they are local.
+    @Test func anonymousRightsByPeer() {
+        let lan = AccessGate.resolve(digest: nil, peer: "10.0.0.7", policy: nil)
+        #expect(lan?.role == .viewer && lan?.alsoIngests == false)
+        #expect(AccessGate.resolve(digest: nil, peer: "::1", policy: nil)?.alsoIngests == true)
+        #expect(AccessGate.resolve(digest: nil, peer: "127.0.0.1", policy: AccessPolicy()) == nil)
+        #expect(AccessGate.resolve(digest: nil, peer: "127.0.0.1", policy: AccessPolicy(loopbackWithoutToken: true))?.role == .admin)
+        #expect(AccessGate.resolve(digest: nil, peer: "10.0.0.7", policy: AccessPolicy(loopbackWithoutToken: true)) == nil)
     }
 }

@@ -63,6 +63,8 @@ final class RecordingTransport: NotificationTransport {
         options.port = 0
         let transport = RecordingTransport(failures: 1)
         let daemon = try TestDaemon(options: options, transport: transport)
+        // Acknowledging needs a supervisor token; the alert names the token ("sam").
+        daemon.daemon.configureAccess(.supervisorSam, stateDirectory: nil)
         defer { daemon.stop() }
         let board = try daemon.connect(subscribe: ["alerts"])
         defer { board.close() }
@@ -86,11 +88,12 @@ final class RecordingTransport: NotificationTransport {
         #expect(transport.bodies.count == 1)
         #expect(transport.bodies.first?["event"] == "fire")
 
-        let ack = try HTTPClient.request("POST", daemon.base + "/api/v1/alerts/\(id)/ack", body: Array(#"{"by":"sam"}"#.utf8))
+        let ack = try HTTPClient.request(
+            "POST", daemon.base + "/api/v1/alerts/\(id)/ack", headers: AccessPolicy.samHeaders, body: Array("{}".utf8))
         #expect(ack.status == 200)
         let acked = try board.nextSnapshot { $0["active"]?.arrayValue?.first?["state"] == "acknowledged" }
         #expect(acked["data"]?["active"]?.arrayValue?.first?["acknowledged_by"] == "sam")
-        #expect(try HTTPClient.request("POST", daemon.base + "/api/v1/alerts/nope/ack").status == 404)
+        #expect(try HTTPClient.request("POST", daemon.base + "/api/v1/alerts/nope/ack", headers: AccessPolicy.samHeaders).status == 404)
 
         _ = try daemon.post("/api/v1/events", body: #"{"id":"3","ts":"\#(RFC3339.format(SystemClock().now()))","type":"contact.answered","contact":"c1","agent":"a1"}"#)
         let resolved = try board.nextSnapshot { $0["active"] == .array([]) }

@@ -95,6 +95,8 @@ import WallboardCore
         ]
         let daemon = try TestDaemon(options: options, clock: clock)
         defer { daemon.stop() }
+        // `sam` is a supervisor whose phone is PJSIP/2001 (the config's monitor_endpoint).
+        daemon.daemon.configureAccess(.supervisorSam, stateDirectory: nil)
         box.value.withLock { $0 = daemon.daemon.amiSources.first }
         for _ in 0..<100 where server.replayed < 1 { usleep(50_000) }
         let calls = truth["calls"] as! [[String: Any]]
@@ -102,7 +104,9 @@ import WallboardCore
     }
 
     /// POSTs a monitor request, again while the engine and mapper do not have the call yet (404).
-    static func monitor(_ daemon: TestDaemon, _ contact: String, mode: String, headers: [String: String] = [:]) throws
+    static func monitor(
+        _ daemon: TestDaemon, _ contact: String, mode: String, headers: [String: String] = AccessPolicy.samHeaders
+    ) throws
         -> HTTPClient.Response
     {
         let body = Array(#"{"endpoint":"PJSIP/2001","mode":"\#(mode)"}"#.utf8)
@@ -130,16 +134,29 @@ import WallboardCore
             #expect(!data.contains("/"), "a Uniqueid, not a channel-name prefix: \(data)")
 
             let unknown = try HTTPClient.request(
-                "POST", daemon.base + "/api/v1/interactions/nope/monitor", body: Array(#"{"endpoint":"PJSIP/2001"}"#.utf8))
+                "POST", daemon.base + "/api/v1/interactions/nope/monitor", headers: AccessPolicy.samHeaders,
+                body: Array(#"{"endpoint":"PJSIP/2001"}"#.utf8))
             #expect(unknown.status == 404)
             let badMode = try HTTPClient.request(
-                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor",
+                "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor", headers: AccessPolicy.samHeaders,
                 body: Array(#"{"endpoint":"PJSIP/2001","mode":"shout"}"#.utf8))
             #expect(badMode.status == 400)
             #expect(badMode.text.contains("shout"))
 
+            // The phone that rings is the config's, never the request's: another endpoint is refused and
+            // nothing more is originated; a principal without a monitor_endpoint cannot start one.
+            let originated = server.originated.withLock { $0.count }
+            for endpoint in ["DAHDI/1/900123456", "Local/900123456@default", "PJSIP/2002"] {
+                let other = try HTTPClient.request(
+                    "POST", daemon.base + "/api/v1/interactions/\(contact)/monitor", headers: AccessPolicy.samHeaders,
+                    body: Array(#"{"endpoint":"\#(endpoint)"}"#.utf8))
+                #expect(other.status == 403, "\(endpoint): \(other.text)")
+            }
+            let tokenless = try Self.monitor(daemon, contact, mode: "listen", headers: ["Content-Type": "application/json"])
+            #expect(tokenless.status == 403 && tokenless.text.contains("monitor_endpoint"), "\(tokenless.text)")
+            #expect(server.originated.withLock { $0.count } == originated)
             let pause = try HTTPClient.request(
-                "POST", daemon.base + "/api/v1/actions/pause",
+                "POST", daemon.base + "/api/v1/actions/pause", headers: AccessPolicy.samHeaders,
                 body: Array(#"{"agent":"Local/1002@agents/n","queue":"sales","paused":true,"reason":"Coaching"}"#.utf8))
             #expect(pause.status == 200)
             #expect(server.actions.contains("QueuePause"))
@@ -170,9 +187,8 @@ import WallboardCore
             // With an access policy, so the audit line is written.
             let stateDirectory = NSTemporaryDirectory() + "wallboard-monitor-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
-            daemon.daemon.configureAccess(AccessTestDaemon.policy, stateDirectory: stateDirectory)
-            let supervisor = ["Authorization": "Bearer \(AccessTestDaemon.tokens["supervisor"]!)"]
-            let response = try Self.monitor(daemon, contact, mode: "barge", headers: supervisor)
+            daemon.daemon.configureAccess(.supervisorSam, stateDirectory: stateDirectory)
+            let response = try Self.monitor(daemon, contact, mode: "barge")
             #expect(response.status == 409, "\(response.text)")
             let answer = try JSONC.parse(response.text)
             #expect(answer["started"] == false)
@@ -186,7 +202,7 @@ import WallboardCore
             #expect(audit["query"]?["outcome"] == "target_ended")
             #expect(audit["query"]?["mode"] == "barge")
             #expect(audit["status"] == 409)
-            #expect(audit["who"] == "supervisor")
+            #expect(audit["who"] == "sam")
         }
     }
 }

@@ -82,3 +82,14 @@ extension WebSocketClient {
         throw ClientError.protocolViolation("no matching snapshot within \(limit) messages")
     }
 }
+
+extension AccessPolicy {
+    /// One supervisor token named `sam` (``samHeaders``), and tokenless admin from loopback: for live
+    /// tests of acknowledgements and actions that are not about access control itself.
+    static let supervisorSam = AccessPolicy(
+        tokens: [.init(name: "sam", role: .supervisor, hash: SHA256.hash("wbt_sam-test-token".utf8), monitorEndpoint: "PJSIP/2001")],
+        loopbackWithoutToken: true)
+
+    /// `sam`'s token and a JSON body type.
+    static let samHeaders = ["Authorization": "Bearer wbt_sam-test-token", "Content-Type": "application/json"]
+}

@@ -91,7 +91,11 @@ import WallboardCore
         let alerts = try Self.run(["alerts", "--url", daemon.base])
         #expect(alerts.status == 0)
         #expect(alerts.output.contains("no active alerts"))
-        let ack = try Self.run(["ack", "--url", daemon.base, "no-such-alert"])
+        // Acknowledging needs a supervisor token (anonymous callers are viewers).
+        let anonymous = try Self.run(["ack", "--url", daemon.base, "no-such-alert"])
+        #expect(anonymous.status != 0 && anonymous.errors.contains("403"))
+        daemon.daemon.configureAccess(.supervisorSam, stateDirectory: nil)
+        let ack = try Self.run(["ack", "--url", daemon.base, "--token", "wbt_sam-test-token", "no-such-alert"])
         #expect(ack.status != 0)
         #expect(ack.errors.contains("404"))
         #expect(ack.errors.contains("no alert no-such-alert today"))
@@ -118,9 +122,12 @@ import WallboardCore
             {"id":"2","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"sales"}
             {"id":"3","ts":"\#(now)","type":"contact.answered","contact":"c1","agent":"Local/1001@agents/n","monitor":{"kind":"asterisk.channel","target":"PJSIP/1001-00000012"}}
             """#).status == 200)
-        let direct = try daemon.get("/api/v1/agents/Local%2F1001@agents%2Fn/interaction")
+        // Lookups need a supervisor token (anonymous callers are viewers).
+        daemon.daemon.configureAccess(.supervisorSam, stateDirectory: nil)
+        let direct = try daemon.get("/api/v1/agents/Local%2F1001@agents%2Fn/interaction", headers: AccessPolicy.samHeaders)
         #expect(direct.status == 200, "\(direct.text)")
-        let result = try WallboardctlTests.run(["monitor", "--url", daemon.base, "Local/1001@agents/n"])
+        let result = try WallboardctlTests.run(
+            ["monitor", "--url", daemon.base, "--token", "wbt_sam-test-token", "Local/1001@agents/n"])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("PJSIP/1001-00000012"))
     }

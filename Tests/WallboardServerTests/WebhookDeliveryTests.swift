@@ -90,7 +90,10 @@ final class WebhookReceiver: LWSServerDelegate, @unchecked Sendable {
         let configuration = try DaemonConfiguration.parse(yaml: config(url: url, stateDir: stateDir), fileName: "hook.yaml")
         var options = DaemonOptions(configuration: configuration, configPath: nil, webRootFallback: nil)
         options.port = 0
-        return try TestDaemon(options: options)
+        let daemon = try TestDaemon(options: options)
+        // Acknowledging needs a supervisor token; the alert names the token ("sam").
+        daemon.daemon.configureAccess(.supervisorSam, stateDirectory: nil)
+        return daemon
     }
 
     static func metric(_ daemon: TestDaemon, _ prefix: String) throws -> Int {
@@ -136,7 +139,8 @@ final class WebhookReceiver: LWSServerDelegate, @unchecked Sendable {
         let id = try #require(fired["alert"]?["id"]?.stringValue)
 
         // Acknowledge, then clear it: two more notifications, each delivered once.
-        let ack = try HTTPClient.request("POST", daemon.base + "/api/v1/alerts/\(id)/ack", body: Array(#"{"by":"sam"}"#.utf8))
+        let ack = try HTTPClient.request(
+            "POST", daemon.base + "/api/v1/alerts/\(id)/ack", headers: AccessPolicy.samHeaders, body: Array("{}".utf8))
         #expect(ack.status == 200)
         #expect(try daemon.post("/api/v1/events", body: #"{"id":"3","ts":"\#(RFC3339.format(SystemClock().now()))","type":"contact.answered","contact":"c1","agent":"a1"}"#).status == 200)
         for _ in 0..<100 where receiver.delivered.count < 3 { usleep(100_000) }

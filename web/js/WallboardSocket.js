@@ -5,6 +5,7 @@ import {
   parseTime,
   reconnectDelayMs,
 } from './WallboardLogic.js';
+import { boardToken, withToken } from './token.js';
 
 /** Subprotocol of the wallboard WebSocket (protocol.md). */
 export const SUBPROTOCOL = 'wallboard.v1';
@@ -13,12 +14,14 @@ export const SUBPROTOCOL = 'wallboard.v1';
 export const TOPICS = ['snapshot', 'alerts'];
 
 /**
- * The WebSocket address of the daemon that served this page: `ws(s)://<host>/ws`.
+ * The WebSocket address of the daemon that served this page: `ws(s)://<host>/ws`, with the kiosk token
+ * (`?token=` of the page, see token.js) when there is one.
  * @param {{protocol: string, host: string}} loc usually `window.location`
+ * @param {string|null} [token] default: the page's kiosk token
  * @returns {string}
  */
-export function socketUrl(loc) {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+export function socketUrl(loc, token = boardToken()) {
+  return withToken(`${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`, token);
 }
 
 /**

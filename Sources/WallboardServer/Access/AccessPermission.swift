@@ -41,7 +41,7 @@ public enum AccessPermission: Sendable, Equatable {
         case .open, .authenticated: return true
         case .board: return principal.role != .ingest
         case .unscopedBoard: return principal.role != .ingest && !principal.scope.isLimited
-        case .ingest: return principal.role.includes(.ingest)
+        case .ingest: return principal.role.includes(.ingest) || principal.alsoIngests
         case .supervisor: return principal.role.includes(.supervisor)
         case .admin: return principal.role == .admin
         }

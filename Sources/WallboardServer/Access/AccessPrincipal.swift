@@ -6,11 +6,26 @@ public struct AccessPrincipal: Sendable, Equatable {
     public var name: String
     public var role: AccessRole
     public var scope: AccessScope
+    /// A viewer that may also post events: the anonymous caller on loopback without an `access` section.
+    public var alsoIngests: Bool
+    /// The supervisor's own endpoint that silent monitors ring (`monitor_endpoint` of the token), if any.
+    public var monitorEndpoint: String?
 
-    public init(name: String, role: AccessRole, scope: AccessScope = .all) {
+    public init(
+        name: String, role: AccessRole, scope: AccessScope = .all, alsoIngests: Bool = false, monitorEndpoint: String? = nil
+    ) {
         self.name = name
         self.role = role
         self.scope = scope
+        self.alsoIngests = alsoIngests
+        self.monitorEndpoint = monitorEndpoint
+    }
+
+    /// `token "jane" (supervisor)` or `anonymous caller (viewer)`, for 403 messages.
+    public var described: String {
+        name == "anonymous" || name == "loopback"
+            ? "an \(name) caller (\(role.rawValue); send a token for more, see docs/security.md)"
+            : "token \"\(name)\" (\(role.rawValue))"
     }
 
     /// Whether payloads must be reshaped for this principal (masked and/or scoped).

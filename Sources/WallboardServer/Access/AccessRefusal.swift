@@ -15,6 +15,10 @@ public enum AccessRefusal: Error, Sendable, Equatable {
     case originNotAllowed(String)
     /// 429: too many failed attempts from this address; retry after this many seconds.
     case throttled(retryAfterSeconds: Int64)
+    /// 421: a `Host` this daemon is not known by (the DNS-rebinding shape); see ``RequestScreen``.
+    case hostNotAllowed(String)
+    /// 415: a state-changing request whose body is not JSON or NDJSON (an HTML form, `text/plain`).
+    case unsupportedBodyType(method: String, path: String, sent: String)
 
     /// The label used on the failure counter.
     public var reason: String {
@@ -24,6 +28,8 @@ public enum AccessRefusal: Error, Sendable, Equatable {
         case .forbidden: return "forbidden"
         case .originNotAllowed: return "origin_not_allowed"
         case .throttled: return "throttled"
+        case .hostNotAllowed: return "host_not_allowed"
+        case .unsupportedBodyType: return "content_type"
         }
     }
 
@@ -32,6 +38,8 @@ public enum AccessRefusal: Error, Sendable, Equatable {
         case .missingToken, .invalidToken: return 401
         case .forbidden, .originNotAllowed: return 403
         case .throttled: return 429
+        case .hostNotAllowed: return 421
+        case .unsupportedBodyType: return 415
         }
     }
 
@@ -49,12 +57,26 @@ public enum AccessRefusal: Error, Sendable, Equatable {
         case .forbidden(let detail):
             message = detail
         case .originNotAllowed(let origin):
-            message = "origin \(origin) is not allowed"
+            message = "origin \(Self.quoted(origin)) may not call this daemon: only pages it serves itself may, "
+                + "or origins listed in access.allowed_origins"
+        case .hostNotAllowed(let host):
+            message = "host \(Self.quoted(host)) is not served here: use the listen address, localhost or an IP address, "
+                + "or add the name to allowed_hosts in the config"
+        case .unsupportedBodyType(let method, let path, let sent):
+            message = "\(method) \(path) needs Content-Type application/json or application/x-ndjson"
+                + (sent.isEmpty ? " (none was sent)" : " (not \(Self.quoted(sent)))")
+                + ": other types could be sent by a page on another site"
         case .throttled(let seconds):
             message = "too many failed authentication attempts from this address; retry in \(seconds) s"
             headers.append(("retry-after", String(seconds)))
         }
         let body: JSONValue = ["error": .string(message), "code": .string(reason)]
+        if case .originNotAllowed = self { headers.append(("vary", "origin")) }
         return HTTPResponse(status: status, headers: headers, text: JSONC.encode(body))
+    }
+
+    /// A caller-supplied text in an error message: quoted, at most 100 characters.
+    static func quoted(_ text: String) -> String {
+        "\"" + (text.count > 100 ? String(text.prefix(100)) + "…" : text) + "\""
     }
 }

@@ -41,4 +41,16 @@ public enum Redaction {
         guard let object = value.objectValue, let segment = object["segment"] else { return .null }
         return ["segment": segment]
     }
+
+    /// A URL cut to its scheme, host and port (`https://hooks.slack.com/…`), for files and lines a
+    /// person may read or share: webhook URLs (Slack, Teams) carry their secret in the path or query,
+    /// and a URL with user info carries a password.
+    public static func url(_ text: String) -> String {
+        guard let schemeEnd = text.range(of: "://") else { return "…" }
+        let rest = text[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        let cut = authority.count < rest.count || authority.contains("@")
+        return text[..<schemeEnd.upperBound] + host + (cut ? "/…" : "")
+    }
 }

@@ -214,27 +214,33 @@ final class AlertService: @unchecked Sendable {
         let line = JSONC.encode([
             "at": .string(RFC3339.format(delivery.deadAt ?? Instant(milliseconds: 0))), "id": .string(delivery.id),
             "notifier": .string(delivery.notifier), "attempts": .int(delivery.attempts),
-            "error": .string(failure.description), "url": .string(delivery.request.url), "body": delivery.request.body,
+            // Not the whole URL: webhook URLs carry their secret (docs/security.md, "Secrets").
+            "error": .string(failure.description), "url": .string(Redaction.url(delivery.request.url)),
+            "body": delivery.request.body,
         ]) + "\n"
         let path = directory + "/alerts-dead-letters.jsonl"
-        if let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            try? handle.close()
+        // Owner-only: the bodies name queues, agents and customers' figures.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            logger.error("cannot write the dead-letter log", metadata: ["file": "\(path)", "errno": "\(errno)"])
+            return
         }
+        fchmod(descriptor, 0o600)
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
     }
 
     /// Writes `text` to a temporary file, fsyncs it and renames it over `path`.
     static func writeAtomically(_ text: String, to path: String, logger: Logger) {
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        // Owner-only: the outbox holds whole webhook URLs, routing keys and headers.
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             logger.error("cannot write alert state", metadata: ["file": "\(temporary)", "errno": "\(errno)"])
             return
         }
+        fchmod(descriptor, 0o600)  // also when a temporary file of an older version was left with wider bits
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         fsync(descriptor)

@@ -28,6 +28,9 @@ public struct DaemonConfiguration: Sendable {
 
     public var listenHost = "127.0.0.1"
     public var listenPort = 8080
+    /// Host names the daemon is reached by besides localhost, IP addresses and the listen host
+    /// (`allowed_hosts:`; requests naming another host get 421, see docs/security.md). Live on reload.
+    public var allowedHosts: [String] = []
     public var webRoot: String?
     public var stateDirectory: String?
     public var logLevel: Logger.Level = .info
@@ -65,8 +68,15 @@ public struct DaemonConfiguration: Sendable {
 
     public init() {}
 
-    /// Reads and validates a config file's text.
-    public static func parse(yaml: String, fileName: String) throws(ConfigError) -> DaemonConfiguration {
+    /// Config paths of secrets written inline (Slack/Teams URLs, routing keys, headers) rather than in
+    /// `*_file`s: `wallboardctl config check` warns about them when others can read the file.
+    public var inlineSecrets: [String] = []
+
+    /// Reads and validates a config file's text. Relative secret file paths (`secret_file`, `*_file`)
+    /// are looked up in `credentialsDirectory` (systemd's `$CREDENTIALS_DIRECTORY` by default).
+    public static func parse(
+        yaml: String, fileName: String, credentialsDirectory: String? = SecretFiles.credentialsDirectory
+    ) throws(ConfigError) -> DaemonConfiguration {
         let document = try ConfigDocument(yaml: yaml, fileName: fileName)
         let root = try ConfigReader(document, value: document.root, path: "")
         var configuration = DaemonConfiguration()
@@ -77,6 +87,7 @@ public struct DaemonConfiguration: Sendable {
             configuration.listenHost = host
             configuration.listenPort = port
         }
+        configuration.allowedHosts = try parseAllowedHosts(root)  // Access/AccessPolicy+Config.swift
         configuration.webRoot = try root.string("web_root")
         configuration.stateDirectory = try root.string("state_dir")
         if let level = try root.choice("log_level", from: Logger.Level.allCases.map(\.rawValue)) {
@@ -165,7 +176,10 @@ public struct DaemonConfiguration: Sendable {
             configuration.eventLimits = try parseEventLimits(limits)  // Config/DaemonConfiguration+Limits.swift
             try limits.rejectUnknownKeys()
         }
-        if let alerts = root.value("alerts") {
+        if let text = root.value("alerts") {
+            let (alerts, inline) = try SecretFiles.resolveNotifiers(
+                text, document: document, credentialsDirectory: credentialsDirectory)  // Config/SecretFiles.swift
+            configuration.inlineSecrets = inline
             do {
                 configuration.alerts = try AlertConfiguration(
                     json: alerts, path: "alerts", line: { document.line($0) },
@@ -183,7 +197,11 @@ public struct DaemonConfiguration: Sendable {
                     message: (first?.rule.map { "rule \"\($0)\": " } ?? "") + (first?.message ?? "invalid") + rest.joined())
             }
         }
-        configuration.amiSources = try parseAMI(root)
+        configuration.amiSources = try parseAMI(root).map { source in
+            var source = source
+            source.secretFile = SecretFiles.resolve(source.secretFile, credentialsDirectory: credentialsDirectory)
+            return source
+        }
         configuration.access = try AccessPolicy.parse(root)  // Access/AccessPolicy+Config.swift
         try root.rejectUnknownKeys()
         return configuration
