@@ -10,20 +10,33 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
 /// Frames go into a per-connection outbox keyed by `slot`: a newer frame for the same slot replaces
 /// one not yet written (latest wins), so a slow client never builds a backlog of stale payloads.
 /// A frame with a lower `sequence` than the one already waiting in its slot is dropped.
+///
+/// A frame that only makes sense after the one before it (a delta) carries `fallback`: the whole
+/// state it leads to. When such a frame meets an unsent frame in its slot, the outbox keeps the
+/// fallback instead, so replacing never loses a change the client has not seen.
 public struct OutboundFrame: Sendable {
     public var slot: String
     public var sequence: UInt64
     /// The frame's bytes, shared by every connection it is sent to.
     public var payload: SharedBytes
+    /// The self-contained frame to send instead when this one replaces an unsent frame of its slot.
+    public var fallback: SharedBytes?
     /// Written before anything already waiting for the connection (a protocol's greeting, which a
     /// broadcast queued in the same instant must not overtake).
     public var goesFirst: Bool
 
-    public init(slot: String, sequence: UInt64, payload: SharedBytes, goesFirst: Bool = false) {
+    public init(slot: String, sequence: UInt64, payload: SharedBytes, fallback: SharedBytes? = nil, goesFirst: Bool = false) {
         self.slot = slot
         self.sequence = sequence
         self.payload = payload
+        self.fallback = fallback
         self.goesFirst = goesFirst
+    }
+
+    /// The frame that stands for this one and an older unsent frame of its slot: itself, or its fallback.
+    var selfContained: OutboundFrame {
+        guard let fallback else { return self }
+        return OutboundFrame(slot: slot, sequence: sequence, payload: fallback, goesFirst: goesFirst)
     }
 }
 
