@@ -35,7 +35,14 @@ public final class EngineService: @unchecked Sendable {
     private var discoveredQueues: [String: [QueueSettings]] = [:]
     var simulator: ContactCenterSimulator?
     var sources: [String: Snapshot.SourceStatus] = [:]
-    private var dirty = true
+    private var dirty = true {
+        didSet { if dirty { changes &+= 1 } }
+    }
+    /// Counts changes to the engine's state (each time `dirty` is set), to tell whether a topic built
+    /// for REST is still current.
+    private var changes: UInt64 = 0
+    /// Topics built for REST while nobody subscribed: when, and at which ``changes`` count.
+    private var restBuilt: [String: (at: Instant, changes: UInt64)] = [:]
     private var lastPublished: Instant?
     private var timers: [DispatchSourceTimer] = []
     private var heartbeatSequence: UInt64 = 0
@@ -342,12 +349,23 @@ public final class EngineService: @unchecked Sendable {
         for (topic, update) in updates { hub.publish(topic, update: update) }
     }
 
-    /// Brings `topics` up to date in the hub (those nobody subscribes to are not kept current), then
-    /// calls `completion` on the engine queue: REST answers from the hub's latest payloads after this.
+    /// Brings `topics` up to date in the hub, then calls `completion` on the engine queue: REST answers
+    /// from the hub's latest payloads after this. A topic someone subscribes to is current already;
+    /// another is built again when the engine changed since its last build or a tick (1 s) has passed,
+    /// so a poller's ETag holds as long as a board's payload would.
     public func refresh(_ topics: [String], completion: @escaping @Sendable () -> Void) {
         queue.async { [self] in
             let now = max(clock.now(), lastPublished ?? clock.now())
-            publishTopics(Set(topics), fresh: [], snapshot: nil, now: now)
+            let due = Set(topics.filter { topic in
+                guard !hub.isMaintained(topic) else { return false }
+                guard let built = restBuilt[topic] else { return true }
+                return built.changes != changes || now.since(built.at) >= Self.tickInterval
+            })
+            if !due.isEmpty {
+                publishTopics(due, fresh: [], snapshot: nil, now: now)
+                for topic in due { restBuilt[topic] = (now, changes) }
+                if restBuilt.count > 4096 { restBuilt = restBuilt.filter { now.since($0.value.at) < Self.tickInterval } }
+            }
             completion()
         }
     }

@@ -143,6 +143,12 @@ public final class TopicHub: Sendable {
         }
     }
 
+    /// Whether the engine keeps `topic` current now (someone subscribes to it); other on-demand topics
+    /// are built when asked for.
+    public func isMaintained(_ topic: String) -> Bool {
+        state.withLock { $0.maintained.contains(topic) || (!$0.onDemand.contains(topic) && $0.latest[topic] != nil) }
+    }
+
     /// Whether a subscribe waits for the engine to build a topic (``takeDemand()`` would say so).
     public var hasRequests: Bool { state.withLock { !$0.requested.isEmpty } }
 
