@@ -33,7 +33,7 @@ public struct TopicPayloads {
         }
     }
 
-    private struct CenterState: Equatable {
+    fileprivate struct CenterState: Equatable {
         var name: String
         var sources: [Snapshot.SourceStatus]
         var primaryWindow: String
@@ -43,7 +43,7 @@ public struct TopicPayloads {
         var teams: [String]
     }
 
-    private struct QueueState: Equatable {
+    fileprivate struct QueueState: Equatable {
         var entry: Snapshot.QueueEntry
         var warningLevel: Double
         var waiting: [LiveContact]
@@ -51,7 +51,7 @@ public struct TopicPayloads {
         var abandonedCount: Int
     }
 
-    private struct GroupsState: Equatable {
+    fileprivate struct GroupsState: Equatable {
         var channels: [Snapshot.GroupEntry]
         var segments: [Snapshot.GroupEntry]
         var languages: [Snapshot.GroupEntry]
@@ -67,8 +67,12 @@ public struct TopicPayloads {
         case snapshot(JSONValue)
     }
 
-    /// What each topic last published.
+    /// What each topic last published, and when.
     private var published: [String: Published] = [:]
+    private var publishedAt: [String: Instant] = [:]
+    /// How often a topic whose window figures alone changed is published: they move with every
+    /// instant (windows slide, agents' time in state accrues), live values and lists do not.
+    static let windowPeriod: Millis = 1000
     /// Each agent's JSON text, re-encoded only when the agent changes (shared by all agent topics).
     private var agentText: [String: (key: AgentKey, json: String)] = [:]
 
@@ -111,6 +115,7 @@ public struct TopicPayloads {
     ) -> [(topic: String, update: TopicHub.Update)] {
         let known = Self.names(of: engine)
         published = published.filter { known.contains($0.key) }
+        publishedAt = publishedAt.filter { known.contains($0.key) }
         for topic in fresh { published[topic] = nil }
         if agentText.count > engine.agents.count {
             agentText = agentText.filter { engine.agents[$0.key] != nil }
@@ -121,7 +126,7 @@ public struct TopicPayloads {
             if topic == "agents" || topic.hasPrefix("agents:") {
                 update = agents(topic, engine: engine)
             } else if let snapshot {
-                update = figures(topic, snapshot: snapshot, context: context)
+                update = figures(topic, snapshot: snapshot, now: now, context: context)
             } else {
                 update = nil
             }
@@ -132,7 +137,20 @@ public struct TopicPayloads {
 
     // MARK: - Figures
 
-    private mutating func figures(_ topic: String, snapshot: Snapshot, context: Context) -> TopicHub.Update? {
+    /// Whether a change from `last` to `state` is published now: at once unless only window figures
+    /// changed (`windowless` equal), those at most every ``windowPeriod``.
+    private mutating func due<State: Equatable>(
+        _ topic: String, _ state: State, last: State?, windowless: (State) -> State, now: Instant
+    ) -> Bool {
+        guard let last else { return true }
+        if last == state { return false }
+        if windowless(last) == windowless(state), let at = publishedAt[topic], now.since(at) < Self.windowPeriod {
+            return false
+        }
+        return true
+    }
+
+    private mutating func figures(_ topic: String, snapshot: Snapshot, now: Instant, context: Context) -> TopicHub.Update? {
         if topic == "snapshot" {
             let json = Self.snapshotJSON(snapshot, context: context)
             var unclocked = json.objectValue ?? JSONObject()
@@ -146,8 +164,11 @@ public struct TopicPayloads {
                 name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
                 windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
                 teams: snapshot.teams.map(\.id))
-            if case .center(let last)? = published[topic], last == state { return nil }
+            var last: CenterState?
+            if case .center(let value)? = published[topic] { last = value }
+            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
             published[topic] = .center(state)
+            publishedAt[topic] = now
             var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
             center["name"] = .string(context.centerName)
             let data: JSONValue = [
@@ -163,8 +184,11 @@ public struct TopicPayloads {
         }
         if topic == "groups" {
             let state = GroupsState(channels: snapshot.channels, segments: snapshot.segments, languages: snapshot.languages)
-            if case .groups(let last)? = published[topic], last == state { return nil }
+            var last: GroupsState?
+            if case .groups(let value)? = published[topic] { last = value }
+            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
             published[topic] = .groups(state)
+            publishedAt[topic] = now
             let data: JSONValue = [
                 "channels": .array(state.channels.map { snapshot.groupJSON($0, clocked: false) }),
                 "segments": .array(state.segments.map { snapshot.groupJSON($0, clocked: false) }),
@@ -180,8 +204,11 @@ public struct TopicPayloads {
                 waiting: snapshot.waiting.filter { $0.queue == id },
                 abandoned: snapshot.abandonedToday.filter { $0.queue == id },
                 abandonedCount: snapshot.abandonedTodayCounts[id] ?? 0)
-            if case .queue(let last)? = published[topic], last == state { return nil }
+            var last: QueueState?
+            if case .queue(let value)? = published[topic] { last = value }
+            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
             published[topic] = .queue(state)
+            publishedAt[topic] = now
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
             queue["warning_level"] = .number(state.warningLevel)
             let data: JSONValue = [
@@ -195,8 +222,11 @@ public struct TopicPayloads {
         if topic.hasPrefix("team:") {
             let id = String(topic.dropFirst("team:".count))
             guard let entry = snapshot.teams.first(where: { $0.id == id }) else { return nil }
-            if case .team(let last)? = published[topic], last == entry { return nil }
+            var last: Snapshot.GroupEntry?
+            if case .team(let value)? = published[topic] { last = value }
+            guard due(topic, entry, last: last, windowless: { $0.windowless }, now: now) else { return nil }
             published[topic] = .team(entry)
+            publishedAt[topic] = now
             return TopicHub.Update(dataJSON: JSONC.encode(["team": snapshot.groupJSON(entry, clocked: false)]))
         }
         return nil
@@ -271,5 +301,44 @@ public struct TopicPayloads {
         let json = JSONC.encode(Snapshot.agentJSON(key.record, contact: key.contact, at: nil))
         agentText[key.record.id] = (key, json)
         return json
+    }
+}
+
+private extension Snapshot.ScopeFigures {
+    /// The live values only (no window figures).
+    var windowless: Snapshot.ScopeFigures {
+        var figures = self
+        figures.windows = [:]
+        return figures
+    }
+}
+
+private extension Snapshot.GroupEntry {
+    var windowless: Snapshot.GroupEntry {
+        var entry = self
+        entry.figures = entry.figures.windowless
+        return entry
+    }
+}
+
+private extension TopicPayloads.CenterState {
+    var windowless: Self {
+        var state = self
+        state.figures = state.figures.windowless
+        return state
+    }
+}
+
+private extension TopicPayloads.QueueState {
+    var windowless: Self {
+        var state = self
+        state.entry.figures = state.entry.figures.windowless
+        return state
+    }
+}
+
+private extension TopicPayloads.GroupsState {
+    var windowless: Self {
+        Self(channels: channels.map(\.windowless), segments: segments.map(\.windowless), languages: languages.map(\.windowless))
     }
 }
