@@ -10,7 +10,8 @@ import WallboardCore
 /// topic keeps the values it last published (figures, contacts, agent records, all `Equatable`) and
 /// compares them, without building JSON to compare. Topic payloads carry instants (`state_since`,
 /// `queued_at`, `oldest_queued_at`), never clock-derived seconds, so an unchanged queue sends nothing.
-/// Agent lists go out as deltas after their first whole payload.
+/// Agent lists and queues go out as deltas after their first whole payload; a queue's window figures
+/// (most of its payload, and moving with every instant) at most every ``windowPeriod``.
 public struct TopicPayloads {
     /// What the engine service adds to the engine's state.
     struct Context {
@@ -59,7 +60,8 @@ public struct TopicPayloads {
 
     private enum Published {
         case center(CenterState)
-        case queue(QueueState)
+        /// The state as the client has it (window figures as last sent) and those figures' JSON.
+        case queue(QueueState, metrics: JSONValue)
         case team(Snapshot.GroupEntry)
         case groups(GroupsState)
         /// Members sorted by id, and each one's key.
@@ -204,20 +206,45 @@ public struct TopicPayloads {
                 waiting: snapshot.waiting.filter { $0.queue == id },
                 abandoned: snapshot.abandonedToday.filter { $0.queue == id },
                 abandonedCount: snapshot.abandonedTodayCounts[id] ?? 0)
-            var last: QueueState?
-            if case .queue(let value)? = published[topic] { last = value }
-            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
-            published[topic] = .queue(state)
-            publishedAt[topic] = now
+            if case .queue(let last, _)? = published[topic], last == state { return nil }
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
             queue["warning_level"] = .number(state.warningLevel)
-            let data: JSONValue = [
-                "queue": .object(queue),
-                "waiting": .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }),
-                "abandoned_today": .array(state.abandoned.map(Snapshot.abandonedJSON)),
-                "abandoned_today_count": .int(state.abandonedCount),
-            ]
-            return TopicHub.Update(dataJSON: JSONC.encode(data))
+            func whole(_ queue: JSONObject) -> String {
+                JSONC.encode([
+                    "queue": .object(queue),
+                    "waiting": .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }),
+                    "abandoned_today": .array(state.abandoned.map(Snapshot.abandonedJSON)),
+                    "abandoned_today_count": .int(state.abandonedCount),
+                ])
+            }
+            guard case .queue(let last, let lastMetrics)? = published[topic] else {
+                published[topic] = .queue(state, metrics: queue["metrics"] ?? .null)
+                publishedAt[topic] = now
+                return TopicHub.Update(dataJSON: whole(queue))
+            }
+            // Live values and lists go at once; the window figures (most of the payload) at most every
+            // windowPeriod: until then the client keeps those it has, and so does the whole payload.
+            let liveChanged = last.windowless != state.windowless
+            let windowsDue = last.entry.figures.windows != state.entry.figures.windows
+                && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
+            guard liveChanged || windowsDue else { return nil }
+            var kept = state
+            if windowsDue {
+                publishedAt[topic] = now
+            } else {
+                kept.entry.figures.windows = last.entry.figures.windows
+                queue["metrics"] = lastMetrics
+            }
+            published[topic] = .queue(kept, metrics: queue["metrics"] ?? .null)
+            var changedQueue = queue
+            if !windowsDue { changedQueue["metrics"] = nil }
+            var delta: JSONObject = ["queue": .object(changedQueue)]
+            if last.waiting != state.waiting { delta["waiting"] = .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }) }
+            if last.abandoned != state.abandoned || last.abandonedCount != state.abandonedCount {
+                delta["abandoned_today"] = .array(state.abandoned.map(Snapshot.abandonedJSON))
+                delta["abandoned_today_count"] = .int(state.abandonedCount)
+            }
+            return TopicHub.Update(dataJSON: whole(queue), deltaJSON: JSONC.encode(.object(delta)))
         }
         if topic.hasPrefix("team:") {
             let id = String(topic.dropFirst("team:".count))

@@ -76,3 +76,55 @@ import WallboardCore
         #expect(!TopicPayloads.names(of: engine).contains("queue:nope"))
     }
 }
+
+extension TopicPayloadsTests {
+    /// A queue's live values go at once, as a delta without the window figures; those follow at most
+    /// once a second, and the whole payload always equals what a client has after the deltas.
+    @Test func queueDeltasCarryLiveValuesAtOnceAndWindowsAtMostOnceASecond() throws {
+        var engine = WallboardEngine(configuration: EngineConfiguration(queues: [QueueSettings(id: "sales")]))
+        apply([event("1", "contact.queued", #""contact":"c1","queue":"sales""#, at: start),
+               event("2", "contact.queued", #""contact":"c2","queue":"sales""#, at: start)], to: &engine, at: start)
+        var payloads = TopicPayloads()
+        _ = build(&payloads, ["queue:sales"], engine, at: start)
+        // Ten seconds on, an abandon: live values and window figures (due) go together.
+        let first = start.advanced(by: 10_000)
+        apply([event("3", "contact.abandoned", #""contact":"c1""#, at: first)], to: &engine, at: first)
+        let both = try #require(build(&payloads, ["queue:sales"], engine, at: first)["queue:sales"])
+        #expect(try JSONC.parse(try #require(both.deltaJSON))["queue"]?["metrics"]?["15m"]?["abandoned"] == 1)
+        var client = try JSONC.parse(both.dataJSON)
+
+        // Another abandon 300 ms later: the delta has the live values only.
+        let soon = first.advanced(by: 300)
+        apply([event("4", "contact.abandoned", #""contact":"c2""#, at: soon)], to: &engine, at: soon)
+        let update = try #require(build(&payloads, ["queue:sales"], engine, at: soon)["queue:sales"])
+        let delta = try JSONC.parse(try #require(update.deltaJSON))
+        #expect(delta["queue"]?["waiting_now"] == 0)
+        #expect(delta["queue"]?["metrics"] == nil)
+        #expect(delta["waiting"] == .array([]))
+        for member in delta.objectValue?.members ?? [] {
+            if member.key == "queue", case .object(var queue)? = client["queue"] {
+                for key in member.value.objectValue?.members ?? [] { queue[key.key] = key.value }
+                client = .object((client.objectValue ?? [:]).merging("queue", .object(queue)))
+            } else {
+                client = .object((client.objectValue ?? [:]).merging(member.key, member.value))
+            }
+        }
+        #expect(client == (try JSONC.parse(update.dataJSON)), "the whole payload is what the client has")
+        #expect(client["queue"]?["metrics"]?["15m"]?["abandoned"] == 1, "window figures not yet sent")
+
+        // A second after the window figures were last sent, they go.
+        let later = first.advanced(by: 1_100)
+        let windows = try #require(build(&payloads, ["queue:sales"], engine, at: later)["queue:sales"])
+        let next = try JSONC.parse(try #require(windows.deltaJSON))
+        #expect(next["queue"]?["metrics"]?["15m"]?["abandoned"] == 2)
+        #expect(next["waiting"] == nil)
+    }
+}
+
+private extension JSONObject {
+    func merging(_ key: String, _ value: JSONValue) -> JSONObject {
+        var copy = self
+        copy[key] = value
+        return copy
+    }
+}

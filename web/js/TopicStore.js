@@ -1,6 +1,6 @@
 /**
  * The board's model, assembled from the topics it subscribes to (docs/protocol.md): `center`, `groups`,
- * `queue:<id>`, `agents` / `agents:<id>` (whole lists, then deltas), and which topics a layout needs.
+ * `queue:<id>` and `agents` / `agents:<id>` (whole once, then deltas), and which topics a layout needs.
  * Pure: no DOM, no socket, no clock.
  */
 
@@ -62,7 +62,8 @@ export function TopicStore() {
 
   /**
    * One `topic` message. A whole payload replaces the topic unless it is older than what the store has
-   * (and the topic is not waiting for one); a delta applies only on top of its `base`.
+   * (and the topic is not waiting for one); a delta applies only on top of its `base`: agent lists upsert and
+   * remove agents, a queue's delta replaces the members it has (and of `queue`, the keys it has).
    * @returns {{changed: boolean, resync: string|null}} resync: the topic to subscribe to again
    */
   function apply(msg) {
@@ -78,16 +79,25 @@ export function TopicStore() {
       assembled = null;
       return { changed: true, resync: null };
     }
-    if (msg.delta && typeof msg.delta === 'object' && isAgents(name)) {
+    if (msg.delta && typeof msg.delta === 'object') {
       if (have && msg.seq <= have.seq && !broken.has(name)) return { changed: false, resync: null };
       if (!have || broken.has(name) || msg.base !== have.seq) {
         if (broken.has(name)) return { changed: false, resync: null };
         broken.add(name);
         return { changed: false, resync: name };
       }
-      const agents = have.data.agents;
-      for (const id of Array.isArray(msg.delta.removed) ? msg.delta.removed : []) agents.delete(id);
-      for (const a of Array.isArray(msg.delta.agents) ? msg.delta.agents : []) if (a && a.id) agents.set(a.id, a);
+      if (isAgents(name)) {
+        const agents = have.data.agents;
+        for (const id of Array.isArray(msg.delta.removed) ? msg.delta.removed : []) agents.delete(id);
+        for (const a of Array.isArray(msg.delta.agents) ? msg.delta.agents : []) if (a && a.id) agents.set(a.id, a);
+      } else {
+        // queue:<id>: each member replaces the client's; `queue` replaces only the keys it has.
+        const next = { ...have.data };
+        for (const [key, value] of Object.entries(msg.delta)) {
+          next[key] = key === 'queue' && value && typeof value === 'object' ? { ...have.data.queue, ...value } : value;
+        }
+        have.data = next;
+      }
       have.seq = msg.seq;
       assembled = null;
       return { changed: true, resync: null };

@@ -55,3 +55,18 @@ test('deltas apply on their base only; an older whole payload is ignored', () =>
   store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
   assert.deepEqual(store.snapshot().agents, [{ id: 'z', state: 'ringing' }]);
 });
+
+test('a queue delta replaces the members it has, and of `queue` only its keys', () => {
+  const store = TopicStore();
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  store.apply({ type: 'topic', topic: 'queue:sales', seq: 5, data: {
+    queue: { id: 'sales', waiting_now: 1, metrics: { '15m': { offered: 9 } } },
+    waiting: [{ contact: 'k1', queue: 'sales', queued_at: '2026-11-23T15:29:00Z' }], abandoned_today: [], abandoned_today_count: 0 } });
+  assert.equal(store.apply({ type: 'topic', topic: 'queue:sales', seq: 6, base: 5,
+    delta: { queue: { id: 'sales', waiting_now: 0 }, waiting: [] } }).changed, true);
+  const q = store.snapshot().queues[0];
+  assert.deepEqual(q, { id: 'sales', waiting_now: 0, metrics: { '15m': { offered: 9 } } });
+  assert.deepEqual(store.snapshot().waiting, []);
+  assert.deepEqual(store.apply({ type: 'topic', topic: 'queue:sales', seq: 8, base: 7, delta: { queue: {} } }),
+    { changed: false, resync: 'queue:sales' });
+});
