@@ -49,14 +49,18 @@ public final class TopicHub: Sendable {
         public var key: String?
         public var view: @Sendable (JSONValue) -> JSONValue
         public var maySubscribe: @Sendable (String) -> Bool
+        /// Whether `view` shapes a delta as it shapes a whole payload (masking does; a scope, which
+        /// fills in lists a delta leaves out, does not): then the view gets deltas, else whole payloads.
+        public var shapesDeltas: Bool
 
         public init(
             key: String?, view: @escaping @Sendable (JSONValue) -> JSONValue,
-            maySubscribe: @escaping @Sendable (String) -> Bool
+            maySubscribe: @escaping @Sendable (String) -> Bool, shapesDeltas: Bool = false
         ) {
             self.key = key
             self.view = view
             self.maySubscribe = maySubscribe
+            self.shapesDeltas = shapesDeltas
         }
 
         /// Sees everything, may subscribe to anything.
@@ -204,18 +208,30 @@ public final class TopicHub: Sendable {
         }
         if !plain.isEmpty {
             if let deltaJSON {
-                let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(latest.sequence),"base":\#(latest.sequence - 1),"delta":"#
-                    + deltaJSON + "}"
-                sink(OutboundFrame(slot: latest.frame.slot, sequence: latest.sequence, payload: SharedBytes(text),
-                                   fallback: latest.frame.payload), plain)
+                sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: deltaJSON, whole: latest.frame), plain)
             } else {
                 sink(latest.frame, plain)
             }
         }
+        var parsedDelta: JSONValue?
         for (key, entry) in shaped {
-            sink(shapedFrame(topic, latest, key: key, viewer: entry.viewer), entry.connections)
+            let whole = shapedFrame(topic, latest, key: key, viewer: entry.viewer)
+            if let deltaJSON, entry.viewer.shapesDeltas {
+                if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
+                let shapedDelta = JSONC.encode(entry.viewer.view(parsedDelta!))
+                sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole), entry.connections)
+            } else {
+                sink(whole, entry.connections)
+            }
         }
         return latest
+    }
+
+    /// A `topic` message with `base` and `delta`; the outbox sends `whole` instead when it replaces an unsent frame.
+    private static func deltaFrame(_ topic: String, _ sequence: UInt64, deltaJSON: String, whole: OutboundFrame) -> OutboundFrame {
+        let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"base":\#(sequence - 1),"delta":"#
+            + deltaJSON + "}"
+        return OutboundFrame(slot: whole.slot, sequence: sequence, payload: SharedBytes(text), fallback: whole.payload)
     }
 
     /// Adds `connection` to each topic it may see and queues each one's latest payload for it (an
