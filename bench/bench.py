@@ -242,14 +242,23 @@ def step_replay(cfg, out, results):
         log(f"replay {lines}: {seconds:.2f} s, {lines / seconds:.0f} events/s")
 
 
-def board_topics():
-    """The topics web/js/WallboardSocket.js subscribes to, so the fleet subscribes as the board does."""
-    import re
-    with open(os.path.join(ROOT, "web", "js", "WallboardSocket.js")) as f:
-        m = re.search(r"export const TOPICS\s*=\s*(\[[^\]]*\])", f.read())
-    if not m:
-        raise RuntimeError("web/js/WallboardSocket.js: no `export const TOPICS = [...]` to subscribe as the board")
-    return json.loads(m.group(1).replace("'", '"'))
+def board_topics(url):
+    """The topics the default (tv) board subscribes to on this daemon: web/js/TopicStore.js's own
+    topicsForLayout run on the daemon's `center` payload, so the fleet subscribes as the board does. The tv
+    board shows every queue and every agent, so its `agents` topic carries the marker agent `bench-marker`
+    (as a delta each time it changes)."""
+    with urllib.request.urlopen(url + "/api/v1/snapshot?topics=center", timeout=10) as r:
+        center = json.loads(r.read())["center"]
+    store = os.path.join(ROOT, "web", "js", "TopicStore.js")
+    script = ("import(process.argv[1]).then((m) => process.stdout.write(JSON.stringify("
+              "m.topicsForLayout({layout: 'tv', queues: null, queue: null}, JSON.parse(process.argv[2])))))")
+    p = subprocess.run(["node", "-e", script, store, json.dumps(center)], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        raise RuntimeError(f"web/js/TopicStore.js topicsForLayout: {p.stderr[-400:]}")
+    topics = json.loads(p.stdout)
+    if "agents" not in topics:
+        raise RuntimeError(f"the tv board's topics {topics} carry no agent list: the marker could not be seen")
+    return topics
 
 
 class Fleet:
@@ -399,7 +408,8 @@ def step_fanout(cfg, out, results):
     config = os.path.join(out, "fanout.yaml")
     with open(config, "w") as f:
         f.write(f"websocket:\n  max_clients: {max(cfg.clients) + 100}\nlog_level: warning\n")
-    results["fanout"] = {"topics": cfg.topics, "agents": cfg.fanout_agents, "queues": cfg.fanout_queues,
+    cfg.topics = None
+    results["fanout"] = {"topics": None, "agents": cfg.fanout_agents, "queues": cfg.fanout_queues,
                          "rate": cfg.rate, "window_s": cfg.window, "runs": []}
     for clients in cfg.clients:
         capture = os.path.join(out, f"capture-{clients}.ndjson")
@@ -408,6 +418,9 @@ def step_fanout(cfg, out, results):
             d.wait_ready(60)
             run_json([sys.executable, os.path.join(HERE, "feed.py"), d.url, src, "--setup-lines", str(setup_lines),
                       "--seconds", "0", "--prefix", "s"], timeout=120)
+            if cfg.topics is None:
+                cfg.topics = board_topics(d.url)
+                results["fanout"]["topics"] = cfg.topics
             feed_holder = {}
 
             def start_feed():
@@ -689,8 +702,6 @@ def main():
         fn = {"ingest": step_ingest, "replay": step_replay, "fanout": step_fanout}.get(step)
         if not fn:
             sys.exit(f"bench: unknown step {step!r} (ingest, replay, fanout)")
-        if step == "fanout":
-            cfg.topics = board_topics()
         log(f"step {step} (load {loadavg()})")
         try:
             fn(cfg, cfg.out, results)

@@ -8,7 +8,8 @@
 // Prints "ready N" once every connection has had its first frame (or failed), "stopped" at the end.
 // Latency: a frame that carries a marker "bm<16-digit microseconds since the epoch>" newer than the one this
 // connection saw before is timed against the marker's own instant: the sender stamps it when it posts
-// the event (or a peer broadcaster when it sends the frame). Same machine, same wall clock.
+// the event (or a peer broadcaster when it sends the frame). Same machine, same wall clock. The first frame of
+// each topic on a connection repeats the topic's current state (its marker is old news): it is not timed.
 // Every frame whose head holds "generated_at" is also timed against it (OUT_PREFIX.gen): the server's
 // own frame-to-screen time, without the wait for the next publish cycle.
 'use strict';
@@ -68,6 +69,15 @@ function newestMarker(data) {
   return best;
 }
 
+// The topic a frame is about, from its head: `{"type":"topic","topic":"<name>",...`; null for other messages.
+const TOPIC = Buffer.from('"topic":"');
+function topicOf(data) {
+  const at = data.subarray(0, 200).indexOf(TOPIC);
+  if (at < 0) return null;
+  const end = data.indexOf(0x22, at + TOPIC.length);
+  return end < 0 ? null : data.toString('latin1', at + TOPIC.length, end);
+}
+
 function markReady(c) {
   if (c.ready) return;
   c.ready = true;
@@ -77,16 +87,19 @@ function markReady(c) {
 
 function connect(i) {
   const ws = new WebSocket(url, 'wallboard.v1', { perMessageDeflate: false, maxPayload: 64 << 20 });
-  const c = { ready: false, last: -1 };
+  const c = { ready: false, last: -1, topics: new Set() };
   ws.on('open', () => { opened += 1; ws.send(JSON.stringify({ op: 'subscribe', topics })); });
   ws.on('message', (data, isBinary) => {
     const t = nowMicros();
     const marker = newestMarker(data);
+    const topic = topicOf(data);
+    const repeat = topic !== null && !c.topics.has(topic);
+    if (topic !== null) c.topics.add(topic);
     if (measuring) {
       frames += 1;
       bytes += data.length;
       // The first frame after subscribing repeats the current state: its marker is old news, not a delivery.
-      if (marker > 0 && c.last >= 0 && marker > c.last) pushLatency((t - marker) / 1000);
+      if (marker > 0 && c.last >= 0 && marker > c.last && !repeat) pushLatency((t - marker) / 1000);
       const g = generatedAt(data);
       if (!Number.isNaN(g)) pushGen(t / 1000 - g);
       if (capture) captureOnce(data, t);

@@ -19,12 +19,12 @@ enum FuzzFixtures {
     static let logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The day-sample events, as the engine would publish them: the topics boards subscribe to.
-    static let topics: [(topic: String, data: JSONValue)] = {
+    static let topics: [(topic: String, update: TopicHub.Update)] = {
         var body = Array(daySample.utf8)
         var engine = WallboardEngine(configuration: engineConfiguration)
         for item in EventBatchDecoder.decode(body).events { _ = engine.apply(item.event, now: now) }
         body.removeAll()
-        return TopicPayloads.split(engine.snapshot(now: now).json())
+        return TopicPayloads.everyTopic(of: engine, now: now)
     }()
 
     /// Tokens the HTTP and WebSocket targets may present (`Authorization: Bearer …`, `?token=`, cookie).
@@ -48,7 +48,7 @@ enum FuzzFixtures {
     /// the engine is never started, so nothing publishes).
     static let hub: TopicHub = {
         let hub = TopicHub(sink: { _, _ in })
-        for (topic, data) in topics { hub.publish(topic, data: data) }
+        for (topic, update) in topics { hub.publish(topic, update: update) }
         return hub
     }()
 

@@ -8,12 +8,12 @@ import Glibc
 /// descriptors `0..<n` are all open. A listener closes at once any accepted descriptor at or above
 /// ``acceptCeiling(reserve:)``: connections never take the last `reserve` descriptors, and the
 /// listener never reaches `EMFILE` (which libwebsockets 4.1.6 retries in a busy loop).
-public enum DescriptorBudget {
+package enum DescriptorBudget {
     /// Descriptors kept free of client connections by default.
-    public static let defaultReserve = 64
+    package static let defaultReserve = 64
 
     /// The soft `RLIMIT_NOFILE` now, or `nil` when it cannot be read or is unlimited.
-    public static func softLimit() -> Int? {
+    package static func softLimit() -> Int? {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
         return Int(clamping: limit.rlim_cur)
@@ -22,14 +22,14 @@ public enum DescriptorBudget {
     /// The most the soft limit is raised to: every lws context allocates (and zeroes) 16 bytes per
     /// descriptor of the limit (a `struct lws *` lookup slot and a `pollfd`), 1 MiB at 65,536, 8 MiB
     /// at systemd's usual hard limit of 524,288. 65,536 is far above what 1,000+ screens need.
-    public static let defaultCap = 65_536
+    package static let defaultCap = 65_536
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (at most `cap`). Call it before any listener
     /// or libwebsockets context is created: lws sizes its descriptor table from the soft limit then.
     /// Returns the limits before and after, or `nil` when they cannot be read; an unchanged soft
     /// limit (already at the hard one, or `setrlimit` refused) returns equal values.
     @discardableResult
-    public static func raiseSoftLimit(cap: Int = DescriptorBudget.defaultCap) -> (before: Int, after: Int)? {
+    package static func raiseSoftLimit(cap: Int = DescriptorBudget.defaultCap) -> (before: Int, after: Int)? {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
         let before = limit.rlim_cur
@@ -44,7 +44,7 @@ public enum DescriptorBudget {
 
     /// The lowest descriptor number a listener refuses: the soft limit less `reserve`, but never below
     /// half the soft limit (a tiny limit still serves some clients). `Int.max` when there is no limit.
-    public static func acceptCeiling(reserve: Int, softLimit: Int? = DescriptorBudget.softLimit()) -> Int {
+    package static func acceptCeiling(reserve: Int, softLimit: Int? = DescriptorBudget.softLimit()) -> Int {
         guard let softLimit else { return Int.max }
         let kept = min(max(reserve, 0), softLimit / 2)
         return softLimit - kept
@@ -53,16 +53,16 @@ public enum DescriptorBudget {
 
 /// Counts refusals in one episode of descriptor pressure so that the log says it once, with a count,
 /// instead of once per connection. Not thread-safe: keep it on one thread or queue.
-public struct PressureEpisode: Sendable {
+package struct PressureEpisode: Sendable {
     /// Events (refusals or failed accepts) in the current episode; 0 when none is under way.
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// Episodes since start.
-    public private(set) var episodes = 0
+    package private(set) var episodes = 0
 
-    public init() {}
+    package init() {}
 
     /// Records one event; returns `true` when it starts an episode (log then).
-    public mutating func record() -> Bool {
+    package mutating func record() -> Bool {
         count += 1
         guard count == 1 else { return false }
         episodes += 1
@@ -70,7 +70,7 @@ public struct PressureEpisode: Sendable {
     }
 
     /// Ends the episode; returns its count when one was under way (log then).
-    public mutating func end() -> Int? {
+    package mutating func end() -> Int? {
         guard count > 0 else { return nil }
         defer { count = 0 }
         return count

@@ -5,18 +5,18 @@ public enum HTTPMethod: String, Sendable, Equatable {
 
 /// One HTTP request as the server read it, with its body when there is one.
 public struct HTTPRequest: Sendable {
-    public var method: HTTPMethod
+    package var method: HTTPMethod
     /// The path without the query string, e.g. `/api/v1/snapshot`.
-    public var path: String
+    package var path: String
     /// Query parameters in order, already URL-decoded.
-    public var query: [(name: String, value: String)]
+    package var query: [(name: String, value: String)]
     /// The request headers this server reads (names in lower case).
-    public var headers: [String: String]
-    public var body: [UInt8]
+    package var headers: [String: String]
+    package var body: [UInt8]
     /// The peer's address, e.g. `127.0.0.1`.
-    public var peer: String
+    package var peer: String
 
-    public init(
+    package init(
         method: HTTPMethod, path: String, query: [(name: String, value: String)] = [], headers: [String: String] = [:],
         body: [UInt8] = [], peer: String = ""
     ) {
@@ -29,18 +29,18 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The first query value named `name`.
-    public func queryValue(_ name: String) -> String? { query.first(where: { $0.name == name })?.value }
+    package func queryValue(_ name: String) -> String? { query.first(where: { $0.name == name })?.value }
 }
 
 /// An HTTP response to send back.
 public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var contentType: String
+    package var status: Int
+    package var contentType: String
     /// Extra headers, names in lower case without the colon (e.g. `etag`).
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
 
-    public init(status: Int, contentType: String = "application/json", headers: [(name: String, value: String)] = [],
+    package init(status: Int, contentType: String = "application/json", headers: [(name: String, value: String)] = [],
                 body: [UInt8] = [])
     {
         self.status = status
@@ -50,7 +50,7 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A response whose body is `text` (UTF-8).
-    public init(status: Int, contentType: String = "application/json", headers: [(name: String, value: String)] = [],
+    package init(status: Int, contentType: String = "application/json", headers: [(name: String, value: String)] = [],
                 text: String)
     {
         self.init(status: status, contentType: contentType, headers: headers, body: Array(text.utf8))
@@ -58,7 +58,7 @@ public struct HTTPResponse: Sendable {
 }
 
 /// The request headers the server copies out of libwebsockets for handlers.
-public enum HTTPRequestHeader: String, CaseIterable, Sendable {
+package enum HTTPRequestHeader: String, CaseIterable, Sendable {
     case authorization, contentType = "content-type", ifNoneMatch = "if-none-match", origin, cookie,
         userAgent = "user-agent", xForwardedFor = "x-forwarded-for", host
 }

@@ -1,12 +1,12 @@
 /// A libwebsockets call that failed, with the C function's name.
-public struct LWSError: Error, CustomStringConvertible, Sendable {
-    public let function: String
-    public let reason: String
+package struct LWSError: Error, CustomStringConvertible, Sendable {
+    package let function: String
+    package let reason: String
 
-    public init(function: String, reason: String) {
+    package init(function: String, reason: String) {
         self.function = function
         self.reason = reason
     }
 
-    public var description: String { "\(function) failed: \(reason)" }
+    package var description: String { "\(function) failed: \(reason)" }
 }

@@ -28,20 +28,20 @@ public final class LWSHTTPClient: @unchecked Sendable {
     // (locks itself) or immutable.
 
     /// Trust and limits.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// The system's CA bundle (Debian: `ca-certificates`). `nil` or an unreadable file: trust only
         /// ``additionalCAFilePath``.
-        public var systemCABundlePath: String?
+        var systemCABundlePath: String?
         /// A PEM file with more CA certificates to trust, e.g. a company CA or a test CA.
-        public var additionalCAFilePath: String?
+        package var additionalCAFilePath: String?
         /// How much of a response body is kept (read). A longer body is not an error: the response comes back
         /// with its first `retainedBodyBytes` and ``OutgoingHTTPResponse/BodyEnd/truncated(limit:)``, and the
         /// connection is closed instead of reading the rest. Webhook answers are only logged, so a few KiB do.
-        public var retainedBodyBytes: Int
+        package var retainedBodyBytes: Int
         /// Sent as `User-Agent` unless the request sets one.
-        public var userAgent: String
+        var userAgent: String
 
-        public init(
+        package init(
             systemCABundlePath: String? = "/etc/ssl/certs/ca-certificates.crt", additionalCAFilePath: String? = nil,
             retainedBodyBytes: Int = 16 * 1024, userAgent: String = "wallboardd"
         ) {
@@ -52,7 +52,7 @@ public final class LWSHTTPClient: @unchecked Sendable {
         }
     }
 
-    public typealias Completion = @Sendable (Result<OutgoingHTTPResponse, LWSClientError>) -> Void
+    package typealias Completion = @Sendable (Result<OutgoingHTTPResponse, LWSClientError>) -> Void
 
     struct Submission {
         var id: UInt64
@@ -76,14 +76,14 @@ public final class LWSHTTPClient: @unchecked Sendable {
     }
 
     /// The most bytes of status line and headers a response may have (libwebsockets' header buffer).
-    public static let maximumResponseHeadBytes = 16 * 1024
+    package static let maximumResponseHeadBytes = 16 * 1024
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     let logger: Logger
     let mailbox = Mutex(Mailbox())
     let waker = LWSWaker()
     /// Where request and shutdown completions run, in the order they happen.
-    public let completionQueue = DispatchQueue(label: "wallboardd.lws.client.completions")
+    let completionQueue = DispatchQueue(label: "wallboardd.lws.client.completions")
 
     // Service-thread state.
     var context: LWSClientContext?
@@ -94,14 +94,14 @@ public final class LWSHTTPClient: @unchecked Sendable {
     var extraCAFileToLoad: String?
     var extraCAFileLoaded = false
 
-    public init(configuration: Configuration = Configuration(), logger: Logger) {
+    package init(configuration: Configuration = Configuration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Creates the lws context and starts the service thread. Requests sent before this wait in the mailbox.
     /// Throws when a configured CA file cannot be read or loaded, or after ``shutdown(completion:)``.
-    public func start() throws(LWSError) {
+    package func start() throws(LWSError) {
         guard mailbox.withLock({ !$0.started && !$0.stopRequested }) else {
             throw LWSError(function: "LWSHTTPClient.start", reason: "already started or shut down")
         }
@@ -118,7 +118,7 @@ public final class LWSHTTPClient: @unchecked Sendable {
 
     /// Sends `request`; `completion` gets the response (any status) or why there is none, on
     /// ``completionQueue``. Thread-safe.
-    public func send(_ request: OutgoingHTTPRequest, completion: @escaping Completion) {
+    package func send(_ request: OutgoingHTTPRequest, completion: @escaping Completion) {
         let url: ParsedHTTPURL
         do {
             url = try ParsedHTTPURL(request.url)
@@ -146,7 +146,7 @@ public final class LWSHTTPClient: @unchecked Sendable {
     /// Fails every pending request with ``LWSClientError/shutDown``, closes their connections, frees
     /// libwebsockets, then calls `completion` on ``completionQueue`` (after those failures). Thread-safe;
     /// later calls only add their completion.
-    public func shutdown(completion: @escaping @Sendable () -> Void) {
+    package func shutdown(completion: @escaping @Sendable () -> Void) {
         enum Next { case wake, completeNow([Submission]) }
         let next = mailbox.withLock { box -> Next in
             box.stopRequested = true

@@ -14,42 +14,42 @@ public final class LWSServer: @unchecked Sendable {
     // property) or behind `mailbox`, a Mutex.
 
     /// Where and how the server listens.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Address to bind, e.g. `127.0.0.1`.
-        public var host: String
+        package var host: String
         /// Port to bind; 0 picks a free one (see ``LWSServer/port``).
-        public var port: Int
+        package var port: Int
         /// Folder served as static files at `/`, or `nil` for none.
-        public var staticRoot: String?
+        package var staticRoot: String?
         /// Path prefixes answered by the delegate instead of files.
-        public var dynamicPrefixes: [String]
+        package var dynamicPrefixes: [String]
         /// The only path that accepts WebSocket upgrades.
-        public var webSocketPath: String
+        var webSocketPath: String
         /// The WebSocket subprotocol clients must ask for.
-        public var webSocketProtocol: String
+        var webSocketProtocol: String
         /// Largest WebSocket message accepted from a client.
-        public var maximumMessageBytes: Int
+        var maximumMessageBytes: Int
         /// Largest HTTP request body accepted.
-        public var maximumBodyBytes: Int
+        var maximumBodyBytes: Int
         /// Most distinct frames waiting for one WebSocket client before it is disconnected as too slow.
-        public var maximumOutboxFrames: Int
+        var maximumOutboxFrames: Int
         /// Longest wait for clients to take their close frames at shutdown.
-        public var shutdownGracePeriod: Duration
+        package var shutdownGracePeriod: Duration
         /// A WebSocket client with frames waiting that has taken none for this long is disconnected
         /// (its TCP window stays full: a frozen TV, a dead network path).
-        public var stallTimeout: Duration = .seconds(30)
+        package var stallTimeout: Duration = .seconds(30)
         /// PEM certificate (chain) file. With ``tlsPrivateKeyPath`` the server speaks only HTTPS and WSS.
-        public var tlsCertificatePath: String?
+        package var tlsCertificatePath: String?
         /// PEM private key file matching ``tlsCertificatePath``.
-        public var tlsPrivateKeyPath: String?
+        package var tlsPrivateKeyPath: String?
         /// Descriptors below the soft `RLIMIT_NOFILE` that client connections never take: a connection
         /// accepted on one of them is closed at once (see ``DescriptorBudget``).
-        public var descriptorReserve: Int = DescriptorBudget.defaultReserve
+        package var descriptorReserve: Int = DescriptorBudget.defaultReserve
 
         /// Whether the server is configured for TLS (both paths set).
-        public var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
+        var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
 
-        public init(
+        package init(
             host: String = "127.0.0.1", port: Int = 8080, staticRoot: String? = nil,
             dynamicPrefixes: [String] = ["/api", "/healthz", "/readyz", "/metrics"], webSocketPath: String = "/ws",
             webSocketProtocol: String = "wallboard.v1", maximumMessageBytes: Int = 64 * 1024,
@@ -86,10 +86,10 @@ public final class LWSServer: @unchecked Sendable {
         var completions: [@Sendable () -> Void] = []
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     let logger: Logger
     /// The port actually bound (differs from the configured one when that was 0). Set by ``start()``.
-    public private(set) var port: Int = 0
+    package private(set) var port: Int = 0
     /// Set before ``start()``; called on the service thread.
     let delegate: LWSServerDelegate
 
@@ -108,14 +108,14 @@ public final class LWSServer: @unchecked Sendable {
     var finished = false
     private var thread: Thread?
 
-    public init(configuration: Configuration, delegate: LWSServerDelegate, logger: Logger) {
+    package init(configuration: Configuration, delegate: LWSServerDelegate, logger: Logger) {
         self.configuration = configuration
         self.delegate = delegate
         self.logger = logger
     }
 
     /// Binds and starts the service thread. Throws if the address cannot be bound.
-    public func start() throws(LWSError) {
+    package func start() throws(LWSError) {
         acceptCeiling = DescriptorBudget.acceptCeiling(reserve: configuration.descriptorReserve)
         let context = try LWSContext.make(server: self)
         self.context = context
@@ -141,43 +141,43 @@ public final class LWSServer: @unchecked Sendable {
     /// Connections closed at once because they would have taken a reserved descriptor (for /metrics).
     let descriptorRefusalCount = Mutex(0)
     /// Connections closed at once since start because the process was near its descriptor limit.
-    public var descriptorRefusals: Int { descriptorRefusalCount.withLock { $0 } }
+    package var descriptorRefusals: Int { descriptorRefusalCount.withLock { $0 } }
     /// The lowest descriptor a new connection may not have; set by ``start()``.
     var acceptCeiling = Int.max
     /// The refusals of the current episode of descriptor pressure (service thread).
     var descriptorPressure = PressureEpisode()
 
     /// WebSocket frames written since start.
-    public var framesWritten: Int { writeCounters.withLock { $0.frames } }
+    package var framesWritten: Int { writeCounters.withLock { $0.frames } }
     /// WebSocket clients disconnected because they stopped taking frames.
-    public var stalledDisconnects: Int { writeCounters.withLock { $0.stalled } }
+    package var stalledDisconnects: Int { writeCounters.withLock { $0.stalled } }
 
     /// Re-reads the TLS certificate and key from their (unchanged) paths, e.g. after a renewal, for
     /// new connections; open ones keep theirs. Thread-safe; `completion` runs on the service thread.
     /// The corresponding C function is `lws_tls_cert_updated`.
-    public func reloadCertificates(completion: @escaping @Sendable (LWSError?) -> Void) {
+    package func reloadCertificates(completion: @escaping @Sendable (LWSError?) -> Void) {
         guard configuration.usesTLS else { return completion(nil) }
         post(.reloadCertificates(completion))
     }
 
     /// How many WebSocket clients are connected now.
-    public var webSocketCount: Int { openWebSockets.withLock { $0 } }
+    package var webSocketCount: Int { openWebSockets.withLock { $0 } }
 
     /// Queues `frame` for the given WebSocket connections. Thread-safe.
-    public func send(_ frame: OutboundFrame, to connections: [ConnectionID]) {
+    package func send(_ frame: OutboundFrame, to connections: [ConnectionID]) {
         guard !connections.isEmpty else { return }
         post(.frame(frame, connections))
     }
 
     /// Queues `frame` for every WebSocket connection. Thread-safe.
-    public func broadcast(_ frame: OutboundFrame) { post(.frame(frame, nil)) }
+    package func broadcast(_ frame: OutboundFrame) { post(.frame(frame, nil)) }
 
     /// Closes a WebSocket connection with a close code and reason. Thread-safe.
-    public func close(_ connection: ConnectionID, reason: WebSocketCloseReason) { post(.close(connection, reason)) }
+    package func close(_ connection: ConnectionID, reason: WebSocketCloseReason) { post(.close(connection, reason)) }
 
     /// Sends close frames to every WebSocket client, stops serving, frees libwebsockets, then calls
     /// `completion` (on the service thread). Thread-safe; later calls only add their completion.
-    public func shutdown(completion: @escaping @Sendable () -> Void) {
+    package func shutdown(completion: @escaping @Sendable () -> Void) {
         let alreadyStopping = mailbox.withLock { box -> Bool in
             box.completions.append(completion)
             defer { box.stopRequested = true }

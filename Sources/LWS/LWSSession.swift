@@ -34,11 +34,12 @@ final class LWSSession {
         self.kind = kind
     }
 
-    /// Puts a frame in its slot unless a newer one is already waiting there.
-    /// Returns `false` when the outbox is over `limit` slots.
+    /// Puts a frame in its slot unless a newer one is already waiting there. Two frames that meet in
+    /// a slot leave the newer one, as its self-contained fallback when it has one (a delta must
+    /// not replace the frame it builds on). Returns `false` when the outbox is over `limit` slots.
     func enqueue(_ frame: OutboundFrame, limit: Int) -> Bool {
         if let waiting = outbox[frame.slot] {
-            if waiting.sequence <= frame.sequence { outbox[frame.slot] = frame }
+            outbox[frame.slot] = waiting.sequence <= frame.sequence ? frame.selfContained : waiting.selfContained
             return true
         }
         if outboxOrder.isEmpty { lastProgress = DispatchTime.now().uptimeNanoseconds }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// One HTTP/1.1 request for ``LWSHTTPClient``: an alert webhook POST, typically.
-public struct OutgoingHTTPRequest: Sendable {
-    public var method: HTTPMethod
+package struct OutgoingHTTPRequest: Sendable {
+    package var method: HTTPMethod
     /// `http://` or `https://` URL: host, optional port, path and query. No user info, no fragment.
-    public var url: String
+    package var url: String
     /// Extra request headers, e.g. `("authorization", "Bearer …")`. `host` and `content-length` are set by the
     /// client; a `content-type` here is sent as given.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// Longest time from ``LWSHTTPClient/send(_:completion:)`` to the complete response, DNS and connect included.
-    public var timeout: Duration
+    package var timeout: Duration
 
-    public init(
+    package init(
         method: HTTPMethod = .post, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         timeout: Duration = .seconds(10)
     ) {
@@ -24,7 +24,7 @@ public struct OutgoingHTTPRequest: Sendable {
     }
 
     /// A request whose body is `json` (UTF-8) with `content-type: application/json`.
-    public static func json(
+    package static func json(
         _ json: String, to url: String, headers: [(name: String, value: String)] = [], timeout: Duration = .seconds(10)
     ) -> OutgoingHTTPRequest {
         OutgoingHTTPRequest(
@@ -38,9 +38,9 @@ public struct OutgoingHTTPRequest: Sendable {
 /// Once the status line and headers have arrived there is a response, even when its body then goes wrong:
 /// ``bodyEnd`` says whether ``body`` is all of it. A caller that acts on the status (a webhook sender) does
 /// not have to wait for, or fail on, a body it does not need.
-public struct OutgoingHTTPResponse: Sendable {
+package struct OutgoingHTTPResponse: Sendable {
     /// How the body ended.
-    public enum BodyEnd: Sendable, Equatable, CustomStringConvertible {
+    package enum BodyEnd: Sendable, Equatable, CustomStringConvertible {
         /// ``body`` is the whole body.
         case complete
         /// The body is longer than the client keeps: ``body`` holds its first `limit` bytes and the rest was
@@ -50,7 +50,7 @@ public struct OutgoingHTTPResponse: Sendable {
         /// (the reason says which). ``body`` holds what arrived.
         case interrupted(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .complete: return "complete"
             case .truncated(let limit): return "truncated to its first \(limit) bytes"
@@ -59,15 +59,15 @@ public struct OutgoingHTTPResponse: Sendable {
         }
     }
 
-    public var status: Int
+    package var status: Int
     /// The response headers the client copies out of libwebsockets (``OutgoingHTTPResponse/copiedHeaders``),
     /// names in lower case.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// At most ``LWSHTTPClient/Configuration/retainedBodyBytes``.
-    public var body: [UInt8]
-    public var bodyEnd: BodyEnd
+    package var body: [UInt8]
+    package var bodyEnd: BodyEnd
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], bodyEnd: BodyEnd = .complete) {
+    package init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], bodyEnd: BodyEnd = .complete) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -76,16 +76,16 @@ public struct OutgoingHTTPResponse: Sendable {
 
     /// The headers copied from a response. libwebsockets 4.1 parses only headers it knows by token.
     /// (`retry-after` is passed on as text: read it with a bounded parser, it comes from the peer.)
-    public static let copiedHeaders = [
+    static let copiedHeaders = [
         "content-type", "content-length", "retry-after", "location", "date", "server", "www-authenticate",
         "cache-control", "etag",
     ]
 
-    public var contentType: String? { headers["content-type"] }
+    package var contentType: String? { headers["content-type"] }
 }
 
 /// Why an outgoing request got no HTTP response. Every pending request ends with exactly one response or error.
-public enum LWSClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum LWSClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL is not `http(s)://host[:port][/path][?query]`.
     case invalidURL(String)
     /// A request header name is empty or has `:`/whitespace, or a value has a line break (header injection).
@@ -108,7 +108,7 @@ public enum LWSClientError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The client was shut down (or is shutting down) before the request finished.
     case shutDown
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidURL(let detail): return "invalid URL: \(detail)"
         case .invalidHeader(let name): return "invalid request header \(name)"

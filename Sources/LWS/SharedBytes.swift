@@ -9,11 +9,11 @@ public final class SharedBytes: @unchecked Sendable {
     // a partial write leaves lws with its own copy of the rest, never a pointer into this buffer.
     private let storage: UnsafeMutableRawBufferPointer
     /// Payload bytes (without the room).
-    public let count: Int
+    package let count: Int
     /// Room kept before the payload.
     static let room = Int(CLWS_pre())
 
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         count = bytes.count
         storage = .allocate(byteCount: Self.room + bytes.count, alignment: 16)
         storage.initializeMemory(as: UInt8.self, repeating: 0)
@@ -22,12 +22,12 @@ public final class SharedBytes: @unchecked Sendable {
         }
     }
 
-    public convenience init(_ text: String) { self.init(Array(text.utf8)) }
+    package convenience init(_ text: String) { self.init(Array(text.utf8)) }
 
     deinit { storage.deallocate() }
 
     /// A copy of the payload (tests, diagnostics).
-    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: storage.baseAddress! + Self.room, count: count)) }
+    package var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: storage.baseAddress! + Self.room, count: count)) }
 
     /// The payload's first byte, with ``room`` writable bytes before it, for `lws_write`. Service thread only.
     func payloadPointer() -> UnsafeMutablePointer<UInt8> {

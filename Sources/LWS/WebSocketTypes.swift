@@ -1,7 +1,7 @@
 /// Identifies one connection (HTTP or WebSocket) for as long as it is open. Never reused.
 public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    package let rawValue: UInt64
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { String(rawValue) }
 }
 
@@ -10,25 +10,38 @@ public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
 /// Frames go into a per-connection outbox keyed by `slot`: a newer frame for the same slot replaces
 /// one not yet written (latest wins), so a slow client never builds a backlog of stale payloads.
 /// A frame with a lower `sequence` than the one already waiting in its slot is dropped.
+///
+/// A frame that only makes sense after the one before it (a delta) carries `fallback`: the whole
+/// state it leads to. When such a frame meets an unsent frame in its slot, the outbox keeps the
+/// fallback instead, so replacing never loses a change the client has not seen.
 public struct OutboundFrame: Sendable {
-    public var slot: String
-    public var sequence: UInt64
+    package var slot: String
+    package var sequence: UInt64
     /// The frame's bytes, shared by every connection it is sent to.
-    public var payload: SharedBytes
+    package var payload: SharedBytes
+    /// The self-contained frame to send instead when this one replaces an unsent frame of its slot.
+    package var fallback: SharedBytes?
     /// Written before anything already waiting for the connection (a protocol's greeting, which a
     /// broadcast queued in the same instant must not overtake).
-    public var goesFirst: Bool
+    package var goesFirst: Bool
 
-    public init(slot: String, sequence: UInt64, payload: SharedBytes, goesFirst: Bool = false) {
+    package init(slot: String, sequence: UInt64, payload: SharedBytes, fallback: SharedBytes? = nil, goesFirst: Bool = false) {
         self.slot = slot
         self.sequence = sequence
         self.payload = payload
+        self.fallback = fallback
         self.goesFirst = goesFirst
+    }
+
+    /// The frame that stands for this one and an older unsent frame of its slot: itself, or its fallback.
+    var selfContained: OutboundFrame {
+        guard let fallback else { return self }
+        return OutboundFrame(slot: slot, sequence: sequence, payload: fallback, goesFirst: goesFirst)
     }
 }
 
 /// Why the server closes a WebSocket, with the close code sent to the client.
-public enum WebSocketCloseReason: Sendable, Equatable {
+package enum WebSocketCloseReason: Sendable, Equatable {
     /// 1001: the server is shutting down.
     case goingAway
     /// 1003: a binary frame where text was expected.
@@ -43,7 +56,7 @@ public enum WebSocketCloseReason: Sendable, Equatable {
     case tooSlow
 
     /// The WebSocket close status code.
-    public var code: Int {
+    package var code: Int {
         switch self {
         case .goingAway: return 1001
         case .unacceptableData: return 1003
@@ -54,7 +67,7 @@ public enum WebSocketCloseReason: Sendable, Equatable {
     }
 
     /// The reason text sent in the close frame (at most 123 bytes).
-    public var text: String {
+    package var text: String {
         let full: String
         switch self {
         case .goingAway: full = "server shutting down"
@@ -71,7 +84,7 @@ public enum WebSocketCloseReason: Sendable, Equatable {
 
 /// What the server tells its delegate. Every method is called on the lws service thread and must
 /// return quickly: hand work to another queue and answer through the server's thread-safe methods.
-public protocol LWSServerDelegate: AnyObject, Sendable {
+package protocol LWSServerDelegate: AnyObject, Sendable {
     /// An HTTP request for a dynamic route arrived, body complete. Call `respond` once, from any thread.
     func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void)
     /// A WebSocket handshake at `path` with `headers`: return `nil` to accept or a status code (401, 403) to refuse.

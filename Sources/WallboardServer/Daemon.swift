@@ -142,7 +142,9 @@ public final class Daemon: @unchecked Sendable {
         api.server = server
         hub.setViewerResolver { [weak api] connection in
             guard let principal = api?.access.principal(of: connection) else { return .everything }
-            return TopicHub.Viewer(key: principal.viewKey, view: principal.view, maySubscribe: principal.maySubscribe)
+            return TopicHub.Viewer(
+                key: principal.viewKey, view: principal.view, maySubscribe: principal.maySubscribe,
+                shapesDeltas: !principal.scope.isLimited)
         }
         let daemon = Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
         daemon.httpClient = httpClient

@@ -35,7 +35,14 @@ public final class EngineService: @unchecked Sendable {
     private var discoveredQueues: [String: [QueueSettings]] = [:]
     var simulator: ContactCenterSimulator?
     var sources: [String: Snapshot.SourceStatus] = [:]
-    private var dirty = true
+    private var dirty = true {
+        didSet { if dirty { changes &+= 1 } }
+    }
+    /// Counts changes to the engine's state (each time `dirty` is set), to tell whether a topic built
+    /// for REST is still current.
+    private var changes: UInt64 = 0
+    /// Topics built for REST while nobody subscribed: when, and at which ``changes`` count.
+    private var restBuilt: [String: (at: Instant, changes: UInt64)] = [:]
     private var lastPublished: Instant?
     private var timers: [DispatchSourceTimer] = []
     private var heartbeatSequence: UInt64 = 0
@@ -50,8 +57,8 @@ public final class EngineService: @unchecked Sendable {
     var lastPublishNanoseconds: UInt64 = 0
     private var nextPublishAllowedAt: UInt64 = 0
     private var lastTickAt: Instant?
-    /// Each topic's last published payload less its clock, to publish only what changed.
-    private var lastTopicData: [String: JSONValue] = [:]
+    /// What each topic last published, to publish only what changed.
+    private var topicPayloads = TopicPayloads()
     /// Where accepted events are journaled, when a state directory is configured.
     let storeSettings: JournalSettings?
     var store: EventStore?
@@ -292,7 +299,7 @@ public final class EngineService: @unchecked Sendable {
         if let lastTickAt { tickLag = max(0, now.since(lastTickAt) - 250) }
         lastTickAt = now
         let tickDue = lastPublished.map { now.since($0) >= Self.tickInterval } ?? true
-        guard dirty || tickDue, DispatchTime.now().uptimeNanoseconds >= nextPublishAllowedAt else { return }
+        guard dirty || tickDue || hub.hasRequests, DispatchTime.now().uptimeNanoseconds >= nextPublishAllowedAt else { return }
         let started = DispatchTime.now().uptimeNanoseconds
         publish()
         let finished = DispatchTime.now().uptimeNanoseconds
@@ -300,6 +307,7 @@ public final class EngineService: @unchecked Sendable {
         nextPublishAllowedAt = finished &+ lastPublishNanoseconds
     }
 
+    /// Builds the topics someone subscribes to (or asked for) and publishes those that changed.
     private func publish() {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = max(clock.now(), lastPublished ?? clock.now())
@@ -309,33 +317,57 @@ public final class EngineService: @unchecked Sendable {
                 metadata: ["event.id": "\(expired.event.id)", "event.type": "\(expired.event.type)",
                            "event.reason": "\(expired.rejection.message)"])
         }
-        let snapshot = engine.snapshot(now: now, sources: sources.values.sorted { $0.name < $1.name })
-        var json = snapshot.json()
-        if case .object(var object) = json, case .object(var center)? = object["center"] {
-            center["name"] = .string(centerName)
-            object["center"] = .object(center)
-            object["queues"] = .array((object["queues"]?.arrayValue ?? []).map(withWarningLevel))
-            json = .object(object)
-        }
-        if let alerts, alerts.evaluate(snapshot, now: now) || hub.latest("alerts") == nil {
+        let demand = hub.takeDemand()
+        let alertsNeedSnapshot = alerts.map { !$0.engine.rules.isEmpty || !$0.engine.activeAlerts.isEmpty } ?? false
+        var snapshot: Snapshot?
+        if alertsNeedSnapshot || TopicPayloads.needsSnapshot(demand.wanted) { snapshot = currentSnapshot(now: now) }
+        if let alerts, (snapshot.map { alerts.evaluate($0, now: now) } ?? false) || hub.latest("alerts") == nil {
             publishAlerts()
         }
-        for (topic, data) in TopicPayloads.split(json) {
-            let unclocked = TopicPayloads.withoutClock(data)
-            guard lastTopicData[topic] != unclocked else { continue }
-            lastTopicData[topic] = unclocked
-            hub.publish(topic, data: data)
-        }
+        publishTopics(demand.wanted, fresh: demand.fresh, snapshot: snapshot, now: now)
         dirty = false
         lastPublished = now
     }
 
-    /// Adds `warning_level` to a queue's JSON: the configured one, else the target less 10 points.
-    private func withWarningLevel(_ queue: JSONValue) -> JSONValue {
-        guard case .object(var object) = queue, let id = object["id"]?.stringValue else { return queue }
-        let target = object["target"]?.doubleValue ?? 0.8
-        object["warning_level"] = .number(warningLevels[id] ?? max(0, target - 0.1))
-        return .object(object)
+    private func currentSnapshot(now: Instant) -> Snapshot {
+        engine.snapshot(now: now, sources: sources.values.sorted { $0.name < $1.name })
+    }
+
+    private var topicContext: TopicPayloads.Context {
+        TopicPayloads.Context(
+            centerName: centerName, sources: sources.values.sorted { $0.name < $1.name }, warningLevels: warningLevels)
+    }
+
+    private func publishTopics(_ topics: Set<String>, fresh: Set<String>, snapshot: Snapshot?, now: Instant) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let context = topicContext
+        hub.setOnDemandTopics(TopicPayloads.names(of: engine), sources: .array(context.sources.map(\.json)))
+        var snapshot = snapshot
+        if snapshot == nil, TopicPayloads.needsSnapshot(topics) { snapshot = currentSnapshot(now: now) }
+        let updates = topicPayloads.build(
+            topics, fresh: fresh, engine: engine, snapshot: snapshot, now: now, context: context)
+        for (topic, update) in updates { hub.publish(topic, update: update) }
+    }
+
+    /// Brings `topics` up to date in the hub, then calls `completion` on the engine queue: REST answers
+    /// from the hub's latest payloads after this. A topic someone subscribes to is current already;
+    /// another is built again when the engine changed since its last build or a tick (1 s) has passed,
+    /// so a poller's ETag holds as long as a board's payload would.
+    public func refresh(_ topics: [String], completion: @escaping @Sendable () -> Void) {
+        queue.async { [self] in
+            let now = max(clock.now(), lastPublished ?? clock.now())
+            let due = Set(topics.filter { topic in
+                guard !hub.isMaintained(topic) else { return false }
+                guard let built = restBuilt[topic] else { return true }
+                return built.changes != changes || now.since(built.at) >= Self.tickInterval
+            })
+            if !due.isEmpty {
+                publishTopics(due, fresh: [], snapshot: nil, now: now)
+                for topic in due { restBuilt[topic] = (now, changes) }
+                if restBuilt.count > 4096 { restBuilt = restBuilt.filter { now.since($0.value.at) < Self.tickInterval } }
+            }
+            completion()
+        }
     }
 
     private func sendHeartbeat() {

@@ -6,21 +6,42 @@ import WallboardCore
 
 /// Fan-out by topic: keeps the latest payload of each topic and who subscribes to it.
 ///
-/// Each payload is encoded once per change (``publish(_:data:)``) and the same bytes are queued for
-/// every subscriber that may see it as is; subscribers whose token needs a shaped view (masked
-/// customer data, a queue scope) get one encoding per distinct view, not one per connection. The
-/// server's per-connection outbox keeps only the newest frame per topic.
-/// Thread-safe: publish runs on the engine queue, subscribe on the lws service thread.
+/// Each payload is encoded once per change (``publish(_:data:)``, ``publish(_:update:)``) and the
+/// same bytes are queued for every subscriber that may see it as is; subscribers whose token needs a
+/// shaped view (masked customer data, a queue scope) get one encoding per distinct view, not one per
+/// connection. The server's per-connection outbox keeps only the newest frame per topic.
+///
+/// Topics the engine builds on demand (``setOnDemandTopics(_:)``: `center`, `queue:<id>`, ...) are
+/// kept current only while someone subscribes: ``takeDemand()`` tells the engine which to build,
+/// and a subscribe to one that is not current waits for the engine's next publish instead of getting
+/// a stale payload. Other topics (`alerts`) are published by their owner whatever the demand.
+/// Thread-safe: publish runs on the engine queue, subscribe on the WebSocket queue.
 public final class TopicHub: Sendable {
     /// The latest payload of one topic.
     public struct Latest: Sendable {
         public let sequence: UInt64
         /// The topic's data as JSON text (what REST returns to a caller who sees everything).
         public let dataJSON: String
-        /// The data itself, for shaping views.
-        public let data: JSONValue
+        /// The data as the publisher had it, when it had it as a value.
+        let value: JSONValue?
         /// The whole `topic` WebSocket message.
         public let frame: OutboundFrame
+
+        /// The data itself, for shaping views (parsed from ``dataJSON`` when published as text).
+        public var data: JSONValue { value ?? (try? JSONC.parse(dataJSON)) ?? .null }
+    }
+
+    /// One change of a topic built as text: the whole payload and, for a long list, what changed
+    /// since the previous payload (see `docs/protocol.md`, "Deltas").
+    public struct Update: Sendable {
+        public var dataJSON: String
+        /// The change since the previous sequence number, as the JSON text of `delta`; `nil` = none.
+        public var deltaJSON: String?
+
+        public init(dataJSON: String, deltaJSON: String? = nil) {
+            self.dataJSON = dataJSON
+            self.deltaJSON = deltaJSON
+        }
     }
 
     /// What a subscriber may see: `nil` key = everything as is.
@@ -28,18 +49,30 @@ public final class TopicHub: Sendable {
         public var key: String?
         public var view: @Sendable (JSONValue) -> JSONValue
         public var maySubscribe: @Sendable (String) -> Bool
+        /// Whether `view` shapes a delta as it shapes a whole payload (masking does; a scope, which
+        /// fills in lists a delta leaves out, does not): then the view gets deltas, else whole payloads.
+        public var shapesDeltas: Bool
 
         public init(
             key: String?, view: @escaping @Sendable (JSONValue) -> JSONValue,
-            maySubscribe: @escaping @Sendable (String) -> Bool
+            maySubscribe: @escaping @Sendable (String) -> Bool, shapesDeltas: Bool = false
         ) {
             self.key = key
             self.view = view
             self.maySubscribe = maySubscribe
+            self.shapesDeltas = shapesDeltas
         }
 
         /// Sees everything, may subscribe to anything.
         public static let everything = Viewer(key: nil, view: { $0 }, maySubscribe: { _ in true })
+    }
+
+    /// What the engine must build at its next publish (``takeDemand()``).
+    public struct Demand: Sendable, Equatable {
+        /// On-demand topics with at least one subscriber (or a pending request).
+        public var wanted: Set<String>
+        /// Of those, the ones to publish whole: subscribed while they were not kept current.
+        public var fresh: Set<String>
     }
 
     private struct State {
@@ -49,6 +82,13 @@ public final class TopicHub: Sendable {
         /// Each topic's latest payload already shaped for a view (by view key), so boards of the same
         /// view that subscribe later get the same bytes instead of a new encoding each.
         var shaped: [String: [String: OutboundFrame]] = [:]
+        /// Topics the engine builds only when wanted, and which of them it keeps current now.
+        var onDemand: Set<String> = []
+        var maintained: Set<String> = []
+        /// Subscribed while not current: built whole at the engine's next publish.
+        var requested: Set<String> = []
+        var ready = false
+        var sources: JSONValue = .array([])
     }
 
     /// Holds the viewer resolver by reference. A closure kept directly in a `Mutex` (generic storage)
@@ -79,26 +119,83 @@ public final class TopicHub: Sendable {
         viewers.withLock { $0 }?.resolve(connection) ?? .everything
     }
 
-    /// Names of the topics that have a payload now.
-    public var topics: [String] { state.withLock { $0.latest.keys.sorted() } }
+    /// Names of the topics a client may subscribe to now: those the engine can build and those with a payload.
+    public var topics: [String] { state.withLock { $0.onDemand.union($0.latest.keys).sorted() } }
 
-    /// The latest payload of `topic`, if any.
+    /// The latest payload of `topic`, if any. For an on-demand topic nobody subscribes to it may be
+    /// old: ask the engine to refresh it first (``EngineService/refresh(_:completion:)``).
     public func latest(_ topic: String) -> Latest? { state.withLock { $0.latest[topic] } }
+
+    /// Whether the engine has published once (`/readyz`).
+    public var isReady: Bool { state.withLock { $0.ready } }
+
+    /// The event sources' states as of the engine's last publish (`/healthz`).
+    public var sources: JSONValue { state.withLock { $0.sources } }
+
+    /// Sets the topics the engine can build (from its queues and teams), and the sources' states.
+    public func setOnDemandTopics(_ names: Set<String>, sources: JSONValue) {
+        state.withLock { state in
+            state.ready = true
+            state.sources = sources
+            guard state.onDemand != names else { return }
+            for gone in state.onDemand.subtracting(names) {
+                state.latest[gone] = nil
+                state.shaped[gone] = nil
+            }
+            state.onDemand = names
+            state.requested.formIntersection(names)
+        }
+    }
+
+    /// Whether the engine keeps `topic` current now (someone subscribes to it); other on-demand topics
+    /// are built when asked for.
+    public func isMaintained(_ topic: String) -> Bool {
+        state.withLock { $0.maintained.contains(topic) || (!$0.onDemand.contains(topic) && $0.latest[topic] != nil) }
+    }
+
+    /// Whether a subscribe waits for the engine to build a topic (``takeDemand()`` would say so).
+    public var hasRequests: Bool { state.withLock { !$0.requested.isEmpty } }
+
+    /// The on-demand topics to build now; from here on those are the ones kept current (a subscribe
+    /// to any other waits for the next publish). Called by the engine at each publish.
+    public func takeDemand() -> Demand {
+        state.withLock { state in
+            var wanted = state.requested
+            for (topic, subscribers) in state.subscribers where !subscribers.isEmpty && state.onDemand.contains(topic) {
+                wanted.insert(topic)
+            }
+            let demand = Demand(wanted: wanted, fresh: state.requested)
+            state.requested = []
+            state.maintained = wanted
+            return demand
+        }
+    }
 
     /// Stores a new payload for `topic` and queues it for its subscribers, shaped per view.
     @discardableResult
     public func publish(_ topic: String, data: JSONValue) -> Latest {
-        let dataJSON = JSONC.encode(data)
+        publish(topic, dataJSON: JSONC.encode(data), value: data, deltaJSON: nil)
+    }
+
+    /// Stores a payload built as text. Subscribers that see the payload as is get the delta (with
+    /// the whole payload as the outbox's fallback) when there is one; shaped views get the whole payload.
+    @discardableResult
+    public func publish(_ topic: String, update: Update) -> Latest {
+        publish(topic, dataJSON: update.dataJSON, value: nil, deltaJSON: update.deltaJSON)
+    }
+
+    private func publish(_ topic: String, dataJSON: String, value: JSONValue?, deltaJSON: String?) -> Latest {
         let (latest, targets) = state.withLock { state -> (Latest, [ConnectionID]) in
             let sequence = (state.sequences[topic] ?? 0) + 1
             state.sequences[topic] = sequence
             let latest = Latest(
-                sequence: sequence, dataJSON: dataJSON, data: data,
+                sequence: sequence, dataJSON: dataJSON, value: value,
                 frame: Self.frame(topic: topic, sequence: sequence, dataJSON: dataJSON))
             state.latest[topic] = latest
             state.shaped[topic] = nil
             return (latest, Array(state.subscribers[topic] ?? []))
         }
+        guard !targets.isEmpty else { return latest }
         var plain: [ConnectionID] = []
         var shaped: [String: (viewer: Viewer, connections: [ConnectionID])] = [:]
         for connection in targets {
@@ -109,14 +206,36 @@ public final class TopicHub: Sendable {
                 plain.append(connection)
             }
         }
-        sink(latest.frame, plain)
+        if !plain.isEmpty {
+            if let deltaJSON {
+                sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: deltaJSON, whole: latest.frame), plain)
+            } else {
+                sink(latest.frame, plain)
+            }
+        }
+        var parsedDelta: JSONValue?
         for (key, entry) in shaped {
-            sink(shapedFrame(topic, latest, key: key, viewer: entry.viewer), entry.connections)
+            let whole = shapedFrame(topic, latest, key: key, viewer: entry.viewer)
+            if let deltaJSON, entry.viewer.shapesDeltas {
+                if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
+                let shapedDelta = JSONC.encode(entry.viewer.view(parsedDelta!))
+                sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole), entry.connections)
+            } else {
+                sink(whole, entry.connections)
+            }
         }
         return latest
     }
 
-    /// Adds `connection` to each topic it may see and queues each one's latest payload for it.
+    /// A `topic` message with `base` and `delta`; the outbox sends `whole` instead when it replaces an unsent frame.
+    private static func deltaFrame(_ topic: String, _ sequence: UInt64, deltaJSON: String, whole: OutboundFrame) -> OutboundFrame {
+        let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"base":\#(sequence - 1),"delta":"#
+            + deltaJSON + "}"
+        return OutboundFrame(slot: whole.slot, sequence: sequence, payload: SharedBytes(text), fallback: whole.payload)
+    }
+
+    /// Adds `connection` to each topic it may see and queues each one's latest payload for it (an
+    /// on-demand topic not kept current is built at the engine's next publish and sent then).
     /// Returns the names that are not known topics and those it may not see (nothing is done for those).
     public func subscribe(_ connection: ConnectionID, to topics: [String]) -> (unknown: [String], forbidden: [String]) {
         let viewer = viewer(of: connection)
@@ -126,12 +245,19 @@ public final class TopicHub: Sendable {
             var latests: [(String, Latest)] = []
             var unknown: [String] = []
             for topic in allowed {
-                guard let latest = state.latest[topic] else {
+                let onDemand = state.onDemand.contains(topic)
+                guard onDemand || state.latest[topic] != nil else {
                     unknown.append(topic)
                     continue
                 }
                 state.subscribers[topic, default: []].insert(connection)
-                latests.append((topic, latest))
+                if onDemand && !state.maintained.contains(topic) {
+                    state.requested.insert(topic)
+                } else if let latest = state.latest[topic] {
+                    latests.append((topic, latest))
+                } else {
+                    state.requested.insert(topic)
+                }
             }
             return (latests, unknown)
         }
@@ -146,6 +272,7 @@ public final class TopicHub: Sendable {
         state.withLock { state in
             for topic in topics ?? Array(state.subscribers.keys) {
                 state.subscribers[topic]?.remove(connection)
+                if state.subscribers[topic]?.isEmpty == true { state.subscribers[topic] = nil }
             }
         }
     }

@@ -1,49 +1,371 @@
+import JSONC
 import JSONModel
+import WallboardCore
 
-/// Splits a snapshot's JSON into the WebSocket topics boards subscribe to (see `docs/protocol.md`):
-/// `snapshot`, `center`, `queue:<id>`, `team:<id>`, `agents:<queue or team id>`.
+/// Builds the WebSocket topics boards subscribe to (see `docs/protocol.md`) from the engine's
+/// state: `center`, `groups`, `queue:<id>`, `team:<id>`, `agents`, `agents:<queue or team id>`,
+/// and `snapshot` for scripts. Engine queue only.
 ///
-/// Every payload carries `generated_at` and the window names so a board can tick and label it alone.
-public enum TopicPayloads {
-    /// Topic name → payload, for one snapshot.
-    public static func split(_ snapshot: JSONValue) -> [(topic: String, data: JSONValue)] {
-        guard let root = snapshot.objectValue else { return [("snapshot", snapshot)] }
-        var common = JSONObject()
-        for key in ["generated_at", "primary_window", "windows", "window_starts"] { common[key] = root[key] }
-        func payload(_ members: [(String, JSONValue?)]) -> JSONValue {
-            var object = common
-            for (key, value) in members { object[key] = value ?? .null }
-            return .object(object)
-        }
-        var topics: [(String, JSONValue)] = [("snapshot", snapshot)]
-        topics.append(("center", payload([("sources", root["sources"]), ("center", root["center"])])))
-        let agents = root["agents"]?.arrayValue ?? []
-        let waiting = root["waiting"]?.arrayValue ?? []
-        var queueIDs: Set<String> = []
-        for queue in root["queues"]?.arrayValue ?? [] {
-            guard let id = queue["id"]?.stringValue else { continue }
-            queueIDs.insert(id)
-            topics.append(("queue:\(id)", payload([
-                ("queue", queue), ("waiting", .array(waiting.filter { $0["queue"]?.stringValue == id })),
-            ])))
-            let members = agents.filter { agent in agent["queues"]?.arrayValue?.contains(.string(id)) == true }
-            topics.append(("agents:\(id)", payload([("agents", .array(members))])))
-        }
-        for team in root["teams"]?.arrayValue ?? [] {
-            guard let id = team["id"]?.stringValue else { continue }
-            topics.append(("team:\(id)", payload([("team", team)])))
-            // A team whose id is also a queue's keeps `agents:<id>` for the queue (documented).
-            if !queueIDs.contains(id) {
-                topics.append(("agents:\(id)", payload([("agents", .array(agents.filter { $0["team"]?.stringValue == id }))])))
-            }
-        }
-        return topics
+/// Only the topics asked for are built, and one is published only when what it shows changed: each
+/// topic keeps the values it last published (figures, contacts, agent records, all `Equatable`) and
+/// compares them, without building JSON to compare. Topic payloads carry instants (`state_since`,
+/// `queued_at`, `oldest_queued_at`), never clock-derived seconds, so an unchanged queue sends nothing.
+/// Agent lists and queues go out as deltas after their first whole payload; a queue's window figures
+/// (most of its payload, and moving with every instant) at most every ``windowPeriod``.
+public struct TopicPayloads {
+    /// What the engine service adds to the engine's state.
+    struct Context {
+        var centerName: String
+        var sources: [Snapshot.SourceStatus]
+        /// Per queue: the service level below which boards show red.
+        var warningLevels: [String: Double]
     }
 
-    /// The payload without its `generated_at`, to tell whether anything but the clock changed.
-    static func withoutClock(_ data: JSONValue) -> JSONValue {
-        guard case .object(var object) = data else { return data }
-        object["generated_at"] = nil
+    /// The fields of an agent's JSON: its record and its current contact, if any.
+    struct AgentKey: Equatable {
+        var record: AgentRecord
+        var contact: LiveContact?
+
+        static func == (lhs: AgentKey, rhs: AgentKey) -> Bool {
+            guard lhs.record == rhs.record else { return false }
+            // Only these of the contact are shown (`docs/snapshot.md`, agents[].contact).
+            return lhs.contact?.id == rhs.contact?.id && lhs.contact?.queue == rhs.contact?.queue
+                && lhs.contact?.channel == rhs.contact?.channel && lhs.contact?.phase == rhs.contact?.phase
+        }
+    }
+
+    fileprivate struct CenterState: Equatable {
+        var name: String
+        var sources: [Snapshot.SourceStatus]
+        var primaryWindow: String
+        var windowNames: [String]
+        var figures: Snapshot.ScopeFigures
+        var queues: [QueueSettings]
+        var teams: [String]
+    }
+
+    fileprivate struct QueueState: Equatable {
+        var entry: Snapshot.QueueEntry
+        var warningLevel: Double
+        var waiting: [LiveContact]
+        var abandoned: [AbandonedContact]
+        var abandonedCount: Int
+    }
+
+    fileprivate struct GroupsState: Equatable {
+        var channels: [Snapshot.GroupEntry]
+        var segments: [Snapshot.GroupEntry]
+        var languages: [Snapshot.GroupEntry]
+    }
+
+    private enum Published {
+        case center(CenterState)
+        /// The state as the client has it (window figures as last sent) and those figures' JSON.
+        case queue(QueueState, metrics: JSONValue)
+        case team(Snapshot.GroupEntry)
+        case groups(GroupsState)
+        /// Members sorted by id, and each one's key.
+        case agents(ids: [String], keys: [String: AgentKey])
+        case snapshot(JSONValue)
+    }
+
+    /// What each topic last published, and when.
+    private var published: [String: Published] = [:]
+    private var publishedAt: [String: Instant] = [:]
+    /// How often a topic whose window figures alone changed is published: they move with every
+    /// instant (windows slide, agents' time in state accrues), live values and lists do not.
+    static let windowPeriod: Millis = 1000
+    /// Each agent's JSON text, re-encoded only when the agent changes (shared by all agent topics).
+    private var agentText: [String: (key: AgentKey, json: String)] = [:]
+
+    /// Every topic of `engine` at `now`, whole (fixtures, tests).
+    public static func everyTopic(
+        of engine: WallboardEngine, now: Instant, centerName: String = "wallboard"
+    ) -> [(topic: String, update: TopicHub.Update)] {
+        var payloads = TopicPayloads()
+        let names = Self.names(of: engine)
+        return payloads.build(
+            names, fresh: names, engine: engine, snapshot: engine.snapshot(now: now), now: now,
+            context: Context(centerName: centerName, sources: [], warningLevels: [:]))
+    }
+
+    /// Every topic name the engine can build now (what `hello.topics` lists and `unknown_topic` checks).
+    public static func names(of engine: WallboardEngine) -> Set<String> {
+        var names: Set<String> = ["snapshot", "center", "groups", "agents"]
+        for id in engine.queueOrder {
+            names.insert("queue:\(id)")
+            names.insert("agents:\(id)")
+        }
+        for id in engine.teamOrder {
+            names.insert("team:\(id)")
+            names.insert("agents:\(id)")
+        }
+        return names
+    }
+
+    /// Whether building `topics` needs the engine's figures (a ``Snapshot``), not only its agents.
+    static func needsSnapshot(_ topics: Set<String>) -> Bool {
+        topics.contains { !($0 == "agents" || $0.hasPrefix("agents:")) }
+    }
+
+    /// Builds `topics` and returns those that changed since they were last built (all of `fresh`,
+    /// whole). `snapshot` must be given when ``needsSnapshot(_:)`` says so. Forgets topics that are
+    /// no longer known.
+    mutating func build(
+        _ topics: Set<String>, fresh: Set<String>, engine: WallboardEngine, snapshot: Snapshot?, now: Instant,
+        context: Context
+    ) -> [(topic: String, update: TopicHub.Update)] {
+        let known = Self.names(of: engine)
+        published = published.filter { known.contains($0.key) }
+        publishedAt = publishedAt.filter { known.contains($0.key) }
+        for topic in fresh { published[topic] = nil }
+        if agentText.count > engine.agents.count {
+            agentText = agentText.filter { engine.agents[$0.key] != nil }
+        }
+        var updates: [(String, TopicHub.Update)] = []
+        for topic in topics.sorted() where known.contains(topic) {
+            let update: TopicHub.Update?
+            if topic == "agents" || topic.hasPrefix("agents:") {
+                update = agents(topic, engine: engine)
+            } else if let snapshot {
+                update = figures(topic, snapshot: snapshot, now: now, context: context)
+            } else {
+                update = nil
+            }
+            if let update { updates.append((topic, update)) }
+        }
+        return updates
+    }
+
+    // MARK: - Figures
+
+    /// Whether a change from `last` to `state` is published now: at once unless only window figures
+    /// changed (`windowless` equal), those at most every ``windowPeriod``.
+    private mutating func due<State: Equatable>(
+        _ topic: String, _ state: State, last: State?, windowless: (State) -> State, now: Instant
+    ) -> Bool {
+        guard let last else { return true }
+        if last == state { return false }
+        if windowless(last) == windowless(state), let at = publishedAt[topic], now.since(at) < Self.windowPeriod {
+            return false
+        }
+        return true
+    }
+
+    private mutating func figures(_ topic: String, snapshot: Snapshot, now: Instant, context: Context) -> TopicHub.Update? {
+        if topic == "snapshot" {
+            let json = Self.snapshotJSON(snapshot, context: context)
+            var unclocked = json.objectValue ?? JSONObject()
+            unclocked["generated_at"] = nil
+            if case .snapshot(let last)? = published[topic], last == .object(unclocked) { return nil }
+            published[topic] = .snapshot(.object(unclocked))
+            return TopicHub.Update(dataJSON: JSONC.encode(json))
+        }
+        if topic == "center" {
+            let state = CenterState(
+                name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
+                windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
+                teams: snapshot.teams.map(\.id))
+            var last: CenterState?
+            if case .center(let value)? = published[topic] { last = value }
+            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
+            published[topic] = .center(state)
+            publishedAt[topic] = now
+            var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
+            center["name"] = .string(context.centerName)
+            let data: JSONValue = [
+                "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
+                "primary_window": .string(snapshot.primaryWindow),
+                "windows": .array(snapshot.windowNames.map { .string($0) }),
+                "sources": .array(context.sources.map(\.json)),
+                "center": .object(center),
+                "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
+                "teams": .array(snapshot.teams.map { .string($0.id) }),
+            ]
+            return TopicHub.Update(dataJSON: JSONC.encode(data))
+        }
+        if topic == "groups" {
+            let state = GroupsState(channels: snapshot.channels, segments: snapshot.segments, languages: snapshot.languages)
+            var last: GroupsState?
+            if case .groups(let value)? = published[topic] { last = value }
+            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
+            published[topic] = .groups(state)
+            publishedAt[topic] = now
+            let data: JSONValue = [
+                "channels": .array(state.channels.map { snapshot.groupJSON($0, clocked: false) }),
+                "segments": .array(state.segments.map { snapshot.groupJSON($0, clocked: false) }),
+                "languages": .array(state.languages.map { snapshot.groupJSON($0, clocked: false) }),
+            ]
+            return TopicHub.Update(dataJSON: JSONC.encode(data))
+        }
+        if topic.hasPrefix("queue:") {
+            let id = String(topic.dropFirst("queue:".count))
+            guard let entry = snapshot.queues.first(where: { $0.settings.id == id }) else { return nil }
+            let state = QueueState(
+                entry: entry, warningLevel: Self.warningLevel(entry.settings, context),
+                waiting: snapshot.waiting.filter { $0.queue == id },
+                abandoned: snapshot.abandonedToday.filter { $0.queue == id },
+                abandonedCount: snapshot.abandonedTodayCounts[id] ?? 0)
+            if case .queue(let last, _)? = published[topic], last == state { return nil }
+            var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
+            queue["warning_level"] = .number(state.warningLevel)
+            func whole(_ queue: JSONObject) -> String {
+                JSONC.encode([
+                    "queue": .object(queue),
+                    "waiting": .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }),
+                    "abandoned_today": .array(state.abandoned.map(Snapshot.abandonedJSON)),
+                    "abandoned_today_count": .int(state.abandonedCount),
+                ])
+            }
+            guard case .queue(let last, let lastMetrics)? = published[topic] else {
+                published[topic] = .queue(state, metrics: queue["metrics"] ?? .null)
+                publishedAt[topic] = now
+                return TopicHub.Update(dataJSON: whole(queue))
+            }
+            // Live values and lists go at once; the window figures (most of the payload) at most every
+            // windowPeriod: until then the client keeps those it has, and so does the whole payload.
+            let liveChanged = last.windowless != state.windowless
+            let windowsDue = last.entry.figures.windows != state.entry.figures.windows
+                && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
+            guard liveChanged || windowsDue else { return nil }
+            var kept = state
+            if windowsDue {
+                publishedAt[topic] = now
+            } else {
+                kept.entry.figures.windows = last.entry.figures.windows
+                queue["metrics"] = lastMetrics
+            }
+            published[topic] = .queue(kept, metrics: queue["metrics"] ?? .null)
+            var changedQueue = queue
+            if !windowsDue { changedQueue["metrics"] = nil }
+            var delta: JSONObject = ["queue": .object(changedQueue)]
+            if last.waiting != state.waiting { delta["waiting"] = .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }) }
+            if last.abandoned != state.abandoned || last.abandonedCount != state.abandonedCount {
+                delta["abandoned_today"] = .array(state.abandoned.map(Snapshot.abandonedJSON))
+                delta["abandoned_today_count"] = .int(state.abandonedCount)
+            }
+            return TopicHub.Update(dataJSON: whole(queue), deltaJSON: JSONC.encode(.object(delta)))
+        }
+        if topic.hasPrefix("team:") {
+            let id = String(topic.dropFirst("team:".count))
+            guard let entry = snapshot.teams.first(where: { $0.id == id }) else { return nil }
+            var last: Snapshot.GroupEntry?
+            if case .team(let value)? = published[topic] { last = value }
+            guard due(topic, entry, last: last, windowless: { $0.windowless }, now: now) else { return nil }
+            published[topic] = .team(entry)
+            publishedAt[topic] = now
+            return TopicHub.Update(dataJSON: JSONC.encode(["team": snapshot.groupJSON(entry, clocked: false)]))
+        }
+        return nil
+    }
+
+    /// The whole snapshot for scripts (`GET /api/v1/snapshot`, topic `snapshot`): with the clock-derived
+    /// seconds, the center's name and each queue's `warning_level`.
+    static func snapshotJSON(_ snapshot: Snapshot, context: Context) -> JSONValue {
+        guard case .object(var object) = snapshot.json() else { return snapshot.json() }
+        if case .object(var center)? = object["center"] {
+            center["name"] = .string(context.centerName)
+            object["center"] = .object(center)
+        }
+        object["queues"] = .array(
+            zip(snapshot.queues, object["queues"]?.arrayValue ?? []).map { entry, json in
+                guard case .object(var queue) = json else { return json }
+                queue["warning_level"] = .number(warningLevel(entry.settings, context))
+                return .object(queue)
+            })
         return .object(object)
+    }
+
+    /// The configured warning level, else the target less 10 points.
+    private static func warningLevel(_ settings: QueueSettings, _ context: Context) -> Double {
+        context.warningLevels[settings.id] ?? max(0, settings.target - 0.1)
+    }
+
+    // MARK: - Agents
+
+    /// `agents` (every logged-in agent) or `agents:<id>` (the agents of queue `<id>`, else of team
+    /// `<id>`): the whole list, and the delta from the list last published.
+    private mutating func agents(_ topic: String, engine: WallboardEngine) -> TopicHub.Update? {
+        let members: [AgentRecord]
+        if topic == "agents" {
+            members = Array(engine.agents.values)
+        } else {
+            let id = String(topic.dropFirst("agents:".count))
+            if engine.queueOrder.contains(id) {
+                members = engine.agents.values.filter { $0.queues.contains(id) }
+            } else {
+                members = engine.agents.values.filter { $0.team == id }
+            }
+        }
+        var ids: [String] = []
+        var keys: [String: AgentKey] = [:]
+        ids.reserveCapacity(members.count)
+        keys.reserveCapacity(members.count)
+        for agent in members {
+            ids.append(agent.id)
+            keys[agent.id] = AgentKey(record: agent, contact: agent.contact.flatMap { engine.contacts[$0] })
+        }
+        ids.sort()
+        var upserted: [String] = []
+        var removed: [String] = []
+        var previous: [String: AgentKey]?
+        if case .agents(_, let last)? = published[topic] { previous = last }
+        for id in ids where previous?[id] != keys[id] { upserted.append(id) }
+        if let previous { removed = previous.keys.filter { keys[$0] == nil }.sorted() }
+        if previous != nil && upserted.isEmpty && removed.isEmpty { return nil }
+        published[topic] = .agents(ids: ids, keys: keys)
+        let all = ids.map { text(of: keys[$0]!) }
+        let dataJSON = #"{"agents":["# + all.joined(separator: ",") + "]}"
+        guard previous != nil else { return TopicHub.Update(dataJSON: dataJSON) }
+        let deltaJSON = #"{"agents":["# + upserted.map { text(of: keys[$0]!) }.joined(separator: ",") + #"],"removed":"#
+            + JSONC.encode(.array(removed.map { .string($0) })) + "}"
+        return TopicHub.Update(dataJSON: dataJSON, deltaJSON: deltaJSON)
+    }
+
+    /// The agent's JSON, encoded once per change of the agent.
+    private mutating func text(of key: AgentKey) -> String {
+        if let cached = agentText[key.record.id], cached.key == key { return cached.json }
+        let json = JSONC.encode(Snapshot.agentJSON(key.record, contact: key.contact, at: nil))
+        agentText[key.record.id] = (key, json)
+        return json
+    }
+}
+
+private extension Snapshot.ScopeFigures {
+    /// The live values only (no window figures).
+    var windowless: Snapshot.ScopeFigures {
+        var figures = self
+        figures.windows = [:]
+        return figures
+    }
+}
+
+private extension Snapshot.GroupEntry {
+    var windowless: Snapshot.GroupEntry {
+        var entry = self
+        entry.figures = entry.figures.windowless
+        return entry
+    }
+}
+
+private extension TopicPayloads.CenterState {
+    var windowless: Self {
+        var state = self
+        state.figures = state.figures.windowless
+        return state
+    }
+}
+
+private extension TopicPayloads.QueueState {
+    var windowless: Self {
+        var state = self
+        state.entry.figures = state.entry.figures.windowless
+        return state
+    }
+}
+
+private extension TopicPayloads.GroupsState {
+    var windowless: Self {
+        Self(channels: channels.map(\.windowless), segments: segments.map(\.windowless), languages: languages.map(\.windowless))
     }
 }

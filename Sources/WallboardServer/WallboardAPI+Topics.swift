@@ -2,7 +2,8 @@ import JSONC
 import JSONModel
 import LWS
 
-/// REST mirrors of the WebSocket topics, each answered from the topic's latest payload with an
+/// REST mirrors of the WebSocket topics, each brought up to date by the engine (topics are built on
+/// demand) and answered from the topic's latest payload with an
 /// ETag (`"<topic>-<seq>"`) so a poller can ask `If-None-Match` and get 304 while nothing changed.
 ///
 /// Each answer is shaped for the caller's token exactly as its WebSocket frames are: customer
@@ -21,27 +22,43 @@ extension WallboardAPI {
                     respond(Self.error(400, "topics= names no topic; e.g. ?topics=center,queue:sales"))
                     return true
                 }
-                respondWithTopics(topics, viewer: viewer, request: request, respond: respond)
+                engine.refresh(topics) { [self] in
+                    respondWithTopics(topics, viewer: viewer, request: request, respond: respond)
+                }
             } else {
-                respondWithTopic("snapshot", viewer: viewer, request: request, respond: respond)
+                respondWithFreshTopic("snapshot", viewer: viewer, request: request, respond: respond)
             }
             return true
         }
         if path == "/api/v1/queues" {
-            respondWithTopic("snapshot", viewer: viewer, request: request, select: { $0["queues"] ?? .array([]) }, respond: respond)
+            respondWithFreshTopic("snapshot", viewer: viewer, request: request, select: { $0["queues"] ?? .array([]) }, respond: respond)
             return true
         }
         if path == "/api/v1/agents" {
-            respondWithTopic("snapshot", viewer: viewer, request: request, select: { $0["agents"] ?? .array([]) }, respond: respond)
+            respondWithFreshTopic("snapshot", viewer: viewer, request: request, select: { $0["agents"] ?? .array([]) }, respond: respond)
             return true
         }
         if path.hasPrefix("/api/v1/queues/") {
             let id = String(path.dropFirst("/api/v1/queues/".count))
             guard !id.isEmpty, !id.contains("/") else { return false }
-            respondWithTopic("queue:\(id)", viewer: viewer, request: request, respond: respond)
+            respondWithFreshTopic("queue:\(id)", viewer: viewer, request: request, respond: respond)
             return true
         }
         return false
+    }
+
+    /// Has the engine bring `topic` up to date (it is built on demand), then answers with it.
+    private func respondWithFreshTopic(
+        _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: (@Sendable (JSONValue) -> JSONValue)? = nil,
+        respond: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        guard viewer.maySubscribe(topic) else {
+            respond(Self.error(403, "this token may not see \(topic)"))
+            return
+        }
+        engine.refresh([topic]) { [self] in
+            respondWithTopic(topic, viewer: viewer, request: request, select: select, respond: respond)
+        }
     }
 
     /// What the caller may see, as for a WebSocket subscriber with the same token.
@@ -51,7 +68,7 @@ extension WallboardAPI {
     }
 
     private func respondWithTopic(
-        _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: ((JSONValue) -> JSONValue)? = nil,
+        _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: (@Sendable (JSONValue) -> JSONValue)? = nil,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         guard viewer.maySubscribe(topic) else {

@@ -54,10 +54,10 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         switch (request.method, request.path) {
         case (.get, "/healthz"):
             // 200 while the process serves; the sources' states say whether the feed is healthy.
-            let sources = hub.latest("center").flatMap { $0.data["sources"] } ?? .array([])
+            let sources = hub.sources
             respond(Self.json(200, ["status": "ok", "version": .string(Self.version), "sources": sources]))
         case (.get, "/readyz"):
-            let hasSnapshot = hub.latest("snapshot") != nil
+            let hasSnapshot = hub.isReady
             engine.storageProblem { problem in
                 var body: JSONObject = ["ready": .bool(hasSnapshot && problem == nil)]
                 if !hasSnapshot { body["reason"] = "no snapshot yet: the engine is starting" }

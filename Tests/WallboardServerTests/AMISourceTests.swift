@@ -318,15 +318,9 @@ final class AMIHarness: Sendable {
         return result.withLock { $0! }
     }
 
-    /// This source's entry in the latest published snapshot.
+    /// This source's entry as of the engine's latest publish (the sources every board's `center` shows).
     func sourceStatus() -> JSONValue? {
-        guard let latest = hub.latest("snapshot") else { return nil }
-        let json: JSONValue
-        do { json = try JSONC.parse(latest.dataJSON) } catch {
-            print("parse failed: \(error) \(latest.dataJSON.prefix(300))")
-            return nil
-        }
-        return json["sources"]?.arrayValue?.first { $0["name"]?.stringValue == "asterisk" }
+        hub.sources.arrayValue?.first { $0["name"]?.stringValue == "asterisk" }
     }
 
     /// Runs an action and waits (up to 5 s) for its completion.

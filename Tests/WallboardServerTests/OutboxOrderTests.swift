@@ -18,3 +18,40 @@ import Testing
         #expect(order == ["hello", "heartbeat", "topic:center", nil])
     }
 }
+
+/// Deltas and latest-wins: a delta that meets an unsent frame of its slot is replaced by its full fallback.
+@Suite struct OutboxDeltaTests {
+    private func session() -> LWSSession {
+        LWSSession(id: ConnectionID(rawValue: 1), wsi: OpaquePointer(bitPattern: 0x10)!, kind: .webSocket)
+    }
+
+    private func delta(_ sequence: UInt64) -> OutboundFrame {
+        OutboundFrame(
+            slot: "topic:agents", sequence: sequence, payload: SharedBytes("delta \(sequence)"),
+            fallback: SharedBytes("full \(sequence)"))
+    }
+
+    @Test func aDeltaIntoAnEmptySlotIsSentAsIs() {
+        let session = session()
+        #expect(session.enqueue(delta(2), limit: 10))
+        #expect(session.dequeue().map { String(decoding: $0.payload.bytes, as: UTF8.self) } == "delta 2")
+    }
+
+    @Test func aDeltaReplacingAnUnsentFrameBecomesItsFullPayload() {
+        let session = session()
+        #expect(session.enqueue(OutboundFrame(slot: "topic:agents", sequence: 1, payload: SharedBytes("full 1")), limit: 10))
+        #expect(session.enqueue(delta(2), limit: 10))
+        #expect(session.enqueue(delta(3), limit: 10))
+        let sent = session.dequeue()
+        #expect(sent.map { String(decoding: $0.payload.bytes, as: UTF8.self) } == "full 3")
+        #expect(sent?.sequence == 3)
+        #expect(session.dequeue() == nil)
+    }
+
+    @Test func anOlderFrameArrivingLateLeavesTheNewerDeltaAsItsFullPayload() {
+        let session = session()
+        #expect(session.enqueue(delta(5), limit: 10))
+        #expect(session.enqueue(OutboundFrame(slot: "topic:agents", sequence: 4, payload: SharedBytes("full 4")), limit: 10))
+        #expect(session.dequeue().map { String(decoding: $0.payload.bytes, as: UTF8.self) } == "full 5")
+    }
+}

@@ -20,11 +20,64 @@ import WallboardCore
         }
         #expect(seen["center"]?["center"]?["agents"]?["logged_in"] == 15)
         #expect(seen["queue:sales"]?["queue"]?["id"] == "sales")
-        #expect(seen["queue:sales"]?["generated_at"]?.stringValue.flatMap(RFC3339.parse) != nil)
+        #expect(seen["center"]?["generated_at"]?.stringValue.flatMap(RFC3339.parse) != nil)
+        #expect(seen["center"]?["queues"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["sales", "support", "chat"])
+        // No clock-derived seconds in topics: instants only, so an unchanged queue or agent sends nothing.
+        #expect(seen["queue:sales"]?["queue"]?["longest_wait_seconds"] == nil)
+        #expect(seen["queue:sales"]?["queue"]?["warning_level"] != nil)
         let chatAgents = try #require(seen["agents:chat"]?["agents"]?.arrayValue)
         #expect(!chatAgents.isEmpty)
         #expect(chatAgents.allSatisfy { $0["queues"]?.arrayValue?.contains("chat") == true })
+        #expect(chatAgents.allSatisfy { $0["state_seconds"] == nil && $0["state_since"] != nil })
         #expect(seen["team:north"]?["team"]?["id"] == "north")
+    }
+
+    /// Topics are built only while someone subscribes; one subscribed to later comes whole at once;
+    /// names the engine does not know are refused; agent lists then change by deltas.
+    @Test func topicsAreBuiltOnDemandAndAgentListsSendDeltas() throws {
+        let daemon = try TestDaemon(simulator: true)
+        defer { daemon.stop() }
+        let hub = daemon.daemon.hub
+        let hello = try JSONC.parse(
+            try #require({ () -> String? in
+                let client = try WebSocketClient(url: daemon.webSocketURL)
+                defer { client.close() }
+                if case .text(let text) = try client.receive() { return text }
+                return nil
+            }()))
+        let names = hello["topics"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(["center", "groups", "agents", "queue:sales", "agents:chat", "team:north", "alerts"].allSatisfy(names.contains))
+
+        let board = try daemon.connect(subscribe: ["center"])
+        defer { board.close() }
+        _ = try board.next(type: "topic")
+        _ = try board.nextSnapshot { _ in true }  // a later center: the engine has published since
+        #expect(hub.latest("queue:support") == nil, "built although nobody subscribed")
+        #expect(hub.latest("agents") == nil)
+        #expect(hub.latest("snapshot") == nil)
+
+        try board.send(text: #"{"op":"subscribe","topics":["agents","queue:nope"]}"#)
+        var whole: JSONValue?
+        var delta: JSONValue?
+        var error: JSONValue?
+        for _ in 0..<400 where whole == nil || delta == nil || error == nil {
+            guard case .text(let text) = try board.receive() else { break }
+            let message = try JSONC.parse(text)
+            if message["type"] == "error" { error = message }
+            guard message["topic"] == "agents" else { continue }
+            if message["data"] != nil, whole == nil { whole = message }
+            if message["delta"] != nil, whole != nil { delta = message }
+        }
+        #expect(error?["code"] == "unknown_topic")
+        #expect(error?["message"]?.stringValue?.contains("queue:nope") == true)
+        let first = try #require(whole)
+        #expect(first["data"]?["agents"]?.arrayValue?.count == 15)
+        let change = try #require(delta, "no agent delta in 400 messages")
+        #expect(change["base"]?.integerValue.map { $0 + 1 } == change["seq"]?.integerValue)
+        let upserted = change["delta"]?["agents"]?.arrayValue ?? []
+        let removed = change["delta"]?["removed"]?.arrayValue ?? []
+        #expect(!upserted.isEmpty || !removed.isEmpty)
+        #expect(upserted.count < 15, "a delta carries the agents that changed, not the list")
     }
 
     @Test func restMirrorsTopicsWithETags() throws {

@@ -1,7 +1,10 @@
 """Real-browser tests of the wallboard: a daemon on the simulator, headless Chromium driven over CDP.
 
 Asserts (each a named check; the last line says `N passed, M failed`, the exit status is 1 on any failure):
-  numbers   every layout shows the numbers of GET /api/v1/snapshot with the same generated_at
+  topics    every layout subscribes to exactly the topics it shows (center, alerts, its queues, its agents)
+  numbers   every layout shows the numbers of its topics as GET /api/v1/snapshot?topics= returns them (the same
+            `center` generated_at), assembled here independently of the board's TopicStore
+  deltas    agent deltas reach the tv board and its cards equal the API's agents afterwards
   restart   daemon killed -> stale/offline shown within the heartbeat limit -> restarted on the same port ->
             live again with a newer snapshot whose numbers match the API
   alerts    the alert banner: server-driven (the config's always-true rule fires; the banner shows its severity
@@ -128,6 +131,60 @@ def snapshot_fetch(port):
         return json.loads(r.read())
 
 
+def topics_fetch(port, topics):
+    names = ",".join(sorted(t for t in topics if t != "alerts"))
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/snapshot?topics={names}", timeout=3) as r:
+        return json.loads(r.read())
+
+
+def layout_topics(layout, query, center):
+    """The topics a layout shows (docs/protocol.md, web/README.md), worked out here from the address and `center`."""
+    params = dict(p.split("=", 1) for p in query.lstrip("?").split("&") if "=" in p)
+    known = [q["id"] for q in center.get("queues", [])]
+    picked = [q for q in params.get("queues", "").split(",") if q] or None
+    shown = [q for q in picked if q in known] if picked else known
+    topics = {"center", "alerts"}
+    if layout == "queue":
+        qid = params.get("queue") or (picked[0] if picked else None) or (known[0] if known else None)
+        if qid in known:
+            topics |= {f"queue:{qid}", f"agents:{qid}"}
+    elif layout == "kpi":
+        topics |= {"groups"} | {f"queue:{q}" for q in known}
+    else:
+        if layout == "tv":
+            topics |= {f"queue:{q}" for q in shown}
+        topics |= {"agents"} if not picked else {f"agents:{q}" for q in shown}
+    return sorted(topics)
+
+
+def board_model(port, topics):
+    """The snapshot-shaped model a board with these topics shows, from the REST mirrors of the same topics."""
+    got = topics_fetch(port, topics)
+    center = got.get("center") or {}
+    queues, waiting, abandoned, counts, agents = [], [], [], {}, {}
+    for q in center.get("queues", []):
+        t = got.get(f"queue:{q['id']}")
+        if not t:
+            queues.append({"id": q["id"], "name": q.get("name")})
+            continue
+        queues.append(t["queue"])
+        waiting += t.get("waiting", [])
+        abandoned += t.get("abandoned_today", [])
+        counts[q["id"]] = t.get("abandoned_today_count")
+    for name, t in got.items():
+        if name == "agents" or name.startswith("agents:"):
+            for a in t.get("agents", []):
+                agents[a["id"]] = a
+    groups = got.get("groups") or {}
+    return {
+        "generated_at": center.get("generated_at"), "primary_window": center.get("primary_window"),
+        "center": center.get("center"), "queues": queues, "waiting": waiting, "abandoned_today": abandoned,
+        "abandoned_today_counts": counts, "agents": sorted(agents.values(), key=lambda a: a["id"]),
+        "segments": groups.get("segments", []), "languages": groups.get("languages", []),
+        "channels": groups.get("channels", []),
+    }
+
+
 # --- the board's formatting, re-done here independently (WallboardLogic.js) ---------------------------------
 
 def is_num(v):
@@ -243,6 +300,7 @@ PAGE_READ = r"""(() => {
     tiles, windows, agents, kpiTables,
     center: summary ? fields(summary) : null,
     detailId: detail ? detail.dataset.id : null,
+    subscribed: window.__wbTest ? [...window.__wbTest.subscribed].sort() : [],
     detail: detail ? fields(detail.querySelector('.queue-detail__body')) : null,
     waitingRows: detail ? detail.querySelectorAll('.queue-detail__waiting-item').length : null,
     badge: document.querySelector('.connection-badge').dataset.state,
@@ -365,42 +423,60 @@ def expected_for(snap, page):
 
 
 def numbers_match(page, port, label, attempts=40):
-    """Reads the page, then the API, until both are the same snapshot (same generated_at); compares them."""
+    """Reads the page, then the API's copy of the page's topics, until both are the same state (same `center`
+    generated_at, and every number equal: the simulator keeps changing queues and agents, so a read can fall
+    between two payloads); reports the differences of the last same-generated_at read otherwise."""
     last = "no snapshot on the page"
     for _ in range(attempts):
         shown = page.evaluate(PAGE_READ)
         if shown and shown["generatedAt"]:
-            api = snapshot_fetch(port)
+            api = board_model(port, shown["subscribed"])
             if api.get("generated_at") == shown["generatedAt"]:
                 diffs = expected_for(api, shown)
                 detail = f"generated_at {api['generated_at']}, {len(shown['tiles'])} tiles, " \
                          f"{len(shown['windows'])} windows, {len(shown['agents'])} agents"
-                return check(f"numbers[{label}] equal /api/v1/snapshot", not diffs,
-                             "; ".join(diffs[:6]) if diffs else detail), shown
-            last = f"page {shown['generatedAt']} vs api {api.get('generated_at')}"
+                if not diffs:
+                    return check(f"numbers[{label}] equal the API's topics", True, detail), shown
+                last = "; ".join(diffs[:6])
+            else:
+                last = f"page {shown['generatedAt']} vs api {api.get('generated_at')}"
         time.sleep(0.1)
-    return check(f"numbers[{label}] equal /api/v1/snapshot", False, f"never the same snapshot ({last})"), None
+    return check(f"numbers[{label}] equal the API's topics", False, f"never the same state ({last})"), None
 
 
 SPY = r"""(() => {
   // Test only: records what the board's socket receives (not the snapshots) and lets the test hand a message to
   // the board's own onmessage handler, i.e. through WallboardSocket's real receive path.
   const Real = window.WebSocket;
-  const wb = { sockets: [], received: [] };
+  const wb = { sockets: [], received: [], subscribed: new Set(), deltas: 0 };
   window.__wbTest = wb;
   window.WebSocket = class extends Real {
     constructor(...args) {
       super(...args);
       wb.sockets.push(this);
+      wb.subscribed = new Set();
       if (wb.sockets.length > 20) wb.sockets.shift();
       this.addEventListener('message', (e) => {
         try {
           const m = JSON.parse(e.data);
-          if (m.type === 'topic' && m.topic === 'snapshot') return;
-          wb.received.push(m);
+          if (m.type === 'topic' && m.delta) wb.deltas += 1;
+          // Big payloads are kept as their headers only.
+          const kept = m.type === 'topic' && m.topic !== 'alerts'
+            ? { type: m.type, topic: m.topic, seq: m.seq, base: m.base, delta: !!m.delta } : m;
+          wb.received.push(kept);
           if (wb.received.length > 100) wb.received.shift();
         } catch {}
       });
+    }
+    send(text) {
+      try {
+        const m = JSON.parse(text);
+        for (const t of m.topics || []) {
+          if (m.op === 'subscribe') wb.subscribed.add(t);
+          if (m.op === 'unsubscribe') wb.subscribed.delete(t);
+        }
+      } catch {}
+      super.send(text);
     }
   };
   wb.inject = (msg) => {
@@ -515,6 +591,11 @@ def run(browser, daemon, base, port):
                              "document.querySelector('.connection-badge').dataset.state === 'live'", timeout=10)
         if not check(f"live[{name}] first snapshot shown", live):
             continue
+        center = topics_fetch(port, ["center"])["center"]
+        subscribed = page.wait_for("[...window.__wbTest.subscribed].sort()", timeout=3) or []
+        want = layout_topics(name, query, center)
+        check(f"topics[{name}] the board subscribes to exactly its layout's topics", subscribed == want,
+              f"{subscribed} vs {want}" if subscribed != want else ", ".join(subscribed))
         numbers_match(page, port, name)
         time.sleep(0.3)
         page.screenshot(os.path.join(SHOTS, f"{name}-1080p-dark.png"))
@@ -541,6 +622,15 @@ def run(browser, daemon, base, port):
 
     errors = console_errors(page, allow_ws_failures=False)
     check("console clean while live (all layouts)", not errors, "; ".join(errors[:3]))
+
+    # --- agent deltas: the tv board gets agent changes as deltas and shows the API's agents after them ---------
+    page.navigate(base)
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    deltas = page.wait_for("window.__wbTest.received.filter((m) => m.topic === 'agents' && m.delta).length >= 3 && "
+                           "window.__wbTest.received.filter((m) => m.topic === 'agents' && m.delta).length", timeout=20)
+    check("deltas[tv] agent changes arrive as deltas after one whole list", deltas and page.evaluate(
+        "window.__wbTest.received.filter((m) => m.topic === 'agents' && !m.delta).length") <= 1, f"{deltas} deltas")
+    numbers_match(page, port, "tv after agent deltas")
 
     # --- (c) alerts --------------------------------------------------------------------------------------------
     page.navigate(base)

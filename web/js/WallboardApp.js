@@ -37,8 +37,8 @@ import {
 /**
  * Mounts the `.wallboard-app` (the static skeleton in index.html) and keeps it in step with the events
  * `WallboardSocket` dispatches on `el`: `wallboardSnapshot`, `wallboardAlerts`, `wallboardConnection`,
- * `wallboardClock`. Re-renders on every event and on a once-a-second tick aligned to the wall clock, so waits and
- * times in state tick between snapshots. Children are updated in place; nothing is rebuilt on a tick.
+ * `wallboardClock`. Re-renders on every event (model updates coalesced to one render per animation frame) and on a
+ * once-a-second tick aligned to the wall clock, so waits and times in state tick between updates. Children are updated in place; nothing is rebuilt on a tick.
  *
  * The layout (`data-layout` = tv | queue | agents | kpi) decides which sections are shown. `data-generated-at` holds the
  * `generated_at` of the snapshot on screen, so a test (or a person) can tell which snapshot the numbers are from.
@@ -82,7 +82,7 @@ export function WallboardApp(el, options) {
   el.addEventListener('wallboardSnapshot', (e) => {
     state.snapshot = e.detail;
     state.clockSamples = addClockSample(state.clockSamples, parseTime(e.detail.generated_at), Date.now());
-    render();
+    renderSoon();
   });
   el.addEventListener('wallboardAlerts', (e) => {
     state.alerts = e.detail && e.detail.supported ? e.detail.alerts : null;
@@ -102,6 +102,18 @@ export function WallboardApp(el, options) {
   function tick() {
     setTimeout(tick, 1010 - (Date.now() % 1000));
     render();
+  }
+
+  // Topics arrive a few at a time (a center, some queues, an agent delta): one render for the lot, at the next frame.
+  let renderPending = false;
+  function renderSoon() {
+    if (renderPending) return;
+    renderPending = true;
+    const later = globalThis.requestAnimationFrame || ((fn) => setTimeout(fn, 0));
+    later(() => {
+      renderPending = false;
+      render();
+    });
   }
 
   function render() {

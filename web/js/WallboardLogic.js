@@ -240,7 +240,8 @@ export function elapsedSeconds(iso, serverNow) {
 export function longestWaitSeconds(q, generatedAt, serverNow) {
   if (!q) return null;
   const base = isNumber(q.longest_wait_seconds) ? q.longest_wait_seconds : null;
-  if (!(q.waiting_now > 0)) return base;
+  // Topics send no clock-derived seconds: nobody waiting is a wait of 0.
+  if (!(q.waiting_now > 0)) return q.longest_wait_seconds === undefined && isNumber(q.waiting_now) ? 0 : base;
   const fromOldest = elapsedSeconds(q.oldest_queued_at, serverNow);
   if (fromOldest !== null) return fromOldest;
   const gen = parseTime(generatedAt);

@@ -6,12 +6,10 @@ import {
   reconnectDelayMs,
 } from './WallboardLogic.js';
 import { boardToken, withToken } from './token.js';
+import { TopicStore, topicsForLayout } from './TopicStore.js';
 
 /** Subprotocol of the wallboard WebSocket (protocol.md). */
 export const SUBPROTOCOL = 'wallboard.v1';
-
-/** Topics the board subscribes to on every (re)connect. A server without `alerts` answers `unknown_topic`. */
-export const TOPICS = ['snapshot', 'alerts'];
 
 /**
  * The WebSocket address of the daemon that served this page: `ws(s)://<host>/ws`, with the kiosk token
@@ -25,12 +23,16 @@ export function socketUrl(loc, token = boardToken()) {
 }
 
 /**
- * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to `snapshot` and `alerts`, reconnects by
- * itself (1 s doubling to 30 s, with jitter) and resubscribes, and watches the link (stale after 3 silent
- * heartbeats, dropped and reconnected after 6, which also catches half-open TCP connections).
+ * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to exactly the topics its layout
+ * shows (`TopicStore.topicsForLayout`: `center` and `alerts` first, then the queues and agents the `center` payload
+ * lists, following changes of that list), assembles them in a `TopicStore`, subscribes again to a topic whose delta
+ * does not follow what it has, reconnects by itself (1 s doubling to 30 s, with jitter) and resubscribes, and
+ * watches the link (stale after 3 silent heartbeats, dropped and reconnected after 6, which also catches half-open
+ * TCP connections).
  *
  * Dispatches on `el` (not bubbling):
- * - `wallboardSnapshot`, detail = the snapshot object;
+ * - `wallboardSnapshot`, detail = the model assembled from the topics, shaped like the snapshot (docs/snapshot.md,
+ *   without the clock-derived seconds: views tick from `state_since`, `queued_at`, `oldest_queued_at`);
  * - `wallboardAlerts`, detail = `{supported: true, alerts}` with the `alerts` topic payload, or
  *   `{supported: false, alerts: null}` when the server answers `unknown_topic` for `alerts`;
  * - `wallboardConnection`, detail = `{state, since, lastMessageAt, retryAt, heartbeatSeconds, serverVersion}`
@@ -40,6 +42,8 @@ export function socketUrl(loc, token = boardToken()) {
  * @param {EventTarget} el where events are dispatched
  * @param {object} options
  * @param {string} options.url e.g. `socketUrl(location)`
+ * @param {{layout?: string, queues?: string[]|null, queue?: string|null}} [options.board] what the board shows
+ *   (`WallboardLogic.parseBoardOptions`), default the tv layout of every queue
  * @param {typeof WebSocket} [options.WebSocket] injectable for tests
  * @param {{now: () => number, setTimeout: Function, clearTimeout: Function, setInterval: Function,
  *   clearInterval: Function}} [options.clock] injectable for tests
@@ -63,6 +67,9 @@ export function WallboardSocket(el, options) {
   let state = null;
   let since = 0;
   let closed = false;
+  const board = options.board || { layout: 'tv', queues: null, queue: null };
+  const store = TopicStore();
+  let subscribed = new Set();
 
   const watchTimer = clock.setInterval(watch, 1000);
   connect();
@@ -82,7 +89,11 @@ export function WallboardSocket(el, options) {
       scheduleReconnect();
       return;
     }
-    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', topics: TOPICS }));
+    ws.onopen = () => {
+      subscribed = new Set();
+      store.clear();
+      followLayout();
+    };
     ws.onmessage = (e) => receive(e.data);
     ws.onclose = () => lost();
     ws.onerror = () => lost();
@@ -107,12 +118,37 @@ export function WallboardSocket(el, options) {
     setState('live');
     const serverTime = parseTime(msg.server_time);
     if (serverTime !== null) emit('wallboardClock', { serverTime, receivedAt: at });
-    if (msg.type === 'topic' && msg.topic === 'snapshot' && msg.data && typeof msg.data === 'object') {
-      emit('wallboardSnapshot', msg.data);
-    } else if (msg.type === 'topic' && msg.topic === 'alerts' && msg.data && typeof msg.data === 'object') {
+    if (msg.type === 'topic' && msg.topic === 'alerts' && msg.data && typeof msg.data === 'object') {
       emit('wallboardAlerts', { supported: true, alerts: msg.data });
+    } else if (msg.type === 'topic') {
+      const { changed, resync } = store.apply(msg);
+      if (resync) send({ op: 'subscribe', topics: [resync] });
+      if (changed && msg.topic === 'center') followLayout();
+      const snapshot = changed ? store.snapshot() : null;
+      if (snapshot) emit('wallboardSnapshot', snapshot);
     } else if (msg.type === 'error' && msg.code === 'unknown_topic' && /\balerts\b/.test(String(msg.message))) {
       emit('wallboardAlerts', { supported: false, alerts: null });
+    }
+  }
+
+  /** Subscribes to what the layout shows now and unsubscribes from what it no longer shows. */
+  function followLayout() {
+    const wanted = topicsForLayout(board, store.center());
+    const add = wanted.filter((t) => !subscribed.has(t));
+    const drop = [...subscribed].filter((t) => !wanted.includes(t));
+    subscribed = new Set(wanted);
+    if (drop.length) {
+      store.forget(drop);
+      send({ op: 'unsubscribe', topics: drop });
+    }
+    if (add.length) send({ op: 'subscribe', topics: add });
+  }
+
+  function send(message) {
+    try {
+      ws.send(JSON.stringify(message));
+    } catch {
+      // Closing: the next connection subscribes again.
     }
   }
 

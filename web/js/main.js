@@ -8,4 +8,4 @@ document.documentElement.dataset.theme = options.theme;
 
 const el = document.querySelector('.wallboard-app');
 WallboardApp(el, options);
-WallboardSocket(el, { url: socketUrl(location) });
+WallboardSocket(el, { url: socketUrl(location), board: options });

@@ -93,17 +93,17 @@ test('socket URL follows the page origin', () => {
   assert.equal(socketUrl({ protocol: 'https:', host: 'board.example' }), 'wss://board.example/ws');
 });
 
-test('connects with the wallboard.v1 subprotocol and subscribes to snapshot and alerts on open', () => {
+test('connects with the wallboard.v1 subprotocol and subscribes to the tv layout\'s first topics on open', () => {
   const { sockets, states } = setup();
   assert.equal(sockets.length, 1);
   assert.equal(sockets[0].url, 'ws://board.example:8080/ws');
   assert.equal(sockets[0].protocol, 'wallboard.v1');
   assert.deepEqual(states(), ['connecting']);
   sockets[0].open();
-  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['snapshot', 'alerts'] }]);
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'] }]);
 });
 
-test('hello makes the link live; a snapshot topic is dispatched as wallboardSnapshot', () => {
+test('hello makes the link live; the topics are assembled and dispatched as wallboardSnapshot', () => {
   const { sockets, events, states, clock } = setup();
   sockets[0].open();
   sockets[0].message(HELLO);
@@ -111,11 +111,13 @@ test('hello makes the link live; a snapshot topic is dispatched as wallboardSnap
   const live = events.filter((e) => e.type === 'wallboardConnection')[1].detail;
   assert.equal(live.since, clock.now());
   assert.equal(live.serverVersion, '0.1.0');
-  const snapshot = { generated_at: '2026-11-23T15:30:00.123Z', queues: [] };
-  sockets[0].message({ type: 'topic', topic: 'snapshot', seq: 1, data: snapshot });
+  const center = { generated_at: '2026-11-23T15:30:00.123Z', primary_window: '15m', queues: [], center: { name: 'x' } };
+  sockets[0].message({ type: 'topic', topic: 'center', seq: 1, data: center });
   const snaps = events.filter((e) => e.type === 'wallboardSnapshot');
   assert.equal(snaps.length, 1);
-  assert.deepEqual(snaps[0].detail, snapshot);
+  assert.equal(snaps[0].detail.generated_at, center.generated_at);
+  assert.deepEqual(snaps[0].detail.center, { name: 'x' });
+  assert.deepEqual(snaps[0].detail.queues, []);
   const clocks = events.filter((e) => e.type === 'wallboardClock');
   assert.deepEqual(clocks[0].detail, { serverTime: Date.parse(HELLO.server_time), receivedAt: clock.now() });
 });
@@ -181,7 +183,7 @@ test('reconnects with doubling backoff and resubscribes; a message resets the ba
   assert.equal(sockets.length, 3);
 
   sockets[2].open();
-  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['snapshot', 'alerts'] }]);
+  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'] }]);
   sockets[2].message(HELLO);
   sockets[2].drop(); // had a message: back to the first delay
   assert.equal(events.at(-1).detail.retryAt, clock.now() + 500);
@@ -225,4 +227,39 @@ test('close() stops the socket and every timer', () => {
   assert.equal(clock.pending(), 0);
   clock.advance(120000);
   assert.equal(sockets.length, 1);
+});
+
+test('follows the center\'s queue list: subscribes to the shown queues, drops a queue that is gone', () => {
+  const clock = manualClock();
+  const { FakeWebSocket, sockets } = fakeWebSocketClass();
+  const el = new EventTarget();
+  WallboardSocket(el, { url: 'ws://x/ws', WebSocket: FakeWebSocket, clock, random: () => 0,
+    board: { layout: 'tv', queues: ['sales', 'support'], queue: 'sales' } });
+  sockets[0].open();
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['alerts', 'center'] }]);
+  const center = (ids) => ({ type: 'topic', topic: 'center', data: { generated_at: '2026-11-23T15:30:00Z',
+    queues: ids.map((id) => ({ id, name: id })) } });
+  sockets[0].message({ ...center(['sales', 'support', 'chat']), seq: 1 });
+  assert.deepEqual(sockets[0].sent[1], { op: 'subscribe', topics: ['agents:sales', 'agents:support', 'queue:sales', 'queue:support'] });
+  sockets[0].message({ ...center(['sales', 'chat']), seq: 2 });
+  assert.deepEqual(sockets[0].sent[2], { op: 'unsubscribe', topics: ['agents:support', 'queue:support'] });
+  assert.equal(sockets[0].sent.length, 3);
+});
+
+test('an agent delta that does not follow what the board has asks for the whole list again', () => {
+  const { sockets, events } = setup();
+  sockets[0].open();
+  sockets[0].message(HELLO);
+  sockets[0].message({ type: 'topic', topic: 'center', seq: 1, data: { generated_at: '2026-11-23T15:30:00Z', queues: [] } });
+  const agent = (id, state) => ({ id, name: id, state, queues: [], state_since: '2026-11-23T15:29:00Z' });
+  sockets[0].message({ type: 'topic', topic: 'agents', seq: 4, data: { agents: [agent('a1', 'available'), agent('a2', 'available')] } });
+  sockets[0].message({ type: 'topic', topic: 'agents', seq: 5, base: 4, delta: { agents: [agent('a2', 'on_contact')], removed: ['a1'] } });
+  let snap = events.filter((e) => e.type === 'wallboardSnapshot').at(-1).detail;
+  assert.deepEqual(snap.agents.map((a) => [a.id, a.state]), [['a2', 'on_contact']]);
+  const sent = sockets[0].sent.length;
+  sockets[0].message({ type: 'topic', topic: 'agents', seq: 7, base: 6, delta: { agents: [agent('a3', 'available')], removed: [] } });
+  assert.deepEqual(sockets[0].sent.slice(sent), [{ op: 'subscribe', topics: ['agents'] }]);
+  sockets[0].message({ type: 'topic', topic: 'agents', seq: 7, data: { agents: [agent('a3', 'available')] } });
+  snap = events.filter((e) => e.type === 'wallboardSnapshot').at(-1).detail;
+  assert.deepEqual(snap.agents.map((a) => a.id), ['a3']);
 });

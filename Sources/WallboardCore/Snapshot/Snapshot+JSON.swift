@@ -14,41 +14,47 @@ extension Snapshot {
         for name in windowNames { starts[name] = .optional(windowStarts[name]) { .string(RFC3339.format($0)) } }
         object["window_starts"] = .object(starts)
         object["sources"] = .array(sources.map(\.json))
-        object["center"] = .object(figuresJSON(center, settings: nil))
-        object["queues"] = .array(queues.map(queueJSON))
-        object["teams"] = .array(teams.map(groupJSON))
-        object["channels"] = .array(channels.map(groupJSON))
-        object["segments"] = .array(segments.map(groupJSON))
-        object["languages"] = .array(languages.map(groupJSON))
-        object["agents"] = .array(agents.map(agentJSON))
-        object["waiting"] = .array(waiting.map(waitingJSON))
-        object["abandoned_today"] = .array(abandonedToday.map(abandonedJSON))
+        object["center"] = .object(figuresJSON(center, settings: nil, clocked: true))
+        object["queues"] = .array(queues.map { queueJSON($0, clocked: true) })
+        object["teams"] = .array(teams.map { groupJSON($0, clocked: true) })
+        object["channels"] = .array(channels.map { groupJSON($0, clocked: true) })
+        object["segments"] = .array(segments.map { groupJSON($0, clocked: true) })
+        object["languages"] = .array(languages.map { groupJSON($0, clocked: true) })
+        object["agents"] = .array(agents.map { Self.agentJSON($0, contact: $0.contact.flatMap { contacts[$0] }, at: generatedAt) })
+        object["waiting"] = .array(waiting.map { Self.waitingJSON($0, at: generatedAt) })
+        object["abandoned_today"] = .array(abandonedToday.map(Self.abandonedJSON))
         object["abandoned_today_counts"] = .object(
             JSONObject(distinctKeys: abandonedTodayCounts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
         return .object(object)
     }
 
-    private func queueJSON(_ entry: QueueEntry) -> JSONValue {
+    /// One queue's settings and figures as in `queues` of the snapshot. `clocked: false` leaves out
+    /// `longest_wait_seconds`, which changes every instant (topics send `oldest_queued_at` only).
+    public func queueJSON(_ entry: QueueEntry, clocked: Bool) -> JSONValue {
         var object: JSONObject = [
             "id": .string(entry.settings.id), "name": .string(entry.settings.name),
             "threshold_seconds": .number(entry.settings.threshold.asSeconds), "target": .number(entry.settings.target),
             "short_abandon_seconds": .number(entry.settings.shortAbandon.asSeconds),
             "abandon_treatment": .string(entry.settings.abandonTreatment.rawValue),
         ]
-        for member in figuresJSON(entry.figures, settings: entry.settings).members { object[member.key] = member.value }
+        for member in figuresJSON(entry.figures, settings: entry.settings, clocked: clocked).members {
+            object[member.key] = member.value
+        }
         return .object(object)
     }
 
-    private func groupJSON(_ entry: GroupEntry) -> JSONValue {
+    /// A team's, channel's, segment's or language's figures (`clocked` as for ``queueJSON(_:clocked:)``).
+    public func groupJSON(_ entry: GroupEntry, clocked: Bool) -> JSONValue {
         var object: JSONObject = ["id": .string(entry.id)]
-        for member in figuresJSON(entry.figures, settings: nil).members { object[member.key] = member.value }
+        for member in figuresJSON(entry.figures, settings: nil, clocked: clocked).members { object[member.key] = member.value }
         return .object(object)
     }
 
-    private func figuresJSON(_ figures: ScopeFigures, settings: QueueSettings?) -> JSONObject {
+    /// Live values and window metrics of a scope (`clocked` as for ``queueJSON(_:clocked:)``).
+    public func figuresJSON(_ figures: ScopeFigures, settings: QueueSettings?, clocked: Bool) -> JSONObject {
         var object = JSONObject()
         object["waiting_now"] = .int(figures.waitingNow)
-        object["longest_wait_seconds"] = .number(figures.longestWait(at: generatedAt).asSeconds)
+        if clocked { object["longest_wait_seconds"] = .number(figures.longestWait(at: generatedAt).asSeconds) }
         object["oldest_queued_at"] = .optional(figures.oldestQueuedAt) { .string(RFC3339.format($0)) }
         object["agents"] = [
             "logged_in": .int(figures.agents.loggedIn), "available": .int(figures.agents.available),
@@ -76,16 +82,19 @@ extension Snapshot {
         return object
     }
 
-    private func agentJSON(_ agent: AgentRecord) -> JSONValue {
+    /// One agent as in `agents` of the snapshot, with `contact` (the agent's current contact, if
+    /// any). With `at`, also `state_seconds` (time in state at that instant); topics leave it out and
+    /// send `state_since` only, so an agent whose state did not change sends nothing.
+    public static func agentJSON(_ agent: AgentRecord, contact: LiveContact?, at generatedAt: Instant?) -> JSONValue {
         var object: JSONObject = [
             "id": .string(agent.id), "name": .string(agent.name), "team": .optional(agent.team) { .string($0) },
             "queues": .array(agent.queues.map { .string($0) }), "state": .string(agent.state.rawValue),
             "reason": .optional(agent.reason) { .string($0) }, "state_since": .string(RFC3339.format(agent.stateSince)),
-            "state_seconds": .number(max(0, generatedAt.since(agent.stateSince)).asSeconds),
             "skills": .object(JSONObject(agent.skills.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             "languages": .array(agent.languages.map { .string($0) }),
         ]
-        if let id = agent.contact, let contact = contacts[id] {
+        if let generatedAt { object["state_seconds"] = .number(max(0, generatedAt.since(agent.stateSince)).asSeconds) }
+        if let id = agent.contact, let contact {
             object["contact"] = [
                 "id": .string(id), "queue": .string(contact.queue), "channel": .string(contact.channel.rawValue),
                 "phase": .string(contact.phase.rawValue),
@@ -96,19 +105,23 @@ extension Snapshot {
         return .object(object)
     }
 
-    private func waitingJSON(_ contact: LiveContact) -> JSONValue {
-        [
+    /// One waiting contact as in `waiting` of the snapshot; with `at`, also `wait_seconds` at that
+    /// instant (topics send `queued_at` only).
+    public static func waitingJSON(_ contact: LiveContact, at generatedAt: Instant?) -> JSONValue {
+        var object: JSONObject = [
             "contact": .string(contact.id), "queue": .string(contact.queue), "channel": .string(contact.channel.rawValue),
             "customer": .optional(contact.customer?.id) { .string($0) },
             "segment": .optional(contact.customer?.segment) { .string($0) },
             "language": .optional(contact.language) { .string($0) }, "reason": .optional(contact.reason) { .string($0) },
             "priority": .optional(contact.priority) { .int($0) },
             "queued_at": .string(RFC3339.format(contact.queuedAt)),
-            "wait_seconds": .number(max(0, generatedAt.since(contact.queuedAt)).asSeconds),
         ]
+        if let generatedAt { object["wait_seconds"] = .number(max(0, generatedAt.since(contact.queuedAt)).asSeconds) }
+        return .object(object)
     }
 
-    private func abandonedJSON(_ contact: AbandonedContact) -> JSONValue {
+    /// One entry of `abandoned_today` (its `wait_seconds` is how long the contact had waited: fixed).
+    public static func abandonedJSON(_ contact: AbandonedContact) -> JSONValue {
         [
             "contact": .string(contact.contact), "customer": .optional(contact.customer?.id) { .string($0) },
             "segment": .optional(contact.customer?.segment) { .string($0) }, "queue": .string(contact.queue),
@@ -126,7 +139,8 @@ extension JSONObject {
 }
 
 extension Snapshot.SourceStatus {
-    var json: JSONValue {
+    /// The source as in `sources` of the snapshot.
+    public var json: JSONValue {
         ["name": .string(name), "kind": .string(kind), "state": .string(state), "detail": .optional(detail) { .string($0) }]
     }
 }

@@ -1,0 +1,190 @@
+/**
+ * The board's model, assembled from the topics it subscribes to (docs/protocol.md): `center`, `groups`,
+ * `queue:<id>` and `agents` / `agents:<id>` (whole once, then deltas), and which topics a layout needs.
+ * Pure: no DOM, no socket, no clock.
+ */
+
+/** Topics every layout subscribes to before it knows the center's queues. */
+export const BASE_TOPICS = ['center', 'alerts'];
+
+/**
+ * The topics a board shows, given its address options and the `center` payload (which lists the queues).
+ * - tv: each shown queue, and the agents of the shown queues (`agents` when it shows all);
+ * - queue: the chosen queue (`&queue=`, else the first) and its agents;
+ * - agents: the agents of `?queues=` (or `agents`);
+ * - kpi: every queue and `groups` (segments, languages, channels).
+ * @param {{layout?: string, queues?: string[]|null, queue?: string|null}} board
+ * @param {{queues?: Array<{id: string}>}|null} center the `center` payload, null before it came
+ * @returns {string[]} sorted, without duplicates
+ */
+export function topicsForLayout(board, center) {
+  const layout = (board && board.layout) || 'tv';
+  const picked = (board && board.queues) || null;
+  const known = ((center && center.queues) || []).map((q) => q.id);
+  const shown = picked ? picked.filter((id) => known.includes(id)) : known;
+  const topics = new Set(BASE_TOPICS);
+  const agentsOf = (ids, all) => {
+    if (all) topics.add('agents');
+    else for (const id of ids) topics.add(`agents:${id}`);
+  };
+  if (layout === 'queue') {
+    const id = (board && board.queue) || known[0];
+    if (id && known.includes(id)) {
+      topics.add(`queue:${id}`);
+      topics.add(`agents:${id}`);
+    }
+  } else if (layout === 'kpi') {
+    topics.add('groups');
+    for (const id of known) topics.add(`queue:${id}`);
+  } else if (layout === 'agents') {
+    agentsOf(shown, !picked);
+  } else {
+    for (const id of shown) topics.add(`queue:${id}`);
+    agentsOf(shown, !picked);
+  }
+  return [...topics].sort();
+}
+
+/**
+ * Keeps each topic's latest payload and sequence number, applies agent deltas, and assembles a
+ * snapshot-shaped object (docs/snapshot.md) for the views.
+ * @returns {{apply: (msg: object) => {changed: boolean, resync: string|null}, snapshot: () => object|null,
+ *   center: () => object|null, forget: (topics: string[]) => void, clear: () => void}}
+ */
+export function TopicStore() {
+  /** topic -> {seq, data} ; agent topics keep `agents` as a Map id -> agent. */
+  let topics = new Map();
+  /** Topics whose sequence broke: waiting for a whole payload. */
+  const broken = new Set();
+  let assembled = null;
+
+  return { apply, snapshot, center, forget, clear };
+
+  /**
+   * One `topic` message. A whole payload replaces the topic unless it is older than what the store has
+   * (and the topic is not waiting for one); a delta applies only on top of its `base`: agent lists upsert and
+   * remove agents, a queue's delta replaces the members it has (and of `queue`, the keys it has).
+   * @returns {{changed: boolean, resync: string|null}} resync: the topic to subscribe to again
+   */
+  function apply(msg) {
+    if (!msg || msg.type !== 'topic' || typeof msg.topic !== 'string' || typeof msg.seq !== 'number') {
+      return { changed: false, resync: null };
+    }
+    const name = msg.topic;
+    const have = topics.get(name);
+    if (msg.data && typeof msg.data === 'object') {
+      if (have && msg.seq < have.seq && !broken.has(name)) return { changed: false, resync: null };
+      broken.delete(name);
+      topics.set(name, { seq: msg.seq, data: isAgents(name) ? agentsEntry(msg.data) : msg.data });
+      assembled = null;
+      return { changed: true, resync: null };
+    }
+    if (msg.delta && typeof msg.delta === 'object') {
+      if (have && msg.seq <= have.seq && !broken.has(name)) return { changed: false, resync: null };
+      if (!have || broken.has(name) || msg.base !== have.seq) {
+        if (broken.has(name)) return { changed: false, resync: null };
+        broken.add(name);
+        return { changed: false, resync: name };
+      }
+      if (isAgents(name)) {
+        const agents = have.data.agents;
+        for (const id of Array.isArray(msg.delta.removed) ? msg.delta.removed : []) agents.delete(id);
+        for (const a of Array.isArray(msg.delta.agents) ? msg.delta.agents : []) if (a && a.id) agents.set(a.id, a);
+      } else {
+        // queue:<id>: each member replaces the client's; `queue` replaces only the keys it has.
+        const next = { ...have.data };
+        for (const [key, value] of Object.entries(msg.delta)) {
+          next[key] = key === 'queue' && value && typeof value === 'object' ? { ...have.data.queue, ...value } : value;
+        }
+        have.data = next;
+      }
+      have.seq = msg.seq;
+      assembled = null;
+      return { changed: true, resync: null };
+    }
+    return { changed: false, resync: null };
+  }
+
+  /** The `center` payload, or null. */
+  function center() {
+    const c = topics.get('center');
+    return c ? c.data : null;
+  }
+
+  /** Drops topics no longer subscribed to. */
+  function forget(names) {
+    for (const name of names) {
+      topics.delete(name);
+      broken.delete(name);
+    }
+    assembled = null;
+  }
+
+  /** Drops everything (a new connection starts from whole payloads). */
+  function clear() {
+    topics = new Map();
+    broken.clear();
+    assembled = null;
+  }
+
+  /**
+   * The snapshot the views render: center figures, queues in the center's order (a queue whose topic has
+   * not come is `{id, name}` only), waiting and abandoned lists joined from the queue topics, agents from
+   * the agent topics. null before `center` came.
+   */
+  function snapshot() {
+    if (assembled) return assembled;
+    const c = center();
+    if (!c) return null;
+    const queues = [];
+    const waiting = [];
+    const abandoned = [];
+    const counts = {};
+    for (const q of Array.isArray(c.queues) ? c.queues : []) {
+      const t = topics.get(`queue:${q.id}`);
+      if (!t) {
+        queues.push({ id: q.id, name: q.name });
+        continue;
+      }
+      queues.push(t.data.queue || { id: q.id, name: q.name });
+      if (Array.isArray(t.data.waiting)) waiting.push(...t.data.waiting);
+      if (Array.isArray(t.data.abandoned_today)) abandoned.push(...t.data.abandoned_today);
+      if (typeof t.data.abandoned_today_count === 'number') counts[q.id] = t.data.abandoned_today_count;
+    }
+    const byTime = (key) => (a, b) => Date.parse(a[key]) - Date.parse(b[key]);
+    waiting.sort(byTime('queued_at'));
+    abandoned.sort((a, b) => byTime('at')(b, a));
+    const agents = new Map();
+    for (const [name, t] of topics) {
+      if (isAgents(name)) for (const [id, a] of t.data.agents) agents.set(id, a);
+    }
+    const groups = topics.get('groups');
+    assembled = {
+      generated_at: c.generated_at,
+      primary_window: c.primary_window,
+      windows: c.windows,
+      sources: c.sources,
+      center: c.center,
+      queues,
+      teams: [],
+      channels: groups ? groups.data.channels : [],
+      segments: groups ? groups.data.segments : [],
+      languages: groups ? groups.data.languages : [],
+      agents: [...agents.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      waiting,
+      abandoned_today: abandoned,
+      abandoned_today_counts: counts,
+    };
+    return assembled;
+  }
+}
+
+function isAgents(name) {
+  return name === 'agents' || name.startsWith('agents:');
+}
+
+function agentsEntry(data) {
+  const agents = new Map();
+  for (const a of Array.isArray(data.agents) ? data.agents : []) if (a && a.id) agents.set(a.id, a);
+  return { agents };
+}

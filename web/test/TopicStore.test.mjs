@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TopicStore, topicsForLayout } from '../js/TopicStore.js';
+
+const center = { generated_at: '2026-11-23T15:30:00Z', primary_window: '15m', windows: ['15m'], sources: [],
+  center: { name: 'c', waiting_now: 2 }, queues: [{ id: 'sales', name: 'Sales' }, { id: 'chat', name: 'Chat' }] };
+
+test('each layout subscribes to exactly what it shows', () => {
+  assert.deepEqual(topicsForLayout({ layout: 'tv' }, center), ['agents', 'alerts', 'center', 'queue:chat', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'tv', queues: ['chat', 'nope'] }, center),
+    ['agents:chat', 'alerts', 'center', 'queue:chat']);
+  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: null }, center), ['agents:sales', 'alerts', 'center', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: 'chat' }, center), ['agents:chat', 'alerts', 'center', 'queue:chat']);
+  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: 'nope' }, center), ['alerts', 'center']);
+  assert.deepEqual(topicsForLayout({ layout: 'agents' }, center), ['agents', 'alerts', 'center']);
+  assert.deepEqual(topicsForLayout({ layout: 'agents', queues: ['sales'] }, center), ['agents:sales', 'alerts', 'center']);
+  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, center), ['alerts', 'center', 'groups', 'queue:chat', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, null), ['alerts', 'center', 'groups']);
+});
+
+test('the store assembles a snapshot-shaped model from center, queues, groups and agent topics', () => {
+  const store = TopicStore();
+  assert.equal(store.snapshot(), null);
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  store.apply({ type: 'topic', topic: 'queue:chat', seq: 3, data: {
+    queue: { id: 'chat', name: 'Chat', waiting_now: 2 },
+    waiting: [{ contact: 'k2', queue: 'chat', queued_at: '2026-11-23T15:29:30Z' }, { contact: 'k1', queue: 'chat', queued_at: '2026-11-23T15:29:00Z' }],
+    abandoned_today: [{ contact: 'a1', queue: 'chat', at: '2026-11-23T15:00:00Z' }], abandoned_today_count: 7 } });
+  store.apply({ type: 'topic', topic: 'agents:chat', seq: 1, data: { agents: [{ id: 'b', queues: ['chat'] }] } });
+  store.apply({ type: 'topic', topic: 'agents:sales', seq: 1, data: { agents: [{ id: 'a', queues: ['sales'] }, { id: 'b', queues: ['chat'] }] } });
+  store.apply({ type: 'topic', topic: 'groups', seq: 1, data: { channels: [], segments: [{ id: 'vip' }], languages: [] } });
+  const snap = store.snapshot();
+  assert.equal(snap.generated_at, center.generated_at);
+  assert.deepEqual(snap.queues, [{ id: 'sales', name: 'Sales' }, { id: 'chat', name: 'Chat', waiting_now: 2 }]);
+  assert.deepEqual(snap.waiting.map((w) => w.contact), ['k1', 'k2']);
+  assert.deepEqual(snap.abandoned_today_counts, { chat: 7 });
+  assert.deepEqual(snap.agents.map((a) => a.id), ['a', 'b']);
+  assert.deepEqual(snap.segments, [{ id: 'vip' }]);
+  assert.equal(store.snapshot(), snap, 'unchanged topics give the same object');
+  store.forget(['agents:sales']);
+  assert.deepEqual(store.snapshot().agents.map((a) => a.id), ['b']);
+});
+
+test('deltas apply on their base only; an older whole payload is ignored', () => {
+  const store = TopicStore();
+  assert.deepEqual(store.apply({ type: 'topic', topic: 'agents', seq: 2, base: 1, delta: { agents: [], removed: [] } }),
+    { changed: false, resync: 'agents' }, 'a delta before any whole list');
+  assert.equal(store.apply({ type: 'topic', topic: 'agents', seq: 3, base: 2, delta: { agents: [], removed: [] } }).resync, null,
+    'asked once until the whole list comes');
+  assert.equal(store.apply({ type: 'topic', topic: 'agents', seq: 3, data: { agents: [{ id: 'a', state: 'available' }] } }).changed, true);
+  assert.equal(store.apply({ type: 'topic', topic: 'agents', seq: 2, data: { agents: [] } }).changed, false);
+  assert.equal(store.apply({ type: 'topic', topic: 'agents', seq: 3, base: 2, delta: { agents: [], removed: ['a'] } }).changed, false,
+    'a delta already contained in the whole list');
+  assert.equal(store.apply({ type: 'topic', topic: 'agents', seq: 4, base: 3, delta: { agents: [{ id: 'z', state: 'ringing' }], removed: ['a'] } }).changed, true);
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  assert.deepEqual(store.snapshot().agents, [{ id: 'z', state: 'ringing' }]);
+});
+
+test('a queue delta replaces the members it has, and of `queue` only its keys', () => {
+  const store = TopicStore();
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  store.apply({ type: 'topic', topic: 'queue:sales', seq: 5, data: {
+    queue: { id: 'sales', waiting_now: 1, metrics: { '15m': { offered: 9 } } },
+    waiting: [{ contact: 'k1', queue: 'sales', queued_at: '2026-11-23T15:29:00Z' }], abandoned_today: [], abandoned_today_count: 0 } });
+  assert.equal(store.apply({ type: 'topic', topic: 'queue:sales', seq: 6, base: 5,
+    delta: { queue: { id: 'sales', waiting_now: 0 }, waiting: [] } }).changed, true);
+  const q = store.snapshot().queues[0];
+  assert.deepEqual(q, { id: 'sales', waiting_now: 0, metrics: { '15m': { offered: 9 } } });
+  assert.deepEqual(store.snapshot().waiting, []);
+  assert.deepEqual(store.apply({ type: 'topic', topic: 'queue:sales', seq: 8, base: 7, delta: { queue: {} } }),
+    { changed: false, resync: 'queue:sales' });
+});
