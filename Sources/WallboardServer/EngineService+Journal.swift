@@ -31,9 +31,11 @@ extension EngineService {
     func openJournal() throws {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let settings = storeSettings else { return }
+        let opening = DispatchTime.now().uptimeNanoseconds
         let store = try EventStore(
             directory: settings.directory, policy: settings.policy, keepDays: settings.keepDays, queue: queue,
             logger: logger)
+        logger.info("journal opened", metadata: ["seconds": "\(Self.seconds(since: opening))"])
         let now = clock.now()
         let longest = engine.configuration.windows.map(\.length).max() ?? 0
         let from = min(engine.configuration.calendar.startOfDay(containing: now), now.advanced(by: -longest))

@@ -308,6 +308,7 @@ import Testing
             return .string(Base64.encode(writer.bytes))
         }
         let b64 = { (bytes: [UInt8]) -> JSONValue in .string(Base64.encode(bytes)) }
+        let ordered = ["e1", "e2"].sorted { IDDigest($0) < IDDigest($1) }
         let cases: [(path: [JSONPath], value: JSONValue, kind: CheckpointError.Kind, key: String, message: String)] = [
             ([.key("seen_ids"), .key("today")], "abc", .invalidValue, "seen_ids.today", "not a multiple of 4"),
             ([.key("seen_ids"), .key("today")], ["e1"], .wrongType, "seen_ids.today", "expected a string"),
@@ -315,8 +316,10 @@ import Testing
              "seen_ids.previous", "15 bytes is not a whole number of 16-byte digests"),
             ([.key("seen_ids"), .key("today")], b64([UInt8](repeating: 0, count: 16)), .invalidValue, "seen_ids.today",
              "record 0: all-zero digest"),
-            ([.key("seen_ids"), .key("today")], b64(digests(["e1", "e2", "e1"])), .invalidValue, "seen_ids.today",
-             "record 2: digest appears twice"),
+            ([.key("seen_ids"), .key("today")], b64(digests(["e1", "e1"])), .invalidValue, "seen_ids.today",
+             "record 1: digest appears twice"),
+            ([.key("seen_ids"), .key("today")], b64(digests(ordered.reversed())), .invalidValue, "seen_ids.today",
+             "record 1: digests are not in ascending order"),
             ([.key("last_contact_by_customer")], b64(Array(digests(["x"]) + [1, 2, 3])), .invalidValue,
              "last_contact_by_customer", "record 0: truncated"),
             ([.key("last_contact_by_customer")], [], .wrongType, "last_contact_by_customer", "expected a string"),

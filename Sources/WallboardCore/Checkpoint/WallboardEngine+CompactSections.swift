@@ -21,7 +21,8 @@ extension WallboardEngine {
     }
 
     /// `last_contact_by_customer`: base64 of 24-byte records (customer id digest, instant in ms as a
-    /// little-endian two's-complement word), sorted by digest.
+    /// little-endian two's-complement word), sorted by digest (ascending order is checked on restore,
+    /// which also refuses a repeated digest without a set of the ones seen).
     func encodeLastContacts() -> JSONValue {
         let entries = lastContactByCustomer.sortedByKey
         var writer = CheckpointBytes.Writer(reservingCapacity: entries.count * 24)
@@ -34,11 +35,11 @@ extension WallboardEngine {
 
     static func decodeLastContacts(_ node: CheckpointNode) throws(CheckpointError) -> ExpiringIndex<Instant> {
         var index = ExpiringIndex<Instant>()
-        var seen = Set<IDDigest>()
+        var previous: IDDigest?
         try node.records { reader throws(CheckpointBytes.Failure) in
             let key = try reader.digest()
             let at = try reader.instant()
-            guard seen.insert(key).inserted else { throw CheckpointBytes.Failure("customer digest appears twice") }
+            try Self.checkAscending(key, after: &previous)
             index.set(digest: key, at, at: at)
         }
         return index
@@ -71,7 +72,7 @@ extension WallboardEngine {
             throw stringsNode.error(.invalidValue, "a string appears twice")
         }
         var records: [(key: IDDigest, value: FinishedContactIndex.Packed, at: Instant)] = []
-        var seen = Set<IDDigest>()
+        var previous: IDDigest?
         let channels = Channel.allCases
         try node.key("records").records { reader throws(CheckpointBytes.Failure) in
             let key = try reader.digest()
@@ -86,7 +87,7 @@ extension WallboardEngine {
                 }
                 codes.append(code)
             }
-            guard seen.insert(key).inserted else { throw CheckpointBytes.Failure("contact digest appears twice") }
+            try Self.checkAscending(key, after: &previous)
             records.append(
                 (key, .init(queue: codes[0], team: codes[1], segment: codes[2], language: codes[3], channel: channels[channel]), at))
         }
@@ -109,10 +110,20 @@ extension WallboardEngine {
             throw node.error(.invalidValue, "\(bytes.count) bytes is not a whole number of 16-byte digests")
         }
         var set = DigestSet(reservingCapacity: bytes.count / 16)
+        var previous: IDDigest?
         try node.records(of: bytes) { reader throws(CheckpointBytes.Failure) in
             let digest = try reader.digest()
-            guard set.insert(digest) else { throw CheckpointBytes.Failure("digest appears twice") }
+            try checkAscending(digest, after: &previous)
+            set.insert(digest)
         }
         return set
+    }
+
+    /// Records are written sorted by digest: one that is not after the one before is a repeat or damage.
+    private static func checkAscending(_ digest: IDDigest, after previous: inout IDDigest?) throws(CheckpointBytes.Failure) {
+        if let previous, !(previous < digest) {
+            throw CheckpointBytes.Failure(previous == digest ? "digest appears twice" : "digests are not in ascending order")
+        }
+        previous = digest
     }
 }
