@@ -38,6 +38,20 @@ public struct JournalCheckpoint: Sendable, Equatable {
         header(payload: payload, position: position) + payload
     }
 
+    /// The journal position in the header of the checkpoint file at `path`, when the file exists and its
+    /// header is intact (the payload is not read or checked): what the writer may skip when it looks for
+    /// a torn tail, since a checkpoint is written only after the segment up to its position was synced.
+    static func position(in path: String) -> JournalPosition? {
+        guard let file = try? JournalFile.open(path, flags: O_RDONLY) else { return nil }
+        defer { file.close() }
+        guard let bytes = try? file.read(count: SegmentFormat.checkpointHeaderSize, at: 0),
+            bytes.count == SegmentFormat.checkpointHeaderSize, Array(bytes[0..<8]) == SegmentFormat.checkpointMagic,
+            SegmentFormat.readLE32(bytes, at: 40) == CRC32C.checksum(bytes[0..<40]),
+            let day = JournalDay(String(decoding: bytes[8..<18], as: UTF8.self))
+        else { return nil }
+        return JournalPosition(day: day, offset: SegmentFormat.readLE64(bytes, at: 20))
+    }
+
     /// Reads the header, then the payload straight into its own array (the file is never held twice).
     static func read(from path: String) -> Result<JournalCheckpoint, Failure> {
         let headerSize = SegmentFormat.checkpointHeaderSize
