@@ -49,6 +49,7 @@ extension EngineService {
             engine.apply(event, now: replayNow)
         }
         _ = engine.expire(now: now)
+        HeapTrim.releaseFreePages()  // the checkpoint's parse trees and the replayed records are gone now
         for problem in problems { logger.warning("journal replay problem", metadata: ["journal.problem": "\(problem)"]) }
         logger.notice(
             "journal replayed",
@@ -100,6 +101,7 @@ extension EngineService {
         guard let store, simulator == nil, store.appendedSinceCheckpoint > 0 else { return }
         let started = DispatchTime.now().uptimeNanoseconds
         store.writeCheckpoint(Array(JSONC.encode(engine.checkpoint()).utf8), now: clock.now())
+        HeapTrim.releaseFreePages()  // the encoding's trees and text are freed
         logger.info("engine checkpointed", metadata: ["seconds": "\(Self.seconds(since: started))"])
     }
 
