@@ -121,3 +121,34 @@ import Testing
         #expect(throws: CheckpointBytes.Failure.self) { try truncated.varint() }
     }
 }
+
+/// The previous business day's ids, sorted with a range index.
+@Suite struct SortedDigestSetTests {
+    @Test(arguments: [0, 1, 7, 8, 9, 100, 5_000, 40_000])
+    func findsExactlyTheElements(count: Int) {
+        var table = DigestSet()
+        for index in 0..<count { table.insert(IDDigest("in-\(index)")) }
+        let sorted = SortedDigestSet(table)
+        #expect(sorted.count == count)
+        #expect(sorted.digests == sorted.digests.sorted())
+        for index in 0..<count { #expect(sorted.contains(IDDigest("in-\(index)"))) }
+        for index in 0..<2_000 { #expect(!sorted.contains(IDDigest("out-\(index)"))) }
+        // Extremes of the range index.
+        #expect(!sorted.contains(IDDigest(low: 1, high: 0)))
+        #expect(!sorted.contains(IDDigest(low: .max, high: .max)))
+        #expect(sorted.bytes <= count * 16 + count + 8)
+        #expect(SortedDigestSet(sorted: sorted.digests) == sorted)
+    }
+
+    /// At a day's end the ids move to the sorted set and are still duplicates the next day.
+    @Test func theDayShiftKeepsYesterdaysIds() {
+        let calendar = CenterCalendar()
+        var seen = SeenEventIDs()
+        let day = Instant(milliseconds: 1_764_547_200_000)
+        seen.advance(to: day, calendar: calendar)
+        for index in 0..<1_000 { seen.insert("e\(index)") }
+        seen.advance(to: day.advanced(by: .minutes(25 * 60)), calendar: calendar)
+        #expect(seen.current.isEmpty && seen.previous.count == 1_000)
+        #expect(seen.contains("e0") && seen.contains("e999") && !seen.contains("e1000"))
+    }
+}

@@ -9,15 +9,15 @@ extension WallboardEngine {
     func encodeSeenIDs() -> JSONValue {
         [
             "day": Self.encode(seenEventIDs.day), "today": .string(Self.encodeDigests(seenEventIDs.current)),
-            "previous": .string(Self.encodeDigests(seenEventIDs.previous)),
+            "previous": .string(Self.encodeDigests(seenEventIDs.previous.digests)),
         ]
     }
 
     static func decodeSeenIDs(_ node: CheckpointNode, calendar: CenterCalendar) throws(CheckpointError) -> SeenEventIDs {
         try node.onlyKeys(["day", "today", "previous"])
         return SeenEventIDs(
-            day: try node.key("day").optionalInstant(), current: try decodeDigests(node.key("today")),
-            previous: try decodeDigests(node.key("previous")), calendar: calendar)
+            day: try node.key("day").optionalInstant(), current: DigestSet(try decodeDigests(node.key("today"))),
+            previous: SortedDigestSet(sorted: try decodeDigests(node.key("previous"))), calendar: calendar)
     }
 
     /// `last_contact_by_customer`: base64 of 24-byte records (customer id digest, instant in ms as a
@@ -99,24 +99,30 @@ extension WallboardEngine {
         digests.reserveCapacity(set.count)
         set.forEach { digests.append($0) }
         digests.sort()
-        var writer = CheckpointBytes.Writer(reservingCapacity: set.count * 16)
+        return encodeDigests(digests)
+    }
+
+    private static func encodeDigests(_ digests: [IDDigest]) -> String {
+        var writer = CheckpointBytes.Writer(reservingCapacity: digests.count * 16)
         for digest in digests { writer.digest(digest) }
         return Base64.encode(writer.bytes)
     }
 
-    private static func decodeDigests(_ node: CheckpointNode) throws(CheckpointError) -> DigestSet {
+    /// The digests of a bucket, checked to be ascending without repeats.
+    private static func decodeDigests(_ node: CheckpointNode) throws(CheckpointError) -> [IDDigest] {
         let bytes = try node.base64Bytes()
         guard bytes.count % 16 == 0 else {
             throw node.error(.invalidValue, "\(bytes.count) bytes is not a whole number of 16-byte digests")
         }
-        var set = DigestSet(reservingCapacity: bytes.count / 16)
+        var digests: [IDDigest] = []
+        digests.reserveCapacity(bytes.count / 16)
         var previous: IDDigest?
         try node.records(of: bytes) { reader throws(CheckpointBytes.Failure) in
             let digest = try reader.digest()
             try checkAscending(digest, after: &previous)
-            set.insert(digest)
+            digests.append(digest)
         }
-        return set
+        return digests
     }
 
     /// Records are written sorted by digest: one that is not after the one before is a repeat or damage.

@@ -16,6 +16,12 @@ struct DigestSet: Sendable {
         slots = Array(repeating: .zero, count: size)
     }
 
+    /// A set of `digests` (none of them ``IDDigest/zero``), sized for them.
+    init(_ digests: [IDDigest]) {
+        self.init(reservingCapacity: digests.count)
+        for digest in digests { insert(digest) }
+    }
+
     var isEmpty: Bool { count == 0 }
 
     /// Bytes the table occupies (for tests and docs).

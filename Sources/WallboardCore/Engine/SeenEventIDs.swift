@@ -15,13 +15,14 @@ struct SeenEventIDs: Sendable, Equatable {
     /// Start of the business day `current` belongs to (`nil` before the first event or tick).
     private(set) var day: Instant?
     private(set) var current = DigestSet()
-    private(set) var previous = DigestSet()
+    /// The day before `day`: complete, so kept sorted (16 bytes an id instead of a table's 21 to 43).
+    private(set) var previous = SortedDigestSet()
     /// Start of the day after `day`: a cache of the calendar, recomputed from `day` when needed.
     private var nextDay: Instant?
 
     init() {}
 
-    init(day: Instant?, current: DigestSet, previous: DigestSet, calendar: CenterCalendar) {
+    init(day: Instant?, current: DigestSet, previous: SortedDigestSet, calendar: CenterCalendar) {
         self.day = day
         self.current = current
         self.previous = previous
@@ -45,9 +46,9 @@ struct SeenEventIDs: Sendable, Equatable {
                 return
             }
             if today == Self.dayAfter(day, calendar: calendar) {
-                previous = current
+                previous = SortedDigestSet(current)  // sorts the day's digests once
             } else {
-                previous = DigestSet()
+                previous = SortedDigestSet()
             }
             current = DigestSet()
         }
