@@ -13,8 +13,10 @@ extension EventJournal {
         let finalPath = directory.filePath(SegmentFormat.checkpointName(for: journalPosition.day))
         let temporaryPath = finalPath + ".tmp"
         let file = try JournalFile.open(temporaryPath, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        let bytes = JournalCheckpoint.encode(payload: payload, position: journalPosition)
-        let (_, writeFailure) = file.writeAll(bytes, at: 0)
+        // Header and payload written in two calls: the payload (megabytes) is never copied.
+        let header = JournalCheckpoint.header(payload: payload, position: journalPosition)
+        var (_, writeFailure) = file.writeAll(header, at: 0)
+        if writeFailure == nil { writeFailure = file.writeAll(payload, at: UInt64(header.count)).errno }
         let syncFailure = writeFailure == nil ? file.sync(metadata: true) : nil
         file.close()
         if let failure = writeFailure ?? syncFailure {

@@ -32,6 +32,7 @@ public final class EventJournal: @unchecked Sendable {
         var end: UInt64
         /// Bytes past `end` may be in the file (a failed write whose cut-back failed).
         var needsRepair = false
+        /// Records checked at open (after the newest checkpoint's position) plus those appended since.
         var records: Int
     }
 
@@ -56,7 +57,12 @@ public final class EventJournal: @unchecked Sendable {
                 try JournalFile.remove(directory.filePath(name))
                 issues.append(.leftoverTemporaryFile(file: directory.filePath(name)))
             }
-            if let newest = try directory.segmentDays().last { try openSegment(newest) }
+            if let newest = try directory.segmentDays().last {
+                // Only the part after the newest checkpoint's position can have a torn tail: the
+                // segment was synced up to there before the checkpoint was written.
+                let checkpoint = JournalCheckpoint.position(in: directory.filePath(SegmentFormat.checkpointName(for: newest)))
+                try openSegment(newest, scanningFrom: checkpoint?.day == newest ? checkpoint?.offset ?? 0 : 0)
+            }
         } catch {
             // deinit runs for a fully initialized instance whose init throws: leave it nothing to close twice.
             segment?.file.close()
@@ -195,15 +201,26 @@ public final class EventJournal: @unchecked Sendable {
     }
 
     /// Opens `day`'s segment for appending: creates it with its header, or scans it and truncates a torn tail.
-    private func openSegment(_ day: JournalDay) throws(JournalError) {
+    /// Opens the segment of `day` for appending after checking it from `start` (0, or a position known to
+    /// be a synced record boundary; when it is not one, the whole segment is checked instead).
+    private func openSegment(_ day: JournalDay, scanningFrom start: UInt64 = 0) throws(JournalError) {
         segment?.file.close()
         segment = nil
         let path = directory.filePath(SegmentFormat.fileName(for: day))
         let file = try JournalFile.open(path, flags: O_RDWR | O_CREAT)
         do throws(JournalError) {
             var scanner = try SegmentScanner(file: file)
-            let outcome: SegmentScanner.Outcome
-            do { outcome = try scanner.scan() } catch let error as JournalError { throw error } catch {
+            var outcome: SegmentScanner.Outcome
+            do { outcome = try scanner.scan(from: start) } catch let error as JournalError {
+                guard start > 0 else { throw error }
+                switch error {
+                case .positionNotAtRecord, .positionBeyondEnd:
+                    do { outcome = try scanner.scan() } catch let error as JournalError { throw error } catch {
+                        preconditionFailure("scan without a body throws only JournalError")
+                    }
+                default: throw error
+                }
+            } catch {
                 preconditionFailure("scan without a body throws only JournalError")
             }
             issues += outcome.corruptions

@@ -31,35 +31,32 @@ extension EngineService {
     func openJournal() throws {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let settings = storeSettings else { return }
+        let opening = DispatchTime.now().uptimeNanoseconds
         let store = try EventStore(
             directory: settings.directory, policy: settings.policy, keepDays: settings.keepDays, queue: queue,
             logger: logger)
+        logger.info("journal opened", metadata: ["seconds": "\(Self.seconds(since: opening))"])
         let now = clock.now()
         let longest = engine.configuration.windows.map(\.length).max() ?? 0
         let from = min(engine.configuration.calendar.startOfDay(containing: now), now.advanced(by: -longest))
         var position = JournalPosition.start(of: EventStore.day(of: from))
         var replayNow = from
         // The simulator's events are not journaled, so its state is never checkpointed either.
-        if simulator == nil, let checkpoint = store.latestCheckpoint() {
-            var payload = checkpoint.payload
-            do {
-                engine = try WallboardEngine(restoringFrom: try JSONC.parse(bytes: &payload), configuration: engine.configuration)
-                position = checkpoint.position
-                logger.notice("engine restored from checkpoint", metadata: ["journal.position": "\(checkpoint.position)"])
-            } catch {
-                logger.error(
-                    "checkpoint unusable: replaying the journal from the start of the day instead",
-                    metadata: ["checkpoint.file": "\(checkpoint.file)", "checkpoint.error": "\(error)"])
-            }
-        }
+        if simulator == nil, let restored = restoreCheckpoint(store) { position = restored }
+        let started = DispatchTime.now().uptimeNanoseconds
         let (records, problems) = try store.replay(from: position) { event in
             replayNow = min(max(replayNow, event.timestamp), now)
             engine.apply(event, now: replayNow)
         }
         _ = engine.expire(now: now)
+        HeapTrim.releaseFreePages()  // the checkpoint's parse trees and the replayed records are gone now
         for problem in problems { logger.warning("journal replay problem", metadata: ["journal.problem": "\(problem)"]) }
         logger.notice(
-            "journal replayed", metadata: ["journal.records": "\(records)", "journal.directory": "\(settings.directory)"])
+            "journal replayed",
+            metadata: [
+                "journal.records": "\(records)", "journal.directory": "\(settings.directory)",
+                "seconds": "\(Self.seconds(since: started))",
+            ])
         self.store = store
         if case .batched(let milliseconds) = settings.policy {
             addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.syncDue() }
@@ -71,12 +68,46 @@ extension EngineService {
         store.removeExpired(now: now)
     }
 
+    /// Restores the engine from the newest checkpoint; returns the position to replay from, or `nil`
+    /// (no checkpoint, or an unusable one: the caller replays from the start of the day instead).
+    /// Its own function so the payload and its parsed tree are released before the replay starts.
+    private func restoreCheckpoint(_ store: EventStore) -> JournalPosition? {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard var checkpoint = store.latestCheckpoint() else { return nil }
+        let file = checkpoint.file
+        let position = checkpoint.position
+        let size = checkpoint.payload.count
+        do {
+            let tree = try checkpoint.takePayload { payload throws(JSONCError) in try JSONC.parse(bytes: &payload) }
+            engine = try WallboardEngine(restoringFrom: tree, configuration: engine.configuration)
+        } catch {
+            logger.error(
+                "checkpoint unusable: replaying the journal from the start of the day instead",
+                metadata: ["checkpoint.file": "\(file)", "checkpoint.error": "\(error)"])
+            return nil
+        }
+        logger.notice(
+            "engine restored from checkpoint",
+            metadata: [
+                "journal.position": "\(position)", "bytes": "\(size)", "seconds": "\(Self.seconds(since: started))",
+            ])
+        return position
+    }
+
     /// Writes an engine checkpoint when events were stored since the last one (so a restart replays
     /// only the journal's tail).
     func checkpointIfNeeded() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let store, simulator == nil, store.appendedSinceCheckpoint > 0 else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
         store.writeCheckpoint(Array(JSONC.encode(engine.checkpoint()).utf8), now: clock.now())
+        HeapTrim.releaseFreePages()  // the encoding's trees and text are freed
+        logger.info("engine checkpointed", metadata: ["seconds": "\(Self.seconds(since: started))"])
+    }
+
+    /// Seconds since `start` (a `DispatchTime` uptime in nanoseconds), for logs.
+    static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9
     }
 
 }

@@ -254,7 +254,8 @@ import Testing
         let (good, configuration) = Self.sampleCheckpoint()
         #expect(Self.restoreError(good, configuration) == nil)
         let cases: [(path: [JSONPath], value: JSONValue?, kind: CheckpointError.Kind, key: String)] = [
-            ([.key("version")], 2, .unsupportedVersion, "version"),
+            ([.key("version")], 3, .unsupportedVersion, "version"),
+            ([.key("version")], 1, .unsupportedVersion, "version"),
             ([.key("version")], "1", .wrongType, "version"),
             ([.key("version")], .number(1.5), .invalidValue, "version"),
             ([.key("format")], "something else", .invalidValue, "format"),
@@ -287,6 +288,60 @@ import Testing
         swapped.swapAt(0, entries.count - 1)
         let unsorted = try #require(JSONPath.replacing(good, at: [.key("history"), .key("entries")], with: .array(swapped)))
         #expect(Self.restoreError(unsorted, configuration)?.key == "history.entries[1]")
+    }
+
+    /// The binary sections (seen ids, finished contacts, last contact by customer): truncated or
+    /// malformed records are refused with the key and the record's number, never half-restored.
+    @Test func damagedBinarySectionsNameTheKeyAndTheRecord() throws {
+        let (good, configuration) = Self.sampleCheckpoint()
+        func digests(_ ids: [String]) -> [UInt8] {
+            var writer = CheckpointBytes.Writer()
+            for id in ids { writer.digest(IDDigest(id)) }
+            return writer.bytes
+        }
+        func finished(channel: UInt8 = 0, codes: [UInt32] = [1, 0, 0, 0]) -> JSONValue {
+            var writer = CheckpointBytes.Writer()
+            writer.digest(IDDigest("c1"))
+            writer.instant(Self.start)
+            writer.byte(channel)
+            for code in codes { writer.varint(code) }
+            return .string(Base64.encode(writer.bytes))
+        }
+        let b64 = { (bytes: [UInt8]) -> JSONValue in .string(Base64.encode(bytes)) }
+        let ordered = ["e1", "e2"].sorted { IDDigest($0) < IDDigest($1) }
+        let cases: [(path: [JSONPath], value: JSONValue, kind: CheckpointError.Kind, key: String, message: String)] = [
+            ([.key("seen_ids"), .key("today")], "abc", .invalidValue, "seen_ids.today", "not a multiple of 4"),
+            ([.key("seen_ids"), .key("today")], ["e1"], .wrongType, "seen_ids.today", "expected a string"),
+            ([.key("seen_ids"), .key("previous")], b64(Array(digests(["e1"]).prefix(15))), .invalidValue,
+             "seen_ids.previous", "15 bytes is not a whole number of 16-byte digests"),
+            ([.key("seen_ids"), .key("today")], b64([UInt8](repeating: 0, count: 16)), .invalidValue, "seen_ids.today",
+             "record 0: all-zero digest"),
+            ([.key("seen_ids"), .key("today")], b64(digests(["e1", "e1"])), .invalidValue, "seen_ids.today",
+             "record 1: digest appears twice"),
+            ([.key("seen_ids"), .key("today")], b64(digests(ordered.reversed())), .invalidValue, "seen_ids.today",
+             "record 1: digests are not in ascending order"),
+            ([.key("last_contact_by_customer")], b64(Array(digests(["x"]) + [1, 2, 3])), .invalidValue,
+             "last_contact_by_customer", "record 0: truncated"),
+            ([.key("last_contact_by_customer")], [], .wrongType, "last_contact_by_customer", "expected a string"),
+            ([.key("finished_contacts"), .key("records")], finished(channel: 9), .invalidValue,
+             "finished_contacts.records", "record 0: unknown channel number 9"),
+            ([.key("finished_contacts"), .key("records")], finished(codes: [0, 0, 0, 0]), .invalidValue,
+             "finished_contacts.records", "queue string number 0"),
+            ([.key("finished_contacts"), .key("records")], finished(codes: [1, 100_000, 0, 0]), .invalidValue,
+             "finished_contacts.records", "team string number 100000 is not in strings"),
+            ([.key("finished_contacts"), .key("records")], finished(codes: [1, 0]), .invalidValue,
+             "finished_contacts.records", "record 0: truncated"),
+            ([.key("finished_contacts"), .key("strings")], ["q", "q"], .invalidValue, "finished_contacts.strings",
+             "a string appears twice"),
+            ([.key("finished_contacts")], [], .wrongType, "finished_contacts", "expected an object"),
+        ]
+        for item in cases {
+            let damaged = try #require(JSONPath.replacing(good, at: item.path, with: item.value))
+            let error = try #require(Self.restoreError(damaged, configuration), "\(item.key) accepted")
+            #expect(error.kind == item.kind, "\(error)")
+            #expect(error.key == item.key, "\(error)")
+            #expect(error.message.contains(item.message), "\(error)")
+        }
     }
 
     /// Random damage anywhere never crashes the restore: it either succeeds or throws a CheckpointError.

@@ -78,4 +78,33 @@ import Testing
         #expect(issues == [.badCheckpoint(file: dir.file("checkpoint-2026-11-24.wbc"), reason: "payload checksum mismatch")])
         #expect(try JournalDirectory(path: dir.path).verify().issues == issues)
     }
+
+    /// A checkpoint file cut short or grown is refused with the reason (the header is read first, the
+    /// payload on its own), and the day before is used instead.
+    @Test(arguments: [
+        (0, "not a checkpoint (bad magic or short header)"), (30, "not a checkpoint (bad magic or short header)"),
+        (44, "payload is 0 bytes, header says 9"), (50, "payload is 6 bytes, header says 9"),
+        (-1, "payload is 10 bytes, header says 9"),
+    ])
+    func aTruncatedOrGrownCheckpointIsRefusedWithItsSizes(length: Int, reason: String) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let day2 = day1.adding(days: 1)
+        let journal = try EventJournal(directory: dir.path, policy: .os)
+        let first = try journal.append(payload(1), day: day1)
+        try journal.writeCheckpoint(payload: Array("old".utf8), journalPosition: first.next)
+        let second = try journal.append(payload(2), day: day2)
+        try journal.writeCheckpoint(payload: Array("new state".utf8), journalPosition: second.next)
+        let bytes = dir.bytes("checkpoint-2026-11-24.wbc")
+        #expect(bytes.count == 44 + 9)
+        dir.write(length < 0 ? bytes + [0] : Array(bytes.prefix(length)), to: "checkpoint-2026-11-24.wbc")
+
+        var checkpoint = try #require(try journal.latestCheckpoint())
+        #expect(journal.takeIssues() == [.badCheckpoint(file: dir.file("checkpoint-2026-11-24.wbc"), reason: reason)])
+        #expect(checkpoint.position == first.next)
+        // The payload is handed over without a copy and the checkpoint keeps none of it.
+        let text = checkpoint.takePayload { String(decoding: $0, as: UTF8.self) }
+        #expect(text == "old")
+        #expect(checkpoint.payload.isEmpty)
+    }
 }

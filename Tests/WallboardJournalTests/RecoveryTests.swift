@@ -42,6 +42,40 @@ import Testing
         }
     }
 
+    /// With a checkpoint of the newest day, opening checks the segment only after the checkpoint's
+    /// position (a restart does not re-read the whole day) and still repairs a torn tail there; a
+    /// position that is not a record boundary falls back to checking the whole segment.
+    @Test(arguments: [true, false])
+    func openingChecksOnlyAfterTheCheckpointAndStillRepairsTheTail(positionIsARecord: Bool) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let journal = try EventJournal(directory: dir.path, policy: .os)
+        let results = try (0..<4).map { try journal.append(payload($0), day: day1) }
+        let position = positionIsARecord ? results[1].next : JournalPosition(day: day1, offset: results[1].next.offset + 3)
+        try journal.writeCheckpoint(payload: [1], journalPosition: position)
+        try journal.close()
+        var bytes = dir.bytes(Self.segmentName)
+        // Damage before the checkpoint's position (not looked at when the position is a record) and a
+        // torn tail after it.
+        bytes[Int(results[0].position.offset) + SegmentFormat.frameHeaderSize] ^= 0xFF
+        let tornAt = bytes.count
+        dir.write(bytes + Array(SegmentFormat.recordMagic.prefix(3)), to: Self.segmentName)
+
+        let reopened = try EventJournal(directory: dir.path, policy: .always)
+        let issues = reopened.takeIssues()
+        let tail = JournalIssue.tornTail(file: dir.file(Self.segmentName), offset: UInt64(tornAt), length: 3, truncated: true)
+        if positionIsARecord {
+            #expect(issues == [tail])
+        } else {
+            #expect(issues.count == 2 && issues.last == tail, "\(issues)")
+        }
+        #expect(dir.bytes(Self.segmentName).count == tornAt)
+        // A replay from the start still reports the damaged record.
+        let (records, readIssues) = try JournalDirectory(path: dir.path).readSegment(day: day1)
+        #expect(records.map(\.payload) == [payload(1), payload(2), payload(3)])
+        #expect(readIssues.count == 1)
+    }
+
     @Test func aTornHeaderOfANewSegmentIsRewritten() throws {
         for cut in 0..<8 {
             let dir = TemporaryDirectory()

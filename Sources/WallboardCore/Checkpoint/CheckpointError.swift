@@ -31,16 +31,61 @@ public struct CheckpointError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 /// A value of a checkpoint being decoded, with its path for error messages.
+///
+/// The path is spelled out only when asked for (an error): a node keeps the path of an ancestor and
+/// the one or two steps below it, so decoding a million array elements formats no path strings.
 struct CheckpointNode {
     let value: JSONValue
-    let path: String
+    /// The path of an ancestor, already spelled out.
+    private let base: String
+    /// The steps from `base` to this node.
+    private let steps: Steps
     /// The field name of a tuple element, for messages.
     var label: String? = nil
 
+    private enum Steps {
+        case none
+        case key(String)
+        case index(Int)
+        case indexKey(Int, String)
+        case indexIndex(Int, Int)
+    }
+
     init(_ value: JSONValue, path: String, label: String? = nil) {
+        self.init(value, base: path, steps: .none, label: label)
+    }
+
+    private init(_ value: JSONValue, base: String, steps: Steps, label: String? = nil) {
         self.value = value
-        self.path = path
+        self.base = base
+        self.steps = steps
         self.label = label
+    }
+
+    /// The path of this value from the root, e.g. `contacts[3].queued_at`; empty for the root itself.
+    var path: String {
+        switch steps {
+        case .none: return base
+        case .key(let name): return base.isEmpty ? name : "\(base).\(name)"
+        case .index(let index): return "\(base)[\(index)]"
+        case .indexKey(let index, let name): return "\(base)[\(index)].\(name)"
+        case .indexIndex(let index, let inner): return "\(base)[\(index)][\(inner)]"
+        }
+    }
+
+    private func child(_ value: JSONValue, key name: String) -> CheckpointNode {
+        switch steps {
+        case .none: return CheckpointNode(value, base: base, steps: .key(name))
+        case .index(let index): return CheckpointNode(value, base: base, steps: .indexKey(index, name))
+        default: return CheckpointNode(value, base: path, steps: .key(name))
+        }
+    }
+
+    private func child(_ value: JSONValue, index inner: Int, label: String? = nil) -> CheckpointNode {
+        switch steps {
+        case .index(let index): return CheckpointNode(value, base: base, steps: .indexIndex(index, inner), label: label)
+        default: return CheckpointNode(value, base: path, steps: .index(inner), label: label)
+        }
     }
 
     func error(_ kind: CheckpointError.Kind, _ message: String) -> CheckpointError {
@@ -60,39 +105,46 @@ struct CheckpointNode {
         return object
     }
 
-    private func childPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
-
     /// The member `name`, which must be present (it may be `null`).
     func key(_ name: String) throws(CheckpointError) -> CheckpointNode {
         guard let member = try object()[name] else {
-            throw CheckpointError(.missingKey, key: childPath(name), "required key is missing")
+            throw CheckpointError(.missingKey, key: child(.null, key: name).path, "required key is missing")
         }
-        return CheckpointNode(member, path: childPath(name))
+        return child(member, key: name)
     }
 
     /// The member `name`, or `nil` when it is absent or `null`.
     func optionalKey(_ name: String) throws(CheckpointError) -> CheckpointNode? {
         guard let member = try object()[name], !member.isNull else { return nil }
-        return CheckpointNode(member, path: childPath(name))
+        return child(member, key: name)
     }
 
     /// Fails on a member not in `allowed` (a typo or a field this version does not know).
     func onlyKeys(_ allowed: Set<String>) throws(CheckpointError) {
         for key in try object().keys where !allowed.contains(key) {
-            throw CheckpointError(.invalidValue, key: childPath(key), "unknown key")
+            throw CheckpointError(.invalidValue, key: child(.null, key: key).path, "unknown key")
         }
     }
 
     /// The members in order, as (name, node).
     func members() throws(CheckpointError) -> [(String, CheckpointNode)] {
-        try object().members.map { ($0.key, CheckpointNode($0.value, path: childPath($0.key))) }
+        try object().members.map { ($0.key, child($0.value, key: $0.key)) }
     }
 
     // MARK: Arrays
 
     func array() throws(CheckpointError) -> [CheckpointNode] {
         guard let array = value.arrayValue else { throw typeError("an array") }
-        return array.enumerated().map { CheckpointNode($1, path: "\(path)[\($0)]") }
+        // Spelled out once for all elements when this node is more than one step below its base.
+        let parent: CheckpointNode
+        switch steps {
+        case .none, .index: parent = self
+        default: parent = CheckpointNode(value, base: path, steps: .none)
+        }
+        var result: [CheckpointNode] = []
+        result.reserveCapacity(array.count)
+        for (index, element) in array.enumerated() { result.append(parent.child(element, index: index)) }
+        return result
     }
 
     func map<T>(_ transform: (CheckpointNode) throws(CheckpointError) -> T) throws(CheckpointError) -> [T] {
@@ -108,7 +160,11 @@ struct CheckpointNode {
             throw error(
                 .invalidValue, "expected \(labels.count) elements (\(labels.joined(separator: ", "))), found \(elements.count)")
         }
-        return zip(elements, labels).map { CheckpointNode($0.value, path: $0.path, label: $1) }
+        return zip(elements, labels).map { element, label in
+            var labelled = element
+            labelled.label = label
+            return labelled
+        }
     }
 
     // MARK: Scalars

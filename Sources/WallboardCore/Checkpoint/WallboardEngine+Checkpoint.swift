@@ -9,7 +9,10 @@ import JSONModel
 /// trip through JSON text loses nothing. The configuration is not stored: it is passed when restoring.
 extension WallboardEngine {
     /// The checkpoint format version this build writes and the newest it reads.
-    public static let checkpointVersion: Int64 = 1
+    /// Version 2: seen ids, finished contacts and last contact by customer as base64 binary records.
+    public static let checkpointVersion: Int64 = 2
+    /// The oldest version this build reads (an older checkpoint is skipped: the journal is replayed).
+    public static let oldestCheckpointVersion: Int64 = 2
     /// The value of the checkpoint's `format` key.
     public static let checkpointFormat = "wallboardd.engine"
 
@@ -24,15 +27,8 @@ extension WallboardEngine {
         root["agents"] = .array(agents.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["contacts"] = .array(contacts.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["abandoned_today"] = .array(abandonedToday.map(Self.encode))
-        root["last_contact_by_customer"] = .array(
-            lastContactByCustomer.sortedByKey.map { [.string($0.key), Self.encode($0.value)] })
-        root["finished_contacts"] = .array(
-            finishedContacts.sortedByKey.map { id, record, _ in
-                [
-                    .string(id), .string(record.queue), .string(record.channel.rawValue), Self.encode(record.team),
-                    Self.encode(record.segment), Self.encode(record.language), Self.encode(record.at),
-                ]
-            })
+        root["last_contact_by_customer"] = encodeLastContacts()
+        root["finished_contacts"] = encodeFinishedContacts()
         root["deferred"] = .array(
             deferred.map { item in
                 [
@@ -41,10 +37,7 @@ extension WallboardEngine {
                 ]
             })
         root["counters"] = Self.encode(counters)
-        root["seen_ids"] = [
-            "day": Self.encode(seenEventIDs.day), "today": .array(seenEventIDs.current.sorted().map { .string($0) }),
-            "previous": .array(seenEventIDs.previous.sorted().map { .string($0) }),
-        ]
+        root["seen_ids"] = encodeSeenIDs()
         root["history"] = [
             "today_start": Self.encode(history.todayStart), "folded_until": Self.encode(history.foldedUntil),
             "today_base": .array(
@@ -73,6 +66,11 @@ extension WallboardEngine {
                 .unsupportedVersion,
                 "checkpoint version \(version) is newer than this build reads (\(Self.checkpointVersion))")
         }
+        guard version >= Self.oldestCheckpointVersion else {
+            throw versionNode.error(
+                .unsupportedVersion,
+                "checkpoint version \(version) is older than this build reads (\(Self.oldestCheckpointVersion))")
+        }
         try root.onlyKeys([
             "format", "version", "queue_order", "team_order", "queue_settings", "agents", "contacts", "abandoned_today",
             "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history",
@@ -96,19 +94,8 @@ extension WallboardEngine {
             contacts[contact.id] = contact
         }
         abandonedToday = try root.key("abandoned_today").map(Self.decodeAbandoned)
-        for node in try root.key("last_contact_by_customer").array() {
-            let fields = try node.tuple(["customer", "at"])
-            let at = try fields[1].instant()
-            lastContactByCustomer.set(try fields[0].string(), at, at: at)
-        }
-        for node in try root.key("finished_contacts").array() {
-            let fields = try node.tuple(["contact", "queue", "channel", "team", "segment", "language", "at"])
-            let record = FinishedContact(
-                queue: try fields[1].string(), channel: try fields[2].oneOf(Channel.self),
-                team: try fields[3].optionalString(), segment: try fields[4].optionalString(),
-                language: try fields[5].optionalString(), at: try fields[6].instant())
-            finishedContacts.set(try fields[0].string(), record, at: record.at)
-        }
+        lastContactByCustomer = try Self.decodeLastContacts(root.key("last_contact_by_customer"))
+        finishedContacts = try Self.decodeFinishedContacts(root.key("finished_contacts"))
         deferred = try root.key("deferred").map(Self.decodeDeferred)
         counters = try Self.decodeCounters(root.key("counters"))
         guard counters.deferred == deferred.count else {
@@ -116,11 +103,7 @@ extension WallboardEngine {
                 .invalidValue, "\(counters.deferred) held-back events counted but \(deferred.count) stored")
         }
 
-        let seen = try root.key("seen_ids")
-        try seen.onlyKeys(["day", "today", "previous"])
-        seenEventIDs = SeenEventIDs(
-            day: try seen.key("day").optionalInstant(), current: Set(try seen.key("today").strings()),
-            previous: Set(try seen.key("previous").strings()), calendar: configuration.calendar)
+        seenEventIDs = try Self.decodeSeenIDs(root.key("seen_ids"), calendar: configuration.calendar)
 
         history = try Self.decodeHistory(root.key("history"))
         // Today's totals were folded with the queue settings of the checkpoint; refold if they changed.

@@ -35,7 +35,7 @@ public struct WallboardEngine: Sendable {
     /// When each customer id last queued a contact (for repeat contacts).
     var lastContactByCustomer = ExpiringIndex<Instant>()
     /// What surveys need to know about contacts that are no longer live.
-    var finishedContacts = ExpiringIndex<FinishedContact>()
+    var finishedContacts = FinishedContactIndex()
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
