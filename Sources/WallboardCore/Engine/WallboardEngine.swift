@@ -41,27 +41,30 @@ public struct WallboardEngine: Sendable {
         self.configuration = configuration
         self.settings = SettingsLookup(configuration)
         self.queueOrder = configuration.queues.map(\.id)
+        self.history = MetricsHistory(windows: configuration.windows.map(\.length))
     }
 
     /// Replaces the configuration (thresholds, windows, display names) and keeps all state.
-    /// Today's running totals are recomputed with the new queue settings.
+    /// Rolling windows are recomputed from the kept entries under the new queue settings; "today" and
+    /// "interval" keep what was judged under the settings in force when each contact left, and the new
+    /// settings apply from now on (docs/metrics.md, "Settings changes").
     public mutating func reconfigure(_ configuration: EngineConfiguration) {
         self.configuration = configuration
         self.settings = SettingsLookup(configuration)
         let configured = configuration.queues.map(\.id)
         queueOrder = configured + queueOrder.filter { !configured.contains($0) }
-        history.refold(settings: settings)
+        history.reconfigure(windows: configuration.windows.map(\.length), settings: settings)
         seenEventIDs.recalibrate(calendar: configuration.calendar)
     }
 
-    /// Departures from queues still in the history, oldest first.
+    /// Departures still kept in the history (the longest window and a few minutes more), oldest first.
     public var departures: [QueueDeparture] {
-        history.entries.compactMap { if case .departure(let record) = $0 { return record } else { return nil } }
+        history.retained.compactMap { if case .departure(let record) = $0.entry { return record } else { return nil } }
     }
 
-    /// Contacts whose wrap-up ended, still in the history, oldest first.
+    /// Contacts whose wrap-up ended, still kept in the history, oldest first.
     public var handled: [HandledContact] {
-        history.entries.compactMap { if case .handled(let record) = $0 { return record } else { return nil } }
+        history.retained.compactMap { if case .handled(let record) = $0.entry { return record } else { return nil } }
     }
 
     /// Applies one event received at `now`. A rejected event changes nothing.
@@ -124,7 +127,8 @@ public struct WallboardEngine: Sendable {
         }
         let dayStart = configuration.calendar.startOfDay(containing: now)
         history.advance(
-            to: now, dayStart: dayStart, horizon: now.advanced(by: -configuration.longestWindow), settings: settings)
+            to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
+            keep: configuration.longestWindow + MetricsHistory.rewindAllowance, settings: settings)
         // Appended in arrival order, so yesterday's are at the front: one pass a day, not one per call.
         if let oldest = abandonedToday.first, oldest.at < dayStart { abandonedToday.removeAll { $0.at < dayStart } }
         let repeatHorizon = now.advanced(by: -configuration.repeatWindow)

@@ -1,0 +1,161 @@
+import JSONModel
+
+/// The checkpoint's "history" section: the running totals and the entries of the last window, not
+/// the day (docs/journal.md, "Engine checkpoints"; docs/metrics.md, "How windows are computed").
+///
+/// Stored: the frontier and cutoff, the kept point entries (each departure with the queue settings it
+/// was judged by), "today" and "interval" (their totals, the part before the cutoff, the agent-time
+/// integrals' values at their start) and each scope's agent-time step functions. The rolling windows'
+/// totals are not stored: a restore rebuilds them from the kept entries under the configuration it is
+/// given, which is what ``WallboardEngine/reconfigure(_:)`` does too.
+extension WallboardEngine {
+    static func encode(_ history: MetricsHistory) -> JSONValue {
+        var object: JSONObject = [:]
+        object["frontier"] = encode(history.frontier)
+        object["cutoff"] = encode(history.cutoff)
+        object["items"] = .array(history.retained.map(encode))
+        object["today"] = history.today.map(encode) ?? .null
+        object["interval"] = history.interval.map(encode) ?? .null
+        let agents = history.agents.sorted { $0.key.name < $1.key.name }
+        object["agent_time"] = .array(
+            agents.map { scope, integrals in
+                [.string(scope.name), encode(integrals.handling), encode(integrals.available), encode(integrals.loggedIn)]
+            })
+        return .object(object)
+    }
+
+    private static func encode(_ item: HistoryItem) -> JSONValue {
+        let judged: JSONValue = item.judged.map {
+            [.integer($0.threshold), .integer($0.shortAbandon), .string($0.abandonTreatment.rawValue)]
+        } ?? .null
+        return [encode(item.entry), judged]
+    }
+
+    private static func encode(_ period: PeriodTotals) -> JSONValue {
+        func tally(_ tally: Tally) -> JSONValue {
+            .array(
+                tally.table.sorted { $0.key.name < $1.key.name }.map { scope, metrics in
+                    [.string(scope.name), encode(metrics), .int(tally.members[scope] ?? 0)]
+                })
+        }
+        let base = period.agentBase.sorted { $0.key.name < $1.key.name }.map { scope, time -> JSONValue in
+            [.string(scope.name), .integer(time.handling), .integer(time.available), .integer(time.loggedIn)]
+        }
+        return [
+            "start": encode(period.start), "totals": tally(period.tally), "forgotten": tally(period.forgotten),
+            "agent_base": .array(base),
+        ]
+    }
+
+    private static func encode(_ integral: StepIntegral) -> JSONValue {
+        [
+            .int(integral.before), .integer(integral.origin),
+            .array(integral.breakpoints.map { [encode($0.time), .int($0.count)] }),
+        ]
+    }
+
+    // MARK: - Decoding
+
+    static func decodeHistory(_ node: CheckpointNode, configuration: EngineConfiguration, settings: SettingsLookup)
+        throws(CheckpointError) -> MetricsHistory
+    {
+        try node.onlyKeys(["frontier", "cutoff", "items", "today", "interval", "agent_time"])
+        let frontier = try node.key("frontier").optionalInstant()
+        let cutoff = try node.key("cutoff").optionalInstant()
+        if let frontier, let cutoff, cutoff > frontier {
+            throw try node.key("cutoff").error(.invalidValue, "the cutoff lies after the frontier")
+        }
+        var items: [HistoryItem] = []
+        for element in try node.key("items").array() {
+            let item = try decodeItem(element)
+            if let last = items.last, last.time > item.time {
+                throw element.error(.invalidValue, "items must be sorted by time (\(item.time) after \(last.time))")
+            }
+            if let cutoff, item.time < cutoff { throw element.error(.invalidValue, "an item before the cutoff") }
+            items.append(item)
+        }
+        var periods: [PeriodTotals?] = []
+        for name in ["today", "interval"] {
+            let periodNode = try node.key(name)
+            if periodNode.isNull {
+                periods.append(nil)
+            } else {
+                guard frontier != nil else { throw periodNode.error(.invalidValue, "a period without a frontier") }
+                periods.append(try decodePeriod(periodNode))
+            }
+        }
+        var agents: [ScopeKey: AgentIntegrals] = [:]
+        for element in try node.key("agent_time").array() {
+            let fields = try element.tuple(["scope", "handling", "available", "logged_in"])
+            let scope = try decodeScope(fields[0])
+            guard agents[scope] == nil else { throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice") }
+            agents[scope] = AgentIntegrals(
+                handling: try decodeIntegral(fields[1]), available: try decodeIntegral(fields[2]),
+                loggedIn: try decodeIntegral(fields[3]))
+        }
+        return MetricsHistory(
+            windows: configuration.windows.map(\.length), items: items, frontier: frontier, cutoff: cutoff,
+            today: periods[0], interval: periods[1], agents: agents, settings: settings)
+    }
+
+    private static func decodeItem(_ node: CheckpointNode) throws(CheckpointError) -> HistoryItem {
+        let fields = try node.tuple(["entry", "judged"])
+        let entry = try decodeEntry(fields[0])
+        if case .agentSpan = entry { throw fields[0].error(.invalidValue, "agent spans are not history items") }
+        let judgedNode = fields[1]
+        guard case .departure(let record) = entry else {
+            guard judgedNode.isNull else { throw judgedNode.error(.invalidValue, "only departures carry settings") }
+            return HistoryItem(entry, judged: nil)
+        }
+        let judged = try judgedNode.tuple(["threshold", "short_abandon", "abandon_treatment"])
+        let settings = QueueSettings(
+            id: record.queue, threshold: try judged[0].int64(), shortAbandon: try judged[1].int64(),
+            abandonTreatment: try judged[2].oneOf(QueueSettings.AbandonTreatment.self))
+        return HistoryItem(entry, judged: settings)
+    }
+
+    private static func decodePeriod(_ node: CheckpointNode) throws(CheckpointError) -> PeriodTotals {
+        try node.onlyKeys(["start", "totals", "forgotten", "agent_base"])
+        func tally(_ node: CheckpointNode) throws(CheckpointError) -> Tally {
+            var tally = Tally()
+            for element in try node.array() {
+                let fields = try element.tuple(["scope", "metrics", "members"])
+                let scope = try decodeScope(fields[0])
+                guard tally.table[scope] == nil else {
+                    throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice")
+                }
+                let members = try fields[2].count()
+                guard members > 0 else { throw fields[2].error(.invalidValue, "a scope in the totals counts entries") }
+                tally.table[scope] = try decodeMetrics(fields[1])
+                tally.members[scope] = members
+            }
+            return tally
+        }
+        var base: [ScopeKey: AgentTime] = [:]
+        for element in try node.key("agent_base").array() {
+            let fields = try element.tuple(["scope", "handling", "available", "logged_in"])
+            let scope = try decodeScope(fields[0])
+            guard base[scope] == nil else { throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice") }
+            base[scope] = AgentTime(handling: try fields[1].int64(), available: try fields[2].int64(), loggedIn: try fields[3].int64())
+        }
+        return PeriodTotals(
+            start: try node.key("start").instant(), tally: try tally(node.key("totals")),
+            forgotten: try tally(node.key("forgotten")), agentBase: base)
+    }
+
+    private static func decodeIntegral(_ node: CheckpointNode) throws(CheckpointError) -> StepIntegral {
+        let fields = try node.tuple(["before", "origin", "breakpoints"])
+        let before = try fields[0].count()
+        let origin = try fields[1].int64()
+        var points: [(time: Instant, count: Int)] = []
+        for element in try fields[2].array() {
+            let pair = try element.tuple(["time", "count"])
+            let time = try pair[0].instant()
+            if let last = points.last, last.time >= time {
+                throw pair[0].error(.invalidValue, "breakpoints must be in strictly increasing time")
+            }
+            points.append((time, try pair[1].count()))
+        }
+        return StepIntegral(before: before, origin: origin, breakpoints: points)
+    }
+}
