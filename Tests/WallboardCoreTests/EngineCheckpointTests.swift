@@ -162,8 +162,9 @@ import Testing
         #expect(a.checkpoint() == b.checkpoint())
     }
 
-    /// Restoring under new queue settings equals reconfiguring the uninterrupted engine.
-    @Test func restoringWithNewSettingsRefoldsToday() throws {
+    /// Restoring under new queue settings equals reconfiguring the uninterrupted engine (rolling windows
+    /// re-judged, today kept as judged: docs/metrics.md, "Settings changes").
+    @Test func restoringWithNewSettingsEqualsReconfiguring() throws {
         let (steps, queues) = Self.deliveries(seed: 9, minutes: 20)
         let before = Self.configuration(queues: queues)
         var after = before

@@ -21,7 +21,6 @@ extension WallboardEngine {
         ]
         root["queue_order"] = .array(queueOrder.map { .string($0) })
         root["team_order"] = .array(teamOrder.map { .string($0) })
-        root["queue_settings"] = .array(queueOrder.map { Self.encodeFoldSettings(settings[$0]) })
         root["agents"] = .array(agents.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["contacts"] = .array(contacts.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["abandoned_today"] = .array(abandonedToday.map(Self.encode))
@@ -75,7 +74,7 @@ extension WallboardEngine {
                     + "(it reads version \(Self.checkpointVersion)); the journal is replayed instead")
         }
         try root.onlyKeys([
-            "format", "version", "queue_order", "team_order", "queue_settings", "agents", "contacts", "abandoned_today",
+            "format", "version", "queue_order", "team_order", "agents", "contacts", "abandoned_today",
             "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history",
         ])
 
@@ -136,11 +135,6 @@ extension WallboardEngine {
     static func encode(_ customer: Customer?) -> JSONValue {
         guard let customer else { return .null }
         return [encode(customer.id), encode(customer.segment)]
-    }
-
-    private static func encodeFoldSettings(_ settings: QueueSettings) -> JSONValue {
-        [.string(settings.id), .integer(settings.threshold), .integer(settings.shortAbandon),
-         .string(settings.abandonTreatment.rawValue)]
     }
 
     private static func encode(_ agent: AgentRecord) -> JSONValue {

@@ -30,7 +30,8 @@ public struct WallboardEngine: Sendable {
     var settings: SettingsLookup
     /// Ids accepted today and the business day before (see ``SeenEventIDs`` for the rule).
     var seenEventIDs = SeenEventIDs()
-    /// Events waiting for the event that should have come before them, with when they arrived.
+    /// Events waiting for the event that should have come before them, with when they arrived; sorted
+    /// by event time (arrival order among equal times).
     var deferred: [(event: Event, receivedAt: Instant, rejection: EventRejection)] = []
     /// When each customer id last queued a contact (for repeat contacts).
     var lastContactByCustomer = ExpiringIndex<Instant>()
@@ -93,7 +94,9 @@ public struct WallboardEngine: Sendable {
         } catch {
             if configuration.reorderTolerance > 0, error.code == .unknownContact || error.code == .unknownAgent {
                 seenEventIDs.insert(event.id)
-                deferred.append((event, now, error))
+                // Kept oldest event time first (arrival order among equal times), the order retries use.
+                let index = deferred.lastIndex { $0.event.timestamp <= event.timestamp }.map { $0 + 1 } ?? 0
+                deferred.insert((event, now, error), at: index)
                 counters.deferred += 1
                 return .held(error)
             }
@@ -143,8 +146,8 @@ public struct WallboardEngine: Sendable {
         var progress = true
         while progress, !deferred.isEmpty {
             progress = false
-            let oldestFirst = deferred.indices.sorted { deferred[$0].event.timestamp < deferred[$1].event.timestamp }
-            for index in oldestFirst {
+            // `deferred` is kept sorted by event time: no sort on every applied event.
+            for index in deferred.indices {
                 let item = deferred[index]
                 do {
                     try transition(item.event)

@@ -101,8 +101,15 @@ struct MetricsHistory: Sendable {
     mutating func advance(to now: Instant, dayStart: Instant, intervalStart: Instant, keep: Millis, settings: SettingsLookup) {
         let old = frontier
         if let old, now <= old { return }
-        today = advanced(today, start: dayStart, from: old, to: now)
-        interval = advanced(interval, start: intervalStart, from: old, to: now)
+        // Moved out and back so the tables stay uniquely referenced and are updated in place.
+        var period = today
+        today = nil
+        advance(&period, start: dayStart, from: old, to: now)
+        today = period
+        period = interval
+        interval = nil
+        advance(&period, start: intervalStart, from: old, to: now)
+        interval = period
         for index in rolling.indices {
             let length = rolling[index].length
             guard let old, now.advanced(by: -length) <= old else {
@@ -143,16 +150,17 @@ struct MetricsHistory: Sendable {
         return totals
     }
 
-    private func advanced(_ period: PeriodTotals?, start: Instant, from old: Instant?, to now: Instant) -> PeriodTotals {
-        if var period, period.start == start, let old {
-            for item in items[upperBound(old)..<upperBound(now)] { period.tally.add(item, settings: item.judged) }
-            return period
+    /// Adds the entries up to `now` to `period`, or starts it anew from the kept entries when `start` moved.
+    private func advance(_ period: inout PeriodTotals?, start: Instant, from old: Instant?, to now: Instant) {
+        if period?.start == start, let old {
+            for item in items[upperBound(old)..<upperBound(now)] { period!.tally.add(item, settings: item.judged) }
+            return
         }
         // A new period (or the first advance): the kept entries since its start.
-        var period = PeriodTotals(start: start)
-        for (scope, integrals) in agents { period.agentBase[scope] = integrals.values(at: start) }
-        for item in items[lowerBound(start)..<upperBound(now)] { period.tally.add(item, settings: item.judged) }
-        return period
+        var fresh = PeriodTotals(start: start)
+        for (scope, integrals) in agents { fresh.agentBase[scope] = integrals.values(at: start) }
+        for item in items[lowerBound(start)..<upperBound(now)] { fresh.tally.add(item, settings: item.judged) }
+        period = fresh
     }
 
     private mutating func forget(before cut: Instant) {
