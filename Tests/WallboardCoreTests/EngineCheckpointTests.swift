@@ -324,7 +324,7 @@ import Testing
         #expect(
             Mirror(reflecting: WindowMetrics()).children.count
                 == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 3)
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 8)
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 9)
         #expect(Mirror(reflecting: EngineCounters()).children.count == 6)
         #expect(Mirror(reflecting: SeenEventIDs()).children.count == 4)
         let contact = LiveContact(

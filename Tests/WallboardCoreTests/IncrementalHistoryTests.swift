@@ -136,6 +136,28 @@ import Testing
         #expect(history.retained.count < reference.entries.count * 3 / 5)
     }
 
+    /// After three hours of traffic the engine (and so its checkpoint) keeps the last hour of entries,
+    /// while "today" still counts every contact of the day exactly.
+    @Test func theCheckpointHoldsTheLastWindowNotTheDay() throws {
+        let start = RFC3339.parse("2026-03-28T08:00:00Z")!
+        var generator = StreamGenerator(seed: 5, start: start)
+        let events = generator.generate(duration: .minutes(180))
+        let configuration = EngineConfiguration(queues: WindowPropertyTests.settings)
+        var engine = WallboardEngine(configuration: configuration)
+        engine.run(events)
+        let end = try #require(events.last).timestamp
+        let oldestKept = end.advanced(by: -(configuration.longestWindow + MetricsHistory.rewindAllowance + MetricsHistory.forgetStep))
+        let items = try #require(engine.checkpoint()["history"]?["items"]?.arrayValue)
+        #expect(!items.isEmpty && engine.history.retained.allSatisfy { $0.time >= oldestKept })
+        #expect(engine.departures.allSatisfy { $0.leftAt >= oldestKept })
+        let settings = Dictionary(uniqueKeysWithValues: WindowPropertyTests.settings.map { ($0.id, $0) })
+        let expected = ReferenceModel(events: events, settings: settings)
+            .figures(scope: "center", start: start.milliseconds, now: end.milliseconds)
+        let today = try #require(engine.windowTables(now: end).byWindow[WindowName.today]?[.center])
+        #expect(ReferenceModel.Figures(today) == expected)
+        #expect(expected.offered > 2 * engine.departures.count, "the day holds far more contacts than are kept")
+    }
+
     /// The scopes whose figures differ, for a readable failure.
     static func diff(_ actual: ScopeTable, _ expected: ScopeTable) -> String {
         Set(actual.keys).union(expected.keys).filter { actual[$0] != expected[$0] }.map {

@@ -14,13 +14,16 @@ extension WallboardEngine {
         object["frontier"] = encode(history.frontier)
         object["cutoff"] = encode(history.cutoff)
         object["items"] = .array(history.retained.map(encode))
-        object["today"] = history.today.map(encode) ?? .null
-        object["interval"] = history.interval.map(encode) ?? .null
-        let agents = history.agents.sorted { $0.key.name < $1.key.name }
-        object["agent_time"] = .array(
-            agents.map { scope, integrals in
-                [.string(scope.name), encode(integrals.handling), encode(integrals.available), encode(integrals.loggedIn)]
-            })
+        let registry = history.registry
+        object["today"] = history.today.map { encode($0, registry) } ?? .null
+        object["interval"] = history.interval.map { encode($0, registry) } ?? .null
+        var agents: [JSONValue] = []
+        for id in byName(history.agents.indices, registry) {
+            guard let integrals = history.agents[id] else { continue }
+            let scope = JSONValue.string(registry.keys[id].name)
+            agents.append([scope, encode(integrals.handling), encode(integrals.available), encode(integrals.loggedIn)])
+        }
+        object["agent_time"] = .array(agents)
         return .object(object)
     }
 
@@ -31,15 +34,26 @@ extension WallboardEngine {
         return [encode(item.entry), judged]
     }
 
-    private static func encode(_ period: PeriodTotals) -> JSONValue {
+    /// Scope ids among `ids`, in the order of their names (a checkpoint does not depend on id order).
+    private static func byName(_ ids: Range<Int>, _ registry: ScopeRegistry) -> [Int] {
+        ids.sorted { registry.keys[$0].name < registry.keys[$1].name }
+    }
+
+    private static func encode(_ period: PeriodTotals, _ registry: ScopeRegistry) -> JSONValue {
         func tally(_ tally: Tally) -> JSONValue {
-            .array(
-                tally.table.sorted { $0.key.name < $1.key.name }.map { scope, metrics in
-                    [.string(scope.name), encode(metrics), .int(tally.members[scope] ?? 0)]
+            let ids = byName(tally.members.indices, registry).filter { tally.members[$0] > 0 }
+            return .array(
+                ids.map { id -> JSONValue in
+                    [.string(registry.keys[id].name), encode(tally.metrics[id]), .int(tally.members[id])]
                 })
         }
-        let base = period.agentBase.sorted { $0.key.name < $1.key.name }.map { scope, time -> JSONValue in
-            [.string(scope.name), .integer(time.handling), .integer(time.available), .integer(time.loggedIn)]
+        let base = byName(period.agentBase.indices, registry).compactMap { id -> JSONValue? in
+            // A missing scope reads 0, so zeros are left out (lossless, and independent of the ids).
+            let time = period.agentBase[id]
+            guard time != AgentTime() else { return nil }
+            return [
+                .string(registry.keys[id].name), .integer(time.handling), .integer(time.available), .integer(time.loggedIn),
+            ]
         }
         return [
             "start": encode(period.start), "totals": tally(period.tally), "forgotten": tally(period.forgotten),
@@ -65,9 +79,10 @@ extension WallboardEngine {
         if let frontier, let cutoff, cutoff > frontier {
             throw try node.key("cutoff").error(.invalidValue, "the cutoff lies after the frontier")
         }
+        var registry = ScopeRegistry()
         var items: [HistoryItem] = []
         for element in try node.key("items").array() {
-            let item = try decodeItem(element)
+            let item = try decodeItem(element, registry: &registry)
             if let last = items.last, last.time > item.time {
                 throw element.error(.invalidValue, "items must be sorted by time (\(item.time) after \(last.time))")
             }
@@ -81,66 +96,72 @@ extension WallboardEngine {
                 periods.append(nil)
             } else {
                 guard frontier != nil else { throw periodNode.error(.invalidValue, "a period without a frontier") }
-                periods.append(try decodePeriod(periodNode))
+                periods.append(try decodePeriod(periodNode, registry: &registry))
             }
         }
-        var agents: [ScopeKey: AgentIntegrals] = [:]
+        var agents: [AgentIntegrals?] = []
         for element in try node.key("agent_time").array() {
             let fields = try element.tuple(["scope", "handling", "available", "logged_in"])
-            let scope = try decodeScope(fields[0])
-            guard agents[scope] == nil else { throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice") }
-            agents[scope] = AgentIntegrals(
+            let id = registry.id(try decodeScope(fields[0]))
+            if id >= agents.count { agents += repeatElement(nil, count: id + 1 - agents.count) }
+            guard agents[id] == nil else { throw fields[0].error(.invalidValue, "scope appears twice") }
+            agents[id] = AgentIntegrals(
                 handling: try decodeIntegral(fields[1]), available: try decodeIntegral(fields[2]),
                 loggedIn: try decodeIntegral(fields[3]))
         }
         return MetricsHistory(
             windows: configuration.windows.map(\.length), items: items, frontier: frontier, cutoff: cutoff,
-            today: periods[0], interval: periods[1], agents: agents, settings: settings)
+            today: periods[0], interval: periods[1], agents: agents, registry: registry, settings: settings)
     }
 
-    private static func decodeItem(_ node: CheckpointNode) throws(CheckpointError) -> HistoryItem {
+    private static func decodeItem(_ node: CheckpointNode, registry: inout ScopeRegistry) throws(CheckpointError)
+        -> HistoryItem
+    {
         let fields = try node.tuple(["entry", "judged"])
         let entry = try decodeEntry(fields[0])
         if case .agentSpan = entry { throw fields[0].error(.invalidValue, "agent spans are not history items") }
         let judgedNode = fields[1]
         guard case .departure(let record) = entry else {
             guard judgedNode.isNull else { throw judgedNode.error(.invalidValue, "only departures carry settings") }
-            return HistoryItem(entry, judged: nil)
+            return HistoryItem(entry, judged: nil, registry: &registry)
         }
         let judged = try judgedNode.tuple(["threshold", "short_abandon", "abandon_treatment"])
         let settings = QueueSettings(
             id: record.queue, threshold: try judged[0].int64(), shortAbandon: try judged[1].int64(),
             abandonTreatment: try judged[2].oneOf(QueueSettings.AbandonTreatment.self))
-        return HistoryItem(entry, judged: settings)
+        return HistoryItem(entry, judged: settings, registry: &registry)
     }
 
-    private static func decodePeriod(_ node: CheckpointNode) throws(CheckpointError) -> PeriodTotals {
+    private static func decodePeriod(_ node: CheckpointNode, registry: inout ScopeRegistry) throws(CheckpointError)
+        -> PeriodTotals
+    {
         try node.onlyKeys(["start", "totals", "forgotten", "agent_base"])
-        func tally(_ node: CheckpointNode) throws(CheckpointError) -> Tally {
+        func tally(_ node: CheckpointNode, _ registry: inout ScopeRegistry) throws(CheckpointError) -> Tally {
             var tally = Tally()
             for element in try node.array() {
                 let fields = try element.tuple(["scope", "metrics", "members"])
-                let scope = try decodeScope(fields[0])
-                guard tally.table[scope] == nil else {
-                    throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice")
+                let id = registry.id(try decodeScope(fields[0]))
+                guard id >= tally.members.count || tally.members[id] == 0 else {
+                    throw fields[0].error(.invalidValue, "scope appears twice")
                 }
                 let members = try fields[2].count()
                 guard members > 0 else { throw fields[2].error(.invalidValue, "a scope in the totals counts entries") }
-                tally.table[scope] = try decodeMetrics(fields[1])
-                tally.members[scope] = members
+                tally.set(id, metrics: try decodeMetrics(fields[1]), members: members)
             }
             return tally
         }
-        var base: [ScopeKey: AgentTime] = [:]
+        var base: [AgentTime] = []
+        var seen = Set<Int>()
         for element in try node.key("agent_base").array() {
             let fields = try element.tuple(["scope", "handling", "available", "logged_in"])
-            let scope = try decodeScope(fields[0])
-            guard base[scope] == nil else { throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice") }
-            base[scope] = AgentTime(handling: try fields[1].int64(), available: try fields[2].int64(), loggedIn: try fields[3].int64())
+            let id = registry.id(try decodeScope(fields[0]))
+            guard seen.insert(id).inserted else { throw fields[0].error(.invalidValue, "scope appears twice") }
+            if id >= base.count { base += repeatElement(AgentTime(), count: id + 1 - base.count) }
+            base[id] = AgentTime(handling: try fields[1].int64(), available: try fields[2].int64(), loggedIn: try fields[3].int64())
         }
         return PeriodTotals(
-            start: try node.key("start").instant(), tally: try tally(node.key("totals")),
-            forgotten: try tally(node.key("forgotten")), agentBase: base)
+            start: try node.key("start").instant(), tally: try tally(node.key("totals"), &registry),
+            forgotten: try tally(node.key("forgotten"), &registry), agentBase: base)
     }
 
     private static func decodeIntegral(_ node: CheckpointNode) throws(CheckpointError) -> StepIntegral {

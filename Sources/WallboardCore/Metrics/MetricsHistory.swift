@@ -34,8 +34,10 @@ struct MetricsHistory: Sendable {
     private(set) var rolling: [RollingTotals]
     private(set) var today: PeriodTotals?
     private(set) var interval: PeriodTotals?
-    /// Agent time of every scope an agent ever counted in.
-    private(set) var agents: [ScopeKey: AgentIntegrals] = [:]
+    /// Agent time by scope id, for every scope an agent ever counted in.
+    private(set) var agents: [AgentIntegrals?] = []
+    /// Ids of the scopes, shared by every table above.
+    private(set) var registry = ScopeRegistry()
 
     init(windows: [Millis] = []) {
         rolling = windows.map { RollingTotals(length: $0) }
@@ -45,9 +47,10 @@ struct MetricsHistory: Sendable {
     /// not before `cutoff`); the rolling windows are rebuilt from the items with `settings`.
     init(
         windows: [Millis], items: [HistoryItem], frontier: Instant?, cutoff: Instant?, today: PeriodTotals?,
-        interval: PeriodTotals?, agents: [ScopeKey: AgentIntegrals], settings: SettingsLookup
+        interval: PeriodTotals?, agents: [AgentIntegrals?], registry: ScopeRegistry, settings: SettingsLookup
     ) {
         self.init(windows: windows)
+        self.registry = registry
         self.items = items
         self.frontier = frontier
         self.cutoff = cutoff
@@ -67,7 +70,7 @@ struct MetricsHistory: Sendable {
     mutating func insert(_ entry: TimelineEntry, settings: SettingsLookup) {
         var judged: QueueSettings?
         if case .departure(let record) = entry { judged = settings[record.queue] }
-        let item = HistoryItem(entry, judged: judged)
+        let item = HistoryItem(entry, judged: judged, registry: &registry)
         let time = item.time
         if let frontier, time <= frontier {
             for index in rolling.indices where time >= frontier.advanced(by: -rolling[index].length) {
@@ -87,9 +90,12 @@ struct MetricsHistory: Sendable {
         let delta = AgentTime.Classes.change(from: old, to: new)
         guard !delta.isZero else { return }
         for scope in scopes {
-            agents[scope, default: AgentIntegrals()].add(delta, at: time)
-            today?.noteAgentChange(scope: scope, delta: delta, at: time)
-            interval?.noteAgentChange(scope: scope, delta: delta, at: time)
+            let id = registry.id(scope)
+            if id >= agents.count { agents += repeatElement(nil, count: id + 1 - agents.count) }
+            if agents[id] == nil { agents[id] = AgentIntegrals() }
+            agents[id]!.add(delta, at: time)
+            today?.noteAgentChange(scope: id, delta: delta, at: time)
+            interval?.noteAgentChange(scope: id, delta: delta, at: time)
         }
     }
 
@@ -158,7 +164,7 @@ struct MetricsHistory: Sendable {
         }
         // A new period (or the first advance): the kept entries since its start.
         var fresh = PeriodTotals(start: start)
-        for (scope, integrals) in agents { fresh.agentBase[scope] = integrals.values(at: start) }
+        fresh.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
         for item in items[lowerBound(start)..<upperBound(now)] { fresh.tally.add(item, settings: item.judged) }
         period = fresh
     }
@@ -174,7 +180,7 @@ struct MetricsHistory: Sendable {
             items.removeFirst(head)
             head = 0
         }
-        for scope in agents.keys { agents[scope]?.drop(before: cut) }
+        for id in agents.indices { agents[id]?.drop(before: cut) }
         cutoff = cut
     }
 
@@ -194,7 +200,9 @@ struct MetricsHistory: Sendable {
                 for item in items[lowerBound(frontier.advanced(by: -totals.length))..<lowerBound(start)] {
                     tally.subtract(item, settings: current(item, settings))
                 }
-                for scope in tally.table.keys { tally.table[scope]?.maxWait = totals.maxima[scope]?.max(from: start) }
+                for id in tally.scopeIDs {
+                    tally.setMaxWait(id, id < totals.maxima.count ? totals.maxima[id].max(from: start) : nil)
+                }
                 if pendingCurrent == nil {
                     var pending = Tally()
                     for item in items[upperBound(frontier)..<upperBound(now)] { pending.add(item, settings: current(item, settings)) }
@@ -205,7 +213,7 @@ struct MetricsHistory: Sendable {
                 tally = Tally()
                 for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: current(item, settings)) }
             }
-            tables.append(withAgentTime(tally.table, from: start, to: now))
+            tables.append(withAgentTime(tally.table(registry), from: start, to: now))
         }
         tables.append(periodTable(interval, start: intervalStart, now: now))
         tables.append(periodTable(today, start: dayStart, now: now))
@@ -226,24 +234,24 @@ struct MetricsHistory: Sendable {
             tally = Tally()
             for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: item.judged) }
         }
-        var table = tally.table
+        var table = tally.table(registry)
         guard now > start else { return table }
         let matches = period?.start == start
-        for (scope, integrals) in agents {
-            let base = matches ? period?.agentBase[scope] ?? AgentTime() : integrals.values(at: start)
+        for (id, integrals) in agents.enumerated() {
+            guard let integrals else { continue }
+            let base = matches ? period!.base(id) : integrals.values(at: start)
             let time = integrals.values(at: now) - base
             guard time.loggedIn > 0 else { continue }
-            table[scope, default: WindowMetrics()].setAgentTime(time)
+            table[registry.keys[id], default: WindowMetrics()].setAgentTime(time)
         }
         return table
     }
 
     private func withAgentTime(_ table: ScopeTable, from start: Instant, to now: Instant) -> ScopeTable {
         var table = table
-        for (scope, integrals) in agents {
-            let time = integrals.time(from: start, to: now)
-            guard time.loggedIn > 0 else { continue }
-            table[scope, default: WindowMetrics()].setAgentTime(time)
+        for (id, integrals) in agents.enumerated() {
+            guard let time = integrals?.time(from: start, to: now), time.loggedIn > 0 else { continue }
+            table[registry.keys[id], default: WindowMetrics()].setAgentTime(time)
         }
         return table
     }
@@ -281,8 +289,8 @@ struct MetricsHistory: Sendable {
 struct RollingTotals: Sendable {
     var length: Millis
     var tally = Tally()
-    /// The longest wait per scope (``Tally``'s own ``WindowMetrics/maxWait`` is stale after a subtraction).
-    var maxima: [ScopeKey: MaxDeque] = [:]
+    /// The longest wait per scope id (``Tally``'s own ``WindowMetrics/maxWait`` is stale after a subtraction).
+    var maxima: [MaxDeque] = []
 
     init(length: Millis) { self.length = length }
 
@@ -290,16 +298,16 @@ struct RollingTotals: Sendable {
         tally.add(item, settings: settings)
         guard case .departure(let record) = item.entry, let settings, WindowMetrics.countsWait(record, settings: settings)
         else { return }
-        for scope in item.scopes { maxima[scope, default: MaxDeque()].insert(record.wait, at: record.leftAt) }
+        for id in item.scopes {
+            if id >= maxima.count { maxima += repeatElement(MaxDeque(), count: id + 1 - maxima.count) }
+            maxima[id].insert(record.wait, at: record.leftAt)
+        }
     }
 
     mutating func subtract(_ item: HistoryItem, settings: QueueSettings?, dropBefore start: Instant) {
         tally.subtract(item, settings: settings)
         guard case .departure = item.entry else { return }
-        for scope in item.scopes {
-            maxima[scope]?.drop(before: start)
-            if maxima[scope]?.isEmpty == true, tally.members[scope] == nil { maxima[scope] = nil }
-        }
+        for id in item.scopes where id < maxima.count { maxima[id].drop(before: start) }
     }
 }
 
@@ -310,12 +318,13 @@ struct PeriodTotals: Sendable {
     var tally = Tally()
     /// The part of `tally` before the history's cutoff, for figures at a `now` before the frontier.
     var forgotten = Tally()
-    /// Per scope, the agent-time integrals' values at `start` (see ``AgentIntegrals/values(at:)``).
-    var agentBase: [ScopeKey: AgentTime] = [:]
+    /// Per scope id, the agent-time integrals' values at `start` (see ``AgentIntegrals/values(at:)``);
+    /// a scope past the end (first seen after the start) had none: 0.
+    var agentBase: [AgentTime] = []
 
     init(start: Instant) { self.start = start }
 
-    init(start: Instant, tally: Tally, forgotten: Tally, agentBase: [ScopeKey: AgentTime]) {
+    init(start: Instant, tally: Tally, forgotten: Tally, agentBase: [AgentTime]) {
         self.start = start
         self.tally = tally
         self.forgotten = forgotten
@@ -335,8 +344,12 @@ struct PeriodTotals: Sendable {
     }
 
     /// Keeps `agentBase` equal to the integrals' values at `start` after a change at `time`.
-    mutating func noteAgentChange(scope: ScopeKey, delta: AgentTime.Classes, at time: Instant) {
+    mutating func noteAgentChange(scope id: Int, delta: AgentTime.Classes, at time: Instant) {
         guard time < start else { return }
-        agentBase[scope] = (agentBase[scope] ?? AgentTime()) + AgentTime.scaled(delta, by: start.since(time))
+        if id >= agentBase.count { agentBase += repeatElement(AgentTime(), count: id + 1 - agentBase.count) }
+        agentBase[id] = agentBase[id] + AgentTime.scaled(delta, by: start.since(time))
     }
+
+    /// The agent-time integrals' values at `start` for scope `id`.
+    func base(_ id: Int) -> AgentTime { id < agentBase.count ? agentBase[id] : AgentTime() }
 }
