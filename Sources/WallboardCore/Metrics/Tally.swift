@@ -30,21 +30,23 @@ struct ScopeRegistry: Sendable {
 }
 
 /// A point entry of the history (never an agent span) with what it needs to be counted and taken back.
-struct HistoryItem: Sendable {
-    var entry: TimelineEntry
+/// Immutable and shared by reference: every running total it passes through would otherwise copy its
+/// few hundred bytes and retain each of its strings.
+final class HistoryItem: Sendable {
+    let entry: TimelineEntry
     /// A departure's queue settings in force when it was recorded: "today" and "interval" judge it by
     /// these for good; rolling windows judge by the current settings.
-    var judged: QueueSettings?
+    let judged: QueueSettings?
     /// The ids of ``TimelineEntry/scopes``, registered once.
-    var scopes: [Int]
+    let scopes: [Int]
+    let time: Instant
 
     init(_ entry: TimelineEntry, judged: QueueSettings?, registry: inout ScopeRegistry) {
         self.entry = entry
         self.judged = judged
         self.scopes = entry.scopes.map { registry.id($0) }
+        self.time = entry.time
     }
-
-    var time: Instant { entry.time }
 }
 
 /// Running totals of point entries per scope id, with how many entries each scope holds, so a scope
