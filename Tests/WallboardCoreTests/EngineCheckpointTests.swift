@@ -278,6 +278,14 @@ import Testing
              "history.today.totals[0][2]"),
             ([.key("history"), .key("agent_time"), .index(0), .index(1)], [0, 0], .invalidValue, "history.agent_time[0][1]"),
             ([.key("history"), .key("cutoff")], .integer(Int64.max), .invalidValue, "history.cutoff"),
+            ([.key("history"), .key("today"), .key("start")], .null, .wrongType, "history.today.start"),
+            ([.key("history"), .key("frontier")], -1, .invalidValue, "history.frontier"),
+            ([.key("history"), .key("agent_time"), .index(0), .index(1), .index(1)], .integer(Int64.min), .invalidValue,
+             "history.agent_time[0][1][1]"),
+            ([.key("history"), .key("agent_time"), .index(0), .index(1), .index(0)], 2_000_000, .invalidValue,
+             "history.agent_time[0][1][0]"),
+            ([.key("history"), .key("agent_time"), .index(0), .index(3), .index(2), .index(0), .index(0)],
+             .integer(Int64.max), .invalidValue, "history.agent_time[0][3][2][0][0]"),
             ([.key("queue_order")], ["sales", "sales"], .invalidValue, "queue_order[1]"),
         ]
         for item in cases {

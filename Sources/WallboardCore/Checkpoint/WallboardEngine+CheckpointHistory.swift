@@ -74,8 +74,8 @@ extension WallboardEngine {
         throws(CheckpointError) -> MetricsHistory
     {
         try node.onlyKeys(["frontier", "cutoff", "items", "today", "interval", "agent_time"])
-        let frontier = try node.key("frontier").optionalInstant()
-        let cutoff = try node.key("cutoff").optionalInstant()
+        let frontier = try handledTime(node.key("frontier"))
+        let cutoff = try handledTime(node.key("cutoff"))
         if let frontier, let cutoff, cutoff > frontier {
             throw try node.key("cutoff").error(.invalidValue, "the cutoff lies after the frontier")
         }
@@ -157,26 +157,59 @@ extension WallboardEngine {
             let id = registry.id(try decodeScope(fields[0]))
             guard seen.insert(id).inserted else { throw fields[0].error(.invalidValue, "scope appears twice") }
             if id >= base.count { base += repeatElement(AgentTime(), count: id + 1 - base.count) }
-            base[id] = AgentTime(handling: try fields[1].int64(), available: try fields[2].int64(), loggedIn: try fields[3].int64())
+            base[id] = AgentTime(
+                handling: try integralValue(fields[1]), available: try integralValue(fields[2]),
+                loggedIn: try integralValue(fields[3]))
         }
         return PeriodTotals(
-            start: try node.key("start").instant(), tally: try tally(node.key("totals"), &registry),
+            start: try requiredTime(node.key("start")), tally: try tally(node.key("totals"), &registry),
             forgotten: try tally(node.key("forgotten"), &registry), agentBase: base)
     }
 
     private static func decodeIntegral(_ node: CheckpointNode) throws(CheckpointError) -> StepIntegral {
         let fields = try node.tuple(["before", "origin", "breakpoints"])
-        let before = try fields[0].count()
+        let before = try agentCount(fields[0])
         let origin = try fields[1].int64()
         var points: [(time: Instant, count: Int)] = []
         for element in try fields[2].array() {
             let pair = try element.tuple(["time", "count"])
-            let time = try pair[0].instant()
+            let time = try requiredTime(pair[0])
             if let last = points.last, last.time >= time {
                 throw pair[0].error(.invalidValue, "breakpoints must be in strictly increasing time")
             }
-            points.append((time, try pair[1].count()))
+            points.append((time, try agentCount(pair[1])))
         }
-        return StepIntegral(before: before, origin: origin, breakpoints: points)
+        guard let integral = StepIntegral(before: before, origin: origin, breakpoints: points) else {
+            throw fields[1].error(.invalidValue, "the agent-time integral is out of range")
+        }
+        return integral
+    }
+
+    /// An instant from 1970 to 2109 (so differences of them times agent counts cannot overflow); nil for null.
+    private static func handledTime(_ node: CheckpointNode) throws(CheckpointError) -> Instant? {
+        guard let time = try node.optionalInstant() else { return nil }
+        guard (0..<(1 << 42)).contains(time.milliseconds) else {
+            throw node.error(.invalidValue, "\(time.milliseconds) is not a time this build handles")
+        }
+        return time
+    }
+
+    private static func requiredTime(_ node: CheckpointNode) throws(CheckpointError) -> Instant {
+        guard let time = try handledTime(node) else { throw node.error(.wrongType, "expected an instant, found null") }
+        return time
+    }
+
+    /// Agents in a class of states: at most a million.
+    private static func agentCount(_ node: CheckpointNode) throws(CheckpointError) -> Int {
+        let count = try node.count()
+        guard count <= 1_000_000 else { throw node.error(.invalidValue, "\(count) agents is more than this build handles") }
+        return count
+    }
+
+    /// An agent-time integral's value at a period start (see ``StepIntegral/integralLimit``).
+    private static func integralValue(_ node: CheckpointNode) throws(CheckpointError) -> Int64 {
+        let value = try node.int64()
+        guard value.magnitude <= StepIntegral.integralLimit.magnitude else { throw node.error(.invalidValue, "out of range") }
+        return value
     }
 }

@@ -19,14 +19,25 @@ struct StepIntegral: Sendable {
 
     init() {}
 
+    /// Largest integral value a restored function may hold (2^60, over a million days of 10,000 agents):
+    /// reads then add at most count × milliseconds and subtract another such value without overflow.
+    static let integralLimit: Int64 = 1 << 60
+
     /// A function as ``before``, ``origin`` and ``breakpoints`` describe it (a checkpoint; the caller
-    /// checked that times increase strictly).
-    init(before: Int, origin: Int64, breakpoints: [(time: Instant, count: Int)]) {
+    /// checked that times increase strictly, lie in `0..<2^42` and counts in `0...1_000_000`). Nil when
+    /// an integral would leave ±``integralLimit``.
+    init?(before: Int, origin: Int64, breakpoints: [(time: Instant, count: Int)]) {
+        guard origin.magnitude <= Self.integralLimit.magnitude else { return nil }
         self.before = before
         for point in breakpoints {
-            let integral =
-                integrals.last.map { $0 + Int64(counts[counts.count - 1]) * (point.time.milliseconds - times[times.count - 1]) }
-                ?? origin
+            var integral = origin
+            if let last = integrals.last {
+                let step = Int64(counts[counts.count - 1]).multipliedReportingOverflow(
+                    by: point.time.milliseconds - times[times.count - 1])
+                let sum = last.addingReportingOverflow(step.partialValue)
+                guard !step.overflow, !sum.overflow, sum.partialValue.magnitude <= Self.integralLimit.magnitude else { return nil }
+                integral = sum.partialValue
+            }
             times.append(point.time.milliseconds)
             counts.append(point.count)
             integrals.append(integral)
