@@ -8,11 +8,13 @@ import JSONModel
 /// stored is an integer (milliseconds since the epoch, durations in milliseconds, counts), so a round
 /// trip through JSON text loses nothing. The configuration is not stored: it is passed when restoring.
 extension WallboardEngine {
-    /// The checkpoint format version this build writes and the newest it reads.
-    /// Version 2: seen ids, finished contacts and last contact by customer as base64 binary records.
-    public static let checkpointVersion: Int64 = 2
+    /// The checkpoint format version this build writes and the only one it reads. Version 1 held the
+    /// whole day's history; version 2 holds running totals and the last window's entries (issue 14,
+    /// engine); version 3 also holds seen ids, finished contacts and last contact by customer as base64
+    /// binary records (issue 14, memory).
+    public static let checkpointVersion: Int64 = 3
     /// The oldest version this build reads (an older checkpoint is skipped: the journal is replayed).
-    public static let oldestCheckpointVersion: Int64 = 2
+    public static let oldestCheckpointVersion: Int64 = 3
     /// The value of the checkpoint's `format` key.
     public static let checkpointFormat = "wallboardd.engine"
 
@@ -23,7 +25,6 @@ extension WallboardEngine {
         ]
         root["queue_order"] = .array(queueOrder.map { .string($0) })
         root["team_order"] = .array(teamOrder.map { .string($0) })
-        root["queue_settings"] = .array(queueOrder.map { Self.encodeFoldSettings(settings[$0]) })
         root["agents"] = .array(agents.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["contacts"] = .array(contacts.values.sorted { $0.id < $1.id }.map(Self.encode))
         root["abandoned_today"] = .array(abandonedToday.map(Self.encode))
@@ -38,13 +39,7 @@ extension WallboardEngine {
             })
         root["counters"] = Self.encode(counters)
         root["seen_ids"] = encodeSeenIDs()
-        root["history"] = [
-            "today_start": Self.encode(history.todayStart), "folded_until": Self.encode(history.foldedUntil),
-            "today_base": .array(
-                history.todayBase.sorted { $0.key.name < $1.key.name }.map { [.string($0.key.name), Self.encode($0.value)] }
-            ),
-            "entries": .array(history.entries.map(Self.encode)),
-        ]
+        root["history"] = Self.encode(history)
         return .object(root)
     }
 
@@ -69,10 +64,11 @@ extension WallboardEngine {
         guard version >= Self.oldestCheckpointVersion else {
             throw versionNode.error(
                 .unsupportedVersion,
-                "checkpoint version \(version) is older than this build reads (\(Self.oldestCheckpointVersion))")
+                "checkpoint version \(version) is older than this build reads (\(Self.oldestCheckpointVersion)): "
+                    + "it holds the whole day's history or ids as text; the journal is replayed instead")
         }
         try root.onlyKeys([
-            "format", "version", "queue_order", "team_order", "queue_settings", "agents", "contacts", "abandoned_today",
+            "format", "version", "queue_order", "team_order", "agents", "contacts", "abandoned_today",
             "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history",
         ])
 
@@ -105,23 +101,9 @@ extension WallboardEngine {
 
         seenEventIDs = try Self.decodeSeenIDs(root.key("seen_ids"), calendar: configuration.calendar)
 
-        history = try Self.decodeHistory(root.key("history"))
-        // Today's totals were folded with the queue settings of the checkpoint; refold if they changed.
-        let foldSettings = try root.key("queue_settings").array()
-        var changed = false
-        for node in foldSettings {
-            let fields = try node.tuple(["queue", "threshold", "short_abandon", "abandon_treatment"])
-            let current = settings[try fields[0].string()]
-            let threshold = try fields[1].int64()
-            let shortAbandon = try fields[2].int64()
-            let treatment = try fields[3].oneOf(QueueSettings.AbandonTreatment.self)
-            if current.threshold != threshold || current.shortAbandon != shortAbandon
-                || current.abandonTreatment != treatment
-            {
-                changed = true
-            }
-        }
-        if changed || foldSettings.count != storedQueues.count { history.refold(settings: settings) }
+        // Rolling windows are rebuilt under `configuration`; "today" and "interval" keep what was judged
+        // under the settings in force when each contact left, as after ``reconfigure(_:)``.
+        history = try Self.decodeHistory(root.key("history"), configuration: configuration, settings: settings)
     }
 
     // MARK: - Encoding
@@ -132,11 +114,6 @@ extension WallboardEngine {
     static func encode(_ customer: Customer?) -> JSONValue {
         guard let customer else { return .null }
         return [encode(customer.id), encode(customer.segment)]
-    }
-
-    private static func encodeFoldSettings(_ settings: QueueSettings) -> JSONValue {
-        [.string(settings.id), .integer(settings.threshold), .integer(settings.shortAbandon),
-         .string(settings.abandonTreatment.rawValue)]
     }
 
     private static func encode(_ agent: AgentRecord) -> JSONValue {
@@ -341,32 +318,7 @@ extension WallboardEngine {
         return counters
     }
 
-    private static func decodeHistory(_ node: CheckpointNode) throws(CheckpointError) -> MetricsHistory {
-        try node.onlyKeys(["today_start", "folded_until", "today_base", "entries"])
-        let todayStart = try node.key("today_start").optionalInstant()
-        let foldedUntil = try node.key("folded_until").optionalInstant()
-        guard (todayStart == nil) == (foldedUntil == nil) else {
-            throw try node.key("folded_until").error(.invalidValue, "today_start and folded_until must both be set or both null")
-        }
-        var base = ScopeTable()
-        for element in try node.key("today_base").array() {
-            let fields = try element.tuple(["scope", "metrics"])
-            let scope = try decodeScope(fields[0])
-            guard base[scope] == nil else { throw fields[0].error(.invalidValue, "scope \"\(scope.name)\" appears twice") }
-            base[scope] = try decodeMetrics(fields[1])
-        }
-        var entries: [TimelineEntry] = []
-        for element in try node.key("entries").array() {
-            let entry = try decodeEntry(element)
-            if let last = entries.last, last.time > entry.time {
-                throw element.error(.invalidValue, "entries must be sorted by time (\(entry.time) after \(last.time))")
-            }
-            entries.append(entry)
-        }
-        return MetricsHistory(entries: entries, todayStart: todayStart, foldedUntil: foldedUntil, todayBase: base)
-    }
-
-    private static func decodeScope(_ node: CheckpointNode) throws(CheckpointError) -> ScopeKey {
+    static func decodeScope(_ node: CheckpointNode) throws(CheckpointError) -> ScopeKey {
         let name = try node.string()
         if name == "center" { return .center }
         guard let colon = name.firstIndex(of: ":") else { throw node.error(.invalidValue, "unknown scope \"\(name)\"") }

@@ -29,8 +29,10 @@ extension WallboardEngine {
     mutating func setAgentState(_ agent: String, _ state: AgentState, reason: String?, at: Instant) {
         guard var record = agents[agent] else { return }
         if record.state != state || record.reason != reason {
-            recordSpan(record, until: at)
-            record.stateSince = max(record.stateSince, at)
+            // An event stamped before the current state began changes the state from its start on.
+            let change = max(record.stateSince, at)
+            history.agentChange(scopes: record.scopes, from: record.state, to: state, at: change)
+            record.stateSince = change
         }
         record.state = state
         record.reason = reason
@@ -38,15 +40,17 @@ extension WallboardEngine {
         agents[agent] = record
     }
 
+    /// Logs an agent in (replacing a record of the same id), counting their time from `record.stateSince`.
+    mutating func openAgent(_ record: AgentRecord) {
+        if agents[record.id] != nil { closeAgent(record.id, at: record.stateSince) }
+        agents[record.id] = record
+        history.agentChange(scopes: record.scopes, from: nil, to: record.state, at: record.stateSince)
+    }
+
     /// Logs an agent out, recording the time spent in their last state.
     mutating func closeAgent(_ agent: String, at: Instant) {
         guard let record = agents.removeValue(forKey: agent) else { return }
-        recordSpan(record, until: at)
-    }
-
-    private mutating func recordSpan(_ record: AgentRecord, until at: Instant) {
-        guard at > record.stateSince else { return }
-        history.insert(.agentSpan(record.openSpan(until: at)), settings: settings)
+        history.agentChange(scopes: record.scopes, from: record.state, to: nil, at: max(record.stateSince, at))
     }
 
     @discardableResult
@@ -90,8 +94,6 @@ extension WallboardEngine {
 }
 
 extension AgentRecord {
-    /// The time in the current state as a span ending at `end`.
-    func openSpan(until end: Instant) -> AgentStateSpan {
-        AgentStateSpan(agent: id, team: team, queues: queues, state: state, from: stateSince, to: end)
-    }
+    /// The scopes this agent's time counts in.
+    var scopes: [ScopeKey] { ScopeKey.agentScopes(queues: queues, team: team) }
 }

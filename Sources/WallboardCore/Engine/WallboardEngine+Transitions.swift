@@ -4,11 +4,10 @@ extension WallboardEngine {
         let at = event.timestamp
         switch event.body {
         case .agentLogin(let login):
-            if agents[login.agent] != nil { closeAgent(login.agent, at: at) }
-            agents[login.agent] = AgentRecord(
+            openAgent(AgentRecord(
                 id: login.agent, name: login.name.isEmpty ? login.agent : login.name, team: login.team,
                 queues: login.queues, skills: login.skills, languages: login.languages, state: .available,
-                reason: nil, stateSince: at, contact: nil)
+                reason: nil, stateSince: at, contact: nil))
             login.queues.forEach { noteQueue($0) }
             if let team = login.team, !teamOrder.contains(team) { teamOrder.append(team) }
         case .agentState(let agent, let state, let reason):

@@ -30,7 +30,8 @@ public struct WallboardEngine: Sendable {
     var settings: SettingsLookup
     /// Ids accepted today and the business day before (see ``SeenEventIDs`` for the rule).
     var seenEventIDs = SeenEventIDs()
-    /// Events waiting for the event that should have come before them, with when they arrived.
+    /// Events waiting for the event that should have come before them, with when they arrived; sorted
+    /// by event time (arrival order among equal times).
     var deferred: [(event: Event, receivedAt: Instant, rejection: EventRejection)] = []
     /// When each customer id last queued a contact (for repeat contacts).
     var lastContactByCustomer = ExpiringIndex<Instant>()
@@ -41,27 +42,30 @@ public struct WallboardEngine: Sendable {
         self.configuration = configuration
         self.settings = SettingsLookup(configuration)
         self.queueOrder = configuration.queues.map(\.id)
+        self.history = MetricsHistory(windows: configuration.windows.map(\.length))
     }
 
     /// Replaces the configuration (thresholds, windows, display names) and keeps all state.
-    /// Today's running totals are recomputed with the new queue settings.
+    /// Rolling windows are recomputed from the kept entries under the new queue settings; "today" and
+    /// "interval" keep what was judged under the settings in force when each contact left, and the new
+    /// settings apply from now on (docs/metrics.md, "Settings changes").
     public mutating func reconfigure(_ configuration: EngineConfiguration) {
         self.configuration = configuration
         self.settings = SettingsLookup(configuration)
         let configured = configuration.queues.map(\.id)
         queueOrder = configured + queueOrder.filter { !configured.contains($0) }
-        history.refold(settings: settings)
+        history.reconfigure(windows: configuration.windows.map(\.length), settings: settings)
         seenEventIDs.recalibrate(calendar: configuration.calendar)
     }
 
-    /// Departures from queues still in the history, oldest first.
+    /// Departures still kept in the history (the longest window and a few minutes more), oldest first.
     public var departures: [QueueDeparture] {
-        history.entries.compactMap { if case .departure(let record) = $0 { return record } else { return nil } }
+        history.retained.compactMap { if case .departure(let record) = $0.entry { return record } else { return nil } }
     }
 
-    /// Contacts whose wrap-up ended, still in the history, oldest first.
+    /// Contacts whose wrap-up ended, still kept in the history, oldest first.
     public var handled: [HandledContact] {
-        history.entries.compactMap { if case .handled(let record) = $0 { return record } else { return nil } }
+        history.retained.compactMap { if case .handled(let record) = $0.entry { return record } else { return nil } }
     }
 
     /// Applies one event received at `now`. A rejected event changes nothing.
@@ -90,7 +94,9 @@ public struct WallboardEngine: Sendable {
         } catch {
             if configuration.reorderTolerance > 0, error.code == .unknownContact || error.code == .unknownAgent {
                 seenEventIDs.insert(event.id)
-                deferred.append((event, now, error))
+                // Kept oldest event time first (arrival order among equal times), the order retries use.
+                let index = deferred.lastIndex { $0.event.timestamp <= event.timestamp }.map { $0 + 1 } ?? 0
+                deferred.insert((event, now, error), at: index)
                 counters.deferred += 1
                 return .held(error)
             }
@@ -124,7 +130,8 @@ public struct WallboardEngine: Sendable {
         }
         let dayStart = configuration.calendar.startOfDay(containing: now)
         history.advance(
-            to: now, dayStart: dayStart, horizon: now.advanced(by: -configuration.longestWindow), settings: settings)
+            to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
+            keep: configuration.longestWindow + MetricsHistory.rewindAllowance, settings: settings)
         // Appended in arrival order, so yesterday's are at the front: one pass a day, not one per call.
         if let oldest = abandonedToday.first, oldest.at < dayStart { abandonedToday.removeAll { $0.at < dayStart } }
         let repeatHorizon = now.advanced(by: -configuration.repeatWindow)
@@ -139,8 +146,8 @@ public struct WallboardEngine: Sendable {
         var progress = true
         while progress, !deferred.isEmpty {
             progress = false
-            let oldestFirst = deferred.indices.sorted { deferred[$0].event.timestamp < deferred[$1].event.timestamp }
-            for index in oldestFirst {
+            // `deferred` is kept sorted by event time: no sort on every applied event.
+            for index in deferred.indices {
                 let item = deferred[index]
                 do {
                     try transition(item.event)

@@ -1,188 +1,355 @@
-/// Window figures for every scope: scope → metrics.
-public typealias ScopeTable = [ScopeKey: WindowMetrics]
-
-/// Looks up a queue's settings quickly (configured ones, else the defaults).
-struct SettingsLookup: Sendable {
-    private var byID: [String: QueueSettings] = [:]
-
-    init(_ configuration: EngineConfiguration) {
-        for queue in configuration.queues where byID[queue.id] == nil { byID[queue.id] = queue }
-    }
-
-    subscript(queue: String) -> QueueSettings { byID[queue] ?? QueueSettings(id: queue) }
-}
-
-extension Dictionary where Key == ScopeKey, Value == WindowMetrics {
-    /// Counts a point entry (not a span) in every scope it belongs to.
-    mutating func addPoint(_ entry: TimelineEntry, settings: SettingsLookup) {
-        for scope in entry.scopes {
-            switch entry {
-            case .departure(let record): self[scope, default: WindowMetrics()].add(record, settings: settings[record.queue])
-            case .handled(let record): self[scope, default: WindowMetrics()].add(record)
-            case .transfer(let record): self[scope, default: WindowMetrics()].add(record)
-            case .survey(let record): self[scope, default: WindowMetrics()].add(record.survey)
-            case .agentSpan: break
-            }
-        }
-    }
-
-    /// Counts the part of `span` inside `[start, end]`.
-    mutating func addSpan(_ span: AgentStateSpan, start: Instant, end: Instant) {
-        let duration = span.overlap(start: start, end: end)
-        guard duration > 0 else { return }
-        for scope in TimelineEntry.agentSpan(span).scopes {
-            self[scope, default: WindowMetrics()].add(agentTime: duration, in: span.state)
-        }
-    }
-
-    /// Adds every scope of `other`.
-    mutating func merge(_ other: ScopeTable) {
-        for (scope, metrics) in other { self[scope, default: WindowMetrics()].merge(metrics) }
+extension ScopeKey {
+    /// The scopes an agent's time counts in: the center, every queue the agent serves, the team.
+    static func agentScopes(queues: [String], team: String?) -> [ScopeKey] {
+        var keys: [ScopeKey] = [.center]
+        keys += queues.map { .queue($0) }
+        if let team { keys.append(.team(team)) }
+        return keys
     }
 }
 
-/// The history windows are computed from: a time-sorted timeline of entries, plus running totals of
-/// today up to a fold point, so "today" costs a scan of the last few seconds, not of the whole day.
+/// The running totals windows are read from. See docs/metrics.md, "How windows are computed".
 ///
-/// Invariants: `entries` is sorted by ``TimelineEntry/time`` and holds everything since
-/// min(start of today, now − longest window); `todayBase` is exactly the entries with
-/// `todayStart ≤ time < foldedUntil` (spans: their overlap with `[todayStart, foldedUntil)` for spans that
-/// ended before `foldedUntil`). See docs/metrics.md, "How windows are computed".
+/// Point entries (departures, handled contacts, transfers, surveys) sit in ``items``, sorted by time,
+/// from the ``cutoff`` on (the longest window plus ``rewindAllowance``, never the day). Everything up
+/// to the ``frontier`` (the last ``advance(to:dayStart:intervalStart:keep:settings:)``) is in running
+/// totals: one ``Tally`` per rolling window (entries in `[frontier − length, frontier]`, judged by the
+/// current settings, with a ``MaxDeque`` per scope for the longest wait) and one per period ("today",
+/// "interval": entries since the period's start, judged by the settings in force when each was
+/// recorded). Agent time is a ``StepIntegral`` per scope and class of states. Reading figures at
+/// `now ≥ frontier` costs the entries between the frontier and `now` plus O(scopes × windows).
 struct MetricsHistory: Sendable {
-    private(set) var entries: [TimelineEntry] = []
-    private(set) var todayStart: Instant?
-    private(set) var foldedUntil: Instant?
-    private(set) var todayBase = ScopeTable()
+    /// How far before the frontier figures stay exact (`windowTables(now:)` with an earlier `now`).
+    static let rewindAllowance: Millis = .minutes(5)
+    /// The cutoff moves in steps of this much, so forgetting costs nothing on most advances.
+    static let forgetStep: Millis = .seconds(60)
 
-    /// How many stale entries may wait before they are dropped together.
-    static let dropBatch = 4096
+    /// Point entries from `cutoff` on, sorted by time; those before `head` are forgotten.
+    private(set) var items: [HistoryItem] = []
+    private var head = 0
+    /// Entries up to here are in the running totals; later ones are added by the next advance.
+    private(set) var frontier: Instant?
+    /// Entries before this are forgotten (folded into the periods' `forgotten` tallies).
+    private(set) var cutoff: Instant?
+    private(set) var rolling: [RollingTotals]
+    private(set) var today: PeriodTotals?
+    private(set) var interval: PeriodTotals?
+    /// Agent time by scope id, for every scope an agent ever counted in.
+    private(set) var agents: [AgentIntegrals?] = []
+    /// Ids of the scopes, shared by every table above.
+    private(set) var registry = ScopeRegistry()
 
-    init() {}
-
-    /// A history as a checkpoint stored it (the caller checked that `entries` are sorted by time).
-    init(entries: [TimelineEntry], todayStart: Instant?, foldedUntil: Instant?, todayBase: ScopeTable) {
-        self.entries = entries
-        self.todayStart = todayStart
-        self.foldedUntil = foldedUntil
-        self.todayBase = todayBase
+    init(windows: [Millis] = []) {
+        rolling = windows.map { RollingTotals(length: $0) }
     }
 
-    /// Adds an entry at its place in time; one older than the fold point goes into the running totals too.
+    /// A history as a checkpoint stored it (the caller checked that `items` are sorted by time and
+    /// not before `cutoff`); the rolling windows are rebuilt from the items with `settings`.
+    init(
+        windows: [Millis], items: [HistoryItem], frontier: Instant?, cutoff: Instant?, today: PeriodTotals?,
+        interval: PeriodTotals?, agents: [AgentIntegrals?], registry: ScopeRegistry, settings: SettingsLookup
+    ) {
+        self.init(windows: windows)
+        self.registry = registry
+        self.items = items
+        self.frontier = frontier
+        self.cutoff = cutoff
+        self.today = today
+        self.interval = interval
+        self.agents = agents
+        rebuildRolling(settings: settings)
+    }
+
+    /// The kept point entries, oldest first.
+    var retained: ArraySlice<HistoryItem> { items[head...] }
+
+    // MARK: - Recording
+
+    /// Records a point entry, judging a departure by `settings`; one at or before the frontier goes
+    /// straight into the running totals that cover its time.
     mutating func insert(_ entry: TimelineEntry, settings: SettingsLookup) {
-        let time = entry.time
-        var index = entries.endIndex
-        while index > entries.startIndex, entries[index - 1].time > time { index -= 1 }
-        entries.insert(entry, at: index)
-        if let todayStart, let foldedUntil, time < foldedUntil { fold(entry, dayStart: todayStart, settings: settings) }
-    }
-
-    /// Folds entries up to `now` into today's running totals (starting a new day when `dayStart` moved)
-    /// and drops entries older than `horizon` that today no longer needs.
-    mutating func advance(to now: Instant, dayStart: Instant, horizon: Instant, settings: SettingsLookup) {
-        if todayStart != dayStart {
-            // A new day: start empty at its start; the loop below folds what is already past.
-            todayStart = dayStart
-            todayBase = [:]
-            foldedUntil = dayStart
-        }
-        let from = foldedUntil ?? dayStart
-        if now > from {
-            var index = firstIndex(atOrAfter: from)
-            while index < entries.endIndex, entries[index].time < now {
-                fold(entries[index], dayStart: dayStart, settings: settings)
-                index += 1
+        var judged: QueueSettings?
+        if case .departure(let record) = entry { judged = settings[record.queue] }
+        let item = HistoryItem(entry, judged: judged, registry: &registry)
+        let time = item.time
+        if let frontier, time <= frontier {
+            for index in rolling.indices where time >= frontier.advanced(by: -rolling[index].length) {
+                rolling[index].add(item, settings: current(item, settings))
             }
-            foldedUntil = now
+            today?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
+            interval?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
+            if let cutoff, time < cutoff { return }
         }
-        // Entries older than `keep` are dropped in batches: removing a few at every tick moved the whole
-        // array each time (quadratic over a day). Until then they lie before every window's scan start,
-        // where `compute` never reaches and `fold` adds nothing of them (issue 14).
-        let keep = min(dayStart, horizon)
-        let drop = firstIndex(atOrAfter: keep)
-        if drop >= Self.dropBatch || (drop > 0 && drop * 2 >= entries.count) { entries.removeFirst(drop) }
+        var index = items.endIndex
+        if let last = items.last, items.count > head, last.time > time { index = upperBound(time) }
+        items.insert(item, at: index)
     }
 
-    /// Recomputes today's running totals from the entries (after a settings change).
-    mutating func refold(settings: SettingsLookup) {
-        guard let todayStart, let foldedUntil else { return }
-        todayBase = [:]
-        for entry in entries where entry.time < foldedUntil { fold(entry, dayStart: todayStart, settings: settings) }
+    /// Records that `scopes` have one agent moving from `old` to `new` state (nil: logged out) at `time`.
+    mutating func agentChange(scopes: [ScopeKey], from old: AgentState?, to new: AgentState?, at time: Instant) {
+        let delta = AgentTime.Classes.change(from: old, to: new)
+        guard !delta.isZero else { return }
+        for scope in scopes {
+            let id = registry.id(scope)
+            if id >= agents.count { agents += repeatElement(nil, count: id + 1 - agents.count) }
+            if agents[id] == nil { agents[id] = AgentIntegrals() }
+            agents[id]!.add(delta, at: time)
+            today?.noteAgentChange(scope: id, delta: delta, at: time)
+            interval?.noteAgentChange(scope: id, delta: delta, at: time)
+        }
     }
 
-    /// Figures for windows ending at `now`, one table per request, in one backward pass over the entries.
-    func compute(now: Instant, requests: [WindowRequest], openSpans: [AgentStateSpan], settings: SettingsLookup)
-        -> [ScopeTable]
-    {
-        var results = [ScopeTable](repeating: [:], count: requests.count)
-        var spanTables = [ScopeTable](repeating: [:], count: requests.count)
-        let order = requests.indices.sorted { requests[$0].scanFrom > requests[$1].scanFrom }
-        var points = ScopeTable()
-        var next = 0
-        for entry in entries.reversed() {
-            let time = entry.time
-            while next < order.count, time < requests[order[next]].scanFrom {
-                results[order[next]] = points
-                next += 1
+    // MARK: - Advancing
+
+    /// Moves the frontier to `now` (ignored unless later): adds the entries up to `now` to the running
+    /// totals, takes the ones that left a rolling window out, starts new periods, forgets what is older
+    /// than `keep` before `now`.
+    mutating func advance(to now: Instant, dayStart: Instant, intervalStart: Instant, keep: Millis, settings: SettingsLookup) {
+        let old = frontier
+        if let old, now <= old { return }
+        // Moved out and back so the tables stay uniquely referenced and are updated in place.
+        var period = today
+        today = nil
+        advance(&period, start: dayStart, from: old, to: now)
+        today = period
+        period = interval
+        interval = nil
+        advance(&period, start: intervalStart, from: old, to: now)
+        interval = period
+        for index in rolling.indices {
+            let length = rolling[index].length
+            guard let old, now.advanced(by: -length) <= old else {
+                rolling[index] = rebuilt(length: length, at: now, settings: settings)
+                continue
             }
-            if next == order.count { break }
-            if case .agentSpan(let span) = entry {
-                for request in order[next...] {
-                    spanTables[request].addSpan(span, start: requests[request].clipStart, end: now)
+            for item in items[lowerBound(old.advanced(by: -length))..<lowerBound(now.advanced(by: -length))] {
+                rolling[index].subtract(item, settings: current(item, settings), dropBefore: now.advanced(by: -length))
+            }
+            for item in items[upperBound(old)..<upperBound(now)] {
+                rolling[index].add(item, settings: current(item, settings))
+            }
+        }
+        frontier = now
+        let cut = now.advanced(by: -keep)
+        if cutoff.map({ cut.since($0) >= Self.forgetStep }) ?? true { forget(before: cut) }
+    }
+
+    /// Applies new settings: rolling windows are rebuilt from the kept entries and judged by them;
+    /// "today" and "interval" keep what each entry was judged by when it was recorded.
+    mutating func reconfigure(windows: [Millis], settings: SettingsLookup) {
+        rolling = windows.map { RollingTotals(length: $0) }
+        rebuildRolling(settings: settings)
+    }
+
+    private mutating func rebuildRolling(settings: SettingsLookup) {
+        guard let frontier else { return }
+        for index in rolling.indices {
+            rolling[index] = rebuilt(length: rolling[index].length, at: frontier, settings: settings)
+        }
+    }
+
+    private func rebuilt(length: Millis, at now: Instant, settings: SettingsLookup) -> RollingTotals {
+        var totals = RollingTotals(length: length)
+        for item in items[lowerBound(now.advanced(by: -length))..<upperBound(now)] {
+            totals.add(item, settings: current(item, settings))
+        }
+        return totals
+    }
+
+    /// Adds the entries up to `now` to `period`, or starts it anew from the kept entries when `start` moved.
+    private func advance(_ period: inout PeriodTotals?, start: Instant, from old: Instant?, to now: Instant) {
+        if period?.start == start, let old {
+            for item in items[upperBound(old)..<upperBound(now)] { period!.tally.add(item, settings: item.judged) }
+            return
+        }
+        // A new period (or the first advance): the kept entries since its start.
+        var fresh = PeriodTotals(start: start)
+        fresh.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
+        for item in items[lowerBound(start)..<upperBound(now)] { fresh.tally.add(item, settings: item.judged) }
+        period = fresh
+    }
+
+    private mutating func forget(before cut: Instant) {
+        let end = lowerBound(cut)
+        for item in items[head..<end] {
+            today?.forget(item)
+            interval?.forget(item)
+        }
+        head = end
+        if head >= 4096, head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        for id in agents.indices { agents[id]?.drop(before: cut) }
+        cutoff = cut
+    }
+
+    // MARK: - Reading
+
+    /// The figures of every scope for windows ending at `now`: one table per rolling window (in the
+    /// order of the history's windows), then the interval starting at `intervalStart`, then the day
+    /// starting at `dayStart`.
+    func tables(now: Instant, dayStart: Instant, intervalStart: Instant, settings: SettingsLookup) -> [ScopeTable] {
+        var pendingCurrent: Tally?
+        var tables: [ScopeTable] = []
+        for totals in rolling {
+            let start = now.advanced(by: -totals.length)
+            var tally: Tally
+            if let frontier, now >= frontier, start <= frontier {
+                tally = totals.tally
+                for item in items[lowerBound(frontier.advanced(by: -totals.length))..<lowerBound(start)] {
+                    tally.subtract(item, settings: current(item, settings))
                 }
-            } else if time <= now {
-                points.addPoint(entry, settings: settings)
+                for id in tally.scopeIDs {
+                    tally.setMaxWait(id, id < totals.maxima.count ? totals.maxima[id].max(from: start) : nil)
+                }
+                if pendingCurrent == nil {
+                    var pending = Tally()
+                    for item in items[upperBound(frontier)..<upperBound(now)] { pending.add(item, settings: current(item, settings)) }
+                    pendingCurrent = pending
+                }
+                tally.merge(pendingCurrent!)
+            } else {
+                tally = Tally()
+                for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: current(item, settings)) }
             }
+            tables.append(withAgentTime(tally.table(registry), from: start, to: now))
         }
-        while next < order.count {
-            results[order[next]] = points
-            next += 1
-        }
-        for index in requests.indices {
-            for span in openSpans { spanTables[index].addSpan(span, start: requests[index].clipStart, end: now) }
-            results[index].merge(spanTables[index])
-            if requests[index].addsTodayBase { results[index].merge(todayBase) }
-        }
-        return results
+        tables.append(periodTable(interval, start: intervalStart, now: now))
+        tables.append(periodTable(today, start: dayStart, now: now))
+        return tables
     }
 
-    /// The request for "today" at `now`: running totals plus the entries since the fold point, or (when
-    /// the totals are for another day or ahead of `now`) a scan from the start of the day.
-    func todayRequest(now: Instant, dayStart: Instant) -> WindowRequest {
-        if todayStart == dayStart, let foldedUntil, foldedUntil <= now {
-            return WindowRequest(scanFrom: foldedUntil, clipStart: dayStart, addsTodayBase: true)
+    private func periodTable(_ period: PeriodTotals?, start: Instant, now: Instant) -> ScopeTable {
+        var tally: Tally
+        if let period, period.start == start, let frontier {
+            if now >= frontier {
+                tally = period.tally
+                for item in items[upperBound(frontier)..<upperBound(now)] { tally.add(item, settings: item.judged) }
+            } else {
+                tally = period.forgotten
+                for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: item.judged) }
+            }
+        } else {
+            tally = Tally()
+            for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: item.judged) }
         }
-        return WindowRequest(scanFrom: dayStart, clipStart: dayStart, addsTodayBase: false)
+        var table = tally.table(registry)
+        guard now > start else { return table }
+        let matches = period?.start == start
+        for (id, integrals) in agents.enumerated() {
+            guard let integrals else { continue }
+            let base = matches ? period!.base(id) : integrals.values(at: start)
+            let time = integrals.values(at: now) - base
+            guard time.loggedIn > 0 else { continue }
+            table[registry.keys[id], default: WindowMetrics()].setAgentTime(time)
+        }
+        return table
     }
 
-    /// Adds an entry that lies before the fold point to today's totals (callers guarantee that).
-    private mutating func fold(_ entry: TimelineEntry, dayStart: Instant, settings: SettingsLookup) {
-        if case .agentSpan(let span) = entry {
-            todayBase.addSpan(span, start: dayStart, end: span.to)
-        } else if entry.time >= dayStart {
-            todayBase.addPoint(entry, settings: settings)
+    private func withAgentTime(_ table: ScopeTable, from start: Instant, to now: Instant) -> ScopeTable {
+        var table = table
+        for (id, integrals) in agents.enumerated() {
+            guard let time = integrals?.time(from: start, to: now), time.loggedIn > 0 else { continue }
+            table[registry.keys[id], default: WindowMetrics()].setAgentTime(time)
         }
+        return table
     }
 
-    private func firstIndex(atOrAfter time: Instant) -> Int {
-        var low = 0
-        var high = entries.count
+    private func current(_ item: HistoryItem, _ settings: SettingsLookup) -> QueueSettings? {
+        if case .departure(let record) = item.entry { return settings[record.queue] }
+        return nil
+    }
+
+    /// The first kept index whose time is at or after `time`.
+    private func lowerBound(_ time: Instant) -> Int {
+        var low = head
+        var high = items.count
         while low < high {
             let mid = (low + high) / 2
-            if entries[mid].time < time { low = mid + 1 } else { high = mid }
+            if items[mid].time < time { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The first kept index whose time is after `time`.
+    private func upperBound(_ time: Instant) -> Int {
+        if let last = items.last, items.count > head, last.time <= time { return items.count }
+        var low = head
+        var high = items.count
+        while low < high {
+            let mid = (low + high) / 2
+            if items[mid].time <= time { low = mid + 1 } else { high = mid }
         }
         return low
     }
 }
 
-/// One window to compute: entries from `scanFrom` to now, spans clipped at `clipStart`, plus today's
-/// running totals when `addsTodayBase`.
-struct WindowRequest: Sendable {
-    var scanFrom: Instant
-    var clipStart: Instant
-    var addsTodayBase: Bool
+/// One rolling window's running totals: the entries in `[frontier − length, frontier]`.
+struct RollingTotals: Sendable {
+    var length: Millis
+    var tally = Tally()
+    /// The longest wait per scope id (``Tally``'s own ``WindowMetrics/maxWait`` is stale after a subtraction).
+    var maxima: [MaxDeque] = []
 
-    /// A window `[start, now]` computed from the entries alone.
-    static func plain(_ start: Instant) -> WindowRequest {
-        WindowRequest(scanFrom: start, clipStart: start, addsTodayBase: false)
+    init(length: Millis) { self.length = length }
+
+    mutating func add(_ item: HistoryItem, settings: QueueSettings?) {
+        tally.add(item, settings: settings)
+        guard case .departure(let record) = item.entry, let settings, WindowMetrics.countsWait(record, settings: settings)
+        else { return }
+        for id in item.scopes {
+            if id >= maxima.count { maxima += repeatElement(MaxDeque(), count: id + 1 - maxima.count) }
+            maxima[id].insert(record.wait, at: record.leftAt)
+        }
     }
+
+    mutating func subtract(_ item: HistoryItem, settings: QueueSettings?, dropBefore start: Instant) {
+        tally.subtract(item, settings: settings)
+        guard case .departure = item.entry else { return }
+        for id in item.scopes where id < maxima.count { maxima[id].drop(before: start) }
+    }
+}
+
+/// "Today" or "interval": running totals since `start`.
+struct PeriodTotals: Sendable {
+    var start: Instant
+    /// The period's entries up to the frontier, each judged by the settings it was recorded under.
+    var tally = Tally()
+    /// The part of `tally` before the history's cutoff, for figures at a `now` before the frontier.
+    var forgotten = Tally()
+    /// Per scope id, the agent-time integrals' values at `start` (see ``AgentIntegrals/values(at:)``);
+    /// a scope past the end (first seen after the start) had none: 0.
+    var agentBase: [AgentTime] = []
+
+    init(start: Instant) { self.start = start }
+
+    init(start: Instant, tally: Tally, forgotten: Tally, agentBase: [AgentTime]) {
+        self.start = start
+        self.tally = tally
+        self.forgotten = forgotten
+        self.agentBase = agentBase
+    }
+
+    /// Counts an entry recorded at or before the frontier, when it falls in the period.
+    mutating func addLate(_ item: HistoryItem, forgotten isForgotten: Bool) {
+        guard item.time >= start else { return }
+        tally.add(item, settings: item.judged)
+        if isForgotten { forgotten.add(item, settings: item.judged) }
+    }
+
+    /// Moves an entry the history forgets into `forgotten`, when it falls in the period.
+    mutating func forget(_ item: HistoryItem) {
+        if item.time >= start { forgotten.add(item, settings: item.judged) }
+    }
+
+    /// Keeps `agentBase` equal to the integrals' values at `start` after a change at `time`.
+    mutating func noteAgentChange(scope id: Int, delta: AgentTime.Classes, at time: Instant) {
+        guard time < start else { return }
+        if id >= agentBase.count { agentBase += repeatElement(AgentTime(), count: id + 1 - agentBase.count) }
+        agentBase[id] = agentBase[id] + AgentTime.scaled(delta, by: start.since(time))
+    }
+
+    /// The agent-time integrals' values at `start` for scope `id`.
+    func base(_ id: Int) -> AgentTime { id < agentBase.count ? agentBase[id] : AgentTime() }
 }

@@ -57,65 +57,97 @@ public struct WindowMetrics: Sendable, Equatable {
 
     /// Counts one departure, judged by `settings` (its queue's).
     public mutating func add(_ departure: QueueDeparture, settings: QueueSettings) {
-        let within = departure.wait <= settings.threshold
-        switch departure.outcome {
-        case .abandoned where settings.shortAbandon > 0 && departure.wait < settings.shortAbandon:
-            shortAbandoned += 1
-            return
-        case .answered:
-            answered += 1
-            totalAnswerWait += departure.wait
-            serviceLevelDenominator += 1
-            if within {
-                answeredWithinThreshold += 1
-                serviceLevelNumerator += 1
-            }
-        case .abandoned:
-            abandoned += 1
-            if within { abandonedWithinThreshold += 1 }
-            switch settings.abandonTreatment {
-            case .ignore: break
-            case .negative: serviceLevelDenominator += 1
-            case .positive:
-                serviceLevelDenominator += 1
-                if within { serviceLevelNumerator += 1 }
-            }
-        case .transferredOut:
-            transferredOut += 1
-        }
-        offered += 1
-        if departure.isRepeat { repeatContacts += 1 }
-        channelMix[departure.channel.rawValue, default: 0] += 1
-        reasonMix[departure.reason ?? "unspecified", default: 0] += 1
-        maxWait = max(maxWait ?? 0, departure.wait)
+        count(departure, settings: settings, sign: 1)
     }
 
     /// Counts one contact whose wrap-up ended in the window.
-    public mutating func add(_ handled: HandledContact) {
-        handledCount += 1
-        totalTalk += handled.talk
-        totalHold += handled.hold
-        totalWrapUp += handled.wrapUp
-    }
+    public mutating func add(_ handled: HandledContact) { count(handled, sign: 1) }
 
     /// Counts one transfer.
     public mutating func add(_ transfer: TransferRecord) { transfers += 1 }
 
     /// Counts one survey's answers.
-    public mutating func add(_ survey: SurveyResult) {
+    public mutating func add(_ survey: SurveyResult) { count(survey, sign: 1) }
+
+    /// Takes back exactly what ``add(_:settings:)`` counted for `departure` under the same settings,
+    /// except ``maxWait`` (a maximum cannot be taken back; rolling windows keep it apart, see
+    /// ``MaxDeque``). A mix key whose count reaches 0 is removed, so the result equals never having added.
+    public mutating func subtract(_ departure: QueueDeparture, settings: QueueSettings) {
+        count(departure, settings: settings, sign: -1)
+    }
+
+    /// Takes back a handled contact, a transfer or a survey counted before.
+    public mutating func subtract(_ handled: HandledContact) { count(handled, sign: -1) }
+    public mutating func subtract(_ transfer: TransferRecord) { transfers -= 1 }
+    public mutating func subtract(_ survey: SurveyResult) { count(survey, sign: -1) }
+
+    private mutating func count(_ departure: QueueDeparture, settings: QueueSettings, sign: Int) {
+        let within = departure.wait <= settings.threshold
+        let wait = sign > 0 ? departure.wait : -departure.wait
+        switch departure.outcome {
+        case .abandoned where settings.shortAbandon > 0 && departure.wait < settings.shortAbandon:
+            shortAbandoned += sign
+            return
+        case .answered:
+            answered += sign
+            totalAnswerWait += wait
+            serviceLevelDenominator += sign
+            if within {
+                answeredWithinThreshold += sign
+                serviceLevelNumerator += sign
+            }
+        case .abandoned:
+            abandoned += sign
+            if within { abandonedWithinThreshold += sign }
+            switch settings.abandonTreatment {
+            case .ignore: break
+            case .negative: serviceLevelDenominator += sign
+            case .positive:
+                serviceLevelDenominator += sign
+                if within { serviceLevelNumerator += sign }
+            }
+        case .transferredOut:
+            transferredOut += sign
+        }
+        offered += sign
+        if departure.isRepeat { repeatContacts += sign }
+        Self.count(departure.channel.rawValue, in: &channelMix, sign: sign)
+        Self.count(departure.reason ?? "unspecified", in: &reasonMix, sign: sign)
+        if sign > 0 { maxWait = max(maxWait ?? 0, departure.wait) }
+    }
+
+    private mutating func count(_ handled: HandledContact, sign: Int) {
+        let signed = Millis(sign)
+        handledCount += sign
+        totalTalk += signed * handled.talk
+        totalHold += signed * handled.hold
+        totalWrapUp += signed * handled.wrapUp
+    }
+
+    private mutating func count(_ survey: SurveyResult, sign: Int) {
         if let csat = survey.csat {
-            csatCount += 1
-            csatSum += csat
-            if csat >= 4 { csatSatisfied += 1 }
+            csatCount += sign
+            csatSum += sign * csat
+            if csat >= 4 { csatSatisfied += sign }
         }
         if let ces = survey.ces {
-            cesCount += 1
-            cesSum += ces
+            cesCount += sign
+            cesSum += sign * ces
         }
         if let resolved = survey.resolved {
-            resolvedAnswers += 1
-            if resolved { resolvedYes += 1 }
+            resolvedAnswers += sign
+            if resolved { resolvedYes += sign }
         }
+    }
+
+    private static func count(_ key: String, in mix: inout [String: Int], sign: Int) {
+        let value = (mix[key] ?? 0) + sign
+        mix[key] = value == 0 ? nil : value
+    }
+
+    /// Whether a departure judged by `settings` counts in ``maxWait`` (short abandons never do).
+    static func countsWait(_ departure: QueueDeparture, settings: QueueSettings) -> Bool {
+        !(departure.outcome == .abandoned && settings.shortAbandon > 0 && departure.wait < settings.shortAbandon)
     }
 
     /// Counts `duration` milliseconds an agent spent in `state` inside the window.

@@ -49,18 +49,21 @@ public enum Replay {
         var rejections = rejections
         var now: Instant?
         var duplicates = 0
+        // Line of each held-back event, to report its rejection (a lookup, not a scan of every event).
+        var heldLines: [String: Int] = [:]
         for (line, event) in events {
             let at = max(now ?? event.timestamp, event.timestamp)
             now = at
             switch engine.apply(event, now: at) {
-            case .applied, .held: break
+            case .applied: break
+            case .held: if let line { heldLines[event.id] = line }
             case .duplicate: duplicates += 1
             case .rejected(let rejection):
                 rejections.append(
                     ReplayRejection(line: line, eventID: event.id, code: rejection.code.rawValue, message: rejection.message))
             }
             for late in engine.expire(now: at) {
-                let line = events.first { $0.event.id == late.event.id }?.line
+                let line = heldLines.removeValue(forKey: late.event.id)
                 rejections.append(
                     ReplayRejection(
                         line: line, eventID: late.event.id, code: late.rejection.code.rawValue,
@@ -70,7 +73,7 @@ public enum Replay {
         let end = now ?? Instant(milliseconds: 0)
         // Events still held back at the end never got their predecessor.
         for late in engine.expire(now: end.advanced(by: configuration.reorderTolerance + 1)) {
-            let line = events.first { $0.event.id == late.event.id }?.line
+            let line = heldLines.removeValue(forKey: late.event.id)
             rejections.append(
                 ReplayRejection(
                     line: line, eventID: late.event.id, code: late.rejection.code.rawValue, message: late.rejection.message))

@@ -58,19 +58,17 @@ extension WallboardEngine {
         return snapshot
     }
 
-    /// Every window's figures for every scope at `now`, computed in one pass over the history.
+    /// Every window's figures for every scope at `now`, read from the history's running totals:
+    /// O(scopes × windows) plus the entries recorded since the last ``expire(now:)``. Exact for any
+    /// `now` from a few minutes before the last ``expire(now:)`` on (docs/metrics.md, "How windows are
+    /// computed").
     public func windowTables(now: Instant) -> WindowTables {
         let calendar = configuration.calendar
         let dayStart = calendar.startOfDay(containing: now)
         let intervalStart = calendar.startOfInterval(containing: now)
-        var names = configuration.windows.map(\.name)
-        var starts = configuration.windows.map { now.advanced(by: -$0.length) }
-        var requests = starts.map(WindowRequest.plain)
-        names += [WindowName.interval, WindowName.today]
-        starts += [intervalStart, dayStart]
-        requests += [.plain(intervalStart), history.todayRequest(now: now, dayStart: dayStart)]
-        let openSpans = agents.values.map { $0.openSpan(until: now) }
-        let results = history.compute(now: now, requests: requests, openSpans: openSpans, settings: settings)
+        let names = configuration.windows.map(\.name) + [WindowName.interval, WindowName.today]
+        let starts = configuration.windows.map { now.advanced(by: -$0.length) } + [intervalStart, dayStart]
+        let results = history.tables(now: now, dayStart: dayStart, intervalStart: intervalStart, settings: settings)
         var tables = WindowTables(names: names)
         for (index, name) in names.enumerated() {
             tables.byWindow[name] = results[index]
