@@ -4,7 +4,7 @@ import Redis
 
 /// A real `redis-server` (Debian's, from `scripts/install-deps test`) on a free 127.0.0.1 port with
 /// its own temp directory, for one test. ``stop()`` kills it and removes the directory;
-/// ``restart()`` starts it again on the same port (the data went with the kill: no persistence).
+/// ``start()`` after ``kill()`` brings it back on the same port, empty (no persistence).
 final class RedisTestServer: @unchecked Sendable {
     // @unchecked: used from one test at a time.
     let port: Int
