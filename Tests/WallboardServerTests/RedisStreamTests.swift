@@ -175,4 +175,36 @@ import WallboardCore
         let at = SystemClock().now()
         #expect(F.figures(node, at: at) == F.figures(other, at: at))
     }
+
+    @Test func logsInAsAnACLUserAndShowsAWrongPassword() throws {
+        let redis = try RedisTestServer(arguments: ["--user", "board", "on", ">s3cret", "~*", "&*", "+@all", "--user", "default", "off"])
+        defer { redis.stop() }
+        let state = F.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try "s3cret\n".write(toFile: state + "/good", atomically: true, encoding: .utf8)
+        try "guess\n".write(toFile: state + "/bad", atomically: true, encoding: .utf8)
+        func replica(passwordFile: String) throws -> TestDaemon {
+            var options = DaemonOptions(host: "127.0.0.1", port: 0, webRoot: nil, simulator: false)
+            var settings = RedisSettings(host: "127.0.0.1", port: redis.port)
+            settings.user = "board"
+            settings.passwordFile = passwordFile
+            settings.source = RedisSettings.Source(stream: F.stream, blockMilliseconds: 50, batch: 10)
+            options.redis = settings
+            return try TestDaemon(options: options)
+        }
+        let good = try replica(passwordFile: state + "/good")
+        defer { good.stop() }
+        let bad = try replica(passwordFile: state + "/bad")
+        defer { bad.stop() }
+        let writer = try redis.connect()
+        try writer.authenticate(user: "board", password: "s3cret")
+        let now = RFC3339.format(SystemClock().now())
+        _ = try writer.xadd(
+            stream: F.stream,
+            fields: [("event", Array(#"{"id":"e1","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"q1"}"#.utf8))])
+        #expect(F.eventually { F.applied(good) == 1 })
+        #expect(try F.eventually { try F.sourceState(bad, "redis:\(F.stream)")?.detail.contains("WRONGPASS") == true })
+        #expect(F.applied(bad) == 0)
+        #expect(try !bad.get("/healthz").text.contains("guess"))
+    }
 }
