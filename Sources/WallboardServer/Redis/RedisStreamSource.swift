@@ -145,7 +145,14 @@ public final class RedisStreamSource: Sendable {
                 }
             }
             guard let last = entries.last else { continue }
-            apply(entries)
+            if let problem = apply(entries) {
+                // Applied in memory but not journaled: keep the position, read the batch again after a
+                // pause; the engine stores a re-read duplicate it could not store before.
+                report("stalled", detail: "not journaled: \(problem); retrying")
+                caughtUp = false
+                _ = wake.wait(timeout: .now() + .seconds(1))
+                continue
+            }
             after = last.id
             state.withLock { $0.lastApplied = last.id }
             do {
@@ -157,7 +164,8 @@ public final class RedisStreamSource: Sendable {
     }
 
     /// Decodes and applies one batch, waiting until the engine has applied and journaled it.
-    private func apply(_ entries: [StreamEntry]) {
+    /// Returns why some events could not be journaled, if so.
+    private func apply(_ entries: [StreamEntry]) -> String? {
         let limits = engine.eventLimits
         var events: [Event] = []
         var receivedAt: [Instant] = []
@@ -181,20 +189,20 @@ public final class RedisStreamSource: Sendable {
             $0.malformed += malformed
         }
         engine.countRejections(rejections)
-        guard !events.isEmpty else { return }
+        guard !events.isEmpty else { return nil }
         let done = DispatchSemaphore(value: 0)
-        let failures = Mutex(0)
+        let failure = Mutex<(count: Int, reason: String?)>((0, nil))
         engine.apply(events, source: name, receivedAt: receivedAt) { outcome in
-            failures.withLock { $0 = outcome.storageFailures.count }
+            failure.withLock { $0 = (outcome.storageFailures.count, outcome.storageFailures.values.first) }
             done.signal()
         }
         done.wait()
-        let notStored = failures.withLock { $0 }
-        if notStored > 0 {
-            logger.error(
-                "redis stream entries applied but not journaled",
-                metadata: ["redis.stream": "\(source.stream)", "redis.entries": "\(notStored)"])
-        }
+        let (notStored, reason) = failure.withLock { $0 }
+        guard notStored > 0 else { return nil }
+        logger.error(
+            "redis stream entries applied but not journaled: reading them again",
+            metadata: ["redis.stream": "\(source.stream)", "redis.entries": "\(notStored)", "redis.error": "\(reason ?? "")"])
+        return reason ?? "journal write failed"
     }
 
     /// The entry id where a replica with no saved position starts: the start of the business day, or
