@@ -54,7 +54,10 @@ public final class RedisStreamSink: @unchecked Sendable {
         self.counters = RedisStreamCounters(role: "sink", stream: sink.stream)
         self.password = try RedisPasswordFile.read(settings.passwordFile)
         self.backoff = ReconnectBackoff(initial: 250, maximum: Millis(settings.maxBackoffMilliseconds))
-        if sink.onUnavailable == .spool, let directory = settings.stateDirectory {
+        if sink.onUnavailable == .spool {
+            guard let directory = settings.stateDirectory else {
+                throw RedisSinkError.spool(path: "state_dir", message: "on_unavailable: spool needs a state directory")
+            }
             let spool = try RedisSpool(stateDirectory: directory, stream: sink.stream)
             self.spool = spool
             let waiting = spool.count
