@@ -24,17 +24,31 @@ extension RedisConnection {
     public func xadd(stream: String, minID: StreamID? = nil, fields: [(name: String, value: [UInt8])]) throws(RedisError)
         -> StreamID
     {
-        guard !fields.isEmpty else { throw .invalidArgument("XADD needs at least one field") }
-        var arguments: [[UInt8]] = [Array("XADD".utf8), Array(stream.utf8)]
-        if let minID { arguments += [Array("MINID".utf8), Array("~".utf8), Array(minID.description.utf8)] }
-        arguments.append(Array("*".utf8))
-        for field in fields { arguments += [Array(field.name.utf8), field.value] }
-        let reply = try send(arguments)
-        if case .error(let message) = reply { throw .server(command: "XADD \(stream)", message: message) }
-        guard let text = reply.text, let id = StreamID(text) else {
-            throw .protocolViolation(command: "XADD \(stream)", message: "expected an entry id, got \(reply)")
+        try xadd(stream: stream, minID: minID, entries: [fields])[0]
+    }
+
+    /// Appends several entries in one round trip (pipelined `XADD`s), in order; returns their ids.
+    /// Throws at the first error reply (the entries before it were added, those after it may be).
+    public func xadd(stream: String, minID: StreamID? = nil, entries: [[(name: String, value: [UInt8])]]) throws(RedisError)
+        -> [StreamID]
+    {
+        guard !entries.isEmpty, entries.allSatisfy({ !$0.isEmpty }) else {
+            throw .invalidArgument("XADD needs at least one field per entry")
         }
-        return id
+        var head: [[UInt8]] = [Array("XADD".utf8), Array(stream.utf8)]
+        if let minID { head += [Array("MINID".utf8), Array("~".utf8), Array(minID.description.utf8)] }
+        head.append(Array("*".utf8))
+        let commands = entries.map { fields in head + fields.flatMap { [Array($0.name.utf8), $0.value] } }
+        var ids: [StreamID] = []
+        ids.reserveCapacity(entries.count)
+        for reply in try pipeline(commands) {
+            if case .error(let message) = reply { throw .server(command: "XADD \(stream)", message: message) }
+            guard let text = reply.text, let id = StreamID(text) else {
+                throw .protocolViolation(command: "XADD \(stream)", message: "expected an entry id, got \(reply)")
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     /// `XREAD COUNT count BLOCK ms STREAMS stream after`: up to `count` entries after `after`, waiting

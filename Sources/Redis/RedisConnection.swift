@@ -4,7 +4,7 @@ import Glibc
 /// One blocking connection to a Redis server. Every `redis*` call of the project lives in this file.
 ///
 /// Ownership: the `redisContext` is owned by this object and freed with `redisFree` in `deinit`; each
-/// reply from `redisCommandArgv` is copied into a ``RedisReply`` and freed with `freeReplyObject`
+/// reply from `redisGetReply` is copied into a ``RedisReply`` and freed with `freeReplyObject`
 /// before the call returns, so no C pointer escapes.
 ///
 /// Not thread-safe: use one connection from one thread (a source's reader thread, a sink's queue).
@@ -45,9 +45,40 @@ public final class RedisConnection {
     /// Sends one command (binary-safe arguments) and returns its reply; an error reply is returned as
     /// ``RedisReply/error(_:)``. Throws only when the connection fails (it is then broken).
     public func send(_ arguments: [[UInt8]]) throws(RedisError) -> RedisReply {
+        try pipeline([arguments])[0]
+    }
+
+    /// Sends `commands` back to back, then reads their replies in order (one round trip for all).
+    /// Error replies are returned in place; a connection failure throws, and then which of the
+    /// commands ran is unknown.
+    public func pipeline(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
         guard !isBroken else { throw .io(address: address, message: "the connection failed earlier") }
-        guard !arguments.isEmpty else { throw .invalidArgument("a command needs at least its name") }
-        let name = String(decoding: arguments[0], as: UTF8.self)
+        guard !commands.isEmpty, commands.allSatisfy({ !$0.isEmpty }) else {
+            throw .invalidArgument("a command needs at least its name")
+        }
+        let name = String(decoding: commands[0][0], as: UTF8.self)
+        for arguments in commands {
+            guard append(arguments) == 0 else {
+                isBroken = true
+                throw .io(address: address, message: "\(name): \(Self.errorText(context))")
+            }
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == 0, let raw else {
+                isBroken = true
+                throw .io(address: address, message: "\(name): \(Self.errorText(context))")
+            }
+            replies.append(Self.copy(raw.assumingMemoryBound(to: redisReply.self)))
+            freeReplyObject(raw)
+        }
+        return replies
+    }
+
+    /// Queues one command in hiredis' output buffer (`redisAppendCommandArgv` copies the arguments).
+    private func append(_ arguments: [[UInt8]]) -> Int32 {
         // Copies with a trailing NUL (hiredis reads `argvlen` bytes, the NUL only keeps pointers valid for empty values).
         let buffers = arguments.map { argument -> UnsafeMutablePointer<CChar> in
             let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: argument.count + 1)
@@ -60,17 +91,11 @@ public final class RedisConnection {
         defer { buffers.forEach { $0.deallocate() } }
         var pointers: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
         var lengths: [Int] = arguments.map(\.count)
-        let raw = pointers.withUnsafeMutableBufferPointer { argv in
+        return pointers.withUnsafeMutableBufferPointer { argv in
             lengths.withUnsafeMutableBufferPointer { argvlen in
-                redisCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
+                redisAppendCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
             }
         }
-        guard let raw else {
-            isBroken = true
-            throw .io(address: address, message: "\(name): \(Self.errorText(context))")
-        }
-        defer { freeReplyObject(raw) }
-        return Self.copy(raw.assumingMemoryBound(to: redisReply.self))
     }
 
     /// Sends a command of text arguments and returns its reply; an error reply is thrown as

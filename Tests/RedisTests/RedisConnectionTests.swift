@@ -127,4 +127,25 @@ import Testing
             #expect(StreamID(bad) == nil, "\(bad)")
         }
     }
+
+    @Test func pipelinedAddsKeepTheirOrderAndReportAnErrorInPlace() throws {
+        let server = try RedisTestServer()
+        defer { server.stop() }
+        let connection = try server.connect()
+        let entries = (0..<1000).map { [("n", Array("\($0)".utf8))] }
+        let ids = try connection.xadd(stream: "events", entries: entries)
+        #expect(ids.count == 1000)
+        #expect(ids == ids.sorted())
+        let read = try connection.xread(stream: "events", after: .zero, count: 2000, block: .milliseconds(10))
+        #expect(read.map(\.id) == ids)
+        #expect(read.map { String(decoding: $0.value("n") ?? [], as: UTF8.self) } == (0..<1000).map { "\($0)" })
+        let replies = try connection.pipeline([["SET", "plain", "x"], ["XADD", "plain", "*", "a", "1"], ["PING"]].map {
+            $0.map { Array($0.utf8) }
+        })
+        #expect(replies.count == 3)
+        #expect(replies[0] == .status("OK"))
+        guard case .error(let message) = replies[1] else { throw RedisError.invalidArgument("no error reply: \(replies[1])") }
+        #expect(message.hasPrefix("WRONGTYPE"))
+        #expect(replies[2] == .status("PONG"))
+    }
 }

@@ -6,7 +6,7 @@ import Synchronization
 import WallboardCore
 
 /// Appends the events this daemon accepts to a Redis stream (`XADD … MINID ~ <start of the previous
-/// business day> * event <canonical JSON>`), on its own queue and connection.
+/// business day> * event <canonical JSON>`, pipelined per batch), on its own queue and connection.
 ///
 /// Never loses an acknowledged event: ``forward(_:completion:)`` completes only once the events are
 /// in Redis or, while Redis is unavailable, fsynced to the spool (`on_unavailable: spool`, forwarded
@@ -123,9 +123,10 @@ public final class RedisStreamSink: @unchecked Sendable {
         var sent = 0
         if spool?.isEmpty ?? true, let connection = connectIfDue() {
             do {
-                for payload in payloads {
-                    _ = try connection.xadd(stream: sink.stream, minID: minimumID(), fields: [(RedisStreamEntryDecoder.eventField, payload)])
-                    sent += 1
+                for start in stride(from: 0, to: payloads.count, by: Self.pipelineDepth) {
+                    let chunk = payloads[start..<min(start + Self.pipelineDepth, payloads.count)]
+                    try append(Array(chunk), to: connection)
+                    sent += chunk.count
                 }
                 counters.update { $0.forwarded += sent }
                 return nil
@@ -162,8 +163,8 @@ public final class RedisStreamSink: @unchecked Sendable {
         guard let spool, let connection = connectIfDue() else { return }
         do {
             let lines = try spool.lines()
-            for line in lines {
-                _ = try connection.xadd(stream: sink.stream, minID: minimumID(), fields: [(RedisStreamEntryDecoder.eventField, line)])
+            for start in stride(from: 0, to: lines.count, by: Self.pipelineDepth) {
+                try append(Array(lines[start..<min(start + Self.pipelineDepth, lines.count)]), to: connection)
             }
             try spool.clear()
             counters.update {
@@ -177,6 +178,15 @@ public final class RedisStreamSink: @unchecked Sendable {
         } catch {
             logger.error("redis sink spool unreadable", metadata: ["redis.error": "\(error)"])
         }
+    }
+
+    /// Entries sent per round trip (pipelined `XADD`s).
+    static let pipelineDepth = 256
+
+    /// Appends one entry per payload, in one round trip.
+    private func append(_ payloads: [[UInt8]], to connection: RedisConnection) throws(RedisError) {
+        _ = try connection.xadd(
+            stream: sink.stream, minID: minimumID(), entries: payloads.map { [(RedisStreamEntryDecoder.eventField, $0)] })
     }
 
     /// The live connection, or a new one if the backoff allows an attempt now, else `nil`.
