@@ -35,7 +35,7 @@ import WallboardCore
         #expect(F.figures(late, at: at) == expected)
         #expect(F.applied(replica) == F.eventCount(body))
         #expect(F.counters(replica).duplicates == 0)
-        #expect(try F.sourceState(replica, "redis:\(F.stream)")?.state == "connected")
+        #expect(try F.eventually { try F.sourceState(replica, "redis:\(F.stream)")?.state == "connected" })
         let metrics = try replica.get("/metrics").text
         #expect(metrics.contains(#"wallboardd_redis_entries_read_total{stream="wallboard:events",role="source"} \#(F.eventCount(body))"#))
         #expect(try bridge.get("/metrics").text.contains(
@@ -206,5 +206,65 @@ import WallboardCore
         #expect(try F.eventually { try F.sourceState(bad, "redis:\(F.stream)")?.detail.contains("WRONGPASS") == true })
         #expect(F.applied(bad) == 0)
         #expect(try !bad.get("/healthz").text.contains("guess"))
+    }
+
+    @Test func redisAndAReplicaBothDownComeBackWithNoGap() throws {
+        let redis = try RedisTestServer()
+        defer { redis.stop() }
+        let bridgeState = F.temporaryDirectory()
+        let replicaState = F.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: bridgeState)
+            try? FileManager.default.removeItem(atPath: replicaState)
+        }
+        let bridge = try F.daemon(
+            server: redis, sink: RedisSettings.Sink(stream: F.stream, onUnavailable: .spool), stateDirectory: bridgeState)
+        defer { bridge.stop() }
+        var replica = try F.daemon(server: redis, source: true, stateDirectory: replicaState)
+        let first = F.batch(0, contacts: 10)
+        #expect(try bridge.post("/api/v1/events", body: first).status == 200)
+        #expect(F.eventually { F.caughtUp(replica, server: redis) })
+        redis.kill()
+        replica.stop()
+        let second = F.batch(1, contacts: 10)
+        #expect(try bridge.post("/api/v1/events", body: second).status == 200)  // spooled
+        // The replica starts while Redis is still down: restored from its journal, shown as down.
+        replica = try F.daemon(server: redis, source: true, stateDirectory: replicaState)
+        defer { replica.stop() }
+        #expect(F.applied(replica) == F.eventCount(first))
+        #expect(try F.eventually { try F.sourceState(replica, "redis:\(F.stream)")?.state == "down" })
+        try redis.start()
+        #expect(F.eventually { bridge.daemon.redisSink?.counters.current.spooled == 0 && F.caughtUp(replica, server: redis) })
+        let at = SystemClock().now()
+        #expect(F.figures(replica, at: at) == F.figures(bridge, at: at))
+        #expect(F.applied(replica) == F.eventCount(first) + F.eventCount(second))
+        #expect(F.counters(replica).duplicates == 0)
+        #expect(replica.daemon.redisSource?.counters.current.entriesRead == F.eventCount(second))
+    }
+
+    @Test func theSpoolOutlivesABridgeRestart() throws {
+        let redis = try RedisTestServer()
+        defer { redis.stop() }
+        let state = F.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let sink = RedisSettings.Sink(stream: F.stream, onUnavailable: .spool)
+        var bridge = try F.daemon(server: redis, sink: sink, stateDirectory: state)
+        redis.kill()
+        let body = F.batch(0, contacts: 8)
+        #expect(try bridge.post("/api/v1/events", body: body).status == 200)
+        bridge.stop()
+        let spool = try String(contentsOfFile: state + "/redis/\(F.stream).spool", encoding: .utf8)
+        #expect(spool.split(separator: "\n").count == F.eventCount(body))
+
+        try redis.start()
+        let replica = try F.daemon(server: redis, source: true)
+        defer { replica.stop() }
+        bridge = try F.daemon(server: redis, sink: sink, stateDirectory: state)
+        defer { bridge.stop() }
+        #expect(F.eventually { F.applied(replica) == F.eventCount(body) })
+        #expect(F.eventually { bridge.daemon.redisSink?.counters.current.spooled == 0 })
+        #expect(try String(contentsOfFile: state + "/redis/\(F.stream).spool", encoding: .utf8).isEmpty)
+        let at = SystemClock().now()
+        #expect(F.figures(replica, at: at) == F.figures(bridge, at: at))
     }
 }
