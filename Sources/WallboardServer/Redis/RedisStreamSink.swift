@@ -102,7 +102,7 @@ public final class RedisStreamSink: @unchecked Sendable {
         let payloads = events.map { Array(JSONC.encode(EventEncoder.encode($0)).utf8) }
         queue.async { [self] in
             let refusal = deliver(payloads)
-            if let refusal {
+            if refusal != nil {
                 counters.update { $0.refused += events.count }
                 if appliedHere { unforwarded.withLock { ids in events.forEach { ids.insert($0.id) } } }
             } else if appliedHere {
