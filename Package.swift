@@ -3,7 +3,7 @@ import Foundation
 import PackageDescription
 
 /// Module graph (see README "Repository layout"):
-/// CLibWebSockets, CJSONC (system libraries) → LWS, JSONC (the only importers of C) →
+/// CLibWebSockets, CJSONC, CHiredis (system libraries) → LWS, JSONC, Redis (the only importers of C) →
 /// JSONModel, WallboardCore (pure Swift, no C, no I/O) → AMIAdapter → WallboardServer (composition) →
 /// wallboardd, wallboardctl (executables, `main` only).
 let package = Package(
@@ -29,7 +29,14 @@ let package = Package(
             pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]
         ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
         .target(name: "JSONModel"),
+        // The Redis client: the only importer of CHiredis (see docs/scaling.md).
+        .target(name: "Redis", dependencies: ["CHiredis"]),
         .target(name: "JSONC", dependencies: ["CJSONC", "JSONModel"]),
         .target(name: "WallboardCore", dependencies: ["JSONModel"]),
         .target(name: "AMIAdapter", dependencies: ["WallboardCore"]),
@@ -46,7 +53,7 @@ let package = Package(
         .target(
             name: "WallboardServer",
             dependencies: [
-                "WallboardCore", "JSONC", "LWS", "AMIAdapter", "WallboardAlerts", "WallboardJournal",
+                "WallboardCore", "JSONC", "LWS", "AMIAdapter", "WallboardAlerts", "WallboardJournal", "Redis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -75,6 +82,7 @@ let package = Package(
         ),
         .testTarget(name: "WallboardAlertsTests", dependencies: ["WallboardAlerts", "WallboardCore", "JSONModel"]),
         .testTarget(name: "WallboardJournalTests", dependencies: ["WallboardJournal", "WallboardCore"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis"]),
         // The fuzz targets' entry code (Fuzz/Entries), replayed over Fuzz/regressions by FuzzRegressionTests;
         // the libFuzzer executables that call it exist only with WALLBOARD_FUZZ=1 (see below, scripts/fuzz).
         .target(
@@ -88,7 +96,9 @@ let package = Package(
         .testTarget(name: "FuzzRegressionTests", dependencies: ["WallboardFuzz"]),
         .testTarget(
             name: "WallboardServerTests",
-            dependencies: ["WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel", "WallboardJournal"]
+            dependencies: [
+                "WallboardServer", "WallboardClient", "WallboardCore", "JSONC", "JSONModel", "WallboardJournal", "Redis",
+            ]
         ),
     ]
 )

@@ -54,6 +54,8 @@ public struct DaemonOptions: Sendable {
     public var allowedHosts: [String] = []
     /// How long event strings and lists may be on HTTP and stream ingest.
     public var eventLimits = EventLimits.standard
+    /// Redis Streams source and/or sink (Redis/, docs/scaling.md).
+    public var redis: RedisSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webRoot: String? = nil, simulator: Bool = true,
@@ -90,7 +92,10 @@ public final class Daemon: @unchecked Sendable {
     private var httpClient: LWSHTTPClient?
     /// The NDJSON stream listener, when configured.
     public private(set) var streamIngest: StreamIngestServer?
-    private let clock: WallClock
+    let clock: WallClock
+    /// The Redis stream reader and writer, when configured (Redis/Daemon+Redis.swift).
+    public internal(set) var redisSource: RedisStreamSource?
+    public internal(set) var redisSink: RedisStreamSink?
     /// systemd's notify socket (READY, STATUS, WATCHDOG, RELOADING, STOPPING); inert outside systemd.
     public var notifier = SystemdNotifier()
     private var stopping = false
@@ -168,6 +173,7 @@ public final class Daemon: @unchecked Sendable {
             return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
         }
         api.amiSources = amiSources
+        try prepareRedisSink()
         // Weak: the server's delegate (the API) holds the engine, so a strong capture here would be a
         // cycle engine → heartbeat → server → API → engine that outlives shutdown.
         try engine.start { [weak server] sequence, text in
@@ -192,6 +198,12 @@ public final class Daemon: @unchecked Sendable {
             api.streamIngest = ingest
         }
         amiSources.forEach { $0.start() }
+        do {
+            try startRedisSource()
+        } catch {
+            shutdown {}
+            throw error
+        }
         if let interval = notifier.watchdogInterval {
             engine.every(interval) { [notifier] in notifier.notify("WATCHDOG=1") }
         }
@@ -228,6 +240,7 @@ public final class Daemon: @unchecked Sendable {
             group.enter()
             ingest.stop { group.leave() }
         }
+        stopRedis(group)
         group.notify(queue: controlQueue) { [engine, server, httpClient] in
             engine.stop()
             server.shutdown {
@@ -302,6 +315,7 @@ public final class Daemon: @unchecked Sendable {
             keys.append("websocket")
         }
         if configuration.boardURL != running.boardURL { keys.append("board_url") }
+        if configuration.redis != running.redis { keys.append("redis") }
         return keys
     }
 
@@ -384,6 +398,7 @@ extension DaemonOptions {
         self.webSocketLimits = configuration.webSocketLimits
         self.tlsCertificateFile = configuration.tlsCertificateFile
         self.tlsPrivateKeyFile = configuration.tlsPrivateKeyFile
+        self.redis = configuration.redis
     }
 
 }

@@ -71,6 +71,8 @@ public final class EngineService: @unchecked Sendable {
     private var warningLevels: [String: Double] = [:]
     /// The limits ingest decodes events under (``eventLimits``); read from any thread.
     let eventLimitsBox = Mutex(EventLimits.standard)
+    /// Where accepted events are appended to a Redis stream (Redis/); set before ``start(heartbeat:)``.
+    var streamSink: RedisStreamSink?
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
@@ -144,16 +146,30 @@ public final class EngineService: @unchecked Sendable {
         public var results: [WallboardEngine.ApplyResult]
         /// Index → why an accepted event could not be journaled (applied in memory; the sender should retry).
         public var storageFailures: [Int: String] = [:]
+        /// Why the whole batch is refused (the Redis sink cannot take it: answer 503 with this reason).
+        public var refusal: String?
     }
 
     /// Applies decoded events (from ingest or a source), journals the accepted ones, and calls
-    /// `completion` once they are durable per the fsync policy.
+    /// `completion` once they are durable per the fsync policy (and, with a Redis sink, forwarded).
+    /// `receivedAt`: per event, when it was received (a Redis stream entry's time); `nil`: now.
     public func apply(
-        _ events: [Event], source: String = "ingest", completion: @escaping @Sendable (ApplyOutcome) -> Void
+        _ events: [Event], source: String = "ingest", receivedAt: [Instant]? = nil,
+        completion: @escaping @Sendable (ApplyOutcome) -> Void
     ) {
+        // Events from a stream are never forwarded again; others go to the sink (Redis/EngineService+Redis.swift).
+        let sink = receivedAt == nil ? streamSink : nil
+        if let sink, sink.isForwardOnly { return forwardOnly(events, sink: sink, completion: completion) }
+        if let reason = sink?.refusal { return completion(Self.refused(events.count, reason: reason)) }
+        let completion: @Sendable (ApplyOutcome) -> Void = { [self] outcome in
+            guard let sink else { return completion(outcome) }
+            forwardAccepted(events, outcome: outcome, sink: sink, completion: completion)
+        }
         queue.async { [self] in
             let now = clock.now()
-            let results = events.map { engine.apply($0, now: now) }
+            let results = events.indices.map { index in
+                engine.apply(events[index], now: receivedAt.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? now)
+            }
             for (event, result) in zip(events, results) where result == .applied {
                 appliedBySource[source, default: [:]][event.type, default: 0] += 1
             }
@@ -283,6 +299,8 @@ public final class EngineService: @unchecked Sendable {
 
     private func applySimulated(_ events: [Event], now: Instant) {
         dispatchPrecondition(condition: .onQueue(queue))
+        if let streamSink, streamSink.isForwardOnly { return streamSink.forward(events, appliedHere: false) { _ in } }
+        if let streamSink { streamSink.forward(events, appliedHere: true) { _ in } }
         for event in events {
             let result = engine.apply(event, now: now)
             if result == .applied { appliedBySource["simulator", default: [:]][event.type, default: 0] += 1 }

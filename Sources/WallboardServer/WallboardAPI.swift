@@ -28,6 +28,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     }
     /// The stream ingest listener, for its counters on /metrics.
     weak var streamIngest: StreamIngestServer?
+    /// The Redis stream source's and sink's counters, for /metrics (set before the server starts).
+    var redisCounters: [RedisStreamCounters] = []
     let errorSequence = Mutex<UInt64>(0)
     /// Where WebSocket messages are parsed and answered, in arrival order, off the lws service thread.
     package let webSocketQueue = DispatchQueue(label: "wallboardd.websocket")
@@ -96,6 +98,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                          labels: [("topic", topic)], value: Double(hub.latest(topic)?.sequence ?? 0))
         }
         streamIngest?.counters.render(into: &renderer)
+        redisCounters.forEach { $0.render(into: &renderer) }
         access.addMetrics(to: &renderer)
         webSocketGuard.addMetrics(to: &renderer)
         engine.renderMetrics(into: renderer) { rendered in
@@ -112,6 +115,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         let (decoded, errors) = EventBatchDecoder.decode(request.body, limits: engine.eventLimits)
         engine.countRejections(errors.map(\.rejection))
         engine.apply(decoded.map(\.event)) { outcome in
+            if let refusal = outcome.refusal { return respond(Self.error(503, refusal)) }  // Redis sink down (Redis/)
             let results = outcome.results
             var applied = 0
             var duplicates = 0

@@ -65,6 +65,8 @@ public struct DaemonConfiguration: Sendable {
     public var access: AccessPolicy?
     /// How long event strings and lists may be (`limits:`; see docs/events.md). Applied again on reload.
     public var eventLimits = EventLimits.standard
+    /// Redis Streams source and/or sink (`redis:`; Config/DaemonConfiguration+Redis.swift, docs/scaling.md).
+    public var redis: RedisSettings?
 
     public init() {}
 
@@ -203,6 +205,7 @@ public struct DaemonConfiguration: Sendable {
             return source
         }
         configuration.access = try AccessPolicy.parse(root)  // Access/AccessPolicy+Config.swift
+        configuration.redis = try parseRedis(root, stateDirectory: configuration.stateDirectory)
         try root.rejectUnknownKeys()
         return configuration
     }
