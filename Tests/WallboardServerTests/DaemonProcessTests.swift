@@ -25,7 +25,7 @@ import WallboardClient
 
     /// Waits until `/healthz` answers, up to about 10 s.
     static func waitUntilHealthy(port: Int) -> Bool {
-        for _ in 0..<100 {
+        for _ in 0..<300 {  // 30 s: a debug daemon starting on a loaded 2-core machine
             if (try? HTTPClient.get("http://127.0.0.1:\(port)/healthz").status) == 200 { return true }
             usleep(100_000)
         }
