@@ -23,7 +23,7 @@ import WallboardClient
         return (process, errors)
     }
 
-    /// Waits until `/healthz` answers, up to about 10 s.
+    /// Waits until `/healthz` answers, up to about 30 s.
     static func waitUntilHealthy(port: Int) -> Bool {
         for _ in 0..<300 {  // 30 s: a debug daemon starting on a loaded 2-core machine
             if (try? HTTPClient.get("http://127.0.0.1:\(port)/healthz").status) == 200 { return true }
