@@ -105,9 +105,22 @@ public final class EventJournal: @unchecked Sendable {
     /// Throws `noSpace` (disk, quota or file-size limit full) or `writeFailed` with nothing of the record
     /// left behind, so the same append can simply be retried later; `syncFailed` under `.always`.
     public func append(_ payload: [UInt8], day: JournalDay = .todayUTC) throws(JournalError) -> AppendResult {
+        try append(contentsOf: [payload], day: day)[0]
+    }
+
+    /// Appends `payloads` as consecutive records of `day`'s segment with one `pwrite` (and, under
+    /// `.always`, one `fdatasync`): the group append of a batch of events. All or nothing: on any error
+    /// nothing of the batch is left behind (the same errors as ``append(_:day:)``), so the whole batch
+    /// can be retried. Returns one result per payload, in order (tickets consecutive).
+    public func append(contentsOf payloads: [[UInt8]], day: JournalDay = .todayUTC) throws(JournalError) -> [AppendResult] {
         checkQueue()
-        guard payload.count <= SegmentFormat.maxPayload else {
-            throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
+        guard !payloads.isEmpty else { return [] }
+        var total = 0
+        for payload in payloads {
+            guard payload.count <= SegmentFormat.maxPayload else {
+                throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
+            }
+            total += SegmentFormat.frameHeaderSize + payload.count
         }
         if segment?.day != day {
             if segment != nil { try syncSegment() }
@@ -121,9 +134,16 @@ public final class EventJournal: @unchecked Sendable {
             current.needsRepair = false
             segment = current
         }
-        let frame = SegmentFormat.frame(payload)
+        var frames: [UInt8] = []
+        frames.reserveCapacity(total)
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(payloads.count)
         let start = current.end
-        let (written, failure) = current.file.writeAll(frame, at: start)
+        for payload in payloads {
+            offsets.append(start + UInt64(frames.count))
+            SegmentFormat.appendFrame(payload, to: &frames)
+        }
+        let (written, failure) = current.file.writeAll(frames, at: start)
         if let failure {
             _ = written
             cutBack(to: start)
@@ -131,25 +151,32 @@ public final class EventJournal: @unchecked Sendable {
                 ? .noSpace(file: current.file.path, offset: start, errno: failure)
                 : .writeFailed(file: current.file.path, offset: start, errno: failure)
         }
-        lastTicket += 1
-        let ticket = lastTicket
-        current.end = start + UInt64(frame.count)
-        current.records += 1
+        let firstTicket = lastTicket + 1
+        lastTicket += UInt64(payloads.count)
+        current.end = start + UInt64(frames.count)
+        current.records += payloads.count
         segment = current
         if policy == .always {
             if let failure = current.file.sync() {
                 cutBack(to: start)
-                reportedThrough = ticket
-                throw .syncFailed(file: current.file.path, errno: failure, tickets: ticket...ticket)
+                reportedThrough = lastTicket
+                throw .syncFailed(file: current.file.path, errno: failure, tickets: firstTicket...lastTicket)
             }
-            reportedThrough = ticket
+            reportedThrough = lastTicket
         }
-        return AppendResult(
-            ticket: AppendTicket(ticket),
-            position: JournalPosition(day: day, offset: start),
-            next: JournalPosition(day: day, offset: current.end),
-            isDurable: policy == .always,
-            canAcknowledge: !isBatched)
+        var results: [AppendResult] = []
+        results.reserveCapacity(payloads.count)
+        for (index, offset) in offsets.enumerated() {
+            let next = index + 1 < offsets.count ? offsets[index + 1] : current.end
+            results.append(
+                AppendResult(
+                    ticket: AppendTicket(firstTicket + UInt64(index)),
+                    position: JournalPosition(day: day, offset: offset),
+                    next: JournalPosition(day: day, offset: next),
+                    isDurable: policy == .always,
+                    canAcknowledge: !isBatched))
+        }
+        return results
     }
 
     /// Group commit: fsyncs the open segment if anything was appended since the last call, and returns the

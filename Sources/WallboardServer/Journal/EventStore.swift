@@ -56,25 +56,34 @@ final class EventStore {
     /// Appends `event`; returns its ticket, or the failure (the event stays applied in memory and is
     /// remembered so that the sender's retry stores it).
     func store(_ event: Event, now: Instant) -> Result<AppendTicket, StorageFailure> {
+        store([event], now: now).map { $0! }
+    }
+
+    /// Appends `events` as one group (one write, see ``EventJournal/append(contentsOf:day:)``), each as
+    /// its canonical JSON text (``EventEncoder/canonicalText(_:)``); returns the last ticket (`nil` for
+    /// no events), or the failure, which then holds for every event of the group (they stay applied in
+    /// memory and are remembered so that the sender's retry stores them).
+    func store(_ events: [Event], now: Instant) -> Result<AppendTicket?, StorageFailure> {
         dispatchPrecondition(condition: .onQueue(queue))
-        let bytes = Array(JSONC.encode(EventEncoder.encode(event)).utf8)
+        guard !events.isEmpty else { return .success(nil) }
+        let records = events.map(EventEncoder.canonicalText)
         do {
-            let result = try journal.append(bytes, day: Self.day(of: now))
-            resumePosition = result.next
-            appendedSinceCheckpoint += 1
-            unstored.remove(event.id)
+            let results = try journal.append(contentsOf: records, day: Self.day(of: now))
+            resumePosition = results.last?.next
+            appendedSinceCheckpoint += events.count
+            if !unstored.isEmpty { events.forEach { unstored.remove($0.id) } }
             if lastFailure != nil {
                 logger.notice("journal writable again")
                 lastFailure = nil
             }
-            appended += 1
-            return .success(result.ticket)
+            appended += events.count
+            return .success(results.last?.ticket)
         } catch {
             if lastFailure == nil {
                 logger.error("journal append failed: refusing to acknowledge events", metadata: ["journal.error": "\(error)"])
             }
             lastFailure = error
-            unstored.insert(event.id)
+            events.forEach { unstored.insert($0.id) }
             return .failure(StorageFailure(error: error))
         }
     }
