@@ -57,6 +57,17 @@ public struct JSONTextWriter {
         needsComma = true
     }
 
+    /// Writes a string value given as bytes that need no escaping (printable ASCII other than `"` and
+    /// `\\`, e.g. a formatted date): copied as they are.
+    public mutating func unescapedString(_ text: UnsafeRawBufferPointer) {
+        assert(text.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: text)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     /// Writes an integer value.
     public mutating func integer<I: BinaryInteger>(_ value: I) {
         separate()

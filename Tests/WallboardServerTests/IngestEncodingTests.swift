@@ -47,6 +47,17 @@ import WallboardCore
         #expect(try EventDecoder.decode(JSONC.parse(bytes: &bytes), limits: .unlimited) == event)
     }
 
+    /// Timestamps are written without `RFC3339.format` for years 0...9999: the same text at the edges
+    /// of days, years and that range, and past it (where `RFC3339.format` writes them).
+    @Test(arguments: [
+        Int64.min / 2, -62_167_219_200_001, -62_167_219_200_000, -86_400_001, -1, 0, 999, 86_399_999, 951_782_400_000,
+        1_700_000_000_123, 253_402_300_799_999, 253_402_300_800_000, Int64.max / 2,
+    ])
+    func timestampsAreWrittenAsRFC3339FormatsThem(milliseconds: Int64) {
+        let event = Event(id: "t", timestamp: Instant(milliseconds: milliseconds), body: .agentLogout(agent: "a"))
+        #expect(String(decoding: EventEncoder.canonicalText(event), as: UTF8.self) == JSONC.encode(EventEncoder.encode(event)))
+    }
+
     /// Stream reply lines: the object `{"line","status","id","code","reason"}` as json-c encodes it, and
     /// a newline.
     @Test func streamRepliesAreTheEncodedObject() {

@@ -80,11 +80,54 @@ extension EventEncoder {
         var writer = JSONTextWriter(capacity: 160)
         writer.beginObject()
         writer.member("id", event.id)
-        writer.member("ts", RFC3339.format(event.timestamp))
+        writer.key("ts")
+        writeTimestamp(event.timestamp, to: &writer)
         writer.member("type", event.type)
         writeFields(event.body, to: &writer)
         writer.endObject()
         return writer.bytes
+    }
+
+    /// `RFC3339.format(instant)` as a string value, written without building a `String` for years
+    /// 0...9999 (every real event; other years go through `RFC3339.format`).
+    static func writeTimestamp(_ instant: Instant, to writer: inout JSONTextWriter) {
+        var days = instant.milliseconds / 86_400_000
+        var rest = instant.milliseconds % 86_400_000
+        if rest < 0 {
+            rest += 86_400_000
+            days -= 1
+        }
+        let (year, month, day) = RFC3339.civilFromDays(days)
+        guard (0...9999).contains(year) else {
+            writer.string(RFC3339.format(instant))
+            return
+        }
+        // yyyy-mm-ddThh:mm:ss.mmmZ
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            func put(_ value: Int64, at offset: Int, digits: Int) {
+                var value = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, at: 5, digits: 2)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, at: 8, digits: 2)
+            buffer[10] = UInt8(ascii: "T")
+            put(rest / 3_600_000, at: 11, digits: 2)
+            buffer[13] = UInt8(ascii: ":")
+            put(rest / 60_000 % 60, at: 14, digits: 2)
+            buffer[16] = UInt8(ascii: ":")
+            put(rest / 1000 % 60, at: 17, digits: 2)
+            buffer[19] = UInt8(ascii: ".")
+            put(rest % 1000, at: 20, digits: 3)
+            buffer[23] = UInt8(ascii: "Z")
+            writer.unescapedString(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     private static func writeFields(_ body: EventBody, to writer: inout JSONTextWriter) {
