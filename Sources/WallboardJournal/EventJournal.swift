@@ -193,6 +193,49 @@ public final class EventJournal: @unchecked Sendable {
         return AppendTicket(lastTicket)
     }
 
+    /// A group commit whose `fdatasync` runs off the journal's queue (``beginSync()``): appends go on
+    /// meanwhile and are covered by the next one.
+    public struct PendingSync: Sendable {
+        /// Every ticket up to this one is durable once ``perform()`` succeeds.
+        public let through: AppendTicket
+        let file: String
+        /// A duplicate of the segment's descriptor: the segment may be closed or replaced meanwhile.
+        let fd: Int32
+
+        /// `fdatasync(2)` of the segment, then closes the duplicate; returns the errno on failure. Call
+        /// it once, on any thread, then hand the result to ``EventJournal/finishSync(_:failure:)``.
+        public func perform() -> Int32? {
+            let failure = JournalFile(fd: fd, path: file).sync()
+            Glibc.close(fd)
+            return failure
+        }
+    }
+
+    /// Starts a group commit of everything appended so far without blocking the queue: returns what to
+    /// run elsewhere (``PendingSync/perform()``), or `nil` when nothing is waiting or the descriptor
+    /// could not be duplicated (then call ``sync()``). At most one should be in flight.
+    public func beginSync() -> PendingSync? {
+        checkQueue()
+        guard lastTicket > reportedThrough, let current = segment else { return nil }
+        let copy = fcntl(current.file.fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { return nil }
+        return PendingSync(through: AppendTicket(lastTicket), file: current.file.path, fd: copy)
+    }
+
+    /// Ends a group commit started by ``beginSync()`` with what ``PendingSync/perform()`` returned: the
+    /// highest ticket now durable and not reported before, or `nil` (a ``sync()`` in between reported it).
+    /// Throws `syncFailed` naming the tickets of this commit that were not reported before: fail those
+    /// senders. Appends made since ``beginSync()`` are left for the next commit.
+    public func finishSync(_ pending: PendingSync, failure: Int32?) throws(JournalError) -> AppendTicket? {
+        checkQueue()
+        let through = pending.through.value
+        guard through > reportedThrough else { return nil }
+        let tickets = (reportedThrough + 1)...through
+        reportedThrough = through
+        if let failure { throw .syncFailed(file: pending.file, errno: failure, tickets: tickets) }
+        return pending.through
+    }
+
     /// fdatasyncs the open segment without reporting tickets (a later `sync()` still reports them). On
     /// failure the unreported tickets are reported failed through the thrown `syncFailed`.
     func syncSegment() throws(JournalError) {

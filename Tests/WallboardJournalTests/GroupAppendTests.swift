@@ -47,4 +47,42 @@ import Testing
         let (records, _) = try JournalDirectory(path: dir.path).readSegment(day: day1)
         #expect(records.map(\.payload) == [payload(0), payload(3)])
     }
+
+    /// A group commit handed off the queue covers what was appended before it started; appends made
+    /// while it runs are left for the next one.
+    @Test func aCommitOffTheQueueCoversWhatCameBeforeIt() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let journal = try EventJournal(directory: dir.path, policy: .batched(milliseconds: 5))
+        #expect(journal.beginSync() == nil, "nothing to commit yet")
+        _ = try journal.append(contentsOf: [payload(0), payload(1)], day: day1)
+        let pending = try #require(journal.beginSync())
+        #expect(pending.through == AppendTicket(2))
+        _ = try journal.append(payload(2), day: day1)
+        #expect(try journal.finishSync(pending, failure: pending.perform()) == AppendTicket(2))
+        #expect(journal.hasUnsyncedAppends, "ticket 3 came after the commit started")
+        let next = try #require(journal.beginSync())
+        #expect(try journal.finishSync(next, failure: next.perform()) == AppendTicket(3))
+        #expect(!journal.hasUnsyncedAppends)
+        try journal.close()
+    }
+
+    /// A failed commit names exactly the tickets it covered; a synchronous `sync()` that reported them
+    /// first leaves the late commit nothing to report.
+    @Test func aFailedCommitFailsOnlyItsOwnTickets() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let journal = try EventJournal(directory: dir.path, policy: .batched(milliseconds: 5))
+        _ = try journal.append(contentsOf: [payload(0), payload(1)], day: day1)
+        let failing = try #require(journal.beginSync())
+        _ = failing.perform()
+        _ = try journal.append(payload(2), day: day1)
+        #expect(throws: JournalError.syncFailed(file: dir.file("journal-2026-11-23.wbj"), errno: EIO, tickets: 1...2)) {
+            _ = try journal.finishSync(failing, failure: EIO)
+        }
+        let late = try #require(journal.beginSync())
+        #expect(try journal.sync() == AppendTicket(3))
+        #expect(try journal.finishSync(late, failure: late.perform()) == nil)
+        try journal.close()
+    }
 }
