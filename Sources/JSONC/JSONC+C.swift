@@ -231,6 +231,17 @@ public struct JSONCNode: JSONReadable {
         }
     }
 
+    public var isNull: Bool {
+        guard let object else { return true }
+        return json_object_get_type(object) == json_type_null
+    }
+
+    public var stringValue: String? {
+        guard let object, json_object_get_type(object) == json_type_string else { return nil }
+        guard let pointer = json_object_get_string(object) else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(json_object_get_string_len(object))), as: UTF8.self)
+    }
+
     public var typeName: String {
         guard let object else { return "null" }
         switch json_object_get_type(object) {

@@ -6,6 +6,10 @@
 public protocol JSONReadable {
     /// The value when it is null, a boolean, a number or a string; `nil` for an array or an object.
     var scalar: JSONValue? { get }
+    /// Whether this is `null` (without building ``scalar``).
+    var isNull: Bool { get }
+    /// The string, when this is a string (without building ``scalar`` first).
+    var stringValue: String? { get }
     /// A short name of the JSON type, as ``JSONValue/typeName`` says it.
     var typeName: String { get }
     /// The number of elements when this is an array, else `nil`.

@@ -42,7 +42,7 @@ struct EventFields<Value: JSONReadable> {
 
     /// The member `key` unless it is absent or null.
     @inlinable func present(_ key: String) -> Value? {
-        guard let value = object.member(key), !(value.scalar?.isNull ?? false) else { return nil }
+        guard let value = object.member(key), !value.isNull else { return nil }
         return value
     }
 
@@ -59,7 +59,7 @@ struct EventFields<Value: JSONReadable> {
     @inlinable
     func optionalString(_ key: String, _ limit: Limit) throws(EventRejection) -> String? {
         guard let value = present(key) else { return nil }
-        guard let text = value.scalar?.stringValue else {
+        guard let text = value.stringValue else {
             throw EventRejection(.wrongType, "\(name(key)) must be a string, got \(value.typeName)")
         }
         try checkLength(text, limit) { name(key) }
@@ -121,7 +121,7 @@ struct EventFields<Value: JSONReadable> {
         var result: [String] = []
         result.reserveCapacity(count)
         for index in 0..<count {
-            guard let text = value.element(at: index).scalar?.stringValue, !text.isEmpty else {
+            guard let text = value.element(at: index).stringValue, !text.isEmpty else {
                 throw EventRejection(.wrongType, "\(name(key)) must contain only non-empty strings")
             }
             try checkLength(text, limit) { "\(name(key))[\(index)]" }

@@ -46,7 +46,7 @@ public enum EventDecoder {
     /// ``quotableID(of:limits:)`` of any parsed tree.
     @inlinable
     public static func quotableID<Value: JSONReadable>(readable json: Value, limits: EventLimits = .standard) -> String? {
-        guard let id = json.member("id")?.scalar?.stringValue, !id.isEmpty, id.utf8.count <= limits.maxIDBytes else {
+        guard let id = json.member("id")?.stringValue, !id.isEmpty, id.utf8.count <= limits.maxIDBytes else {
             return nil
         }
         return id
