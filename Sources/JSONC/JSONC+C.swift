@@ -270,7 +270,9 @@ public struct JSONCNode: JSONReadable {
         guard isObject else { return nil }
         var value: OpaquePointer?
         // json-c keeps one entry per key (a repeated key replaces the earlier value), as `JSONC.value(of:)` reads it.
-        guard json_object_object_get_ex(object, key, &value) != 0 else { return nil }
+        // withCString: a short key is copied to the stack (passing the String itself would allocate
+        // its C string on the heap for every lookup).
+        guard key.withCString({ json_object_object_get_ex(object, $0, &value) }) != 0 else { return nil }
         return JSONCNode(value)
     }
 
