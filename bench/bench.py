@@ -671,11 +671,14 @@ def main():
     p.add_argument("--clients", help="comma-separated client counts for fan-out")
     p.add_argument("--window", type=float, help="fan-out measurement seconds per run")
     p.add_argument("--ingest-events", type=int)
+    p.add_argument("--ingest-agents", dest="ingest_agents_option", type=int, help="agents of the ingest and replay files (queues: one per 100 agents, at least 10)")
     p.add_argument("--replay-events", help="comma-separated sizes")
     p.add_argument("--fleet-procs", type=int, default=None)
     cfg = p.parse_args()
     smoke = cfg.smoke
     cfg.ingest_agents, cfg.ingest_queues = (100, 10) if smoke else (10000, 100)
+    if cfg.ingest_agents_option:
+        cfg.ingest_agents, cfg.ingest_queues = cfg.ingest_agents_option, max(10, cfg.ingest_agents_option // 100)
     cfg.ingest_events = cfg.ingest_events or (4000 if smoke else 1000000)
     cfg.replay_events = [int(x) for x in (cfg.replay_events or ("2000,5000" if smoke else "100000,1000000")).split(",")]
     cfg.clients = [int(x) for x in (cfg.clients or ("10,50" if smoke else "100,1000,10000")).split(",")]

@@ -114,31 +114,59 @@ public enum JSONC {
 
 /// An owned json-c parse result: the root object is released with `json_object_put` in `deinit`.
 final class JSONCDocument {
-    private let root: OpaquePointer?
+    let root: OpaquePointer?
 
-    private init(root: OpaquePointer?) { self.root = root }
+    init(root: OpaquePointer?) { self.root = root }
 
     deinit { json_object_put(root) }
 
-    /// Parses `bytes` strictly. The tokener is freed here on every path; the root, on success, is owned
-    /// by the returned document.
+    /// Parses `bytes` strictly with a fresh tokener (freed here on every path); the root, on success,
+    /// is owned by the returned document.
     static func parse(bytes: inout [UInt8]) throws(JSONCError) -> JSONCDocument {
+        let parser = try JSONCParser()
+        let outcome: Result<JSONCDocument, JSONCError> = bytes.withUnsafeBytes { buffer in
+            do throws(JSONCError) { return .success(try parser.document(buffer)) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    /// The document as a Swift value.
+    func value() -> JSONValue { JSONC.value(of: root) }
+}
+
+/// A reusable strict json-c parser: one tokener, reset between texts (what `json_tokener_parse` would
+/// allocate and free for every line). Not thread-safe: use one per queue or per batch.
+public final class JSONCParser {
+    private let tokener: UnsafeMutablePointer<json_tokener>
+
+    /// Allocates the tokener (``JSONC/maximumDepth`` levels deep).
+    public init() throws(JSONCError) {
         guard let tokener = json_tokener_new_ex(JSONC.maximumDepth) else {
             throw JSONCError(function: "json_tokener_new_ex", reason: "out of memory", offset: nil)
         }
-        defer { json_tokener_free(tokener) }
-        if let quote = firstSingleQuoteOutsideStrings(bytes) {
+        json_tokener_set_flags(tokener, JSON_TOKENER_STRICT)
+        self.tokener = tokener
+    }
+
+    deinit { json_tokener_free(tokener) }
+
+    /// Parses one complete JSON text and calls `body` with its root, read in place (see ``JSONCNode``:
+    /// valid only during the call). The rules and errors are those of ``JSONC/parse(bytes:)``.
+    public func parse<Output>(_ bytes: UnsafeRawBufferPointer, _ body: (JSONCNode) -> Output) throws(JSONCError) -> Output {
+        let document = try document(bytes)
+        return withExtendedLifetime(document) { body(JSONCNode(document.root)) }
+    }
+
+    /// Parses `bytes` strictly; the root, on success, is owned by the returned document.
+    func document(_ bytes: UnsafeRawBufferPointer) throws(JSONCError) -> JSONCDocument {
+        json_tokener_reset(tokener)
+        if let quote = Self.firstSingleQuoteOutsideStrings(bytes) {
             throw JSONCError(function: "json_tokener_parse_ex", reason: "single-quoted strings are not JSON", offset: quote)
         }
-        json_tokener_set_flags(tokener, JSON_TOKENER_STRICT)
         let count = bytes.count
-        var root: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.map { base in
-                base.withMemoryRebound(to: CChar.self, capacity: count) {
-                    json_tokener_parse_ex(tokener, $0, Int32(count))
-                }
-            } ?? nil
-        }
+        var root: OpaquePointer? = bytes.baseAddress.map { base in
+            json_tokener_parse_ex(tokener, base.assumingMemoryBound(to: CChar.self), Int32(count))
+        } ?? nil
         var status = json_tokener_get_error(tokener)
         var end = json_tokener_get_parse_end(tokener)
         if status == json_tokener_continue, root == nil, end == count, count > 0,
@@ -165,11 +193,10 @@ final class JSONCDocument {
         return document
     }
 
-    /// The document as a Swift value.
-    func value() -> JSONValue { JSONC.value(of: root) }
-
     /// json-c accepts `'single quoted'` strings even in strict mode; RFC 8259 does not.
-    private static func firstSingleQuoteOutsideStrings(_ bytes: [UInt8]) -> Int? {
+    private static func firstSingleQuoteOutsideStrings(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        // Most texts have no `'` at all: one fast scan decides.
+        guard bytes.contains(UInt8(ascii: "'")) else { return nil }
         var inString = false
         var escaped = false
         for (offset, byte) in bytes.enumerated() {
@@ -186,5 +213,81 @@ final class JSONCDocument {
 
     private static func isWhiteSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+}
+
+/// One value of a json-c tree, read in place: borrowed from the document that ``JSONCParser/parse(_:_:)``
+/// passes it from, and valid only during that call (never store one).
+public struct JSONCNode: JSONReadable {
+    let object: OpaquePointer?
+
+    init(_ object: OpaquePointer?) { self.object = object }
+
+    public var scalar: JSONValue? {
+        guard let object else { return .null }
+        switch json_object_get_type(object) {
+        case json_type_array, json_type_object: return nil
+        default: return JSONC.value(of: object)
+        }
+    }
+
+    public var isNull: Bool {
+        guard let object else { return true }
+        return json_object_get_type(object) == json_type_null
+    }
+
+    public var stringValue: String? {
+        guard let object, json_object_get_type(object) == json_type_string else { return nil }
+        guard let pointer = json_object_get_string(object) else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(json_object_get_string_len(object))), as: UTF8.self)
+    }
+
+    public var typeName: String {
+        guard let object else { return "null" }
+        switch json_object_get_type(object) {
+        case json_type_boolean: return "boolean"
+        case json_type_int, json_type_double: return "number"
+        case json_type_string: return "string"
+        case json_type_array: return "array"
+        case json_type_object: return "object"
+        default: return "null"
+        }
+    }
+
+    public var arrayCount: Int? {
+        guard let object, json_object_get_type(object) == json_type_array else { return nil }
+        return json_object_array_length(object)
+    }
+
+    public func element(at index: Int) -> JSONCNode { JSONCNode(json_object_array_get_idx(object, index)) }
+
+    public var isObject: Bool {
+        guard let object else { return false }
+        return json_object_get_type(object) == json_type_object
+    }
+
+    public func member(_ key: String) -> JSONCNode? {
+        guard isObject else { return nil }
+        var value: OpaquePointer?
+        // json-c keeps one entry per key (a repeated key replaces the earlier value), as `JSONC.value(of:)` reads it.
+        // withCString: a short key is copied to the stack (passing the String itself would allocate
+        // its C string on the heap for every lookup).
+        guard key.withCString({ json_object_object_get_ex(object, $0, &value) }) != 0 else { return nil }
+        return JSONCNode(value)
+    }
+
+    public var memberCount: Int { isObject ? Int(json_object_object_length(object)) : 0 }
+
+    public var members: [(key: String, value: JSONCNode)] {
+        guard isObject else { return [] }
+        var members: [(key: String, value: JSONCNode)] = []
+        members.reserveCapacity(memberCount)
+        var iterator = json_object_iter_begin(object)
+        var end = json_object_iter_end(object)
+        while json_object_iter_equal(&iterator, &end) == 0 {
+            members.append((String(cString: json_object_iter_peek_name(&iterator)), JSONCNode(json_object_iter_peek_value(&iterator))))
+            json_object_iter_next(&iterator)
+        }
+        return members
     }
 }

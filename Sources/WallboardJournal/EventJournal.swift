@@ -111,9 +111,22 @@ public final class EventJournal: @unchecked Sendable {
     /// Throws `noSpace` (disk, quota or file-size limit full) or `writeFailed` with nothing of the record
     /// left behind, so the same append can simply be retried later; `syncFailed` under `.always`.
     public func append(_ payload: [UInt8], day: JournalDay = .todayUTC) throws(JournalError) -> AppendResult {
+        try append(contentsOf: [payload], day: day)[0]
+    }
+
+    /// Appends `payloads` as consecutive records of `day`'s segment with one `pwrite` (and, under
+    /// `.always`, one `fdatasync`): the group append of a batch of events. All or nothing: on any error
+    /// nothing of the batch is left behind (the same errors as ``append(_:day:)``), so the whole batch
+    /// can be retried. Returns one result per payload, in order (tickets consecutive).
+    public func append(contentsOf payloads: [[UInt8]], day: JournalDay = .todayUTC) throws(JournalError) -> [AppendResult] {
         checkQueue()
-        guard payload.count <= SegmentFormat.maxPayload else {
-            throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
+        guard !payloads.isEmpty else { return [] }
+        var total = 0
+        for payload in payloads {
+            guard payload.count <= SegmentFormat.maxPayload else {
+                throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
+            }
+            total += SegmentFormat.frameHeaderSize + payload.count
         }
         if segment?.day != day {
             if segment != nil { try syncSegment() }
@@ -127,9 +140,16 @@ public final class EventJournal: @unchecked Sendable {
             current.needsRepair = false
             segment = current
         }
-        let frame = SegmentFormat.frame(payload)
+        var frames: [UInt8] = []
+        frames.reserveCapacity(total)
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(payloads.count)
         let start = current.end
-        let (written, failure) = current.file.writeAll(frame, at: start)
+        for payload in payloads {
+            offsets.append(start + UInt64(frames.count))
+            SegmentFormat.appendFrame(payload, to: &frames)
+        }
+        let (written, failure) = current.file.writeAll(frames, at: start)
         if let failure {
             _ = written
             cutBack(to: start)
@@ -137,25 +157,32 @@ public final class EventJournal: @unchecked Sendable {
                 ? .noSpace(file: current.file.path, offset: start, errno: failure)
                 : .writeFailed(file: current.file.path, offset: start, errno: failure)
         }
-        lastTicket += 1
-        let ticket = lastTicket
-        current.end = start + UInt64(frame.count)
-        current.records += 1
+        let firstTicket = lastTicket + 1
+        lastTicket += UInt64(payloads.count)
+        current.end = start + UInt64(frames.count)
+        current.records += payloads.count
         segment = current
         if policy == .always {
             if let failure = current.file.sync() {
                 cutBack(to: start)
-                reportedThrough = ticket
-                throw .syncFailed(file: current.file.path, errno: failure, tickets: ticket...ticket)
+                reportedThrough = lastTicket
+                throw .syncFailed(file: current.file.path, errno: failure, tickets: firstTicket...lastTicket)
             }
-            reportedThrough = ticket
+            reportedThrough = lastTicket
         }
-        return AppendResult(
-            ticket: AppendTicket(ticket),
-            position: JournalPosition(day: day, offset: start),
-            next: JournalPosition(day: day, offset: current.end),
-            isDurable: policy == .always,
-            canAcknowledge: !isBatched)
+        var results: [AppendResult] = []
+        results.reserveCapacity(payloads.count)
+        for (index, offset) in offsets.enumerated() {
+            let next = index + 1 < offsets.count ? offsets[index + 1] : current.end
+            results.append(
+                AppendResult(
+                    ticket: AppendTicket(firstTicket + UInt64(index)),
+                    position: JournalPosition(day: day, offset: offset),
+                    next: JournalPosition(day: day, offset: next),
+                    isDurable: policy == .always,
+                    canAcknowledge: !isBatched))
+        }
+        return results
     }
 
     /// Group commit: fsyncs the open segment if anything was appended since the last call, and returns the
@@ -170,6 +197,49 @@ public final class EventJournal: @unchecked Sendable {
         try syncSegment()
         reportedThrough = lastTicket
         return AppendTicket(lastTicket)
+    }
+
+    /// A group commit whose `fdatasync` runs off the journal's queue (``beginSync()``): appends go on
+    /// meanwhile and are covered by the next one.
+    public struct PendingSync: Sendable {
+        /// Every ticket up to this one is durable once ``perform()`` succeeds.
+        public let through: AppendTicket
+        let file: String
+        /// A duplicate of the segment's descriptor: the segment may be closed or replaced meanwhile.
+        let fd: Int32
+
+        /// `fdatasync(2)` of the segment, then closes the duplicate; returns the errno on failure. Call
+        /// it once, on any thread, then hand the result to ``EventJournal/finishSync(_:failure:)``.
+        public func perform() -> Int32? {
+            let failure = JournalFile(fd: fd, path: file).sync()
+            Glibc.close(fd)
+            return failure
+        }
+    }
+
+    /// Starts a group commit of everything appended so far without blocking the queue: returns what to
+    /// run elsewhere (``PendingSync/perform()``), or `nil` when nothing is waiting or the descriptor
+    /// could not be duplicated (then call ``sync()``). At most one should be in flight.
+    public func beginSync() -> PendingSync? {
+        checkQueue()
+        guard lastTicket > reportedThrough, let current = segment else { return nil }
+        let copy = fcntl(current.file.fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { return nil }
+        return PendingSync(through: AppendTicket(lastTicket), file: current.file.path, fd: copy)
+    }
+
+    /// Ends a group commit started by ``beginSync()`` with what ``PendingSync/perform()`` returned: the
+    /// highest ticket now durable and not reported before, or `nil` (a ``sync()`` in between reported it).
+    /// Throws `syncFailed` naming the tickets of this commit that were not reported before: fail those
+    /// senders. Appends made since ``beginSync()`` are left for the next commit.
+    public func finishSync(_ pending: PendingSync, failure: Int32?) throws(JournalError) -> AppendTicket? {
+        checkQueue()
+        let through = pending.through.value
+        guard through > reportedThrough else { return nil }
+        let tickets = (reportedThrough + 1)...through
+        reportedThrough = through
+        if let failure { throw .syncFailed(file: pending.file, errno: failure, tickets: tickets) }
+        return pending.through
     }
 
     /// fdatasyncs the open segment without reporting tickets (a later `sync()` still reports them). On

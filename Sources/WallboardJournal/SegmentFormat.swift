@@ -46,13 +46,21 @@ enum SegmentFormat {
 
     /// A complete record frame for `payload`.
     static func frame(_ payload: [UInt8]) -> [UInt8] {
-        var frame = recordMagic
-        frame.reserveCapacity(frameHeaderSize + payload.count)
-        appendLE(UInt32(payload.count), to: &frame)
-        appendLE(CRC32C.checksum(payload), to: &frame)
-        appendLE(CRC32C.checksum(frame), to: &frame)
-        frame.append(contentsOf: payload)
+        var frame: [UInt8] = []
+        appendFrame(payload, to: &frame)
         return frame
+    }
+
+    /// Appends the record frame of `payload` to `bytes` (a batch of frames is written with one `pwrite`).
+    static func appendFrame(_ payload: [UInt8], to bytes: inout [UInt8]) {
+        let headerStart = bytes.count
+        bytes.reserveCapacity(headerStart + frameHeaderSize + payload.count)
+        bytes.append(contentsOf: recordMagic)
+        appendLE(UInt32(payload.count), to: &bytes)
+        appendLE(CRC32C.checksum(payload), to: &bytes)
+        let headerCRC = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[headerStart...])) }
+        appendLE(headerCRC, to: &bytes)
+        bytes.append(contentsOf: payload)
     }
 
     /// What a 16-byte frame header says.

@@ -59,7 +59,7 @@ extension EngineService {
             ])
         self.store = store
         if case .batched(let milliseconds) = settings.policy {
-            addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.syncDue() }
+            addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.startGroupCommit() }
         }
         addTimer(every: .seconds(3600)) { $0.store?.removeExpired(now: $0.clock.now()) }
         if simulator == nil {

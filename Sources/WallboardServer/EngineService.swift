@@ -176,13 +176,16 @@ public final class EngineService: @unchecked Sendable {
             var outcome = ApplyOutcome(results: results)
             var lastTicket: AppendTicket?
             if let store {
+                // One group append per batch: one write, one record per accepted event.
+                var stored: [Int] = []
                 for (index, (event, result)) in zip(events, results).enumerated() {
                     let accepted = result == .applied || (result == .duplicate && store.isUnstored(event.id))
                     if case .held = result {} else if !accepted { continue }
-                    switch store.store(event, now: now) {
-                    case .success(let ticket): lastTicket = ticket
-                    case .failure(let failure): outcome.storageFailures[index] = failure.description
-                    }
+                    stored.append(index)
+                }
+                switch store.store(stored.map { events[$0] }, now: now) {
+                case .success(let ticket): lastTicket = ticket
+                case .failure(let failure): for index in stored { outcome.storageFailures[index] = failure.description }
                 }
             }
             if results.contains(where: { $0 != .duplicate }) { dirty = true }

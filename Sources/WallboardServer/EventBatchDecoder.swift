@@ -28,36 +28,73 @@ public enum EventBatchDecoder {
     public static func decode(_ body: [UInt8], limits: EventLimits = .standard)
         -> (events: [(line: Int, event: Event)], errors: [LineError])
     {
-        var body = body
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) }
-        if let whole = wholeDocument(body, limits: limits) { return whole }
         var events: [(line: Int, event: Event)] = []
         var errors: [LineError] = []
-        var lineNumber = 0
-        for rawLine in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard rawLine.count <= limits.maxLineBytes else {
-                errors.append(LineError(line: lineNumber, rejection: lineTooLong(rawLine.count, limit: limits.maxLineBytes)))
-                continue
-            }
-            let json: JSONValue
-            switch NDJSONLine(rawLine) {
-            case .blank: continue
-            case .invalid(let rejection):
-                errors.append(LineError(line: lineNumber, rejection: rejection))
-                continue
-            case .json(let value): json = value
-            }
-            let items = json.arrayValue ?? [json]
-            for item in items {
-                do {
-                    events.append((lineNumber, try EventDecoder.decode(item, limits: limits)))
-                } catch {
-                    errors.append(LineError(line: lineNumber, id: EventDecoder.quotableID(of: item, limits: limits), rejection: error))
-                }
-            }
+        decode(body, limits: limits, chunkEvents: .max) { chunk, chunkErrors in
+            events += chunk
+            errors += chunkErrors
         }
         return (events, errors)
+    }
+
+    /// ``decode(_:limits:)`` delivered in chunks of at most `chunkEvents` events (with the bad lines met
+    /// since the previous chunk), in order, as soon as each is decoded: HTTP ingest hands each chunk to
+    /// the engine while it decodes the next. `deliver` is called at least once (the last chunk may be
+    /// empty); it returns how many times it was called.
+    ///
+    /// Every line is read in place from `body` and its JSON decoded straight from json-c's tree (no
+    /// ``JSONValue`` in between), with one json-c tokener for the whole body.
+    @discardableResult
+    static func decode(
+        _ body: [UInt8], limits: EventLimits, chunkEvents: Int,
+        deliver: ([(line: Int, event: Event)], [LineError]) -> Void
+    ) -> Int {
+        let parser = try? JSONCParser()
+        var events: [(line: Int, event: Event)] = []
+        var errors: [LineError] = []
+        var chunks = 0
+        func take(_ item: JSONCNode, line: Int) {
+            do throws(EventRejection) {
+                events.append((line, try EventDecoder.decode(readable: item, limits: limits)))
+            } catch {
+                errors.append(LineError(line: line, id: EventDecoder.quotableID(readable: item, limits: limits), rejection: error))
+            }
+            if events.count >= chunkEvents {
+                deliver(events, errors)
+                chunks += 1
+                events.removeAll(keepingCapacity: true)
+                errors.removeAll()
+            }
+        }
+        body.withUnsafeBytes { whole in
+            var body = whole
+            if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = UnsafeRawBufferPointer(rebasing: body[3...]) }
+            if let parser, isOneDocument(body, parser: parser, take: take) { return }
+            var lineNumber = 0
+            var start = 0
+            while true {
+                let newline = body[start...].firstIndex(of: UInt8(ascii: "\n"))
+                let rawLine = UnsafeRawBufferPointer(rebasing: body[start..<(newline ?? body.count)])
+                lineNumber += 1
+                if rawLine.count > limits.maxLineBytes {
+                    errors.append(LineError(line: lineNumber, rejection: lineTooLong(rawLine.count, limit: limits.maxLineBytes)))
+                } else {
+                    let line = lineNumber
+                    let outcome = NDJSONLine.read(rawLine, parser: parser) { json in
+                        if let count = json.arrayCount {
+                            for index in 0..<count { take(json.element(at: index), line: line) }
+                        } else {
+                            take(json, line: line)
+                        }
+                    }
+                    if case .invalid(let rejection) = outcome { errors.append(LineError(line: lineNumber, rejection: rejection)) }
+                }
+                guard let newline else { break }
+                start = newline + 1
+            }
+        }
+        deliver(events, errors)
+        return chunks + 1
     }
 
     /// The rejection of a line over `limit` bytes, `length` when it is known (HTTP and stream ingest alike).
@@ -68,25 +105,26 @@ public enum EventBatchDecoder {
         return EventRejection(.lineTooLong, "line is \(length) bytes long, over the line limit of \(limit) bytes: skipped unread")
     }
 
-    /// The body as one JSON document, when it is one (else `nil`: read it as NDJSON).
-    private static func wholeDocument(_ body: [UInt8], limits: EventLimits)
-        -> (events: [(line: Int, event: Event)], errors: [LineError])?
-    {
+    /// Reads the body as one JSON document when it is one (an event, or an array of events: `take` gets
+    /// each with its 1-based position); `false` when it is not: read it as NDJSON.
+    private static func isOneDocument(
+        _ body: UnsafeRawBufferPointer, parser: JSONCParser, take: (JSONCNode, Int) -> Void
+    ) -> Bool {
         // NDJSON of one-line events starts every line with `{`; a single document spans lines only when
         // pretty-printed, or is an array.
-        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return nil }
-        guard first == UInt8(ascii: "[") || first == UInt8(ascii: "{") else { return nil }
-        var bytes = body
-        guard let value = try? JSONC.parse(bytes: &bytes) else { return nil }
-        var events: [(line: Int, event: Event)] = []
-        var errors: [LineError] = []
-        for (index, item) in (value.arrayValue ?? [value]).enumerated() {
-            do {
-                events.append((index + 1, try EventDecoder.decode(item, limits: limits)))
-            } catch {
-                errors.append(LineError(line: index + 1, id: EventDecoder.quotableID(of: item, limits: limits), rejection: error))
+        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        guard first == UInt8(ascii: "[") || first == UInt8(ascii: "{") else { return false }
+        do {
+            try parser.parse(body) { value in
+                if let count = value.arrayCount {
+                    for index in 0..<count { take(value.element(at: index), index + 1) }
+                } else {
+                    take(value, 1)
+                }
             }
+            return true
+        } catch {
+            return false
         }
-        return (events, errors)
     }
 }

@@ -33,6 +33,9 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     let errorSequence = Mutex<UInt64>(0)
     /// Where WebSocket messages are parsed and answered, in arrival order, off the lws service thread.
     package let webSocketQueue = DispatchQueue(label: "wallboardd.websocket")
+    /// Where `POST /api/v1/events` bodies are decoded, in arrival order, off the lws service thread and
+    /// the engine queue (Ingest/HTTPIngest.swift).
+    let ingestQueue = DispatchQueue(label: "wallboardd.ingest.http")
     /// Tokens, roles, scopes, failure throttling and the audit log (Access/, docs/security.md).
     public let access = AccessGate()
     /// Per-connection WebSocket limits (clients, subscriptions, message rate).
@@ -103,63 +106,6 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         webSocketGuard.addMetrics(to: &renderer)
         engine.renderMetrics(into: renderer) { rendered in
             respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: rendered.text))
-        }
-    }
-
-    private func ingest(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        // A JSON or NDJSON Content-Type was required by `admit` (RequestScreen.checkBodyType).
-        guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
-            respond(Self.error(400, "the body is empty: send one JSON event, a JSON array of events, or NDJSON lines"))
-            return
-        }
-        let (decoded, errors) = EventBatchDecoder.decode(request.body, limits: engine.eventLimits)
-        engine.countRejections(errors.map(\.rejection))
-        engine.apply(decoded.map(\.event)) { outcome in
-            if let refusal = outcome.refusal { return respond(Self.error(503, refusal)) }  // Redis sink down (Redis/)
-            let results = outcome.results
-            var applied = 0
-            var duplicates = 0
-            var held: [JSONValue] = []
-            var rejected: [JSONValue] = errors.map { error in
-                var entry: JSONObject = ["line": .int(error.line)]
-                if let id = error.id { entry["id"] = .string(id) }
-                entry["code"] = .string(error.rejection.code.rawValue)
-                entry["reason"] = .string(error.rejection.message)
-                return .object(entry)
-            }
-            for (item, result) in zip(decoded, results) {
-                switch result {
-                case .applied: applied += 1
-                case .duplicate: duplicates += 1
-                case .held(let rejection):
-                    held.append(
-                        ["line": .int(item.line), "id": .string(item.event.id), "code": .string(rejection.code.rawValue),
-                         "reason": .string(rejection.message)])
-                case .rejected(let rejection):
-                    rejected.append(
-                        ["line": .int(item.line), "id": .string(item.event.id), "code": .string(rejection.code.rawValue),
-                         "reason": .string(rejection.message)])
-                }
-            }
-            let notStored: [JSONValue] = outcome.storageFailures.keys.sorted().map { index in
-                ["line": .int(decoded[index].line), "id": .string(decoded[index].event.id),
-                 "reason": .string(outcome.storageFailures[index]!)]
-            }
-            if !notStored.isEmpty {
-                respond(
-                    Self.json(
-                        507,
-                        ["error": "events were applied but could not be stored; retry the batch (duplicates are ignored)",
-                         "not_stored": .array(notStored)]))
-                return
-            }
-            rejected.sort { ($0["line"]?.integerValue ?? 0) < ($1["line"]?.integerValue ?? 0) }
-            let status = applied + duplicates + held.count == 0 && !rejected.isEmpty ? 422 : 200
-            respond(
-                Self.json(
-                    status,
-                    ["accepted": .int(applied), "duplicates": .int(duplicates), "held": .array(held),
-                     "rejected": .array(rejected)]))
         }
     }
 

@@ -134,6 +134,27 @@ import WallboardCore
         #expect(replies.allSatisfy { $0["code"] == "unknown_agent" })
     }
 
+    /// Batches go to the engine while earlier ones still wait for their group commit: a second line,
+    /// read after the first was applied, is applied too though the first is not yet durable (here the
+    /// commit never comes before the end). One batch in flight per connection used to hold it back.
+    @Test func batchesAreNotHeldBackByAnEarlierOneWaitingForItsCommit() throws {
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("sj-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let harness = try StreamHarness(journal: .init(directory: folder.path, policy: .batched(milliseconds: 600_000))) {
+            $0.drainTimeoutMilliseconds = 100
+        }
+        defer { harness.stop() }
+        let client = try StreamClient(.tcp, harness: harness)
+        defer { client.close() }
+        try client.sendAll(Array((Self.login + "\n").utf8))
+        try harness.poll("the first line applied") { harness.read { engine, _ in engine.agents["a1"] != nil } }
+        try client.sendAll(Array((Self.queued + "\n").utf8))
+        try harness.poll("the second line applied while the first waits for its commit") {
+            harness.read { engine, _ in engine.contacts["c1"] != nil }
+        }
+        #expect(harness.server.counters.accepted == 0, "nothing is answered before the commit")
+    }
+
     /// 50 clients at once, each with its own events: all applied, all connections counted and closed.
     @Test func manyConcurrentConnections() throws {
         let harness = try StreamHarness()
@@ -234,12 +255,16 @@ final class StreamHarness: Sendable {
     let unixPath: String
     private let folder: URL?
 
-    init(unixPath: String? = nil, configure: (inout StreamIngestConfiguration) -> Void = { _ in }) throws {
+    init(
+        unixPath: String? = nil, journal: EngineService.JournalSettings? = nil,
+        configure: (inout StreamIngestConfiguration) -> Void = { _ in }
+    ) throws {
         let clock = AMITestClock(Instant(milliseconds: 1_795_424_400_000))  // 2026-11-23T10:00:00Z
         var logger = Logger(label: "test.stream")
         logger.logLevel = .critical
         engine = EngineService(
-            configuration: EngineConfiguration(), simulator: nil, clock: clock, hub: TopicHub { _, _ in }, logger: logger)
+            configuration: EngineConfiguration(), simulator: nil, journal: journal, clock: clock, hub: TopicHub { _, _ in },
+            logger: logger)
         try engine.start { _, _ in }
         if let unixPath {
             self.unixPath = unixPath

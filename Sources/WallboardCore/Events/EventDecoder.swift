@@ -10,9 +10,19 @@ public enum EventDecoder {
 
     /// Decodes one event object under `limits`.
     public static func decode(_ json: JSONValue, limits: EventLimits = .standard) throws(EventRejection) -> Event {
-        guard let object = json.objectValue else {
+        try decode(readable: json, limits: limits)
+    }
+
+    /// Decodes one event object from any parsed tree (e.g. json-c's, read in place without building a
+    /// ``JSONValue``): the same checks and messages as ``decode(_:limits:)``.
+    @inlinable
+    public static func decode<Value: JSONReadable>(readable json: Value, limits: EventLimits = .standard)
+        throws(EventRejection) -> Event
+    {
+        guard json.isObject else {
             throw EventRejection(.notAnObject, "an event must be a JSON object, got \(json.typeName)")
         }
+        let object = json
         let type = try EventFields(object: object, type: "event", limits: limits).keyword("type")
         guard EventBody.allTypeNames.contains(type) else {
             throw EventRejection(
@@ -30,11 +40,20 @@ public enum EventDecoder {
     /// The event's `id` when `json` has one that may be quoted back to its sender (a non-empty string
     /// within the id limit), whether or not the rest of the event is valid.
     public static func quotableID(of json: JSONValue, limits: EventLimits = .standard) -> String? {
-        guard let id = json["id"]?.stringValue, !id.isEmpty, id.utf8.count <= limits.maxIDBytes else { return nil }
+        quotableID(readable: json, limits: limits)
+    }
+
+    /// ``quotableID(of:limits:)`` of any parsed tree.
+    @inlinable
+    public static func quotableID<Value: JSONReadable>(readable json: Value, limits: EventLimits = .standard) -> String? {
+        guard let id = json.member("id")?.stringValue, !id.isEmpty, id.utf8.count <= limits.maxIDBytes else {
+            return nil
+        }
         return id
     }
 
-    private static func body(type: String, _ fields: EventFields) throws(EventRejection) -> EventBody {
+    @inlinable
+    static func body<Value>(type: String, _ fields: EventFields<Value>) throws(EventRejection) -> EventBody {
         switch type {
         case "agent.login":
             return .agentLogin(
@@ -90,7 +109,8 @@ public enum EventDecoder {
         }
     }
 
-    private static func contactQueued(_ fields: EventFields) throws(EventRejection) -> ContactQueued {
+    @inlinable
+    static func contactQueued<Value>(_ fields: EventFields<Value>) throws(EventRejection) -> ContactQueued {
         let channelText = try fields.optionalKeyword("channel") ?? "voice"
         guard let channel = Channel(rawValue: channelText) else {
             let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")

@@ -71,3 +71,134 @@ public enum EventEncoder {
         }
     }
 }
+
+extension EventEncoder {
+    /// The canonical JSON text of `event`, written straight to bytes: the same bytes as encoding
+    /// ``encode(_:)``'s value with the JSON wrapper (`JSONC.encode`), without building the value first.
+    /// The journal stores each accepted event this way.
+    public static func canonicalText(_ event: Event) -> [UInt8] {
+        var writer = JSONTextWriter(capacity: 160)
+        writer.beginObject()
+        writer.member("id", event.id)
+        writer.key("ts")
+        writeTimestamp(event.timestamp, to: &writer)
+        writer.member("type", event.type)
+        writeFields(event.body, to: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// `RFC3339.format(instant)` as a string value, written without building a `String` for years
+    /// 0...9999 (every real event; other years go through `RFC3339.format`).
+    static func writeTimestamp(_ instant: Instant, to writer: inout JSONTextWriter) {
+        var days = instant.milliseconds / 86_400_000
+        var rest = instant.milliseconds % 86_400_000
+        if rest < 0 {
+            rest += 86_400_000
+            days -= 1
+        }
+        let (year, month, day) = RFC3339.civilFromDays(days)
+        guard (0...9999).contains(year) else {
+            writer.string(RFC3339.format(instant))
+            return
+        }
+        // yyyy-mm-ddThh:mm:ss.mmmZ
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            func put(_ value: Int64, at offset: Int, digits: Int) {
+                var value = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, at: 5, digits: 2)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, at: 8, digits: 2)
+            buffer[10] = UInt8(ascii: "T")
+            put(rest / 3_600_000, at: 11, digits: 2)
+            buffer[13] = UInt8(ascii: ":")
+            put(rest / 60_000 % 60, at: 14, digits: 2)
+            buffer[16] = UInt8(ascii: ":")
+            put(rest / 1000 % 60, at: 17, digits: 2)
+            buffer[19] = UInt8(ascii: ".")
+            put(rest % 1000, at: 20, digits: 3)
+            buffer[23] = UInt8(ascii: "Z")
+            writer.unescapedString(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    private static func writeFields(_ body: EventBody, to writer: inout JSONTextWriter) {
+        switch body {
+        case .agentLogin(let login):
+            writer.member("agent", login.agent)
+            if !login.name.isEmpty { writer.member("name", login.name) }
+            if let team = login.team { writer.member("team", team) }
+            writeStrings("queues", login.queues, to: &writer)
+            if !login.skills.isEmpty {
+                writer.key("skills")
+                writer.beginObject()
+                for (queue, level) in login.skills.sorted(by: { $0.key < $1.key }) { writer.member(queue, integer: level) }
+                writer.endObject()
+            }
+            if !login.languages.isEmpty { writeStrings("languages", login.languages, to: &writer) }
+        case .agentState(let agent, let state, let reason):
+            writer.member("agent", agent)
+            writer.member("state", state.rawValue)
+            if let reason { writer.member("reason", reason) }
+        case .agentLogout(let agent):
+            writer.member("agent", agent)
+        case .contactQueued(let queued):
+            writer.member("contact", queued.contact)
+            writer.member("queue", queued.queue)
+            writer.member("channel", queued.channel.rawValue)
+            if let priority = queued.priority { writer.member("priority", integer: priority) }
+            if let customer = queued.customer {
+                writer.key("customer")
+                writer.beginObject()
+                if let id = customer.id { writer.member("id", id) }
+                if let segment = customer.segment { writer.member("segment", segment) }
+                writer.endObject()
+            }
+            if let language = queued.language { writer.member("language", language) }
+            if let reason = queued.reason { writer.member("reason", reason) }
+        case .contactAnswered(let contact, let agent, let monitor):
+            writer.member("contact", contact)
+            writer.member("agent", agent)
+            if let monitor {
+                writer.key("monitor")
+                writer.beginObject()
+                writer.member("kind", monitor.kind)
+                writer.member("target", monitor.target)
+                writer.endObject()
+            }
+        case .contactTransferred(let contact, let toQueue, let toAgent):
+            writer.member("contact", contact)
+            if let toQueue { writer.member("to_queue", toQueue) }
+            if let toAgent { writer.member("to_agent", toAgent) }
+        case .contactAbandoned(let contact), .contactHeld(let contact), .contactResumed(let contact),
+            .contactEnded(let contact):
+            writer.member("contact", contact)
+        case .contactWrapupDone(let contact, let agent):
+            writer.member("contact", contact)
+            writer.member("agent", agent)
+        case .surveyCompleted(let survey):
+            writer.member("contact", survey.contact)
+            if let csat = survey.csat { writer.member("csat", integer: csat) }
+            if let ces = survey.ces { writer.member("ces", integer: ces) }
+            if let resolved = survey.resolved {
+                writer.key("resolved")
+                writer.bool(resolved)
+            }
+        }
+    }
+
+    private static func writeStrings(_ key: String, _ values: [String], to writer: inout JSONTextWriter) {
+        writer.key(key)
+        writer.beginArray()
+        for value in values { writer.string(value) }
+        writer.endArray()
+    }
+}

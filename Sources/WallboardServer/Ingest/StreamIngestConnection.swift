@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import JSONC
 import Logging
 import WallboardCore
 
@@ -15,8 +16,16 @@ final class StreamIngestConnection: @unchecked Sendable {
         var line: Int
         /// The decoded event, until the engine answers.
         var event: Event?
-        /// The reply, once known.
-        var reply: [UInt8]?
+        /// The reply, once known; written into the outbox when every line before it is answered.
+        var reply: Reply?
+    }
+
+    /// What a line's reply line says (``StreamReply``).
+    private struct Reply {
+        var status: StreamReply.Status
+        var id: String?
+        var code: String?
+        var reason: String?
     }
 
     let id: Int
@@ -41,7 +50,6 @@ final class StreamIngestConnection: @unchecked Sendable {
     private var firstSequence = 0
     /// First entry not yet handed to the engine.
     private var nextToSubmit = 0
-    private var applying = false
     private var outbox: [UInt8] = []
     private var outboxOffset = 0
     private var endOfInput = false
@@ -51,6 +59,8 @@ final class StreamIngestConnection: @unchecked Sendable {
     private var pausedForBackpressure = false
     private var loggedProblems = 0
     private var readChunk: [UInt8]
+    /// This connection's json-c tokener, reused for every line (`nil` only when json-c is out of memory).
+    private let parser = try? JSONCParser()
 
     init(id: Int, fd: Int32, kind: String, server: StreamIngestServer) {
         self.id = id
@@ -149,14 +159,22 @@ final class StreamIngestConnection: @unchecked Sendable {
     private func pump() {
         guard !closed else { return }
         var rejections: [EventRejection] = []
+        var counts = StreamIngestCounters()
+        let eventLimits = server.engine.eventLimits
         repeat {
-            while !draining, hasRoom, let (line, decoded) = nextLine() {
-                add(line, decoded, rejections: &rejections)
+            while !draining, hasRoom, let (line, decoded) = nextLine(eventLimits) {
+                add(line, decoded, rejections: &rejections, counts: &counts)
             }
             submit()
         } while releaseReplies() > 0 && !draining
         compactInput()
         if !rejections.isEmpty { server.engine.countRejections(rejections) }
+        if counts.lines > 0 {
+            server.updateCounters {
+                $0.lines += counts.lines
+                for (code, count) in counts.rejectedByCode { $0.rejectedByCode[code, default: 0] += count }
+            }
+        }
         flush()
         guard !closed else { return }
         // Read only when every complete line already read is taken: the input buffer then holds at
@@ -181,12 +199,12 @@ final class StreamIngestConnection: @unchecked Sendable {
     }
 
     /// The next non-blank line, or the unterminated rest at end of input; `nil` when a line is incomplete.
-    private func nextLine() -> (Int, StreamLineDecoder.Decoded)? {
+    private func nextLine(_ eventLimits: EventLimits) -> (Int, StreamLineDecoder.Decoded)? {
         while true {
             if let newline = input[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
                 let tooLong = discarding || newline - lineStart > limits.maxLineBytes
-                let decoded = tooLong ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart..<newline], limits: server.engine.eventLimits)
+                let decoded = tooLong ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : decode(lineStart..<newline, eventLimits)
                 discarding = false
                 lineStart = newline + 1
                 if case .blank = decoded { continue }
@@ -200,11 +218,18 @@ final class StreamIngestConnection: @unchecked Sendable {
             guard endOfInput, lineStart < input.count || discarding else { return nil }
             // End of input inside a line: that line is the last one.
             lineNumber += 1
-            let decoded = discarding ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : StreamLineDecoder.decode(input[lineStart...], limits: server.engine.eventLimits)
+            let decoded = discarding ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : decode(lineStart..<input.count, eventLimits)
             discarding = false
             lineStart = input.count
             if case .blank = decoded { return nil }
             return (lineNumber, decoded)
+        }
+    }
+
+    /// Decodes `range` of the input in place.
+    private func decode(_ range: Range<Int>, _ eventLimits: EventLimits) -> StreamLineDecoder.Decoded {
+        input.withUnsafeBytes { bytes in
+            StreamLineDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[range]), parser: parser, limits: eventLimits)
         }
     }
 
@@ -214,24 +239,29 @@ final class StreamIngestConnection: @unchecked Sendable {
         lineStart = 0
     }
 
-    private func add(_ line: Int, _ decoded: StreamLineDecoder.Decoded, rejections: inout [EventRejection]) {
-        server.updateCounters { $0.lines += 1 }
+    /// Takes one line: its counts go to `counts` (added to the server's counters once per pump).
+    private func add(
+        _ line: Int, _ decoded: StreamLineDecoder.Decoded, rejections: inout [EventRejection],
+        counts: inout StreamIngestCounters
+    ) {
+        counts.lines += 1
         switch decoded {
         case .blank: return
         case .event(let event):
             entries.append(Entry(line: line, event: event, reply: nil))
         case .error(let id, let code, let reason, let rejection):
             rejections.append(rejection)
-            server.updateCounters { $0.rejectedByCode[code, default: 0] += 1 }
+            counts.rejectedByCode[code, default: 0] += 1
             logProblem(line: line, code: code, reason: reason)
-            entries.append(Entry(line: line, event: nil, reply: StreamReply.line(line, .rejected, id: id, code: code, reason: reason)))
+            entries.append(Entry(line: line, event: nil, reply: Reply(status: .rejected, id: id, code: code, reason: reason)))
         }
     }
 
-    /// Hands the lines read since the last batch to the engine: one batch at a time per connection, so
-    /// events are applied in input order.
+    /// Hands the lines read since the last batch to the engine, one batch (one hop to the engine queue)
+    /// per pump. Batches are not waited for: the engine queue is serial, so they are applied in input
+    /// order, and their answers are matched back by sequence number whatever order they come in (a
+    /// batch of duplicates needs no fsync and may be answered before the batch before it).
     private func submit() {
-        guard !applying else { return }
         let start = nextToSubmit - firstSequence
         guard start < entries.count else { return }
         var sequences: [Int] = []
@@ -244,7 +274,6 @@ final class StreamIngestConnection: @unchecked Sendable {
         }
         nextToSubmit = firstSequence + entries.count
         guard !events.isEmpty else { return }
-        applying = true
         let batch = sequences
         server.engine.apply(events, source: "stream") { [self, queue] outcome in
             queue.async { self.applied(batch, outcome) }
@@ -252,31 +281,29 @@ final class StreamIngestConnection: @unchecked Sendable {
     }
 
     private func applied(_ sequences: [Int], _ outcome: EngineService.ApplyOutcome) {
-        applying = false
         guard !closed else { return }
         var counts = StreamIngestCounters()
         for (position, (sequence, result)) in zip(sequences, outcome.results).enumerated() {
             let index = sequence - firstSequence
             guard entries.indices.contains(index), let event = entries[index].event else { continue }
-            let line = entries[index].line
-            let reply: [UInt8]
+            let reply: Reply
             if let failure = outcome.storageFailures[position] {
                 counts.notStored += 1
-                reply = StreamReply.line(line, .notStored, id: event.id, code: "not_stored", reason: failure)
+                reply = Reply(status: .notStored, id: event.id, code: "not_stored", reason: failure)
             } else {
                 switch result {
                 case .applied:
                     counts.accepted += 1
-                    reply = StreamReply.line(line, .accepted, id: event.id)
+                    reply = Reply(status: .accepted, id: event.id)
                 case .duplicate:
                     counts.duplicates += 1
-                    reply = StreamReply.line(line, .duplicate, id: event.id)
+                    reply = Reply(status: .duplicate, id: event.id)
                 case .held(let rejection):
                     counts.held += 1
-                    reply = StreamReply.line(line, .held, id: event.id, code: rejection.code.rawValue, reason: rejection.message)
+                    reply = Reply(status: .held, id: event.id, code: rejection.code.rawValue, reason: rejection.message)
                 case .rejected(let rejection):
                     counts.rejectedByCode[rejection.code.rawValue, default: 0] += 1
-                    reply = StreamReply.line(line, .rejected, id: event.id, code: rejection.code.rawValue, reason: rejection.message)
+                    reply = Reply(status: .rejected, id: event.id, code: rejection.code.rawValue, reason: rejection.message)
                 }
             }
             entries[index].event = nil
@@ -297,7 +324,8 @@ final class StreamIngestConnection: @unchecked Sendable {
     private func releaseReplies() -> Int {
         var released = 0
         while released < entries.count, let reply = entries[released].reply {
-            outbox.append(contentsOf: reply)
+            StreamReply.append(
+                to: &outbox, entries[released].line, reply.status, id: reply.id, code: reply.code, reason: reply.reason)
             released += 1
         }
         guard released > 0 else { return 0 }

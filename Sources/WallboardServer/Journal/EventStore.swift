@@ -10,8 +10,10 @@ import WallboardJournal
 /// JSON) before its sender is acknowledged, and replayed at start so a restart loses nothing.
 ///
 /// Confined to the engine queue (the journal itself checks it). Under a `.batched` fsync policy the
-/// acknowledgements wait for the group commit that ``syncDue()`` runs on a timer.
-final class EventStore {
+/// acknowledgements wait for the group commit that ``startGroupCommit()`` starts on a timer: its
+/// `fdatasync` runs on a queue of its own, so the engine goes on applying (and appending) meanwhile.
+final class EventStore: @unchecked Sendable {
+    // @unchecked: confined to the engine queue; only `PendingSync` values cross to `syncQueue`.
     /// Why an accepted event could not be stored.
     struct StorageFailure: Error, CustomStringConvertible {
         let error: JournalError
@@ -38,6 +40,10 @@ final class EventStore {
     private(set) var fsyncMaxSeconds = 0.0
     /// Events stored since the last checkpoint.
     private(set) var appendedSinceCheckpoint = 0
+    /// Where group commits run their `fdatasync`, off the engine queue.
+    private let syncQueue = DispatchQueue(label: "wallboardd.journal.sync")
+    /// A group commit is running on `syncQueue`.
+    private var groupCommitInFlight = false
 
     init(directory: String, policy: FsyncPolicy, keepDays: Int, queue: DispatchQueue, logger: Logger) throws(JournalError) {
         self.journal = try EventJournal(directory: directory, policy: policy, confinedTo: queue)
@@ -56,25 +62,34 @@ final class EventStore {
     /// Appends `event`; returns its ticket, or the failure (the event stays applied in memory and is
     /// remembered so that the sender's retry stores it).
     func store(_ event: Event, now: Instant) -> Result<AppendTicket, StorageFailure> {
+        store([event], now: now).map { $0! }
+    }
+
+    /// Appends `events` as one group (one write, see ``EventJournal/append(contentsOf:day:)``), each as
+    /// its canonical JSON text (``EventEncoder/canonicalText(_:)``); returns the last ticket (`nil` for
+    /// no events), or the failure, which then holds for every event of the group (they stay applied in
+    /// memory and are remembered so that the sender's retry stores them).
+    func store(_ events: [Event], now: Instant) -> Result<AppendTicket?, StorageFailure> {
         dispatchPrecondition(condition: .onQueue(queue))
-        let bytes = Array(JSONC.encode(EventEncoder.encode(event)).utf8)
+        guard !events.isEmpty else { return .success(nil) }
+        let records = events.map(EventEncoder.canonicalText)
         do {
-            let result = try journal.append(bytes, day: Self.day(of: now))
-            resumePosition = result.next
-            appendedSinceCheckpoint += 1
-            unstored.remove(event.id)
+            let results = try journal.append(contentsOf: records, day: Self.day(of: now))
+            resumePosition = results.last?.next
+            appendedSinceCheckpoint += events.count
+            if !unstored.isEmpty { events.forEach { unstored.remove($0.id) } }
             if lastFailure != nil {
                 logger.notice("journal writable again")
                 lastFailure = nil
             }
-            appended += 1
-            return .success(result.ticket)
+            appended += events.count
+            return .success(results.last?.ticket)
         } catch {
             if lastFailure == nil {
                 logger.error("journal append failed: refusing to acknowledge events", metadata: ["journal.error": "\(error)"])
             }
             lastFailure = error
-            unstored.insert(event.id)
+            events.forEach { unstored.insert($0.id) }
             return .failure(StorageFailure(error: error))
         }
     }
@@ -89,7 +104,45 @@ final class EventStore {
         waiting.append((ticket, complete))
     }
 
-    /// The group commit: fsyncs what was appended and answers the senders it covers.
+    /// The group commit, without blocking the engine queue: the `fdatasync` of what was appended so far
+    /// runs on `syncQueue`, then the senders it covers are answered back on the engine queue. One at a
+    /// time: appends made meanwhile wait for the next. Falls back to ``syncDue()`` when the journal
+    /// cannot hand the sync over.
+    func startGroupCommit() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !groupCommitInFlight, journal.hasUnsyncedAppends || !waiting.isEmpty else { return }
+        guard let pending = journal.beginSync() else { return syncDue() }
+        groupCommitInFlight = true
+        let started = DispatchTime.now().uptimeNanoseconds
+        syncQueue.async { [self] in
+            let failure = pending.perform()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            queue.async { [self] in finishGroupCommit(pending, failure: failure, seconds: seconds) }
+        }
+    }
+
+    private func finishGroupCommit(_ pending: EventJournal.PendingSync, failure: Int32?, seconds: Double) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        groupCommitInFlight = false
+        do {
+            guard let durable = try journal.finishSync(pending, failure: failure) else { return }
+            fsyncCount += 1
+            fsyncSeconds += seconds
+            fsyncMaxSeconds = max(fsyncMaxSeconds, seconds)
+            let ready = waiting.prefix { $0.ticket <= durable }
+            waiting.removeFirst(ready.count)
+            ready.forEach { $0.complete(nil) }
+        } catch {
+            logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
+            lastFailure = error
+            let failed = waiting.prefix { $0.ticket <= pending.through }
+            waiting.removeFirst(failed.count)
+            failed.forEach { $0.complete(StorageFailure(error: error)) }
+        }
+    }
+
+    /// The group commit, on the engine queue (at stop, and where no descriptor can be handed over):
+    /// fsyncs what was appended and answers the senders it covers.
     func syncDue() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard journal.hasUnsyncedAppends || !waiting.isEmpty else { return }
