@@ -289,6 +289,8 @@ import Testing
             ([.key("history"), .key("agent_time"), .index(0), .index(3), .index(2), .index(0), .index(0)],
              .integer(Int64.max), .invalidValue, "history.agent_time[0][3][2][0][0]"),
             ([.key("queue_order")], ["sales", "sales"], .invalidValue, "queue_order[1]"),
+            ([.key("history"), .key("today"), .key("totals"), .index(0), .index(1), .key("channel_mix")], ["fax": 1],
+             .invalidValue, "history.today.totals[0][1]"),
         ]
         for item in cases {
             let damaged = try #require(JSONPath.replacing(good, at: item.path, with: item.value))

@@ -44,7 +44,7 @@ extension WallboardEngine {
             let ids = byName(tally.members.indices, registry).filter { tally.members[$0] > 0 }
             return .array(
                 ids.map { id -> JSONValue in
-                    [.string(registry.keys[id].name), encode(tally.metrics[id]), .int(tally.members[id])]
+                    [.string(registry.keys[id].name), encode(tally.metrics(id, registry)), .int(tally.members[id])]
                 })
         }
         let base = byName(period.agentBase.indices, registry).compactMap { id -> JSONValue? in
@@ -146,7 +146,11 @@ extension WallboardEngine {
                 }
                 let members = try fields[2].count()
                 guard members > 0 else { throw fields[2].error(.invalidValue, "a scope in the totals counts entries") }
-                tally.set(id, metrics: try decodeMetrics(fields[1]), members: members)
+                let metrics = try decodeMetrics(fields[1])
+                if let name = metrics.channelMix.keys.first(where: { Channel(rawValue: $0) == nil }) {
+                    throw fields[1].error(.invalidValue, "channel_mix names \"\(name)\", which is not a channel")
+                }
+                tally.set(id, metrics: metrics, members: members, registry: &registry)
             }
             return tally
         }

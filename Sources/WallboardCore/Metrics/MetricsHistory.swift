@@ -116,6 +116,9 @@ struct MetricsHistory: Sendable {
         interval = nil
         advance(&period, start: intervalStart, from: old, to: now)
         interval = period
+        // Windows moved less than their length take out what left them; the new entries, the same for
+        // every such window, are then judged once each and added to all of them.
+        var moved: [Int] = []
         for index in rolling.indices {
             let length = rolling[index].length
             guard let old, now.advanced(by: -length) <= old else {
@@ -125,8 +128,12 @@ struct MetricsHistory: Sendable {
             for item in items[lowerBound(old.advanced(by: -length))..<lowerBound(now.advanced(by: -length))] {
                 rolling[index].subtract(item, settings: current(item, settings), dropBefore: now.advanced(by: -length))
             }
+            moved.append(index)
+        }
+        if let old, !moved.isEmpty {
             for item in items[upperBound(old)..<upperBound(now)] {
-                rolling[index].add(item, settings: current(item, settings))
+                let judged = current(item, settings)
+                for index in moved { rolling[index].add(item, settings: judged) }
             }
         }
         frontier = now

@@ -17,6 +17,12 @@ struct SettingsLookup: Sendable {
 struct ScopeRegistry: Sendable {
     private(set) var keys: [ScopeKey] = []
     private var ids: [ScopeKey: Int] = [:]
+    /// Mix keys by id: the channels (``Channel/allCases`` order) first, then reasons as first seen, so
+    /// a ``Tally`` counts its channel and reason mixes in arrays instead of string-keyed dictionaries.
+    private(set) var mixKeys: [String] = Channel.allCases.map(\.rawValue)
+    private var reasonIDs: [String: Int] = [:]
+    /// Whether mix id `id` is a channel (else a reason).
+    static func isChannel(_ id: Int) -> Bool { id < Channel.allCases.count }
 
     /// The id of `key`, registering it the first time.
     mutating func id(_ key: ScopeKey) -> Int {
@@ -27,6 +33,27 @@ struct ScopeRegistry: Sendable {
     }
 
     var count: Int { keys.count }
+
+    /// The mix id of a departure's reason ("unspecified" without one), registering it the first time.
+    mutating func reasonID(_ reason: String?) -> Int {
+        let key = reason ?? "unspecified"
+        if let id = reasonIDs[key] { return id }
+        reasonIDs[key] = mixKeys.count
+        mixKeys.append(key)
+        return mixKeys.count - 1
+    }
+
+    /// The mix id of a channel.
+    static func channelID(_ channel: Channel) -> Int {
+        switch channel {
+        case .voice: return 0
+        case .chat: return 1
+        case .email: return 2
+        case .sms: return 3
+        case .social: return 4
+        case .video: return 5
+        }
+    }
 }
 
 /// A point entry of the history (never an agent span) with what it needs to be counted and taken back.
@@ -40,19 +67,37 @@ final class HistoryItem: Sendable {
     /// The ids of ``TimelineEntry/scopes``, registered once.
     let scopes: [Int]
     let time: Instant
+    /// A departure's channel and reason mix ids (see ``ScopeRegistry/mixKeys``); -1 for other entries.
+    let channel: Int
+    let reason: Int
 
     init(_ entry: TimelineEntry, judged: QueueSettings?, registry: inout ScopeRegistry) {
         self.entry = entry
         self.judged = judged
         self.scopes = entry.scopes.map { registry.id($0) }
         self.time = entry.time
+        if case .departure(let record) = entry {
+            channel = ScopeRegistry.channelID(record.channel)
+            reason = registry.reasonID(record.reason)
+        } else {
+            channel = -1
+            reason = -1
+        }
     }
 }
 
 /// Running totals of point entries per scope id, with how many entries each scope holds, so a scope
 /// whose last entry is taken back disappears exactly as if it had never been counted.
+///
+/// The channel and reason mixes are counted per scope in an array indexed by mix id
+/// (``ScopeRegistry/mixKeys``), not in ``WindowMetrics``' dictionaries: hashing a string twice per
+/// scope and per total was the largest single cost of replay (issue 14). ``metrics(_:_:)`` and
+/// ``table(_:)`` give the dictionaries back.
 struct Tally: Sendable {
-    private(set) var metrics: [WindowMetrics] = []
+    /// Figures per scope id, the mixes left empty.
+    private var counts: [WindowMetrics] = []
+    /// Mix counts per scope id, by mix id (shorter rows read as 0).
+    private var mixes: [[Int]] = []
     /// Entries counted per scope id (0: the scope is not in the table).
     private(set) var members: [Int] = []
 
@@ -63,13 +108,7 @@ struct Tally: Sendable {
         for id in item.scopes {
             if id >= members.count { grow(to: id + 1) }
             members[id] += 1
-            switch item.entry {
-            case .departure(let record): metrics[id].add(record, settings: settings!)
-            case .handled(let record): metrics[id].add(record)
-            case .transfer(let record): metrics[id].add(record)
-            case .survey(let record): metrics[id].add(record.survey)
-            case .agentSpan: break
-            }
+            count(item, in: id, settings: settings, sign: 1)
         }
     }
 
@@ -78,16 +117,27 @@ struct Tally: Sendable {
         for id in item.scopes where id < members.count && members[id] > 0 {
             members[id] -= 1
             if members[id] == 0 {
-                metrics[id] = WindowMetrics()
+                counts[id] = WindowMetrics()
+                mixes[id] = []
                 continue
             }
-            switch item.entry {
-            case .departure(let record): metrics[id].subtract(record, settings: settings!)
-            case .handled(let record): metrics[id].subtract(record)
-            case .transfer(let record): metrics[id].subtract(record)
-            case .survey(let record): metrics[id].subtract(record.survey)
-            case .agentSpan: break
-            }
+            count(item, in: id, settings: settings, sign: -1)
+        }
+    }
+
+    private mutating func count(_ item: HistoryItem, in id: Int, settings: QueueSettings?, sign: Int) {
+        switch item.entry {
+        case .departure(let record):
+            let isShort = counts[id].countExceptMixes(record, settings: settings!, sign: sign)
+            guard !isShort else { return }
+            let high = Swift.max(item.channel, item.reason)
+            if high >= mixes[id].count { mixes[id] += repeatElement(0, count: high + 1 - mixes[id].count) }
+            mixes[id][item.channel] += sign
+            mixes[id][item.reason] += sign
+        case .handled(let record): sign > 0 ? counts[id].add(record) : counts[id].subtract(record)
+        case .transfer(let record): sign > 0 ? counts[id].add(record) : counts[id].subtract(record)
+        case .survey(let record): sign > 0 ? counts[id].add(record.survey) : counts[id].subtract(record.survey)
+        case .agentSpan: break
         }
     }
 
@@ -96,32 +146,63 @@ struct Tally: Sendable {
         if other.members.count > members.count { grow(to: other.members.count) }
         for id in other.members.indices where other.members[id] > 0 {
             members[id] += other.members[id]
-            metrics[id].merge(other.metrics[id])
+            counts[id].merge(other.counts[id])
+            let theirs = other.mixes[id]
+            if theirs.count > mixes[id].count { mixes[id] += repeatElement(0, count: theirs.count - mixes[id].count) }
+            for key in theirs.indices { mixes[id][key] += theirs[key] }
         }
     }
 
-    /// Sets a scope's figures (a checkpoint being restored).
-    mutating func set(_ id: Int, metrics value: WindowMetrics, members count: Int) {
+    /// Sets a scope's figures (a checkpoint being restored), registering its mix keys in `registry`;
+    /// the caller checked that every ``WindowMetrics/channelMix`` key names a ``Channel``.
+    mutating func set(_ id: Int, metrics value: WindowMetrics, members count: Int, registry: inout ScopeRegistry) {
         if id >= members.count { grow(to: id + 1) }
-        metrics[id] = value
+        var plain = value
+        plain.channelMix = [:]
+        plain.reasonMix = [:]
+        var row: [Int] = []
+        func put(_ key: Int, _ n: Int) {
+            if key >= row.count { row += repeatElement(0, count: key + 1 - row.count) }
+            row[key] += n
+        }
+        for (name, n) in value.channelMix {
+            if let channel = Channel(rawValue: name) { put(ScopeRegistry.channelID(channel), n) }
+        }
+        for (name, n) in value.reasonMix { put(registry.reasonID(name), n) }
+        counts[id] = plain
+        mixes[id] = row
         members[id] = count
     }
 
     /// Overrides a counted scope's longest wait.
-    mutating func setMaxWait(_ id: Int, _ wait: Millis?) { metrics[id].maxWait = wait }
+    mutating func setMaxWait(_ id: Int, _ wait: Millis?) { counts[id].maxWait = wait }
 
     /// The ids of the scopes with entries.
     var scopeIDs: [Int] { members.indices.filter { members[$0] > 0 } }
 
+    /// The figures of scope `id`, mixes included.
+    func metrics(_ id: Int, _ registry: ScopeRegistry) -> WindowMetrics {
+        var metrics = counts[id]
+        for (key, n) in mixes[id].enumerated() where n != 0 {
+            if ScopeRegistry.isChannel(key) {
+                metrics.channelMix[registry.mixKeys[key]] = n
+            } else {
+                metrics.reasonMix[registry.mixKeys[key]] = n
+            }
+        }
+        return metrics
+    }
+
     /// The figures by scope.
     func table(_ registry: ScopeRegistry) -> ScopeTable {
         var table = ScopeTable(minimumCapacity: members.count)
-        for id in members.indices where members[id] > 0 { table[registry.keys[id]] = metrics[id] }
+        for id in members.indices where members[id] > 0 { table[registry.keys[id]] = metrics(id, registry) }
         return table
     }
 
     private mutating func grow(to count: Int) {
-        metrics += repeatElement(WindowMetrics(), count: count - metrics.count)
+        counts += repeatElement(WindowMetrics(), count: count - counts.count)
+        mixes += repeatElement([], count: count - mixes.count)
         members += repeatElement(0, count: count - members.count)
     }
 }

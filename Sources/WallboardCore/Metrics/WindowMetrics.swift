@@ -82,12 +82,20 @@ public struct WindowMetrics: Sendable, Equatable {
     public mutating func subtract(_ survey: SurveyResult) { count(survey, sign: -1) }
 
     private mutating func count(_ departure: QueueDeparture, settings: QueueSettings, sign: Int) {
+        guard !countExceptMixes(departure, settings: settings, sign: sign) else { return }
+        Self.count(departure.channel.rawValue, in: &channelMix, sign: sign)
+        Self.count(departure.reason ?? "unspecified", in: &reasonMix, sign: sign)
+    }
+
+    /// Counts everything of a departure but the channel and reason mixes (``Tally`` keeps those by id);
+    /// true when it was a short abandon, which counts in nothing else.
+    mutating func countExceptMixes(_ departure: QueueDeparture, settings: QueueSettings, sign: Int) -> Bool {
         let within = departure.wait <= settings.threshold
         let wait = sign > 0 ? departure.wait : -departure.wait
         switch departure.outcome {
         case .abandoned where settings.shortAbandon > 0 && departure.wait < settings.shortAbandon:
             shortAbandoned += sign
-            return
+            return true
         case .answered:
             answered += sign
             totalAnswerWait += wait
@@ -111,9 +119,8 @@ public struct WindowMetrics: Sendable, Equatable {
         }
         offered += sign
         if departure.isRepeat { repeatContacts += sign }
-        Self.count(departure.channel.rawValue, in: &channelMix, sign: sign)
-        Self.count(departure.reason ?? "unspecified", in: &reasonMix, sign: sign)
         if sign > 0 { maxWait = max(maxWait ?? 0, departure.wait) }
+        return false
     }
 
     private mutating func count(_ handled: HandledContact, sign: Int) {

@@ -16,42 +16,52 @@ public enum Replay {
     }
 
     /// Decodes and replays parsed lines; lines that do not decode are reported, the rest applied.
+    /// Each line is decoded and applied in one pass: no array of every decoded event is built.
     public static func run(inputs: [Input], configuration: EngineConfiguration = EngineConfiguration()) -> ReplayResult {
-        var events: [(line: Int?, event: Event)] = []
-        var rejections: [ReplayRejection] = []
+        var run = Run(configuration: configuration)
         for input in inputs {
             switch input {
             case .unparseable(let line, let message):
-                rejections.append(ReplayRejection(line: line, eventID: nil, code: "invalid_json", message: message))
+                run.rejections.append(ReplayRejection(line: line, eventID: nil, code: "invalid_json", message: message))
             case .json(let line, let value):
                 do {
-                    events.append((line, try EventDecoder.decode(value)))
+                    run.apply(try EventDecoder.decode(value), line: line)
                 } catch {
-                    rejections.append(
+                    run.rejections.append(
                         ReplayRejection(
                             line: line, eventID: EventDecoder.quotableID(of: value), code: error.code.rawValue,
                             message: error.message))
                 }
             }
         }
-        return run(events, configuration: configuration, rejections: rejections)
+        return run.finish()
     }
 
     /// Replays already decoded events (line numbers unknown).
     public static func run(events: [Event], configuration: EngineConfiguration = EngineConfiguration()) -> ReplayResult {
-        run(events.map { (nil, $0) }, configuration: configuration, rejections: [])
+        var run = Run(configuration: configuration)
+        for event in events { run.apply(event, line: nil) }
+        return run.finish()
     }
 
-    private static func run(
-        _ events: [(line: Int?, event: Event)], configuration: EngineConfiguration, rejections: [ReplayRejection]
-    ) -> ReplayResult {
-        var engine = WallboardEngine(configuration: configuration)
-        var rejections = rejections
+    /// One replay in progress: the engine on its virtual clock and what was rejected so far.
+    private struct Run {
+        let configuration: EngineConfiguration
+        var engine: WallboardEngine
+        var rejections: [ReplayRejection] = []
         var now: Instant?
+        var eventsRead = 0
         var duplicates = 0
-        // Line of each held-back event, to report its rejection (a lookup, not a scan of every event).
+        /// Line of each held-back event, to report its rejection (a lookup, not a scan of every event).
         var heldLines: [String: Int] = [:]
-        for (line, event) in events {
+
+        init(configuration: EngineConfiguration) {
+            self.configuration = configuration
+            self.engine = WallboardEngine(configuration: configuration)
+        }
+
+        mutating func apply(_ event: Event, line: Int?) {
+            eventsRead += 1
             let at = max(now ?? event.timestamp, event.timestamp)
             now = at
             switch engine.apply(event, now: at) {
@@ -62,6 +72,10 @@ public enum Replay {
                 rejections.append(
                     ReplayRejection(line: line, eventID: event.id, code: rejection.code.rawValue, message: rejection.message))
             }
+            expire(at)
+        }
+
+        private mutating func expire(_ at: Instant) {
             for late in engine.expire(now: at) {
                 let line = heldLines.removeValue(forKey: late.event.id)
                 rejections.append(
@@ -70,18 +84,16 @@ public enum Replay {
                         message: late.rejection.message))
             }
         }
-        let end = now ?? Instant(milliseconds: 0)
-        // Events still held back at the end never got their predecessor.
-        for late in engine.expire(now: end.advanced(by: configuration.reorderTolerance + 1)) {
-            let line = heldLines.removeValue(forKey: late.event.id)
-            rejections.append(
-                ReplayRejection(
-                    line: line, eventID: late.event.id, code: late.rejection.code.rawValue, message: late.rejection.message))
+
+        mutating func finish() -> ReplayResult {
+            let end = now ?? Instant(milliseconds: 0)
+            // Events still held back at the end never got their predecessor.
+            expire(end.advanced(by: configuration.reorderTolerance + 1))
+            rejections.sort { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
+            return ReplayResult(
+                end: end, snapshot: engine.snapshot(now: end), rejections: rejections, eventsRead: eventsRead,
+                duplicates: duplicates)
         }
-        rejections.sort { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
-        return ReplayResult(
-            end: end, snapshot: engine.snapshot(now: end), rejections: rejections, eventsRead: events.count,
-            duplicates: duplicates)
     }
 }
 
