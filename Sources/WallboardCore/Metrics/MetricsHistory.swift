@@ -31,6 +31,11 @@ struct MetricsHistory: Sendable {
     private(set) var frontier: Instant?
     /// Entries before this are forgotten (folded into the periods' `forgotten` tallies).
     private(set) var cutoff: Instant?
+    /// Agent-state changes stamped before ``cutoff`` since the last forget: their breakpoints are needed
+    /// by no window, so past ``staleChangeLimit`` of them the next advance forgets at once rather than
+    /// after ``forgetStep`` (a journal replay or a bulk load of a past day adds millions in seconds).
+    private var staleChanges = 0
+    static let staleChangeLimit = 4096
     private(set) var rolling: [RollingTotals]
     private(set) var today: PeriodTotals?
     private(set) var interval: PeriodTotals?
@@ -89,6 +94,7 @@ struct MetricsHistory: Sendable {
     mutating func agentChange(scopes: [ScopeKey], from old: AgentState?, to new: AgentState?, at time: Instant) {
         let delta = AgentTime.Classes.change(from: old, to: new)
         guard !delta.isZero else { return }
+        if let cutoff, time < cutoff { staleChanges += 1 }
         for scope in scopes {
             let id = registry.id(scope)
             if id >= agents.count { agents += repeatElement(nil, count: id + 1 - agents.count) }
@@ -138,7 +144,9 @@ struct MetricsHistory: Sendable {
         }
         frontier = now
         let cut = now.advanced(by: -keep)
-        if cutoff.map({ cut.since($0) >= Self.forgetStep }) ?? true { forget(before: cut) }
+        if staleChanges >= Self.staleChangeLimit || cutoff.map({ cut.since($0) >= Self.forgetStep }) ?? true {
+            forget(before: cut)
+        }
     }
 
     /// Applies new settings: rolling windows are rebuilt from the kept entries and judged by them;
@@ -189,6 +197,7 @@ struct MetricsHistory: Sendable {
         }
         for id in agents.indices { agents[id]?.drop(before: cut) }
         cutoff = cut
+        staleChanges = 0
     }
 
     // MARK: - Reading
