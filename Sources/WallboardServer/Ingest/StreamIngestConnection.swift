@@ -278,6 +278,9 @@ final class StreamIngestConnection: @unchecked Sendable {
     private func refuse(_ refused: AccessRefusal, malformed: Bool) {
         let reason: String
         switch refused {
+        case .missingToken where server.access.policy == nil:
+            reason = "only processes on the daemon's machine may stream events without a token: "
+                + "add an access section with an ingest token, then send {\"token\": \"<token>\"} as the first line"
         case .missingToken:
             reason = "authentication required: the first line must be {\"token\": \"<token>\"} of a token with role ingest or admin"
         case .invalidToken:
