@@ -8,7 +8,9 @@ import WallboardCore
 /// - ``tick(now:)`` at ``nextDeadline`` (wrap-up ends) and every few seconds (keep-alive Ping);
 /// - ``connectionClosed(now:)`` on EOF/error, then reconnect with capped backoff.
 ///
-/// On the banner it sends Login; on `Authentication accepted` it sends QueueStatus and CoreShowChannels,
+/// On the banner it asks for an MD5 challenge (`Action: Challenge`) and logs in with
+/// `Key: md5(challenge + secret)`; only when the challenge is refused (or answered without a nonce) does
+/// it send the secret in plain text (``authentication`` says which). On `Authentication accepted` it sends QueueStatus and CoreShowChannels,
 /// whose answers the mapper turns into corrections (see `docs/asterisk.md`, Resync).
 public struct AMISession: Sendable {
     /// Connection state, for the board and `/healthz`.
@@ -29,9 +31,19 @@ public struct AMISession: Sendable {
         public var completions: [AMIActionCorrelator.Completion] = []
     }
 
+    /// How a login proves the secret.
+    public enum Authentication: String, Sendable, Equatable {
+        /// `AuthType: MD5` after a `Challenge`: the secret never crosses the wire.
+        case md5
+        /// `Secret:` in plain text, because the server refused the challenge.
+        case plain
+    }
+
     public var username: String
     public var secret: String
     public private(set) var state = State.disconnected
+    /// How the current (or last) connection's Login proved the secret; `nil` before it was sent.
+    public private(set) var authentication: Authentication?
     public private(set) var decoder: AMIFrameDecoder
     public private(set) var correlator: AMIActionCorrelator
     public private(set) var mapper: AMIEventMapper
@@ -106,7 +118,8 @@ public struct AMISession: Sendable {
         if case .banner = message.kind {
             correlator.connectionStarted()
             state = .authenticating
-            output.send += encode(.login(username: username, secret: secret), into: &output)
+            authentication = nil
+            output.send += encode(.challenge, into: &output)
         }
         if let completion = correlator.receive(message) {
             output.completions.append(completion)
@@ -119,6 +132,14 @@ public struct AMISession: Sendable {
     private mutating func complete(_ completion: AMIActionCorrelator.Completion, into output: inout Output) {
         let id = completion.action.actionID ?? ""
         switch completion.action.name {
+        case "Challenge":
+            if completion.succeeded, let nonce = completion.response["Challenge"], !nonce.isEmpty {
+                authentication = .md5
+                output.send += encode(.login(username: username, challenge: nonce, secret: secret), into: &output)
+            } else {
+                authentication = .plain
+                output.send += encode(.login(username: username, secret: secret), into: &output)
+            }
         case "Login":
             guard completion.succeeded else {
                 state = .authenticationFailed

@@ -145,11 +145,14 @@ public final class Daemon: @unchecked Sendable {
         let server = LWSServer(configuration: serverConfiguration, delegate: api, logger: logger)
         serverBox.server = server
         api.server = server
-        hub.setViewerResolver { [weak api] connection in
+        hub.setViewerResolver { [weak api, weak hub] connection in
             guard let principal = api?.access.principal(of: connection) else { return .everything }
             return TopicHub.Viewer(
                 key: principal.viewKey, view: principal.view, maySubscribe: principal.maySubscribe,
-                shapesDeltas: !principal.scope.isLimited)
+                shapesDeltas: !principal.scope.isLimited,
+                viewTopic: { [weak hub] topic, payload in
+                    principal.view(topic: topic, payload, snapshot: { hub?.latest("snapshot")?.data })
+                })
         }
         let daemon = Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
         daemon.httpClient = httpClient
@@ -186,7 +189,8 @@ public final class Daemon: @unchecked Sendable {
             throw error
         }
         if options.streamIngest.isEnabled {
-            let ingest = StreamIngestServer(configuration: options.streamIngest, engine: engine, logger: logger)
+            let ingest = StreamIngestServer(
+                configuration: options.streamIngest, engine: engine, logger: logger, access: api.access)
             do {
                 try ingest.start()
             } catch {

@@ -52,16 +52,24 @@ public final class TopicHub: Sendable {
         /// Whether `view` shapes a delta as it shapes a whole payload (masking does; a scope, which
         /// fills in lists a delta leaves out, does not): then the view gets deltas, else whole payloads.
         public var shapesDeltas: Bool
+        /// Shapes the payload of the topics it knows (e.g. `alerts`, cut to a scope); `nil` for the
+        /// others, which go through `view`.
+        public var viewTopic: @Sendable (_ topic: String, JSONValue) -> JSONValue?
 
         public init(
             key: String?, view: @escaping @Sendable (JSONValue) -> JSONValue,
-            maySubscribe: @escaping @Sendable (String) -> Bool, shapesDeltas: Bool = false
+            maySubscribe: @escaping @Sendable (String) -> Bool, shapesDeltas: Bool = false,
+            viewTopic: @escaping @Sendable (_ topic: String, JSONValue) -> JSONValue? = { _, _ in nil }
         ) {
             self.key = key
             self.view = view
             self.maySubscribe = maySubscribe
             self.shapesDeltas = shapesDeltas
+            self.viewTopic = viewTopic
         }
+
+        /// `payload` of `topic` as this viewer sees it.
+        public func shape(_ topic: String, _ payload: JSONValue) -> JSONValue { viewTopic(topic, payload) ?? view(payload) }
 
         /// Sees everything, may subscribe to anything.
         public static let everything = Viewer(key: nil, view: { $0 }, maySubscribe: { _ in true })
@@ -218,7 +226,7 @@ public final class TopicHub: Sendable {
             let whole = shapedFrame(topic, latest, key: key, viewer: entry.viewer)
             if let deltaJSON, entry.viewer.shapesDeltas {
                 if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
-                let shapedDelta = JSONC.encode(entry.viewer.view(parsedDelta!))
+                let shapedDelta = JSONC.encode(entry.viewer.shape(topic, parsedDelta!))
                 sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole), entry.connections)
             } else {
                 sink(whole, entry.connections)
@@ -283,7 +291,7 @@ public final class TopicHub: Sendable {
     /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
     private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {
         if let cached = state.withLock({ $0.shaped[topic]?[key] }), cached.sequence == latest.sequence { return cached }
-        let frame = Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.view(latest.data)))
+        let frame = Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.shape(topic, latest.data)))
         state.withLock { state in
             // Kept only while it is still the topic's latest payload (a newer publish clears the cache).
             if state.latest[topic]?.sequence == latest.sequence { state.shaped[topic, default: [:]][key] = frame }

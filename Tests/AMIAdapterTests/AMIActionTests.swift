@@ -117,16 +117,76 @@ import WallboardCore
         let bytes = try Fixture.bytes("A_basic", "ami")
         let banner = session.receive(Array(bytes.prefix(30)), now: Instant(milliseconds: 1))
         #expect(session.state == .authenticating)
-        #expect(banner.send.map { String(decoding: $0, as: UTF8.self) }
-            == ["Action: Login\r\nActionID: wb1-1\r\nUsername: wallboard\r\nSecret: wallboard-capture\r\nEvents: on\r\n\r\n"])
-        let rest = session.receive(Array(bytes.dropFirst(30)), now: Instant(milliseconds: 2))
-        #expect(rest.send.prefix(2).map { String(decoding: $0, as: UTF8.self) }
-            == ["Action: QueueStatus\r\nActionID: wb1-2\r\n\r\n", "Action: CoreShowChannels\r\nActionID: wb1-3\r\n\r\n"])
+        #expect(banner.send.map { String(decoding: $0, as: UTF8.self) } == ["Action: Challenge\r\nActionID: wb1-1\r\nAuthType: MD5\r\n\r\n"])
+        // The capture's login answer is "wb1-1": here the challenge takes that id, so answer it first and
+        // the login ("wb1-2") by hand, then feed the capture from after its own login answer.
+        let challenged = session.receive(Array("Response: Success\r\nActionID: wb1-1\r\nChallenge: 840415273\r\n\r\n".utf8),
+                                         now: Instant(milliseconds: 1))
+        // md5("840415273" + "wallboard-capture"), computed independently with Python's hashlib.
+        #expect(challenged.send.map { String(decoding: $0, as: UTF8.self) }
+            == ["Action: Login\r\nActionID: wb1-2\r\nUsername: wallboard\r\nAuthType: MD5\r\n"
+                + "Key: \(Self.captureKey)\r\nEvents: on\r\n\r\n"])
+        #expect(session.authentication == .md5)
+        let accepted = session.receive(
+            Array("Response: Success\r\nActionID: wb1-2\r\nMessage: Authentication accepted\r\n\r\n".utf8), now: Instant(milliseconds: 2))
+        #expect(accepted.send.map { String(decoding: $0, as: UTF8.self) }
+            == ["Action: QueueStatus\r\nActionID: wb1-3\r\n\r\n", "Action: CoreShowChannels\r\nActionID: wb1-4\r\n\r\n"])
+        #expect(session.state == .resyncing)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let afterLogin = text.range(of: "Authentication accepted\r\n\r\n")!.upperBound
+        let rest = session.receive(Array(text[afterLogin...].utf8), now: Instant(milliseconds: 2))
         #expect(!rest.events.isEmpty)
         #expect(session.discoveredSettings.map(\.id) == ["sales", "support"])
         _ = session.connectionClosed(now: Instant(milliseconds: 3))
         #expect(session.state == .disconnected)
     }
+
+    static let captureKey = "9bce3c1a3e5a16b90086798a49d286c9"
+
+    /// A refused challenge (or one answered without a nonce) falls back to the plain-text secret.
+    @Test(arguments: ["Response: Error\r\nActionID: wb1-1\r\nMessage: Must specify AuthType\r\n\r\n",
+                      "Response: Success\r\nActionID: wb1-1\r\n\r\n"])
+    func refusedChallengeFallsBackToPlainLogin(answer: String) {
+        var session = AMISession(username: "wallboard", secret: "s3cret")
+        session.connectionOpened(now: Instant(milliseconds: 0))
+        _ = session.receive(Array("Asterisk Call Manager/11.0.0\r\n".utf8), now: Instant(milliseconds: 1))
+        let output = session.receive(Array(answer.utf8), now: Instant(milliseconds: 2))
+        #expect(output.send.map { String(decoding: $0, as: UTF8.self) }
+            == ["Action: Login\r\nActionID: wb1-2\r\nUsername: wallboard\r\nSecret: s3cret\r\nEvents: on\r\n\r\n"])
+        #expect(output.problems.isEmpty)
+        #expect(session.authentication == .plain)
+        #expect(session.state == .authenticating)
+    }
+}
+
+/// MD5 against RFC 1321's test suite (appendix A.5), plus lengths around the padding boundary
+/// (55/56/64 bytes) checked with Python's hashlib.
+@Suite struct MD5Tests {
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
+        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+         "57edf4a22be3c955ac49da2e2107b67a"),
+    ])
+    func rfc1321TestSuite(input: String, digest: String) {
+        #expect(MD5.hex(Array(input.utf8)) == digest)
+    }
+
+    @Test(arguments: [55, 56, 63, 64, 65, 119, 120, 1000])
+    func paddingBoundaries(length: Int) {
+        #expect(MD5.hex([UInt8](repeating: 0x61, count: length)) == Self.repeatedA[length])
+    }
+
+    static let repeatedA: [Int: String] = [
+        55: "ef1772b6dff9a122358552954ad0df65", 56: "3b0c8ac703f828b04c6c197006d17218",
+        63: "b06521f39153d618550606be297466d5", 64: "014842d480b571495a4a0363793f7367",
+        65: "c743a45e0d2e6a95cb859adae0248435", 119: "8a7bd0732ed6a28ce75f6dabc90e1613",
+        120: "5f61c0ccad4cac44c75ff505e1f1e537", 1000: "cabe45dcc9ae5b66ba86600cca6b8ba8",
+    ]
 }
 
 @Suite struct AMIEventMapperTests {

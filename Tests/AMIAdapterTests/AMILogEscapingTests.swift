@@ -29,10 +29,11 @@ import WallboardCore
 
     @Test func asterisksErrorMessageIsEscaped() {
         var session = AMISession(username: "u", secret: "s")
-        _ = session.receive(Array("Asterisk Call Manager/11.0.0\r\n".utf8), now: Instant(milliseconds: 0))
-        let answer = Array("Response: Error\r\nActionID: wb1-1\r\nMessage: no\u{1B}[31m \u{7}\r\n\r\n".utf8)
+        _ = session.receive(Array("Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nActionID: wb1-1\r\nChallenge: 1\r\n\r\n".utf8),
+                            now: Instant(milliseconds: 0))
+        let answer = Array("Response: Error\r\nActionID: wb1-2\r\nMessage: no\u{1B}[31m \u{7}\r\n\r\n".utf8)
         let output = session.receive(answer, now: Instant(milliseconds: 1))
-        #expect(output.problems == ["AMI action Login (ActionID wb1-1) failed: no\\x1B[31m \\x07"])
+        #expect(output.problems == ["AMI action Login (ActionID wb1-2) failed: no\\x1B[31m \\x07"])
         #expect(session.state == .authenticationFailed)
     }
 

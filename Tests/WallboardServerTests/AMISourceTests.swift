@@ -30,6 +30,39 @@ import WallboardCore
         #expect(thresholds == ["sales=30000", "support=20000"])
     }
 
+    /// Asterisk offers the MD5 challenge: the login sends `Key`, never the secret, and the log says md5.
+    @Test func loginUsesTheMD5ChallengeWhenOffered() throws {
+        let harness = try AMIHarness(truth: nil, plans: [])
+        defer { harness.stop() }
+        try harness.poll("logged in") { harness.source.counters.logins == 1 }
+        #expect(harness.server.logins.withLock { $0 } == ["md5"])
+        #expect(Array(harness.server.actions.prefix(2)) == ["Challenge", "Login"])
+        let entry = harness.logs.entries.first { $0.message == "AMI logged in" }
+        #expect(entry.map { "\($0.metadata["ami.auth"]!)" } == "md5")
+        #expect(entry?.level == .notice)
+    }
+
+    /// A server that refuses the challenge gets the plain-text secret, and the log warns that it did.
+    @Test func refusedChallengeFallsBackToPlainTextAndWarns() throws {
+        let harness = try AMIHarness(truth: nil, plans: [], offersChallenge: false)
+        defer { harness.stop() }
+        try harness.poll("logged in") { harness.source.counters.logins == 1 }
+        #expect(harness.server.logins.withLock { $0 } == ["plain"])
+        let entry = harness.logs.entries.first { $0.message.hasPrefix("AMI logged in") }
+        #expect(entry.map { "\($0.metadata["ami.auth"]!)" } == "plain")
+        #expect(entry?.level == .warning)
+        #expect(entry?.message.contains("refused the MD5 challenge") == true)
+    }
+
+    /// A wrong secret under MD5 is refused like a plain one (the key is checked, not just present).
+    @Test func wrongSecretUnderMD5IsRefused() throws {
+        let harness = try AMIHarness(truth: nil, plans: [], secret: "not-the-secret")
+        defer { harness.stop() }
+        try harness.poll("authentication_failed status") { harness.sourceStatus()?["state"]?.stringValue == "authentication_failed" }
+        #expect(harness.server.logins.withLock { $0 } == ["md5"])
+        #expect(harness.source.counters.logins == 0)
+    }
+
     /// A refused login: `authentication_failed` with a clear detail, no events, and no tight retry loop.
     @Test func wrongSecretReportsAuthenticationFailedAndSendsNoEvents() throws {
         let truth = try AMICapture.truth("A_basic")
@@ -166,7 +199,7 @@ import WallboardCore
         harness.source.stop { stopped.signal() }
         #expect(stopped.wait(timeout: .now() + 3) == .success)
         try harness.poll("Logoff received") { harness.server.actions.contains("Logoff") }
-        #expect(harness.server.actions.prefix(3) == ["Login", "QueueStatus", "CoreShowChannels"])
+        #expect(harness.server.actions.prefix(4) == ["Challenge", "Login", "QueueStatus", "CoreShowChannels"])
         try harness.poll("stopped status") { harness.sourceStatus()?["detail"]?.stringValue == "stopped" }
         let late = harness.call { harness.source.send(.ping, completion: $0) }
         #expect(late.amiFailure == .notConnected(state: "disconnected"))
@@ -255,7 +288,8 @@ final class AMIHarness: Sendable {
     let logs = AMILogCapture()
 
     init(
-        truth: [String: Any]?, plans: [FakeAMIServer.Plan], secret: String = "wallboard-capture", host: String = "127.0.0.1",
+        truth: [String: Any]?, plans: [FakeAMIServer.Plan], secret: String = "wallboard-capture", offersChallenge: Bool = true,
+        host: String = "127.0.0.1",
         port: Int? = nil, configure: (inout AMISourceConfiguration) -> Void = { _ in }
     ) throws {
         let t0 = truth.map(AMICapture.t0) ?? 1_795_350_480_000
@@ -268,7 +302,7 @@ final class AMIHarness: Sendable {
         let sourceBox = Mutex<AMISource?>(nil)
         let box = AMITestBox(sourceBox)
         server = try FakeAMIServer(
-            plans: plans, t0: t0, clock: clock, delivered: { box.value.withLock { $0?.counters.bytesReceived ?? 0 } })
+            offersChallenge: offersChallenge, plans: plans, t0: t0, clock: clock, delivered: { box.value.withLock { $0?.counters.bytesReceived ?? 0 } })
         var configuration = AMISourceConfiguration(
             host: host, port: port ?? server.port, username: "wallboard", secret: secret,
             mapper: AMIEventMapper.Configuration(wrapUpTimes: ["sales": 5000, "support": 3000]))

@@ -138,6 +138,12 @@ final class FakeAMIServer: @unchecked Sendable {
 
     let username: String
     let secret: String
+    /// Whether `Action: Challenge` is answered with a nonce (as Asterisk does) or refused (an AMI proxy
+    /// or a server without MD5), which must make the client fall back to a plain-text `Secret`.
+    let offersChallenge: Bool
+    /// How each Login proved the secret: `md5` (a `Key` for the challenge this connection was given) or
+    /// `plain` (a `Secret`).
+    let logins = Mutex<[String]>([])
     let port: Int
     private let plans: [Plan]
     private let t0: Int64
@@ -162,11 +168,12 @@ final class FakeAMIServer: @unchecked Sendable {
     private static let chunkSizes = [1, 7, 64, 300, 1460, 4096, 65536, 13, 900]
 
     /// Starts listening and serving at once.
-    init(username: String = "wallboard", secret: String = "wallboard-capture", plans: [Plan], t0: Int64 = 0,
-         clock: AMITestClock? = nil, delivered: (@Sendable () -> Int)? = nil) throws
+    init(username: String = "wallboard", secret: String = "wallboard-capture", offersChallenge: Bool = true, plans: [Plan],
+         t0: Int64 = 0, clock: AMITestClock? = nil, delivered: (@Sendable () -> Int)? = nil) throws
     {
         self.username = username
         self.secret = secret
+        self.offersChallenge = offersChallenge
         self.plans = plans
         self.t0 = t0
         self.clock = clock
@@ -244,8 +251,30 @@ final class FakeAMIServer: @unchecked Sendable {
     private func run(_ connection: inout Connection, plan: Plan) {
         setClock(plan.startMs)
         write(&connection, Array("Asterisk Call Manager/11.0.0\r\n".utf8))
-        guard let login = waitForAction(&connection, named: "Login", timeout: 5) else { return }
-        guard login["Username"] == username, login["Secret"] == secret else {
+        guard let first = waitForAction(&connection, named: ["Challenge", "Login"], timeout: 5) else { return }
+        var challenge: String?
+        var login = first
+        if first["Action"] == "Challenge" {
+            // Asterisk: a numeric nonce for `AuthType: MD5`, "Must specify AuthType" otherwise.
+            if offersChallenge, first["AuthType"]?.lowercased() == "md5" {
+                let nonce = String(UInt32.random(in: 100_000_000...999_999_999))
+                challenge = nonce
+                write(&connection, reply(first, "Response: Success", "Challenge: \(nonce)"))
+            } else {
+                write(&connection, reply(first, "Response: Error", "Message: Must specify AuthType"))
+            }
+            guard let next = waitForAction(&connection, named: ["Login"], timeout: 5) else { return }
+            login = next
+        }
+        let proof: Bool
+        if login["AuthType"]?.lowercased() == "md5" {
+            logins.withLock { $0.append("md5") }
+            proof = challenge.map { login["Key"] == MD5.hex(Array(($0 + secret).utf8)) } ?? false
+        } else {
+            logins.withLock { $0.append("plain") }
+            proof = login["Secret"] == secret
+        }
+        guard login["Username"] == username, proof else {
             write(&connection, reply(login, "Response: Error", "Message: Authentication failed"))
             waitDelivered()
             return
@@ -319,7 +348,7 @@ final class FakeAMIServer: @unchecked Sendable {
         for case .success(let message) in connection.decoder.feed(buffer[0..<count]) {
             let name = message["Action"] ?? ""
             actionLog.withLock { $0.append(name) }
-            if name == "Login" || connection.scripted.contains(name) {
+            if name == "Login" || name == "Challenge" || connection.scripted.contains(name) {
                 connection.inbox.append(message)
             } else {
                 answerCanned(&connection, message)
@@ -360,10 +389,12 @@ final class FakeAMIServer: @unchecked Sendable {
         }
     }
 
-    private func waitForAction(_ connection: inout Connection, named name: String, timeout: TimeInterval) -> AMIMessage? {
+    private func waitForAction(_ connection: inout Connection, named names: Set<String>, timeout: TimeInterval) -> AMIMessage? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline, !stopping, !connection.closed {
-            if let index = connection.inbox.firstIndex(where: { $0["Action"] == name }) { return connection.inbox.remove(at: index) }
+            if let index = connection.inbox.firstIndex(where: { names.contains($0["Action"] ?? "") }) {
+                return connection.inbox.remove(at: index)
+            }
             pump(&connection, wait: 20)
         }
         return nil

@@ -256,7 +256,7 @@ final class StreamHarness: Sendable {
     private let folder: URL?
 
     init(
-        unixPath: String? = nil, journal: EngineService.JournalSettings? = nil,
+        unixPath: String? = nil, journal: EngineService.JournalSettings? = nil, access: AccessGate = AccessGate(),
         configure: (inout StreamIngestConfiguration) -> Void = { _ in }
     ) throws {
         let clock = AMITestClock(Instant(milliseconds: 1_795_424_400_000))  // 2026-11-23T10:00:00Z
@@ -277,7 +277,7 @@ final class StreamHarness: Sendable {
         }
         var configuration = StreamIngestConfiguration(tcpHost: "127.0.0.1", tcpPort: 0, unixPath: self.unixPath)
         configure(&configuration)
-        server = StreamIngestServer(configuration: configuration, engine: engine, logger: logger)
+        server = StreamIngestServer(configuration: configuration, engine: engine, logger: logger, access: access)
         try server.start()
     }
 

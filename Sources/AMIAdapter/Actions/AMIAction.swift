@@ -50,6 +50,20 @@ public struct AMIAction: Sendable, Equatable {
             fields: [AMIHeader("Username", username), AMIHeader("Secret", secret), AMIHeader("Events", events ? "on" : "off")])
     }
 
+    /// `Challenge` with `AuthType: MD5`: Asterisk answers `Challenge: <nonce>` for ``login(username:challenge:secret:events:)``.
+    public static let challenge = AMIAction("Challenge", fields: [AMIHeader("AuthType", "MD5")])
+
+    /// `Login` with `AuthType: MD5` and `Key: md5(challenge + secret)` in lower-case hex: the secret
+    /// never crosses the wire.
+    public static func login(username: String, challenge: String, secret: String, events: Bool = true) -> AMIAction {
+        AMIAction(
+            "Login",
+            fields: [
+                AMIHeader("Username", username), AMIHeader("AuthType", "MD5"),
+                AMIHeader("Key", MD5.hex(Array((challenge + secret).utf8))), AMIHeader("Events", events ? "on" : "off"),
+            ])
+    }
+
     /// `Events` with `EventMask: on` (all classes the user may read) or `off`.
     public static func events(on: Bool = true) -> AMIAction {
         AMIAction("Events", fields: [AMIHeader("EventMask", on ? "on" : "off")])

@@ -469,7 +469,15 @@ public final class AMISource: @unchecked Sendable {
         loggedInThisConnection = true
         backoff.reset()
         stats.withLock { $0.logins += 1 }
-        logger.notice("AMI logged in", metadata: ["ami.endpoint": "\(endpoint)", "ami.user": "\(configuration.username)"])
+        let authentication = session.authentication ?? .plain
+        let metadata: Logger.Metadata = [
+            "ami.endpoint": "\(endpoint)", "ami.user": "\(configuration.username)", "ami.auth": "\(authentication.rawValue)",
+        ]
+        if authentication == .plain {
+            logger.warning("AMI logged in with the secret in plain text: the server refused the MD5 challenge", metadata: metadata)
+        } else {
+            logger.notice("AMI logged in", metadata: metadata)
+        }
     }
 
     private var authenticationDetail: String {

@@ -64,6 +64,9 @@ public final class AccessGate: Sendable {
         }
     }
 
+    /// The policy in force (`nil`: no `access` section).
+    var policy: AccessPolicy? { settings.withLock { $0.policy } }
+
     /// Whether tokens are configured (an `access` section): then names come from tokens, not callers.
     public var hasTokens: Bool { settings.withLock { $0.policy != nil } }
 

@@ -47,6 +47,15 @@ public struct AccessPrincipal: Sendable, Equatable {
         return role.seesCustomerData ? scoped : Redaction.maskCustomerData(scoped)
     }
 
+    /// The payload of a topic whose shape `view(_:)` does not know, or `nil`: the `alerts` list cut to
+    /// this principal's scope (``viewAlerts(_:snapshot:)``, the REST list's rule) and masked like the board.
+    /// `snapshot` (the latest board, for team-visible agents) is read only for a scoped principal.
+    public func view(topic: String, _ payload: JSONValue, snapshot: () -> JSONValue?) -> JSONValue? {
+        guard topic == "alerts" else { return nil }
+        let cut = scope.isLimited ? viewAlerts(payload, snapshot: snapshot()) : payload
+        return role.seesCustomerData ? cut : Redaction.maskCustomerData(cut)
+    }
+
     /// Whether this principal may subscribe to `topic`.
     public func maySubscribe(_ topic: String) -> Bool { role != .ingest && scope.allows(topic: topic) }
 }

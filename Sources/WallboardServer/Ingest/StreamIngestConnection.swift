@@ -9,6 +9,13 @@ import WallboardCore
 /// Confined to the server's queue. Holds at most `maxLinesInFlight` unanswered lines, at most one
 /// read chunk plus one over-limit line of input, and stops reading while its reply buffer is over
 /// `maxReplyBufferBytes`. The descriptor is closed after both Dispatch sources are cancelled.
+///
+/// Authentication (``AccessGate``): a first line `{"token": "wbt_…"}` names the sender and is answered
+/// `{"line":1,"status":"authenticated"}`. Without it, events are taken only when the peer's tokenless
+/// rights include ingest (a local process without an `access` section). A refused connection gets one
+/// `rejected` line (`missing_token`, `invalid_token`, `forbidden`, `throttled`), its write side is shut
+/// down, and what it still sends is read and dropped until it closes (so the error line is not lost to
+/// a reset), at most ``refusedInputLimit`` bytes.
 final class StreamIngestConnection: @unchecked Sendable {
     // @unchecked: all mutable state is confined to the server's queue.
     /// A line read and not yet answered, in input order.
@@ -30,6 +37,18 @@ final class StreamIngestConnection: @unchecked Sendable {
 
     let id: Int
     let kind: String
+    /// The TCP peer's address, or `unix socket`.
+    let peer: String
+    /// Who sends the events: set at accept when no token is needed, else by the token line.
+    private var principal: AccessPrincipal?
+    /// The first non-blank line has not been looked at yet (it may be a token line).
+    private var awaitingFirstLine = true
+    /// Why the connection was refused; then nothing more is decoded.
+    private var refusal: String?
+    private var writeShutDown = false
+    private var discardedAfterRefusal = 0
+    /// Bytes a refused client may still send (and have dropped) before the connection is closed.
+    static let refusedInputLimit = 1 << 20
     private let fd: Int32
     private unowned let server: StreamIngestServer
     private let queue: DispatchQueue
@@ -62,10 +81,12 @@ final class StreamIngestConnection: @unchecked Sendable {
     /// This connection's json-c tokener, reused for every line (`nil` only when json-c is out of memory).
     private let parser = try? JSONCParser()
 
-    init(id: Int, fd: Int32, kind: String, server: StreamIngestServer) {
+    init(id: Int, fd: Int32, kind: String, peer: String, server: StreamIngestServer) {
         self.id = id
         self.fd = fd
         self.kind = kind
+        self.peer = peer
+        self.principal = server.access.tokenlessStreamPrincipal(peer: peer, local: kind == "unix")
         self.server = server
         self.queue = server.queue
         self.limits = server.configuration
@@ -129,7 +150,9 @@ final class StreamIngestConnection: @unchecked Sendable {
     private func readable() {
         guard !closed, !readerSuspended else { return }
         let count = readChunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 {
+        if count > 0, refusal != nil {
+            discardedAfterRefusal = discardedAfterRefusal.addingReportingOverflow(count).partialValue
+        } else if count > 0 {
             input.append(contentsOf: readChunk[0..<count])
             server.updateCounters { $0.bytesReceived += count }
         } else if count == 0 {
@@ -158,6 +181,7 @@ final class StreamIngestConnection: @unchecked Sendable {
     /// engine, replies to the socket; then decides whether to read and whether the connection is done.
     private func pump() {
         guard !closed else { return }
+        guard refusal == nil, admit() else { return finishRefusal() }
         var rejections: [EventRejection] = []
         var counts = StreamIngestCounters()
         let eventLimits = server.engine.eventLimits
@@ -196,6 +220,103 @@ final class StreamIngestConnection: @unchecked Sendable {
         if inputDone, entries.isEmpty, replyBacklog == 0 {
             close(reason: draining ? "server stopping" : "end of input")
         }
+    }
+
+    // MARK: - Authentication
+
+    /// Looks at the first non-blank line once: a token line authenticates (or refuses) the
+    /// connection; any other line goes on as an event only when no token is needed. Returns whether
+    /// events may be read (now or once the first line is complete).
+    private func admit() -> Bool {
+        while awaitingFirstLine {
+            let end: Int
+            if let newline = input[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                end = newline
+            } else if input.count - lineStart > limits.maxLineBytes || (endOfInput && lineStart < input.count) {
+                end = input.count
+            } else {
+                return true  // incomplete (or nothing at all): the pump reads on, or closes at end of input
+            }
+            let line = input[lineStart..<end]
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                lineNumber += 1
+                lineStart = min(end + 1, input.count)
+                continue
+            }
+            let first = end - lineStart > limits.maxLineBytes ? .other : AccessGate.streamFirstLine(line)
+            if first == .other, principal != nil {
+                awaitingFirstLine = false  // an event: nextLine takes it
+                return true
+            }
+            awaitingFirstLine = false
+            lineNumber += 1
+            lineStart = min(end + 1, input.count)
+            let result: Result<AccessPrincipal, AccessRefusal>
+            switch first {
+            case .token(let token):
+                result = server.access.authenticateStream(token: token, peer: peer, local: kind == "unix")
+            case .malformedToken:
+                result = server.access.fail(.invalidToken, peer: peer, now: server.access.now)
+            case .other:
+                result = server.access.fail(.missingToken, peer: peer, now: server.access.now)
+            }
+            switch result {
+            case .success(let principal):
+                self.principal = principal
+                StreamReply.append(to: &outbox, lineNumber, .authenticated, id: nil)
+                server.logger.debug(
+                    "stream ingest connection authenticated",
+                    metadata: ["ingest.connection": "\(id)", "ingest.who": "\(principal.name)", "ingest.role": "\(principal.role.rawValue)"])
+            case .failure(let refused):
+                refuse(refused, malformed: first == .malformedToken)
+                return false
+            }
+        }
+        return true
+    }
+
+    private func refuse(_ refused: AccessRefusal, malformed: Bool) {
+        let reason: String
+        switch refused {
+        case .missingToken where server.access.policy == nil:
+            reason = "only processes on the daemon's machine may stream events without a token: "
+                + "add an access section with an ingest token, then send {\"token\": \"<token>\"} as the first line"
+        case .missingToken:
+            reason = "authentication required: the first line must be {\"token\": \"<token>\"} of a token with role ingest or admin"
+        case .invalidToken:
+            reason = malformed ? "the token line must be exactly {\"token\": \"<token>\"}" : "invalid token"
+        case .forbidden(let detail):
+            reason = detail
+        case .throttled(let seconds):
+            reason = "too many failed authentication attempts from this address; retry in \(seconds) s"
+        default:
+            reason = refused.reason
+        }
+        refusal = refused.reason
+        StreamReply.append(to: &outbox, lineNumber, .rejected, id: nil, code: refused.reason, reason: reason)
+        input = []
+        lineStart = 0
+        server.logger.notice(
+            "stream ingest connection refused",
+            metadata: ["ingest.connection": "\(id)", "ingest.peer": "\(peer)", "ingest.code": "\(refused.reason)"])
+    }
+
+    /// A refused connection: send the error line, shut the write side, drop input until the client
+    /// closes (or sends more than ``refusedInputLimit``), then close.
+    private func finishRefusal() {
+        input = []
+        lineStart = 0
+        flush()
+        guard !closed else { return }
+        if replyBacklog == 0, !writeShutDown {
+            writeShutDown = true
+            shutdown(fd, Int32(SHUT_WR))
+        }
+        noteBuffered()
+        if writeShutDown, endOfInput || discardedAfterRefusal > Self.refusedInputLimit {
+            return close(reason: "refused: \(refusal ?? "")")
+        }
+        setReading(!endOfInput)
     }
 
     /// The next non-blank line, or the unterminated rest at end of input; `nil` when a line is incomplete.

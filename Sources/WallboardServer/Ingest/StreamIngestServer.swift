@@ -24,6 +24,8 @@ public final class StreamIngestServer: @unchecked Sendable {
     let queue = DispatchQueue(label: "wallboardd.ingest")
     let engine: EngineService
     let logger: Logger
+    /// Decides who may send events (``AccessGate/tokenlessStreamPrincipal(peer:local:)``, the token line).
+    let access: AccessGate
     private let countersBox = Mutex(StreamIngestCounters())
     private let boundPort = Mutex<Int?>(nil)
     private var listeners: [Listener] = []
@@ -39,10 +41,13 @@ public final class StreamIngestServer: @unchecked Sendable {
     /// `accept(2)`; a seam for tests that need `EMFILE` without starving the whole test process.
     var acceptCall: @Sendable (Int32) -> Int32 = { Glibc.accept($0, nil, nil) }
 
-    public init(configuration: StreamIngestConfiguration, engine: EngineService, logger: Logger) {
+    /// `access` is the daemon's gate (live on reload); the default is the quick start's: only local
+    /// processes may send events, and no token is configured.
+    public init(configuration: StreamIngestConfiguration, engine: EngineService, logger: Logger, access: AccessGate = AccessGate()) {
         self.configuration = configuration
         self.engine = engine
         self.logger = logger
+        self.access = access
     }
 
     /// A copy of the counters, from any thread.
@@ -184,8 +189,10 @@ public final class StreamIngestServer: @unchecked Sendable {
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
             }
             nextConnectionID += 1
+            let local = listener.unixPath != nil
             let connection = StreamIngestConnection(
-                id: nextConnectionID, fd: fd, kind: listener.unixPath == nil ? "tcp" : "unix", server: self)
+                id: nextConnectionID, fd: fd, kind: local ? "unix" : "tcp", peer: local ? "unix socket" : Self.peerAddress(fd),
+                server: self)
             connections[connection.id] = connection
             updateCounters {
                 $0.connectionsOpen += 1
@@ -198,6 +205,34 @@ public final class StreamIngestServer: @unchecked Sendable {
 }
 
 extension StreamIngestServer {
+    /// The TCP peer's address (`127.0.0.1`, `::1`, `::ffff:10.0.0.7`), or `"unknown"`.
+    static func peerAddress(_ fd: Int32) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let got = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard got == 0 else { return "unknown" }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let family = Int32(storage.ss_family)
+        let written: UnsafePointer<CChar>? = withUnsafePointer(to: &storage) { pointer in
+            switch family {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    withUnsafePointer(to: address.pointee.sin_addr) { inet_ntop(AF_INET, $0, &text, socklen_t(text.count)) }
+                }
+            case AF_INET6:
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    withUnsafePointer(to: address.pointee.sin6_addr) { inet_ntop(AF_INET6, $0, &text, socklen_t(text.count)) }
+                }
+            default:
+                return nil
+            }
+        }
+        guard written != nil else { return "unknown" }
+        return String(cString: text)
+    }
+
     /// Out of descriptors: the connection stays in the backlog, so a level-triggered source would
     /// fire again at once and spin. Stop polling the listener for a while instead.
     fileprivate func pause(_ listener: Listener, errno code: Int32) {

@@ -53,6 +53,8 @@ enum StreamLineDecoder {
 enum StreamReply {
     enum Status: String {
         case accepted, duplicate, held, rejected
+        /// The token line was accepted.
+        case authenticated
         case notStored = "not_stored"
     }
 
