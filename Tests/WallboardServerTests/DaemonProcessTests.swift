@@ -10,7 +10,26 @@ import WallboardClient
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wallboardd")
     }
 
-    static func freePort() -> Int { Int.random(in: 20_000...45_000) }
+    /// A loopback port the kernel just handed out and nobody holds: a random pick in 20,000-45,000
+    /// sometimes met a port in use (the ephemeral range starts at 32,768), and the daemon then never
+    /// became healthy.
+    static func freePort() -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        guard bound == 0, named == 0 else { return Int.random(in: 20_000...32_000) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 
     static func launch(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
