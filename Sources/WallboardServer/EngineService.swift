@@ -35,6 +35,8 @@ public final class EngineService: @unchecked Sendable {
     private var discoveredQueues: [String: [QueueSettings]] = [:]
     var simulator: ContactCenterSimulator?
     var sources: [String: Snapshot.SourceStatus] = [:]
+    /// Set by ``stop()``: later batches are refused, not applied to a state no journal records.
+    private var stopped = false
     private var dirty = true {
         didSet { if dirty { changes &+= 1 } }
     }
@@ -128,9 +130,12 @@ public final class EngineService: @unchecked Sendable {
         queue.async { [self] in addTimer(every: .milliseconds(max(milliseconds, 10))) { _ in body() } }
     }
 
-    /// Stops the timers, flushes and closes the journal. Safe to call twice.
+    /// Stops the timers, flushes and closes the journal. Safe to call twice. Events handed to
+    /// ``apply(_:source:receivedAt:completion:)`` afterwards are refused (nothing applied), so a request
+    /// that arrives while the daemon shuts down is never answered "accepted" without being journaled.
     public func stop() {
         queue.sync {
+            stopped = true
             timers.forEach { $0.cancel() }
             timers.removeAll()
             store?.syncDue()
@@ -166,6 +171,9 @@ public final class EngineService: @unchecked Sendable {
             forwardAccepted(events, outcome: outcome, sink: sink, completion: completion)
         }
         queue.async { [self] in
+            if stopped {
+                return completion(Self.refused(events.count, reason: "the daemon is stopping: nothing was applied; retry"))
+            }
             let now = clock.now()
             let results = events.indices.map { index in
                 engine.apply(events[index], now: receivedAt.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? now)
