@@ -206,7 +206,16 @@ SOCKET_SPY = r"""(() => {
       this.addEventListener('message', (e) => {
         try {
           const m = JSON.parse(e.data);
-          if (m.type === 'topic' && m.topic === 'snapshot') entry.snapshot = m.data;
+          // The board subscribes to its layout's topics (center, queue:<id>, agents, ...), not the whole
+          // snapshot: every whole payload is merged into one record, lists (waiting, abandoned_today,
+          // agents) accumulated across topics, so the checks below see all the customer data it got.
+          if (m.type === 'topic' && m.data && typeof m.data === 'object') {
+            const merged = entry.snapshot || {};
+            for (const [key, value] of Object.entries(m.data)) {
+              merged[key] = Array.isArray(value) ? (Array.isArray(merged[key]) ? merged[key] : []).concat(value) : value;
+            }
+            entry.snapshot = merged;
+          }
         } catch {}
       });
     }
