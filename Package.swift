@@ -82,7 +82,6 @@ let package = Package(
         ),
         .testTarget(name: "WallboardAlertsTests", dependencies: ["WallboardAlerts", "WallboardCore", "JSONModel"]),
         .testTarget(name: "WallboardJournalTests", dependencies: ["WallboardJournal", "WallboardCore"]),
-        .testTarget(name: "RedisTests", dependencies: ["Redis"]),
         // The fuzz targets' entry code (Fuzz/Entries), replayed over Fuzz/regressions by FuzzRegressionTests;
         // the libFuzzer executables that call it exist only with WALLBOARD_FUZZ=1 (see below, scripts/fuzz).
         .target(
