@@ -126,18 +126,9 @@ final class EventStore: @unchecked Sendable {
         groupCommitInFlight = false
         do {
             guard let durable = try journal.finishSync(pending, failure: failure) else { return }
-            fsyncCount += 1
-            fsyncSeconds += seconds
-            fsyncMaxSeconds = max(fsyncMaxSeconds, seconds)
-            let ready = waiting.prefix { $0.ticket <= durable }
-            waiting.removeFirst(ready.count)
-            ready.forEach { $0.complete(nil) }
+            synced(through: durable, seconds: seconds)
         } catch {
-            logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
-            lastFailure = error
-            let failed = waiting.prefix { $0.ticket <= pending.through }
-            waiting.removeFirst(failed.count)
-            failed.forEach { $0.complete(StorageFailure(error: error)) }
+            failed(through: pending.through, error)
         }
     }
 
@@ -149,20 +140,31 @@ final class EventStore: @unchecked Sendable {
         do {
             let started = DispatchTime.now().uptimeNanoseconds
             guard let durable = try journal.sync() else { return }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            fsyncCount += 1
-            fsyncSeconds += seconds
-            fsyncMaxSeconds = max(fsyncMaxSeconds, seconds)
-            let ready = waiting.prefix { $0.ticket <= durable }
-            waiting.removeFirst(ready.count)
-            ready.forEach { $0.complete(nil) }
+            synced(through: durable, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         } catch {
-            logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
-            lastFailure = error
-            let failed = waiting
-            waiting.removeAll()
-            failed.forEach { $0.complete(StorageFailure(error: error)) }
+            failed(through: nil, error)
         }
+    }
+
+    /// Counts one fsync and answers the senders whose appends it made durable.
+    private func synced(through durable: AppendTicket, seconds: Double) {
+        fsyncCount += 1
+        fsyncSeconds += seconds
+        fsyncMaxSeconds = max(fsyncMaxSeconds, seconds)
+        let ready = waiting.prefix { $0.ticket <= durable }
+        waiting.removeFirst(ready.count)
+        ready.forEach { $0.complete(nil) }
+    }
+
+    /// A failed fsync: records it and answers with the failure the senders it covered (up to
+    /// `through`, or every waiting sender when `nil`).
+    private func failed(through: AppendTicket?, _ error: JournalError) {
+        logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
+        lastFailure = error
+        let covered = through.map { through in waiting.prefix { $0.ticket <= through }.count } ?? waiting.count
+        let failed = waiting.prefix(covered)
+        waiting.removeFirst(covered)
+        failed.forEach { $0.complete(StorageFailure(error: error)) }
     }
 
     /// The newest readable checkpoint: engine state and the journal position it covers up to.
