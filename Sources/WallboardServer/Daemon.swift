@@ -188,6 +188,7 @@ public final class Daemon: @unchecked Sendable {
             engine.stop()
             throw error
         }
+        startDayCoverage()  // after the journal opened: the state directory exists now
         if options.streamIngest.isEnabled {
             let ingest = StreamIngestServer(
                 configuration: options.streamIngest, engine: engine, logger: logger, access: api.access)
@@ -245,7 +246,8 @@ public final class Daemon: @unchecked Sendable {
             ingest.stop { group.leave() }
         }
         stopRedis(group)
-        group.notify(queue: controlQueue) { [engine, server, httpClient] in
+        group.notify(queue: controlQueue) { [engine, server, httpClient, self] in
+            writeAliveMarker()
             engine.stop()
             server.shutdown {
                 guard let httpClient else { return completion() }

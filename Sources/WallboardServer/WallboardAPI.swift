@@ -58,9 +58,14 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         if handleActionRoute(request, respond: respond) { return }
         switch (request.method, request.path) {
         case (.get, "/healthz"):
-            // 200 while the process serves; the sources' states say whether the feed is healthy.
+            // 200 while the process serves; the sources' states say whether the feed is healthy, and
+            // `today_since`/`today_partial_reason` whether today's figures miss the day's beginning.
             let sources = hub.sources
-            respond(Self.json(200, ["status": "ok", "version": .string(Self.version), "sources": sources]))
+            engine.partialDay { partial in
+                var body: JSONObject = ["status": "ok", "version": .string(Self.version), "sources": sources]
+                partial?.addFields(to: &body)
+                respond(Self.json(200, .object(body)))
+            }
         case (.get, "/readyz"):
             let hasSnapshot = hub.isReady
             engine.storageProblem { problem in
