@@ -176,7 +176,8 @@ public struct TopicPayloads {
             publishedAt[topic] = now
             var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
             center["name"] = .string(context.centerName)
-            var data: JSONObject = [
+            context.partialDay?.addFields(to: &center)
+            let data: JSONObject = [
                 "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
                 "primary_window": .string(snapshot.primaryWindow),
                 "windows": .array(snapshot.windowNames.map { .string($0) }),
@@ -185,7 +186,6 @@ public struct TopicPayloads {
                 "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
                 "teams": .array(snapshot.teams.map { .string($0.id) }),
             ]
-            context.partialDay?.addFields(to: &data)
             return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
         }
         if topic == "groups" {
@@ -269,6 +269,7 @@ public struct TopicPayloads {
         guard case .object(var object) = snapshot.json() else { return snapshot.json() }
         if case .object(var center)? = object["center"] {
             center["name"] = .string(context.centerName)
+            context.partialDay?.addFields(to: &center)
             object["center"] = .object(center)
         }
         object["queues"] = .array(
@@ -277,7 +278,6 @@ public struct TopicPayloads {
                 queue["warning_level"] = .number(warningLevel(entry.settings, context))
                 return .object(queue)
             })
-        context.partialDay?.addFields(to: &object)
         return .object(object)
     }
 

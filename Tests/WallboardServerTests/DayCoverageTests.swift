@@ -6,7 +6,8 @@ import WallboardCore
 @testable import WallboardServer
 
 /// The partial-day notice: a daemon whose "today" does not start at the day's start says so in `/healthz`
-/// and the snapshot (`today_since`, `today_partial_reason`); one restarted moments after it stopped does not.
+/// and the snapshot's and `center` topic's `center` (`today_since`, `today_partial_reason`); one restarted
+/// moments after it stopped does not.
 @Suite(.serialized) struct DayCoverageTests {
     static let t: Instant = Instant(milliseconds: 1_796_133_600_000)  // 2026-12-01T14:00:00Z
 
@@ -51,9 +52,14 @@ import WallboardCore
         #expect(RFC3339.parse(since) != nil)
         let client = try daemon.connect()
         defer { client.close() }
-        let snapshot = try #require(try client.nextSnapshot(limit: 20) { $0["today_since"] != nil }["data"])
-        #expect(snapshot["today_since"]?.stringValue == since)
-        #expect(snapshot["today_partial_reason"] == "no_state_dir")
+        let snapshot = try #require(try client.nextSnapshot(limit: 20) { $0["center"]?["today_since"] != nil }["data"])
+        #expect(snapshot["center"]?["today_since"]?.stringValue == since)
+        #expect(snapshot["center"]?["today_partial_reason"] == "no_state_dir")
+        let center = try daemon.connect(subscribe: ["center"])
+        defer { center.close() }
+        let topic = try center.next(type: "topic")
+        #expect(topic["topic"] == "center")
+        #expect(topic["data"]?["center"]?["today_since"]?.stringValue == since)
     }
 
     /// With a state directory: the first start has no history; a quick restart is whole; a restart after a
