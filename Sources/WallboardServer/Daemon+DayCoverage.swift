@@ -18,6 +18,7 @@ extension Daemon {
         }
         let coverage = DayCoverage.assess(hasStateDirectory: options.stateDirectory != nil, lastAlive: lastAlive, startedAt: now)
         engine.setDayCoverage(coverage)
+        api.dayCoverage.withLock { $0 = coverage.map { ($0, options.engine.calendar) } }
         if let coverage {
             logger.warning(
                 "today's figures are partial",
@@ -29,6 +30,11 @@ extension Daemon {
         guard let directory = options.stateDirectory else { return }
         writeAliveMarker(directory)
         engine.every(DayCoverage.markerInterval) { [weak self] in self?.writeAliveMarker(directory) }
+    }
+
+    /// A reload may move the day's start (time zone, `day_start`): `/healthz` follows it.
+    func reloadDayCoverage(calendar: CenterCalendar) {
+        api.dayCoverage.withLock { held in held = held.map { ($0.0, calendar) } }
     }
 
     /// Rewrites `<state_dir>/alive` with the current time (also at shutdown, after the sources stopped).

@@ -272,6 +272,7 @@ public final class Daemon: @unchecked Sendable {
             engine.reconfigure(
                 configuration.engine, centerName: configuration.centerName, warningLevels: configuration.warningLevels)
             engine.reconfigureAlerts(configuration.alerts)
+            reloadDayCoverage(calendar: configuration.engine.calendar)
             api.webSocketGuard.limits = configuration.webSocketLimits
             engine.eventLimits = configuration.eventLimits
             configureAccess(

@@ -238,11 +238,6 @@ public final class EngineService: @unchecked Sendable {
         }
     }
 
-    /// Calls back (on the engine's queue) with ``partialDay(now:)`` for `/healthz`.
-    public func partialDay(completion: @escaping @Sendable (DayCoverage?) -> Void) {
-        queue.async { [self] in completion(partialDay(now: clock.now())) }
-    }
-
     /// ``dayCoverage`` while it still concerns today.
     func partialDay(now: Instant) -> DayCoverage? {
         dayCoverage.flatMap { $0.isPartial(now: now, calendar: engine.configuration.calendar) ? $0 : nil }
