@@ -172,7 +172,11 @@ public final class Daemon: @unchecked Sendable {
             let configuration = try AMISourceConfiguration(
                 name: settings.name, address: "\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(settings.port)",
                 username: settings.username, secretFile: settings.secretFile,
-                mapper: AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)"))
+                mapper: {
+                    var mapper = AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)")
+                    mapper.serviceLevel = settings.serviceLevel
+                    return mapper
+                }())
             return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
         }
         api.amiSources = amiSources

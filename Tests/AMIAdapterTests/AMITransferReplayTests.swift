@@ -103,3 +103,47 @@ import WallboardCore
         #expect(during.engine.contacts[c2]?.agent == "Local/1003@agents/n")
     }
 }
+
+/// The `perf` and `perf2` treatments against what Asterisk itself reported at the end of each capture
+/// (QueueParams `ServicelevelPerf`/`ServicelevelPerf2`, in `asterisk_final_queue_params`).
+@Suite struct AMIServiceLevelTests {
+    @Test(arguments: ["A_basic", "C_presence", "E_resync", "G_transfer"])
+    func treatmentsMatchAsterisksServicelevelPerfAndPerf2(scenario: String) throws {
+        let truth = try Fixture.truth(scenario)
+        let t0 = Fixture.t0(truth)
+        let chunks = try Fixture.tsv(scenario).map { AMIReplay.Chunk(receivedAt: Instant(milliseconds: t0 + $0.recvMs), bytes: $0.block) }
+        let final = truth["asterisk_final_queue_params"] as! [String: [String: String]]
+        for (treatment, field) in [(AMIEventMapper.ServiceLevelTreatment.perf, "ServicelevelPerf"), (.perf2, "ServicelevelPerf2")] {
+            var configuration = Fixture.mapperConfiguration
+            configuration.serviceLevel = treatment
+            let result = AMIReplay.events(fromChunks: chunks, configuration: configuration)
+            var run = EngineRun(settings: result.settings)
+            run.apply(result.events)
+            let snapshot = run.engine.snapshot(now: result.endedAt!)
+            for (queue, params) in final {
+                let metrics = snapshot.queues.first { $0.settings.id == queue }?.figures.windows["60m"] ?? WindowMetrics()
+                let ours = metrics.serviceLevelDenominator == 0
+                    ? "0.0" : String(format: "%.1f", 100 * Double(metrics.serviceLevelNumerator) / Double(metrics.serviceLevelDenominator))
+                #expect(ours == params[field], "\(scenario) \(queue) \(field): ours \(ours), Asterisk \(params[field] ?? "-")")
+            }
+        }
+    }
+}
+
+extension AMIServiceLevelTests {
+    /// An abandon beyond the service level: out of Perf, against Perf2; an abandon under 5 s counts in both.
+    @Test func perfLeavesAbandonsOutAndPerf2CountsEveryOne() {
+        func settings(_ treatment: AMIEventMapper.ServiceLevelTreatment) -> QueueSettings? {
+            var mapper = AMIEventMapper(configuration: .init())
+            mapper.configuration.serviceLevel = treatment
+            _ = mapper.map(AMIMessage(["Event": "QueueParams", "Queue": "sales", "ServiceLevel": "20"]), now: Instant(milliseconds: 1_796_133_568_000))
+            return mapper.discoveredSettings.first
+        }
+        #expect(settings(.board).map { [$0.threshold, $0.shortAbandon] } == [20_000, 5000])
+        #expect(settings(.board)?.abandonTreatment == .negative)
+        #expect(settings(.perf).map { [$0.threshold, $0.shortAbandon] } == [20_000, 0])
+        #expect(settings(.perf)?.abandonTreatment == .ignore)
+        #expect(settings(.perf2).map { [$0.threshold, $0.shortAbandon] } == [20_000, 0])
+        #expect(settings(.perf2)?.abandonTreatment == .positive)
+    }
+}

@@ -36,6 +36,8 @@ public struct AMIEventMapper: Sendable {
         /// How long a caller that left a queue by a Redirect or a transfer may take to join another queue
         /// before it counts as app_queue said (abandoned / ended). Asterisk takes about a millisecond.
         public var transferGrace: Millis
+        /// How the queues discovered from this Asterisk judge their service level.
+        public var serviceLevel: ServiceLevelTreatment = .board
 
         public init(
             wrapUpTimes: [String: Millis] = [:], defaultWrapUpTime: Millis = 0, idPrefix: String = "ami",
@@ -47,6 +49,17 @@ public struct AMIEventMapper: Sendable {
             self.resyncGrace = resyncGrace
             self.transferGrace = transferGrace
         }
+    }
+
+    /// How discovered queues count abandons in the service level (`docs/asterisk.md`, "Service level").
+    public enum ServiceLevelTreatment: String, Sendable, Equatable, CaseIterable {
+        /// The board's default: abandons count against it, except short abandons (under 5 s), counted nowhere.
+        case board
+        /// Like app_queue's `ServicelevelPerf`: answered within / answered; abandons are left out.
+        case perf
+        /// Like app_queue's `ServicelevelPerf2`: (answered within + abandoned within) / (answered + abandoned),
+        /// every abandon counted (no short-abandon limit).
+        case perf2
     }
 
     /// What one queue's `QueueParams` said.
@@ -93,10 +106,16 @@ public struct AMIEventMapper: Sendable {
     }
 
     /// Service-level settings from Asterisk's own `servicelevel` per queue (default threshold where it is 0),
-    /// sorted by queue name: what the server uses unless its config overrides a queue.
+    /// treated as ``Configuration/serviceLevel`` says, sorted by queue name: what the server uses unless its
+    /// config overrides a queue.
     public var discoveredSettings: [QueueSettings] {
         queueParameters.values.sorted { $0.queue < $1.queue }.map { params in
-            QueueSettings(id: params.queue, threshold: params.serviceLevel > 0 ? .seconds(Int64(params.serviceLevel)) : .seconds(30))
+            let threshold: Millis = params.serviceLevel > 0 ? .seconds(Int64(params.serviceLevel)) : .seconds(30)
+            switch configuration.serviceLevel {
+            case .board: return QueueSettings(id: params.queue, threshold: threshold)
+            case .perf: return QueueSettings(id: params.queue, threshold: threshold, shortAbandon: 0, abandonTreatment: .ignore)
+            case .perf2: return QueueSettings(id: params.queue, threshold: threshold, shortAbandon: 0, abandonTreatment: .positive)
+            }
         }
     }
 
