@@ -12,7 +12,8 @@ public struct DayCoverage: Sendable, Equatable {
     public enum Reason: String, Sendable, Equatable {
         /// No `state_dir`: nothing is kept across a restart.
         case noStateDirectory = "no_state_dir"
-        /// A state directory this daemon never ran with before (no `alive` file).
+        /// A state directory without an `alive` file: its first start, or the first since an upgrade (the
+        /// journal may then hold today after all; the notice errs on the side of "partial").
         case noHistory = "no_history"
         /// The previous run was last alive at `downSince`, longer ago than ``gapTolerance``.
         case downtime = "daemon_down"
@@ -62,7 +63,7 @@ public struct DayCoverage: Sendable, Equatable {
     public var explanation: String {
         switch reason {
         case .noStateDirectory: "no state_dir: today's figures start now and a restart loses them"
-        case .noHistory: "first start with this state_dir: today's figures start now"
+        case .noHistory: "no alive file in the state_dir (its first start, or the first since an upgrade): today's figures may start now"
         case .downtime: "wallboardd was not running since \(RFC3339.format(downSince ?? since)): today's figures leave out what happened meanwhile"
         }
     }
