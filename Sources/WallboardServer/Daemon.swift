@@ -172,7 +172,11 @@ public final class Daemon: @unchecked Sendable {
             let configuration = try AMISourceConfiguration(
                 name: settings.name, address: "\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(settings.port)",
                 username: settings.username, secretFile: settings.secretFile,
-                mapper: AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)"))
+                mapper: {
+                    var mapper = AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)")
+                    mapper.serviceLevel = settings.serviceLevel
+                    return mapper
+                }())
             return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
         }
         api.amiSources = amiSources
@@ -188,6 +192,7 @@ public final class Daemon: @unchecked Sendable {
             engine.stop()
             throw error
         }
+        startDayCoverage()  // after the journal opened: the state directory exists now
         if options.streamIngest.isEnabled {
             let ingest = StreamIngestServer(
                 configuration: options.streamIngest, engine: engine, logger: logger, access: api.access)
@@ -245,7 +250,8 @@ public final class Daemon: @unchecked Sendable {
             ingest.stop { group.leave() }
         }
         stopRedis(group)
-        group.notify(queue: controlQueue) { [engine, server, httpClient] in
+        group.notify(queue: controlQueue) { [engine, server, httpClient, self] in
+            writeAliveMarker()
             engine.stop()
             server.shutdown {
                 guard let httpClient else { return completion() }
@@ -270,6 +276,7 @@ public final class Daemon: @unchecked Sendable {
             engine.reconfigure(
                 configuration.engine, centerName: configuration.centerName, warningLevels: configuration.warningLevels)
             engine.reconfigureAlerts(configuration.alerts)
+            reloadDayCoverage(calendar: configuration.engine.calendar)
             api.webSocketGuard.limits = configuration.webSocketLimits
             engine.eventLimits = configuration.eventLimits
             configureAccess(

@@ -35,6 +35,8 @@ public final class EngineService: @unchecked Sendable {
     private var discoveredQueues: [String: [QueueSettings]] = [:]
     var simulator: ContactCenterSimulator?
     var sources: [String: Snapshot.SourceStatus] = [:]
+    /// Since when today's figures count, if not since the day's start (``setDayCoverage(_:)``).
+    var dayCoverage: DayCoverage?
     /// Set by ``stop()``: later batches are refused, not applied to a state no journal records.
     private var stopped = false
     private var dirty = true {
@@ -228,6 +230,19 @@ public final class EngineService: @unchecked Sendable {
     }
 
     /// Records a source's state for the board and `/healthz`.
+    /// Says since when today's figures count, when that is after the day's start (set once at start).
+    public func setDayCoverage(_ coverage: DayCoverage?) {
+        queue.async { [self] in
+            dayCoverage = coverage
+            dirty = true
+        }
+    }
+
+    /// ``dayCoverage`` while it still concerns today.
+    func partialDay(now: Instant) -> DayCoverage? {
+        dayCoverage.flatMap { $0.isPartial(now: now, calendar: engine.configuration.calendar) ? $0 : nil }
+    }
+
     public func setSourceStatus(_ status: Snapshot.SourceStatus) {
         queue.async { [self] in
             sources[status.name] = status
@@ -364,7 +379,8 @@ public final class EngineService: @unchecked Sendable {
 
     private var topicContext: TopicPayloads.Context {
         TopicPayloads.Context(
-            centerName: centerName, sources: sources.values.sorted { $0.name < $1.name }, warningLevels: warningLevels)
+            centerName: centerName, sources: sources.values.sorted { $0.name < $1.name }, warningLevels: warningLevels,
+            partialDay: partialDay(now: clock.now()))
     }
 
     private func publishTopics(_ topics: Set<String>, fresh: Set<String>, snapshot: Snapshot?, now: Instant) {

@@ -19,6 +19,8 @@ public struct TopicPayloads {
         var sources: [Snapshot.SourceStatus]
         /// Per queue: the service level below which boards show red.
         var warningLevels: [String: Double]
+        /// Set while today's figures start after the day did (see ``DayCoverage``).
+        var partialDay: DayCoverage? = nil
     }
 
     /// The fields of an agent's JSON: its record and its current contact, if any.
@@ -42,6 +44,7 @@ public struct TopicPayloads {
         var figures: Snapshot.ScopeFigures
         var queues: [QueueSettings]
         var teams: [String]
+        var partialDay: DayCoverage?
     }
 
     fileprivate struct QueueState: Equatable {
@@ -165,7 +168,7 @@ public struct TopicPayloads {
             let state = CenterState(
                 name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
                 windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
-                teams: snapshot.teams.map(\.id))
+                teams: snapshot.teams.map(\.id), partialDay: context.partialDay)
             var last: CenterState?
             if case .center(let value)? = published[topic] { last = value }
             guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
@@ -173,7 +176,8 @@ public struct TopicPayloads {
             publishedAt[topic] = now
             var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
             center["name"] = .string(context.centerName)
-            let data: JSONValue = [
+            context.partialDay?.addFields(to: &center)
+            let data: JSONObject = [
                 "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
                 "primary_window": .string(snapshot.primaryWindow),
                 "windows": .array(snapshot.windowNames.map { .string($0) }),
@@ -182,7 +186,7 @@ public struct TopicPayloads {
                 "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
                 "teams": .array(snapshot.teams.map { .string($0.id) }),
             ]
-            return TopicHub.Update(dataJSON: JSONC.encode(data))
+            return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
         }
         if topic == "groups" {
             let state = GroupsState(channels: snapshot.channels, segments: snapshot.segments, languages: snapshot.languages)
@@ -265,6 +269,7 @@ public struct TopicPayloads {
         guard case .object(var object) = snapshot.json() else { return snapshot.json() }
         if case .object(var center)? = object["center"] {
             center["name"] = .string(context.centerName)
+            context.partialDay?.addFields(to: &center)
             object["center"] = .object(center)
         }
         object["queues"] = .array(

@@ -31,6 +31,9 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
     /// The Redis stream source's and sink's counters, for /metrics (set before the server starts).
     var redisCounters: [RedisStreamCounters] = []
     let errorSequence = Mutex<UInt64>(0)
+    /// Since when today counts, if not since the day's start, and the center's calendar that ends it
+    /// (``DayCoverage``): read here so `/healthz` never waits for the engine's queue.
+    let dayCoverage = Mutex<(DayCoverage, CenterCalendar)?>(nil)
     /// Where WebSocket messages are parsed and answered, in arrival order, off the lws service thread.
     package let webSocketQueue = DispatchQueue(label: "wallboardd.websocket")
     /// Where `POST /api/v1/events` bodies are decoded, in arrival order, off the lws service thread and
@@ -58,9 +61,13 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         if handleActionRoute(request, respond: respond) { return }
         switch (request.method, request.path) {
         case (.get, "/healthz"):
-            // 200 while the process serves; the sources' states say whether the feed is healthy.
-            let sources = hub.sources
-            respond(Self.json(200, ["status": "ok", "version": .string(Self.version), "sources": sources]))
+            // 200 while the process serves; the sources' states say whether the feed is healthy, and
+            // `today_since`/`today_partial_reason` whether today's figures miss the day's beginning.
+            var body: JSONObject = ["status": "ok", "version": .string(Self.version), "sources": hub.sources]
+            if let (coverage, calendar) = dayCoverage.withLock({ $0 }), coverage.isPartial(now: clock.now(), calendar: calendar) {
+                coverage.addFields(to: &body)
+            }
+            respond(Self.json(200, .object(body)))
         case (.get, "/readyz"):
             let hasSnapshot = hub.isReady
             engine.storageProblem { problem in

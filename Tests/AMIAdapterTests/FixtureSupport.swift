@@ -4,7 +4,7 @@ import WallboardCore
 
 /// Loads the Asterisk captures in `Fixtures/` (see its README) and runs mapped events through the engine.
 enum Fixture {
-    static let scenarios = ["A_basic", "C_presence", "E_resync"]
+    static let scenarios = ["A_basic", "C_presence", "E_resync", "G_transfer"]
 
     static func bytes(_ name: String, _ ext: String) throws -> [UInt8] {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures") else {

@@ -30,6 +30,19 @@ import WallboardCore
         #expect(thresholds == ["sales=30000", "support=20000"])
     }
 
+    /// A queue Asterisk reports that `wrapup_seconds` does not name is logged once (AMI has no wrapuptime).
+    @Test func queueWithoutConfiguredWrapUpIsNamedOnceInTheLog() throws {
+        let truth = try AMICapture.truth("A_basic")
+        let plans = FakeAMIServer.Plan.fromCapture(try AMICapture.rows("A_basic"), truth: truth)
+        let harness = try AMIHarness(truth: truth, plans: plans) { $0.mapper.wrapUpTimes = ["sales": 5000] }
+        defer { harness.stop() }
+        try harness.waitForReplay(connections: 1)
+        let warnings = harness.logs.entries.filter { $0.message.hasPrefix("AMI queues without a configured wrap-up") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first.map { "\($0.metadata["ami.queues"]!)" } == "support")
+        #expect(warnings.first?.level == .warning)
+    }
+
     /// Asterisk offers the MD5 challenge: the login sends `Key`, never the secret, and the log says md5.
     @Test func loginUsesTheMD5ChallengeWhenOffered() throws {
         let harness = try AMIHarness(truth: nil, plans: [])

@@ -10,6 +10,8 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   alerts    the alert banner: server-driven (the config's always-true rule fires; the banner shows its severity
             and summary; acknowledged through POST /api/v1/alerts/{id}/ack it says so; removed by SIGHUP it goes),
             and always through the socket's own message path with an injected `alerts` topic message
+  partial   a daemon without a state directory (and no simulator): the board's header says "Today since HH:MM —
+            restarted without history", HH:MM being /healthz's `today_since` in the browser's local time
   shots     a PNG of each layout (1080p and 4K, dark and light, stale, alert) in $SHOTS_DIR
   console   no console errors, exceptions or error log entries, except the WebSocket connection failures while
             the daemon is down
@@ -124,6 +126,44 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+class PlainDaemon(Daemon):
+    """A daemon with no simulator and no state_dir: its "today" starts at its start (the partial-day notice)."""
+
+    def __init__(self, port):
+        super().__init__(port)
+        self.config = os.path.join(SHOTS, "wallboardd-plain.yaml")
+        with open(self.config, "w") as f:
+            f.write(f"listen: 127.0.0.1:{port}\nweb_root: {os.path.join(ROOT, 'web')}\n"
+                    f"access:\n  loopback_without_token: true\n")
+
+
+def partial_day_checks(browser):
+    """The partial-day notice on a real board, against what /healthz says."""
+    port = free_port()
+    daemon = PlainDaemon(port)
+    try:
+        daemon.start()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as r:
+            health = json.load(r)
+        check("partial: /healthz says today starts at the restart without state_dir",
+              health.get("today_partial_reason") == "no_state_dir" and isinstance(health.get("today_since"), str),
+              json.dumps({k: health.get(k) for k in ("today_since", "today_partial_reason")}))
+        page = browser.new_page(1920, 1080)
+        page.navigate(f"http://127.0.0.1:{port}/")
+        want = page.evaluate("(() => { const d = new Date(%s); const p = (n) => String(n).padStart(2, '0');"
+                             " return `Today since ${p(d.getHours())}:${p(d.getMinutes())} — restarted without history`; })()"
+                             % json.dumps(health.get("today_since")))
+        shown = page.wait_for("(() => { const t = document.querySelector('.board-header__today');"
+                              " return t && !t.hidden && t.getBoundingClientRect().height > 0 ? t.textContent : null; })()",
+                              timeout=10)
+        check("partial: the board's header shows the partial-day notice", shown == want, f"{shown!r} vs {want!r}")
+        page.screenshot(os.path.join(SHOTS, "tv-partial-day.png"))
+        errors = console_errors(page, allow_ws_failures=False)
+        check("partial: console clean", not errors, "; ".join(errors[:3]))
+    finally:
+        daemon.stop()
 
 
 def snapshot_fetch(port):
@@ -569,6 +609,7 @@ def main():
         daemon.start()
         browser = Browser()
         run(browser, daemon, base, port)
+        partial_day_checks(browser)
     except (CDPError, RuntimeError, OSError) as e:
         check("run", False, f"{type(e).__name__}: {e}")
     finally:

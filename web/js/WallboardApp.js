@@ -13,6 +13,7 @@ import {
   clockOffsetMs,
   filterAgents,
   formatClock,
+  partialDayNotice,
   parseTime,
   selectQueues,
   sortAgents,
@@ -53,6 +54,7 @@ export function WallboardApp(el, options) {
   const title = el.querySelector('.board-header__title');
   const clock = el.querySelector('.board-header__clock');
   const sources = el.querySelector('.board-header__sources');
+  const today = el.querySelector('.board-header__today');
   const main = el.querySelector('.board-main');
   const tiles = el.querySelector('.queue-tiles');
   const note = el.querySelector('.board-note');
@@ -138,6 +140,11 @@ export function WallboardApp(el, options) {
     const warning = sourceWarning(snap.sources);
     setAttr(sources, 'hidden', warning === null);
     setText(sources, warning);
+    if (today) {
+      const partial = partialDayNotice(snap.center);
+      setAttr(today, 'hidden', partial === null);
+      setText(today, partial);
+    }
 
     if (layout === 'tv') {
       renderQueues(snap, ctx);

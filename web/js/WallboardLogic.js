@@ -153,6 +153,30 @@ export function formatClock(ms) {
 }
 
 /**
+ * The partial-day notice ("Today since 14:03 — restarted without history"), or null while today's figures cover
+ * the whole day. Reads the center's `today_since`, `today_partial_reason` and `today_down_since` (docs/snapshot.md);
+ * times in the board's local time, like its clock.
+ * @param {{today_since?: string, today_partial_reason?: string, today_down_since?: string}|null|undefined} center
+ * @returns {string|null}
+ */
+export function partialDayNotice(center) {
+  if (!center || typeof center.today_since !== 'string') return null;
+  const since = Date.parse(center.today_since);
+  if (!Number.isFinite(since)) return null;
+  const hhmm = (ms) => {
+    const d = new Date(ms);
+    return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  };
+  const down = Date.parse(center.today_down_since);
+  const why = {
+    no_state_dir: 'restarted without history',
+    no_history: 'started without history',
+    daemon_down: Number.isFinite(down) ? `wallboardd was down from ${hhmm(down)}` : 'wallboardd was down',
+  }[center.today_partial_reason] || 'earlier figures are missing';
+  return `Today since ${hhmm(since)} — ${why}`;
+}
+
+/**
  * Human label for a metrics window name from the snapshot ("15m" → "last 15 min").
  * @param {string|null|undefined} name
  * @returns {string}

@@ -16,6 +16,7 @@ import {
   linkHealth,
   longestWaitSeconds,
   parseBoardOptions,
+  partialDayNotice,
   reconnectDelayMs,
   selectQueues,
   serviceLevelClass,
@@ -208,4 +209,21 @@ test('agents sort by state, then longest in state first', () => {
     order.map((a) => a.id),
     ['a14', 'a10', 'a02', 'a06', 'a12', 'a07', 'a04', 'a13', 'a01', 'a08', 'a15', 'a03', 'a11', 'a05', 'a16', 'a09', 'z'],
   );
+});
+
+test('partialDayNotice says since when today counts and why, in local time', () => {
+  const at = (h, m) => new Date(2026, 11, 1, h, m).toISOString();
+  assert.equal(partialDayNotice(null), null);
+  assert.equal(partialDayNotice({ waiting_now: 0 }), null);
+  assert.equal(partialDayNotice({ today_since: 'not a time' }), null);
+  assert.equal(
+    partialDayNotice({ today_since: at(14, 3), today_partial_reason: 'no_state_dir' }),
+    'Today since 14:03 — restarted without history',
+  );
+  assert.equal(partialDayNotice({ today_since: at(9, 0), today_partial_reason: 'no_history' }), 'Today since 09:00 — started without history');
+  assert.equal(
+    partialDayNotice({ today_since: at(14, 3), today_partial_reason: 'daemon_down', today_down_since: at(11, 45) }),
+    'Today since 14:03 — wallboardd was down from 11:45',
+  );
+  assert.equal(partialDayNotice({ today_since: at(14, 3), today_partial_reason: 'new_reason' }), 'Today since 14:03 — earlier figures are missing');
 });

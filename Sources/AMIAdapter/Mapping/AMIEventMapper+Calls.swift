@@ -6,8 +6,14 @@ extension AMIEventMapper {
             return note("QueueCallerJoin", at: at, "no Uniqueid or Queue")
         }
         if var existing = contacts[id] {
-            if existing.phase == .waiting && existing.queue == queue { return }
-            // The caller re-entered a queue: a transfer (blind transfer into a queue extension, or Queue() again).
+            if existing.phase == .waiting && existing.queue == queue && leaves[id] == nil { return }
+            // The caller re-entered a queue: a transfer (blind transfer into a queue extension, a Redirect of a
+            // waiting caller, or Queue() again). A hold ends with it.
+            leaves[id] = nil
+            if existing.held {
+                emit(.contactResumed(contact: id), at: at, subject: id, what: "resumed")
+                existing.held = false
+            }
             emit(.contactTransferred(contact: id, toQueue: queue, toAgent: nil), at: at, subject: id, what: "transferred")
             if let agent = existing.agent {
                 if agents[agent]?.contact == id { agents[agent]?.contact = nil }
@@ -22,6 +28,7 @@ extension AMIEventMapper {
             existing.phase = .waiting
             existing.agent = nil
             existing.agentChannel = nil
+            existing.location = Self.location(of: message) ?? existing.location
             contacts[id] = existing
             return
         }
@@ -29,19 +36,34 @@ extension AMIEventMapper {
         emit(
             .contactQueued(ContactQueued(contact: id, queue: queue, channel: .voice, customer: number.map { Customer(id: $0) })),
             at: at, subject: id, what: "queued")
-        contacts[id] = ContactModel(id: id, queue: queue, channel: message["Channel"], phase: .waiting)
+        contacts[id] = ContactModel(
+            id: id, queue: queue, channel: message["Channel"], phase: .waiting, linkedid: message["Linkedid"],
+            location: Self.location(of: message))
+    }
+
+    /// `Context/Exten` of a caller event (where the caller's dialplan is), when both are there.
+    static func location(of message: AMIMessage) -> String? {
+        guard let context = message["Context"], let exten = message["Exten"] else { return nil }
+        return "\(context)/\(exten)"
     }
 
     /// Leave is not abandon: it precedes AgentConnect (answered) and follows QueueCallerAbandon. A caller that
     /// leaves otherwise (queue timeout, leavewhenempty) and then hangs up is counted abandoned at the Hangup.
     mutating func callerLeft(_ message: AMIMessage, at: Instant) {}
 
+    /// A caller that hung up leaves from where it ran `Queue()`; one whose dialplan location changed was moved
+    /// by a Redirect (app_queue calls that an abandon too): it waits for the caller to join another queue.
     mutating func callerAbandoned(_ message: AMIMessage, at: Instant) {
         guard let id = message["Uniqueid"], let contact = contacts[id], contact.phase == .waiting else { return }
+        if let was = contact.location, let now = Self.location(of: message), was != now {
+            leaves[id] = PendingLeave(contact: id, at: at, due: at.advanced(by: configuration.transferGrace), fallback: .abandon)
+            return
+        }
         abandon(id, at: at)
     }
 
     mutating func abandon(_ id: String, at: Instant) {
+        leaves[id] = nil
         emit(.contactAbandoned(contact: id), at: at, subject: id, what: "abandoned")
         contacts[id] = nil
         stopRinging(for: id)
@@ -124,8 +146,18 @@ extension AMIEventMapper {
         guard let id, let contact = contacts[id] else {
             return note("AgentComplete", at: at, "no live call matches it")
         }
+        // The end of a visit the caller already left: a transfer into another queue (whose QueueCallerJoin may
+        // come first) or to another agent.
+        if let queue = message["Queue"], queue != contact.queue { return }
+        if let interface = message["Interface"], let agent = contact.agent, interface != agent { return }
         let agent = contact.agent ?? message["Interface"]
-        if contact.phase == .connected {
+        if contact.phase == .connected, message["Reason"]?.lowercased() == "transfer" {
+            // Transferred to a dialplan extension: a queue (its QueueCallerJoin follows) or elsewhere (the call
+            // ends here for us, as for app_queue).
+            if leaves[id] == nil {
+                leaves[id] = PendingLeave(contact: id, at: at, due: at.advanced(by: configuration.transferGrace), fallback: .end)
+            }
+        } else if contact.phase == .connected {
             endCall(id, at: at)
         } else if let agent, agents[agent]?.contact == id {
             agents[agent]?.contact = nil
@@ -136,8 +168,10 @@ extension AMIEventMapper {
     /// Talk ended: `contact.ended` now, `contact.wrapup_done` after the wrap-up time.
     mutating func endCall(_ id: String, at: Instant) {
         guard var contact = contacts[id], contact.phase == .connected else { return }
+        leaves[id] = nil
         emit(.contactEnded(contact: id), at: at, subject: id, what: "ended")
         contact.phase = .ended
+        contact.held = false
         contacts[id] = contact
         if let agent = contact.agent {
             if agents[agent]?.contact == id { agents[agent]?.contact = nil }
@@ -156,17 +190,13 @@ extension AMIEventMapper {
             }
             channels.hungUp(channel)
         }
-        guard let id = message["Uniqueid"], let contact = contacts[id] else { return }
+        guard let id = message["Uniqueid"] else { return }
+        if leaves[id] != nil { resolveLeave(id) }
+        guard let contact = contacts[id] else { return }
         switch contact.phase {
         case .waiting: abandon(id, at: at)
         case .connected: endCall(id, at: at)
         case .ended: break
         }
-    }
-
-    /// Transfers are mapped where the caller visibly moves: into another queue (QueueCallerJoin of a
-    /// known caller → `contact.transferred` to_queue). The transfer events themselves only refresh channels.
-    mutating func transferSeen(_ message: AMIMessage, at: Instant) {
-        channels.note(message)
     }
 }

@@ -56,6 +56,24 @@ struct ContactModel: Sendable {
     var phase: Phase
     var agent: String?
     var agentChannel: String?
+    /// The caller channel's `Linkedid`: a phone's `Hold` behind a Local member carries it, not the caller's channel.
+    var linkedid: String?
+    /// `Context`/`Exten` where the caller ran `Queue()`: a QueueCallerAbandon somewhere else means the caller
+    /// was moved (dialplan Redirect), not that it hung up.
+    var location: String?
+    /// A `contact.held` was emitted and no `contact.resumed` since.
+    var held = false
+}
+
+/// A caller that left in a way that may be a move to another queue: a QueueCallerAbandon after a Redirect, or
+/// an AgentComplete `Reason: transfer`. A QueueCallerJoin of the same caller before `due` makes it a
+/// transfer; a Hangup of the caller or `due` makes it what app_queue said (`abandon` / `end`) at `at`.
+struct PendingLeave: Sendable {
+    enum Fallback: Sendable { case abandon, end }
+    var contact: String
+    var at: Instant
+    var due: Instant
+    var fallback: Fallback
 }
 
 struct PendingWrapUp: Sendable {

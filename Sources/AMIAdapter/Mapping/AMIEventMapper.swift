@@ -33,16 +33,33 @@ public struct AMIEventMapper: Sendable {
         /// How long after QueueStatus a resync waits for CoreShowChannels before deciding about callers
         /// that left a queue while the connection was down.
         public var resyncGrace: Millis
+        /// How long a caller that left a queue by a Redirect or a transfer may take to join another queue
+        /// before it counts as app_queue said (abandoned / ended). Asterisk takes about a millisecond.
+        public var transferGrace: Millis
+        /// How the queues discovered from this Asterisk judge their service level.
+        public var serviceLevel: ServiceLevelTreatment = .board
 
         public init(
             wrapUpTimes: [String: Millis] = [:], defaultWrapUpTime: Millis = 0, idPrefix: String = "ami",
-            resyncGrace: Millis = .seconds(5)
+            resyncGrace: Millis = .seconds(5), transferGrace: Millis = .seconds(2)
         ) {
             self.wrapUpTimes = wrapUpTimes
             self.defaultWrapUpTime = defaultWrapUpTime
             self.idPrefix = idPrefix
             self.resyncGrace = resyncGrace
+            self.transferGrace = transferGrace
         }
+    }
+
+    /// How discovered queues count abandons in the service level (`docs/asterisk.md`, "Service level").
+    public enum ServiceLevelTreatment: String, Sendable, Equatable, CaseIterable {
+        /// The board's default: abandons count against it, except short abandons (under 5 s), counted nowhere.
+        case board
+        /// Like app_queue's `ServicelevelPerf`: answered within / answered; abandons are left out.
+        case perf
+        /// Like app_queue's `ServicelevelPerf2`: (answered within + abandoned within) / (answered + abandoned),
+        /// every abandon counted (no short-abandon limit).
+        case perf2
     }
 
     /// What one queue's `QueueParams` said.
@@ -75,6 +92,7 @@ public struct AMIEventMapper: Sendable {
     var agents: [String: AgentModel] = [:]
     var contacts: [String: ContactModel] = [:]
     var wrapUps: [PendingWrapUp] = []
+    var leaves: [String: PendingLeave] = [:]
     var channels = ChannelTracker()
     var resync = ResyncState()
     var clock: Instant?
@@ -88,23 +106,23 @@ public struct AMIEventMapper: Sendable {
     }
 
     /// Service-level settings from Asterisk's own `servicelevel` per queue (default threshold where it is 0),
-    /// sorted by queue name: what the server uses unless its config overrides a queue.
+    /// treated as ``Configuration/serviceLevel`` says, sorted by queue name: what the server uses unless its
+    /// config overrides a queue.
     public var discoveredSettings: [QueueSettings] {
         queueParameters.values.sorted { $0.queue < $1.queue }.map { params in
-            QueueSettings(id: params.queue, threshold: params.serviceLevel > 0 ? .seconds(Int64(params.serviceLevel)) : .seconds(30))
+            let threshold: Millis = params.serviceLevel > 0 ? .seconds(Int64(params.serviceLevel)) : .seconds(30)
+            switch configuration.serviceLevel {
+            case .board: return QueueSettings(id: params.queue, threshold: threshold)
+            case .perf: return QueueSettings(id: params.queue, threshold: threshold, shortAbandon: 0, abandonTreatment: .ignore)
+            case .perf2: return QueueSettings(id: params.queue, threshold: threshold, shortAbandon: 0, abandonTreatment: .positive)
+            }
         }
     }
 
     /// When ``tick(now:)`` next has something to emit.
     public var nextDeadline: Instant? {
-        let wrap = wrapUps.map(\.due).min()
-        let grace = resync.vanishedDeadline
-        switch (wrap, grace) {
-        case (let a?, let b?): return min(a, b)
-        case (let a?, nil): return a
-        case (nil, let b?): return b
-        case (nil, nil): return nil
-        }
+        let deadlines = wrapUps.map(\.due) + leaves.values.map(\.due) + [resync.vanishedDeadline].compactMap { $0 }
+        return deadlines.min()
     }
 
     /// Returns and clears ``problems``.
@@ -160,9 +178,12 @@ public struct AMIEventMapper: Sendable {
         case "QueueMemberPause", "QueueMemberPaused": memberPaused(message, at: at)
         case "QueueMemberStatus": memberStatus(message, at: at)
         case "Hangup": hangup(message, at: at)
-        case "Newchannel", "DialBegin", "DialEnd", "LocalBridge", "BridgeEnter", "BridgeLeave", "Rename":
+        case "Newchannel", "DialBegin", "DialEnd", "LocalBridge", "BridgeEnter", "BridgeLeave", "BridgeDestroy", "Rename":
             channels.note(message)
-        case "BlindTransfer", "AttendedTransfer": transferSeen(message, at: at)
+        case "Hold": holdSeen(message, at: at, held: true)
+        case "Unhold": holdSeen(message, at: at, held: false)
+        case "BlindTransfer": blindTransferSeen(message, at: at)
+        case "AttendedTransfer": attendedTransferSeen(message, at: at)
         case "QueueParams": queueParams(message, at: at)
         case "QueueMember", "QueueEntry": resync.collect(message)
         case "QueueStatusComplete": queueStatusComplete(message, at: at)
@@ -223,9 +244,12 @@ public struct AMIEventMapper: Sendable {
                     agents[agent]?.engine?.reason = nil
                 }
             }
-        case .contactTransferred(let contact, _, _):
+        case .contactTransferred(let contact, _, let toAgent):
             for id in agents.keys where agents[id]?.engine?.contact == contact {
                 agents[id]?.engine = EngineView(state: .wrapUp, reason: nil, contact: nil)
+            }
+            if let toAgent, agents[toAgent]?.engine != nil {
+                agents[toAgent]?.engine = EngineView(state: .onContact, reason: nil, contact: contact)
             }
         default:
             break
@@ -254,9 +278,13 @@ public struct AMIEventMapper: Sendable {
 
     // MARK: - Time
 
-    /// Emits wrap-up ends due at or before `now`, each at its own due time, oldest first; then resync
+    /// Settles callers whose move to another queue did not come (as app_queue said, at the time it said it),
+    /// then emits wrap-up ends due at or before `now`, each at its own due time, oldest first; then resync
     /// decisions whose grace ran out.
     mutating func flushDue(upTo now: Instant) {
+        for leave in leaves.values.filter({ $0.due <= now }).sorted(by: { ($0.due, $0.contact) < ($1.due, $1.contact) }) {
+            resolveLeave(leave.contact)
+        }
         while let index = wrapUps.indices.filter({ wrapUps[$0].due <= now }).min(by: { wrapUps[$0].due < wrapUps[$1].due }) {
             let wrap = wrapUps.remove(at: index)
             if wrap.emitsEvent {

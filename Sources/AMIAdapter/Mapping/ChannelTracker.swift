@@ -13,6 +13,8 @@ struct ChannelTracker: Sendable {
     private var uniqueids: [String: String] = [:]
     private var dialed: [String: Ref] = [:]
     private var answered: [String: Ref] = [:]
+    /// Bridge id → the channels in it (BridgeEnter/BridgeLeave), to find an attended transfer's target.
+    private var bridges: [String: Set<String>] = [:]
 
     mutating func note(_ message: AMIMessage) {
         if let channel = message["Channel"], let uniqueid = message["Uniqueid"] { uniqueids[channel] = uniqueid }
@@ -28,6 +30,15 @@ struct ChannelTracker: Sendable {
             {
                 answered[channel] = Ref(name: dest, uniqueid: message["DestUniqueid"])
             }
+        case "BridgeEnter":
+            if let bridge = message["BridgeUniqueid"], let channel = message["Channel"] { bridges[bridge, default: []].insert(channel) }
+        case "BridgeLeave":
+            if let bridge = message["BridgeUniqueid"], let channel = message["Channel"] {
+                bridges[bridge]?.remove(channel)
+                if bridges[bridge]?.isEmpty == true { bridges[bridge] = nil }
+            }
+        case "BridgeDestroy":
+            if let bridge = message["BridgeUniqueid"] { bridges[bridge] = nil }
         case "Rename":
             if let old = message["Channel"], let new = message["Newname"] {
                 uniqueids[new] = uniqueids.removeValue(forKey: old)
@@ -44,6 +55,9 @@ struct ChannelTracker: Sendable {
     }
 
     func uniqueid(of channel: String) -> String? { uniqueids[channel] }
+
+    /// The channels in `bridge` now, sorted (empty when unknown).
+    func channels(inBridge bridge: String) -> [String] { (bridges[bridge] ?? []).sorted() }
 
     /// The device channel behind `start` (itself when nothing better is known).
     func resolve(_ start: Ref) -> Ref {

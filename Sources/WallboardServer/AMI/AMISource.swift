@@ -61,6 +61,8 @@ public final class AMISource: @unchecked Sendable {
     private var pending: [String: PendingAction] = [:]
     private var lastStatus: Snapshot.SourceStatus?
     private var discovered: [QueueSettings] = []
+    /// Queues already named in the missing wrap-up warning.
+    private var warnedWrapUp: Set<String> = []
     private var connectedAt: Instant?
     private var lastByteAt: Instant?
     private var problemsThisConnection = 0
@@ -360,8 +362,23 @@ public final class AMISource: @unchecked Sendable {
             engine.setDiscoveredQueueSettings(source: configuration.name, settings)
             let queues = settings.map { PrintableText.escaping($0.id, limit: 80) }.joined(separator: ", ")
             logger.info("AMI queue settings discovered", metadata: ["ami.queues": "\(queues)"])
+            warnAboutMissingWrapUp(settings)
         }
         rescheduleDeadline(now: now)
+    }
+
+    /// AMI does not publish queues.conf `wrapuptime`: a queue missing from the source's `wrapup_seconds`
+    /// shows no wrap-up (unless a member has its own `Wrapuptime`). Said once per queue.
+    private func warnAboutMissingWrapUp(_ settings: [QueueSettings]) {
+        let missing = settings.map(\.id).filter { configuration.mapper.wrapUpTimes[$0] == nil && !warnedWrapUp.contains($0) }
+        guard !missing.isEmpty else { return }
+        warnedWrapUp.formUnion(missing)
+        logger.warning(
+            "AMI queues without a configured wrap-up: their agents go from a call straight to available",
+            metadata: [
+                "ami.queues": "\(missing.map { PrintableText.escaping($0, limit: 80) }.joined(separator: ", "))",
+                "fix": "set ami[].wrapup_seconds to each queue's queues.conf wrapuptime (AMI does not publish it)",
+            ])
     }
 
     private func deliver(_ events: [Event]) {

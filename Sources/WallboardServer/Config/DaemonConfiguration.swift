@@ -1,3 +1,4 @@
+import AMIAdapter
 import Foundation
 import JSONModel
 import Logging
@@ -15,6 +16,8 @@ public struct DaemonConfiguration: Sendable {
         public var secretFile: String
         /// The queue's `wrapuptime` per queue id, in milliseconds (Asterisk does not report it over AMI).
         public var wrapUp: [String: Millis]
+        /// How the queues discovered from this Asterisk judge their service level (`service_level`).
+        public var serviceLevel: AMIEventMapper.ServiceLevelTreatment = .board
 
         public init(name: String, host: String, port: Int, username: String, secretFile: String, wrapUp: [String: Millis]) {
             self.name = name
@@ -312,10 +315,13 @@ public struct DaemonConfiguration: Sendable {
                 }
                 try section.rejectUnknownKeys()
             }
-            sources.append(
-                AMISourceSettings(
-                    name: name, host: host, port: port, username: try ami.requiredString("username"),
-                    secretFile: try ami.requiredString("secret_file"), wrapUp: wrapUp))
+            var settings = AMISourceSettings(
+                name: name, host: host, port: port, username: try ami.requiredString("username"),
+                secretFile: try ami.requiredString("secret_file"), wrapUp: wrapUp)
+            if let treatment = try ami.choice("service_level", from: AMIEventMapper.ServiceLevelTreatment.allCases.map(\.rawValue)) {
+                settings.serviceLevel = AMIEventMapper.ServiceLevelTreatment(rawValue: treatment)!
+            }
+            sources.append(settings)
             try ami.rejectUnknownKeys()
         }
         return sources
