@@ -377,6 +377,35 @@ import Testing
         #expect(failures > 100)
     }
 
+    /// A version-3 checkpoint (one "contact" per agent, none of version 4's keys) still restores.
+    @Test func aVersion3CheckpointStillRestores() throws {
+        var f = EventFactory()
+        var engine = WallboardEngine()
+        engine.run([
+            f.make(0, .agentLogin(AgentLogin(agent: "a1", name: "A", queues: ["q"]))),
+            f.make(1, .contactQueued(ContactQueued(contact: "c1", queue: "q", channel: .voice))),
+            f.make(5, .contactAnswered(contact: "c1", agent: "a1", monitor: nil)),
+        ])
+        guard case .object(var root) = engine.checkpoint(), case .array(var agents)? = root["agents"],
+            case .object(var agent) = agents[0], case .object(var counters)? = root["counters"]
+        else {
+            Issue.record("unexpected checkpoint shape")
+            return
+        }
+        #expect(agent["contacts"] == ["c1"])
+        agent["contacts"] = nil
+        agent["contact"] = "c1"
+        agents[0] = .object(agent)
+        root["agents"] = .array(agents)
+        counters["late_wrapups"] = nil
+        counters["expired"] = nil
+        root["counters"] = .object(counters)
+        root["version"] = 3
+        let restored = try WallboardEngine(restoringFrom: .object(root), configuration: EngineConfiguration())
+        #expect(restored.agents["a1"]?.contacts == ["c1"])
+        #expect(restored.contacts["c1"]?.agent == "a1")
+    }
+
     // MARK: - Nothing forgotten
 
     /// A new stored property on the engine (or a new field on what it stores) must be added to the checkpoint.

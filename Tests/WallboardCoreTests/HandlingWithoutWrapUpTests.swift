@@ -156,6 +156,30 @@ import WallboardCore
         #expect(engine.contacts.isEmpty)
     }
 
+    /// The worked example of docs/metrics.md, "When handling ends".
+    @Test func theWorkedExampleOfTheDocs() {
+        let (engine, factory) = engine { f in
+            [
+                f.make(0, .contactQueued(ContactQueued(contact: "c1", queue: "q", channel: .voice))),
+                f.make(0, .contactQueued(ContactQueued(contact: "c2", queue: "q", channel: .voice))),
+                f.make(10, .contactAnswered(contact: "c1", agent: "a1", monitor: nil)),
+                f.make(70, .contactHeld(contact: "c1")),
+                f.make(90, .contactResumed(contact: "c1")),
+                f.make(190, .contactEnded(contact: "c1")),
+                f.make(220, .contactAnswered(contact: "c2", agent: "a1", monitor: nil)),
+                f.make(340, .contactEnded(contact: "c2")),
+                f.make(340, .agentState(agent: "a1", state: .available, reason: nil)),
+            ]
+        }
+        let today = engine.snapshot(now: factory.at(340)).center.windows[WindowName.today]!
+        #expect(engine.handled.map(\.handleTime) == [.seconds(210), .seconds(120)])
+        #expect(engine.handled.first?.talk == .seconds(160))
+        #expect(engine.handled.first?.hold == .seconds(20))
+        #expect(engine.handled.first?.wrapUp == .seconds(30))
+        #expect(today.handledCount == 2)
+        #expect(today.averageHandleTime == 165)
+    }
+
     @Test func wrapUpDoneStillEndsHandlingAndCountsOnlyTimeInWrapUp() {
         let (engine, _) = engine { f in
             [
