@@ -49,6 +49,13 @@ extension EngineService {
             engine.apply(event, now: replayNow)
         }
         _ = engine.expire(now: now)
+        // Contacts the replay closed as expired were logged by the run that saw them first: one line here.
+        let replayExpired = engine.takeExpiredContacts()
+        if !replayExpired.contacts.isEmpty {
+            logger.notice(
+                "contacts expired while replaying the journal",
+                metadata: ["contacts": "\(replayExpired.contacts.count + replayExpired.dropped)"])
+        }
         HeapTrim.releaseFreePages()  // the checkpoint's parse trees and the replayed records are gone now
         for problem in problems { logger.warning("journal replay problem", metadata: ["journal.problem": "\(problem)"]) }
         logger.notice(

@@ -7,6 +7,21 @@ import WallboardJournal
 
 /// The engine's figures on `/metrics`.
 extension EngineService {
+    /// Logs each contact the engine closed as expired since the last call, once (on the engine queue).
+    func logExpiredContacts() {
+        let (expired, dropped) = engine.takeExpiredContacts()
+        for contact in expired {
+            logger.warning(
+                "contact expired",
+                metadata: [
+                    "contact": "\(contact.contact)", "queue": "\(contact.queue)", "phase": "\(contact.phase.rawValue)",
+                    "agent": "\(contact.agent ?? "-")", "last_activity": "\(RFC3339.format(contact.lastActivity))",
+                    "cause": "\(contact.cause.rawValue)",
+                ])
+        }
+        if dropped > 0 { logger.warning("more contacts expired than logged", metadata: ["contacts": "\(dropped)"]) }
+    }
+
     /// Adds the engine's figures to a Prometheus exposition. Runs on the queue; `completion` gets the result.
     public func renderMetrics(into renderer: MetricsRenderer, completion: @escaping @Sendable (MetricsRenderer) -> Void) {
         queue.async { [self] in
@@ -30,6 +45,14 @@ extension EngineService {
             metrics.add(
                 "wallboardd_events_clamped_total", "counter", "Events stamped too far in the future, applied at now.",
                 value: Double(counters.clampedFromFuture))
+            metrics.add(
+                "wallboardd_contacts_expired_total", "counter",
+                "Contacts closed as expired: no event for contacts.expire_after_minutes, or gone from a source.snapshot.",
+                value: Double(counters.expired))
+            metrics.add(
+                "wallboardd_late_wrapups_total", "counter",
+                "contact.wrapup_done events for contacts already handled (their agent moved on first).",
+                value: Double(counters.lateWrapUps))
             metrics.add(
                 "wallboardd_events_held", "gauge", "Events held back waiting for an earlier event (reordering).",
                 value: Double(counters.deferred))

@@ -361,6 +361,7 @@ public final class EngineService: @unchecked Sendable {
                 metadata: ["event.id": "\(expired.event.id)", "event.type": "\(expired.event.type)",
                            "event.reason": "\(expired.rejection.message)"])
         }
+        logExpiredContacts()
         let demand = hub.takeDemand()
         let alertsNeedSnapshot = alerts.map { !$0.engine.rules.isEmpty || !$0.engine.activeAlerts.isEmpty } ?? false
         var snapshot: Snapshot?

@@ -27,9 +27,10 @@ public struct TopicPayloads {
     struct AgentKey: Equatable {
         var record: AgentRecord
         var contact: LiveContact?
+        var load: [AgentLoad] = []
 
         static func == (lhs: AgentKey, rhs: AgentKey) -> Bool {
-            guard lhs.record == rhs.record else { return false }
+            guard lhs.record == rhs.record, lhs.load == rhs.load else { return false }
             // Only these of the contact are shown (`docs/snapshot.md`, agents[].contact).
             return lhs.contact?.id == rhs.contact?.id && lhs.contact?.queue == rhs.contact?.queue
                 && lhs.contact?.channel == rhs.contact?.channel && lhs.contact?.phase == rhs.contact?.phase
@@ -308,7 +309,8 @@ public struct TopicPayloads {
         keys.reserveCapacity(members.count)
         for agent in members {
             ids.append(agent.id)
-            keys[agent.id] = AgentKey(record: agent, contact: agent.contact.flatMap { engine.contacts[$0] })
+            keys[agent.id] = AgentKey(
+                record: agent, contact: agent.contact.flatMap { engine.contacts[$0] }, load: engine.load(of: agent))
         }
         ids.sort()
         var upserted: [String] = []
@@ -330,7 +332,7 @@ public struct TopicPayloads {
     /// The agent's JSON, encoded once per change of the agent.
     private mutating func text(of key: AgentKey) -> String {
         if let cached = agentText[key.record.id], cached.key == key { return cached.json }
-        let json = JSONC.encode(Snapshot.agentJSON(key.record, contact: key.contact, at: nil))
+        let json = JSONC.encode(Snapshot.agentJSON(key.record, contact: key.contact, at: nil, load: key.load))
         agentText[key.record.id] = (key, json)
         return json
     }

@@ -2,6 +2,11 @@ import WallboardCore
 
 /// A deliberately naive recomputation of window figures straight from the raw event list, written
 /// apart from the engine: every call rescans every event. Only valid, in-order streams.
+///
+/// Scopes: "center", a queue id, or `team:`, `channel:`, `segment:`, `language:` followed by an id
+/// (docs/metrics.md, "Scopes"). Handling ends at the first of `contact.wrapup_done`, the agent's next
+/// state other than wrap_up, or its logout (docs/metrics.md, "When handling ends"); a contact with no
+/// event for `expiry` is expired at that age when an `expire(now:)` ran after it (`lastExpire`).
 struct ReferenceModel {
     /// The figures the property test compares.
     struct Figures: Equatable, CustomStringConvertible {
@@ -12,34 +17,67 @@ struct ReferenceModel {
         var handled = 0
         var handleTime: Int64 = 0
         var handling: Int64 = 0, available: Int64 = 0, loggedIn: Int64 = 0
+        var expired = 0
 
         var description: String {
             "off \(offered) ans \(answered) ab \(abandoned) short \(shortAbandoned) within \(within) "
                 + "sl \(slNumerator)/\(slDenominator) wait \(answerWait) max \(String(describing: maxWait)) "
-                + "handled \(handled)/\(handleTime) time \(handling)/\(available)/\(loggedIn)"
+                + "handled \(handled)/\(handleTime) time \(handling)/\(available)/\(loggedIn) expired \(expired)"
         }
     }
 
     let events: [Event]
     let settings: [String: QueueSettings]
+    /// The engine's contact expiry (0: never) and the time of its last `expire(now:)`.
+    var expiry: Int64 = 0
+    var lastExpire: Int64? = nil
 
-    /// Figures for `scope` ("center" or a queue id) counting what happened in `[start, now]`.
+    /// What a contact carries into every scope it counts in.
+    private struct Contact {
+        var queue: String
+        var channel: Channel
+        var segment: String?
+        var language: String?
+        var queuedAt: Int64
+        var team: String?
+        var answeredAt: Int64?
+        var agent: String?
+        var lastActivity: Int64
+        var waiting = true
+        var ended = false
+    }
+
+    /// Figures for `scope` counting what happened in `[start, now]`.
     func figures(scope: String, start: Int64, now: Int64) -> Figures {
         var result = Figures()
-        var queuedAt: [String: (queue: String, at: Int64)] = [:]
-        var answeredAt: [String: Int64] = [:]
-        var endedAt: [String: Int64] = [:]
+        var live: [String: Contact] = [:]
         var heldSince: [String: Int64] = [:]
-        var hold: [String: Int64] = [:]
-        var handledQueue: [String: String] = [:]
         var agentQueues: [String: [String]] = [:]
+        var agentTeam: [String: String] = [:]
         var agentState: [String: (state: AgentState, since: Int64)] = [:]
-        func inScope(_ queue: String) -> Bool { scope == "center" || scope == queue }
+        /// The ended contact each agent is wrapping up.
+        var wrapping: [String: String] = [:]
+        /// The contact each agent holds (the generator gives an agent one at a time).
+        var holding: [String: String] = [:]
+
+        func inScope(_ c: Contact, team: String?) -> Bool {
+            if scope == "center" || scope == c.queue { return true }
+            if let id = scope.dropPrefix("team:") { return team == id }
+            if let id = scope.dropPrefix("channel:") { return c.channel.rawValue == id }
+            if let id = scope.dropPrefix("segment:") { return c.segment == id }
+            if let id = scope.dropPrefix("language:") { return c.language == id }
+            return false
+        }
+        func agentInScope(_ agent: String) -> Bool {
+            if scope == "center" { return true }
+            if let id = scope.dropPrefix("team:") { return agentTeam[agent] == id }
+            return (agentQueues[agent] ?? []).contains(scope)
+        }
         func inWindow(_ t: Int64) -> Bool { t >= start && t <= now }
-        func depart(_ contact: String, _ t: Int64, answered: Bool, abandoned: Bool) {
-            guard let entry = queuedAt.removeValue(forKey: contact), inScope(entry.queue), inWindow(t) else { return }
-            let wait = max(0, t - entry.at)
-            let s = settings[entry.queue] ?? QueueSettings(id: entry.queue)
+        func depart(_ c: Contact, _ t: Int64, answered: Bool, abandoned: Bool, team: String?) {
+            guard inScope(c, team: answered ? team : nil), inWindow(t) else { return }
+            let wait = max(0, t - c.queuedAt)
+            let s = settings[c.queue] ?? QueueSettings(id: c.queue)
             let within = wait <= s.threshold
             if abandoned, s.shortAbandon > 0, wait < s.shortAbandon {
                 result.shortAbandoned += 1
@@ -61,58 +99,121 @@ struct ReferenceModel {
                 if s.abandonTreatment == .positive, within { result.slNumerator += 1 }
             }
         }
+        func handle(_ contact: String, _ t: Int64) {
+            guard let c = live.removeValue(forKey: contact) else { return }
+            if let agent = c.agent, wrapping[agent] == contact { wrapping[agent] = nil }
+            if let agent = c.agent, holding[agent] == contact { holding[agent] = nil }
+            guard inScope(c, team: c.team), inWindow(t) else { return }
+            result.handled += 1
+            result.handleTime += t - c.answeredAt!  // talk + hold + wrap-up: the agent wrapped up throughout
+        }
         func closeState(_ agent: String, _ t: Int64) {
-            guard let current = agentState[agent] else { return }
-            let queues = agentQueues[agent] ?? []
-            guard scope == "center" || queues.contains(scope) else { return }
+            guard let current = agentState[agent], agentInScope(agent) else { return }
             let overlap = max(0, min(t, now) - max(current.since, start))
             guard overlap > 0 else { return }
             result.loggedIn += overlap
             if current.state == .onContact || current.state == .wrapUp { result.handling += overlap }
             if current.state == .available { result.available += overlap }
         }
+        func setState(_ agent: String, _ state: AgentState, _ t: Int64) {
+            guard agentState[agent] != nil, agentState[agent]?.state != state else { return }
+            closeState(agent, t)
+            agentState[agent] = (state, t)
+        }
+        /// What `expire(now:)` closed before `t`: contacts idle longer than `expiry` at an expiry run.
+        func expireIdle(before t: Int64) {
+            guard expiry > 0, let lastExpire else { return }
+            let due = live.filter { _, c in
+                let since = c.waiting ? c.queuedAt : c.lastActivity
+                return since + expiry < t && lastExpire > since + expiry
+            }
+            for (id, c) in due.sorted(by: { $0.key < $1.key }) {
+                live[id] = nil
+                let at = (c.waiting ? c.queuedAt : c.lastActivity) + expiry
+                if inScope(c, team: c.team), inWindow(at) { result.expired += 1 }
+            }
+        }
         for event in events where event.timestamp.milliseconds <= now {
             let t = event.timestamp.milliseconds
+            expireIdle(before: t)
             switch event.body {
             case .agentLogin(let login):
                 agentQueues[login.agent] = login.queues
+                agentTeam[login.agent] = login.team
                 agentState[login.agent] = (.available, t)
             case .agentState(let agent, let state, _):
-                if agentState[agent]?.state != state {
-                    closeState(agent, t)
-                    agentState[agent] = (state, t)
-                }
+                if state != .wrapUp, let contact = wrapping[agent] { handle(contact, t) }
+                if state == .available || state == .notReady { holding[agent] = nil }
+                setState(agent, state, t)
             case .agentLogout(let agent):
+                if let contact = wrapping[agent] { handle(contact, t) }
                 closeState(agent, t)
                 agentState[agent] = nil
             case .contactQueued(let queued):
-                queuedAt[queued.contact] = (queued.queue, t)
-            case .contactAnswered(let contact, _, _):
-                handledQueue[contact] = queuedAt[contact]?.queue
-                depart(contact, t, answered: true, abandoned: false)
-                answeredAt[contact] = t
+                live[queued.contact] = Contact(
+                    queue: queued.queue, channel: queued.channel, segment: queued.customer?.segment,
+                    language: queued.language, queuedAt: t, lastActivity: t)
+            case .contactAnswered(let contact, let agent, _):
+                guard var c = live[contact] else { continue }
+                c.team = agentTeam[agent]
+                depart(c, t, answered: true, abandoned: false, team: c.team)
+                c.waiting = false
+                c.answeredAt = t
+                c.agent = agent
+                c.lastActivity = t
+                live[contact] = c
+                holding[agent] = contact
+                setState(agent, .onContact, t)
             case .contactAbandoned(let contact):
-                depart(contact, t, answered: false, abandoned: true)
+                guard let c = live.removeValue(forKey: contact) else { continue }
+                depart(c, t, answered: false, abandoned: true, team: nil)
             case .contactTransferred(let contact, let toQueue, _):
-                depart(contact, t, answered: false, abandoned: false)
-                queuedAt[contact] = (toQueue!, t)
+                guard var c = live[contact] else { continue }
+                depart(c, t, answered: false, abandoned: false, team: nil)
+                c.queue = toQueue!
+                c.queuedAt = t
+                c.lastActivity = t
+                live[contact] = c
             case .contactHeld(let contact):
                 heldSince[contact] = t
+                live[contact]?.lastActivity = t
             case .contactResumed(let contact):
-                hold[contact, default: 0] += t - heldSince.removeValue(forKey: contact)!
+                heldSince[contact] = nil
+                live[contact]?.lastActivity = t
             case .contactEnded(let contact):
-                if let since = heldSince.removeValue(forKey: contact) { hold[contact, default: 0] += t - since }
-                endedAt[contact] = t
-            case .contactWrapupDone(let contact, _):
-                guard let queue = handledQueue[contact], inScope(queue), inWindow(t) else { continue }
-                result.handled += 1
-                result.handleTime += t - answeredAt[contact]!  // talk + hold + wrap-up
-            case .surveyCompleted:
+                heldSince[contact] = nil
+                guard var c = live[contact] else { continue }
+                c.ended = true
+                c.lastActivity = t
+                live[contact] = c
+                if let agent = c.agent, holding[agent] == contact, agentState[agent] != nil {
+                    wrapping[agent] = contact
+                    setState(agent, .wrapUp, t)
+                } else {
+                    handle(contact, t)
+                }
+            case .contactWrapupDone(let contact, let agent):
+                guard live[contact] != nil else { continue }  // already handled: changes nothing
+                handle(contact, t)
+                if holding[agent] == nil, wrapping[agent] == nil, let state = agentState[agent]?.state,
+                    state == .wrapUp || state == .onContact
+                {
+                    setState(agent, .available, t)
+                }
+            case .surveyCompleted, .sourceSnapshot:
                 break
             }
         }
+        expireIdle(before: now + 1)
         for agent in agentState.keys { closeState(agent, now) }
         return result
+    }
+}
+
+extension String {
+    /// The rest of the string after `prefix`, or `nil` when it does not start with it.
+    fileprivate func dropPrefix(_ prefix: String) -> String? {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
     }
 }
 
@@ -124,6 +225,6 @@ extension ReferenceModel.Figures {
             within: m.answeredWithinThreshold, slNumerator: m.serviceLevelNumerator,
             slDenominator: m.serviceLevelDenominator, answerWait: m.totalAnswerWait, maxWait: m.maxWait,
             handled: m.handledCount, handleTime: m.totalHandleTime, handling: m.handlingTime,
-            available: m.availableTime, loggedIn: m.loggedInTime)
+            available: m.availableTime, loggedIn: m.loggedInTime, expired: m.expired)
     }
 }

@@ -3,8 +3,19 @@ import WallboardCore
 /// Generates a consistent random event stream for a small center: agents log in, contacts queue, are
 /// answered (with hold and wrap-up) or abandon, some are transferred; agents emit explicit state events.
 struct StreamGenerator {
+    /// What the source leaves out.
+    struct Options {
+        /// Send `contact.wrapup_done`; without it the agent's next state ends wrap-up (sometimes a late
+        /// `contact.wrapup_done` follows anyway).
+        var wrapUpEvents = true
+        /// Lose now and then a `contact.abandoned` or a `contact.ended` (the agent goes available), so
+        /// the contact stays live until the engine expires it.
+        var loseEvents = false
+    }
+
     static let queues = ["q1", "q2", "q3"]
     var random: SeededRandom
+    var options = Options()
     var now: Instant
     var events: [Event] = []
     private var nextID = 0
@@ -18,9 +29,10 @@ struct StreamGenerator {
     private var busy: [String: Busy] = [:]
     private var notReady: Set<String> = []
 
-    init(seed: UInt64, start: Instant) {
+    init(seed: UInt64, start: Instant, options: Options = Options()) {
         random = SeededRandom(seed: seed)
         now = start
+        self.options = options
     }
 
     private mutating func emit(_ body: EventBody) {
@@ -64,6 +76,8 @@ struct StreamGenerator {
                 let target = Self.queues.filter { $0 != item.queue }[random.int(0...1)]
                 emit(.contactTransferred(contact: item.contact, toQueue: target, toAgent: nil))
                 waiting.append(Waiting(contact: item.contact, queue: target, since: now, patience: item.patience))
+            } else if options.loseEvents, random.chance(0.05) {
+                continue  // the abandon never reaches us
             } else {
                 emit(.contactAbandoned(contact: item.contact))
             }
@@ -77,15 +91,31 @@ struct StreamGenerator {
                 emit(work.held ? .contactResumed(contact: work.contact) : .contactHeld(contact: work.contact))
                 work.held.toggle()
             }
+            if !work.ended, now >= work.endsAt, options.loseEvents, random.chance(0.04) {
+                // The end never reaches us: the agent is simply available again.
+                emit(.agentState(agent: agent, state: .available, reason: nil))
+                busy[agent] = nil
+                return
+            }
             if !work.ended, now >= work.endsAt {
                 emit(.contactEnded(contact: work.contact))
                 emit(.agentState(agent: agent, state: .wrapUp, reason: nil))
                 work.ended = true
             }
             if work.ended, now >= work.wrapEndsAt {
-                emit(.contactWrapupDone(contact: work.contact, agent: agent))
-                emit(.agentState(agent: agent, state: .available, reason: nil))
                 busy[agent] = nil
+                guard !options.wrapUpEvents else {
+                    emit(.contactWrapupDone(contact: work.contact, agent: agent))
+                    emit(.agentState(agent: agent, state: .available, reason: nil))
+                    return
+                }
+                if random.chance(0.2) {
+                    notReady.insert(agent)
+                    emit(.agentState(agent: agent, state: .notReady, reason: "break"))
+                } else {
+                    emit(.agentState(agent: agent, state: .available, reason: nil))
+                }
+                if random.chance(0.1) { emit(.contactWrapupDone(contact: work.contact, agent: agent)) }  // late
                 return
             }
             busy[agent] = work

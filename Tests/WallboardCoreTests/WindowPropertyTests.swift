@@ -46,6 +46,69 @@ import WallboardCore
         #expect(checks > 50)
     }
 
+    static let scopes = [
+        "center", "q1", "q2", "q3", "team:odd", "team:even", "channel:voice", "channel:chat", "segment:vip",
+        "language:en", "language:fr",
+    ]
+
+    static func key(_ scope: String) -> ScopeKey {
+        let parts = scope.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return scope == "center" ? .center : .queue(scope) }
+        switch parts[0] {
+        case "team": return .team(parts[1])
+        case "channel": return .channel(parts[1])
+        case "segment": return .segment(parts[1])
+        default: return .language(parts[1])
+        }
+    }
+
+    /// Every scope (team, channel, segment, language too), on streams without `contact.wrapup_done`
+    /// (handling ends at the agent's next state), with lost abandons and ends that the engine expires.
+    @Test(arguments: [11, 12, 13, 14, 15, 16] as [UInt64])
+    func everyScopeMatchesBruteForceWithoutWrapUpEventsAndWithLostEvents(seed: UInt64) {
+        let start = RFC3339.parse("2026-03-28T23:10:00Z")!
+        var generator = StreamGenerator(
+            seed: seed, start: start, options: .init(wrapUpEvents: seed % 2 == 1, loseEvents: true))
+        let events = generator.generate(duration: .minutes(100))
+        var configuration = EngineConfiguration(
+            queues: Self.settings,
+            windows: [RollingWindowSpec(name: "5m", length: .minutes(5)), RollingWindowSpec(name: "15m", length: .minutes(15))],
+            calendar: CenterCalendar(intervalLength: .minutes(30)))
+        configuration.contactExpiry = .minutes(10)
+        let settingsByID = Dictionary(uniqueKeysWithValues: Self.settings.map { ($0.id, $0) })
+        var engine = WallboardEngine(configuration: configuration)
+        var random = SeededRandom(seed: seed &* 31)
+        var lastExpire: Instant?
+        var checks = 0
+        var expiredSeen = 0
+        for (index, event) in events.enumerated() {
+            #expect(engine.apply(event, now: event.timestamp) == .applied, "event \(event.id) \(event.type)")
+            if random.chance(0.5) {
+                engine.expire(now: event.timestamp)
+                lastExpire = event.timestamp
+            }
+            guard random.chance(0.08) else { continue }
+            let nextTime = index + 1 < events.count ? events[index + 1].timestamp : event.timestamp
+            let now = event.timestamp.advanced(by: Millis(random.int(0...Int(nextTime.since(event.timestamp)))))
+            let tables = engine.windowTables(now: now)
+            var reference = ReferenceModel(events: Array(events[...index]), settings: settingsByID)
+            reference.expiry = configuration.contactExpiry
+            reference.lastExpire = lastExpire?.milliseconds
+            for name in tables.names {
+                let windowStart = tables.starts[name]!.milliseconds
+                for scope in Self.scopes {
+                    let engineFigures = ReferenceModel.Figures(tables.byWindow[name]?[Self.key(scope)] ?? WindowMetrics())
+                    let expected = reference.figures(scope: scope, start: windowStart, now: now.milliseconds)
+                    #expect(engineFigures == expected, "seed \(seed) window \(name) scope \(scope) at \(now)")
+                    if name == WindowName.today, scope == "center" { expiredSeen = expected.expired }
+                    checks += 1
+                }
+            }
+        }
+        #expect(checks > 100)
+        #expect(expiredSeen > 0, "the stream lost events: some contacts expired")
+    }
+
     @Test func windowStartsFollowTheCalendar() {
         let engine = WallboardEngine(configuration: EngineConfiguration(calendar: CenterCalendar(intervalLength: .minutes(30))))
         let now = RFC3339.parse("2026-03-29T00:47:12.5Z")!

@@ -19,6 +19,7 @@ import {
   waitClass,
   windowLabel,
 } from './WallboardLogic.js';
+import { loadLabel } from './AgentCard.js';
 
 /**
  * Pure view builders: turn snapshot parts into the display strings and tone classes each component shows.
@@ -127,6 +128,7 @@ export function agentView(agent, ctx) {
     timeInState: formatDuration(seconds),
     long: Number.isFinite(limit) && Number.isFinite(seconds) && seconds >= limit,
     queues: (agent.queues || []).map(name).join(' · '),
+    ...(loadLabel(agent.load) ? { load: loadLabel(agent.load) } : {}),
   };
 }
 

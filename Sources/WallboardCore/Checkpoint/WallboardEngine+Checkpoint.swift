@@ -11,8 +11,10 @@ extension WallboardEngine {
     /// The checkpoint format version this build writes and the only one it reads. Version 1 held the
     /// whole day's history; version 2 holds running totals and the last window's entries (issue 14,
     /// engine); version 3 also holds seen ids, finished contacts and last contact by customer as base64
-    /// binary records (issue 14, memory).
-    public static let checkpointVersion: Int64 = 3
+    /// binary records (issue 14, memory); version 4 also holds each agent's several live contacts,
+    /// contacts' wrap-up clocks and last activity, late wrap-ups and expired counts (issue 16). Version 3
+    /// is read as version 4 without them.
+    public static let checkpointVersion: Int64 = 4
     /// The oldest version this build reads (an older checkpoint is skipped: the journal is replayed).
     public static let oldestCheckpointVersion: Int64 = 3
     /// The value of the checkpoint's `format` key.
@@ -130,7 +132,7 @@ extension WallboardEngine {
         object["state"] = .string(agent.state.rawValue)
         if let reason = agent.reason { object["reason"] = .string(reason) }
         object["since"] = encode(agent.stateSince)
-        if let contact = agent.contact { object["contact"] = .string(contact) }
+        if !agent.contacts.isEmpty { object["contacts"] = .array(agent.contacts.map { .string($0) }) }
         return .object(object)
     }
 
@@ -151,6 +153,9 @@ extension WallboardEngine {
         if contact.holdTotal != 0 { object["hold_total"] = .integer(contact.holdTotal) }
         if let heldSince = contact.heldSince { object["held_since"] = encode(heldSince) }
         if let endedAt = contact.endedAt { object["ended_at"] = encode(endedAt) }
+        if contact.wrapUpTotal != 0 { object["wrap_up_total"] = .integer(contact.wrapUpTotal) }
+        if let since = contact.wrapUpSince { object["wrap_up_since"] = encode(since) }
+        if let touchedAt = contact.touchedAt { object["touched_at"] = encode(touchedAt) }
         return .object(object)
     }
 
@@ -171,7 +176,8 @@ extension WallboardEngine {
         return [
             "applied": .object(applied), "duplicates": .int(counters.duplicates), "rejected": .object(rejected),
             "clamped_from_future": .int(counters.clampedFromFuture), "surveys": .int(counters.surveys),
-            "deferred": .int(counters.deferred),
+            "deferred": .int(counters.deferred), "late_wrapups": .int(counters.lateWrapUps),
+            "expired": .int(counters.expired),
         ]
     }
 
@@ -243,7 +249,10 @@ extension WallboardEngine {
     }
 
     private static func decodeAgent(_ node: CheckpointNode) throws(CheckpointError) -> AgentRecord {
-        try node.onlyKeys(["id", "name", "team", "queues", "skills", "languages", "state", "reason", "since", "contact"])
+        // Version 3 held at most one contact, as "contact".
+        var contacts = try node.optionalKey("contacts")?.strings() ?? []
+        if let single = try node.optionalKey("contact") { contacts = [try single.string()] }
+        try node.onlyKeys(["id", "name", "team", "queues", "skills", "languages", "state", "reason", "since", "contact", "contacts"])
         var skills: [String: Int] = [:]
         for (queue, level) in try node.optionalKey("skills")?.members() ?? [] { skills[queue] = try level.int() }
         return AgentRecord(
@@ -251,13 +260,14 @@ extension WallboardEngine {
             team: try node.optionalKey("team")?.string(), queues: try node.key("queues").strings(), skills: skills,
             languages: try node.optionalKey("languages")?.strings() ?? [], state: try node.key("state").oneOf(AgentState.self),
             reason: try node.optionalKey("reason")?.string(), stateSince: try node.key("since").instant(),
-            contact: try node.optionalKey("contact")?.string())
+            contacts: contacts)
     }
 
     private static func decodeContact(_ node: CheckpointNode) throws(CheckpointError) -> LiveContact {
         try node.onlyKeys([
             "id", "queue", "channel", "phase", "queued_at", "customer", "language", "reason", "priority", "answered_at",
             "agent", "monitor", "team", "repeat", "hold_total", "held_since", "ended_at",
+            "wrap_up_total", "wrap_up_since", "touched_at",
         ])
         var contact = LiveContact(
             id: try node.key("id").string(), queue: try node.key("queue").string(),
@@ -276,6 +286,9 @@ extension WallboardEngine {
         contact.holdTotal = try node.optionalKey("hold_total")?.int64() ?? 0
         contact.heldSince = try node.optionalKey("held_since")?.instant()
         contact.endedAt = try node.optionalKey("ended_at")?.instant()
+        contact.wrapUpTotal = try node.optionalKey("wrap_up_total")?.int64() ?? 0
+        contact.wrapUpSince = try node.optionalKey("wrap_up_since")?.instant()
+        contact.touchedAt = try node.optionalKey("touched_at")?.instant()
         return contact
     }
 
@@ -302,7 +315,7 @@ extension WallboardEngine {
     }
 
     private static func decodeCounters(_ node: CheckpointNode) throws(CheckpointError) -> EngineCounters {
-        try node.onlyKeys(["applied", "duplicates", "rejected", "clamped_from_future", "surveys", "deferred"])
+        try node.onlyKeys(["applied", "duplicates", "rejected", "clamped_from_future", "surveys", "deferred", "late_wrapups", "expired"])
         var counters = EngineCounters()
         for (type, count) in try node.key("applied").members() { counters.applied[type] = try count.count() }
         for (code, count) in try node.key("rejected").members() {
@@ -315,6 +328,8 @@ extension WallboardEngine {
         counters.clampedFromFuture = try node.key("clamped_from_future").count()
         counters.surveys = try node.key("surveys").count()
         counters.deferred = try node.key("deferred").count()
+        counters.lateWrapUps = try node.optionalKey("late_wrapups")?.count() ?? 0
+        counters.expired = try node.optionalKey("expired")?.count() ?? 0
         return counters
     }
 
@@ -417,7 +432,7 @@ extension WindowMetrics {
     static var checkpointCounts: [(String, WritableKeyPath<WindowMetrics, Int>)] {
         [
         ("offered", \.offered), ("answered", \.answered), ("abandoned", \.abandoned),
-        ("short_abandoned", \.shortAbandoned), ("transferred_out", \.transferredOut),
+        ("short_abandoned", \.shortAbandoned), ("transferred_out", \.transferredOut), ("expired", \.expired),
         ("answered_within_threshold", \.answeredWithinThreshold),
         ("abandoned_within_threshold", \.abandonedWithinThreshold), ("sl_numerator", \.serviceLevelNumerator),
         ("sl_denominator", \.serviceLevelDenominator), ("repeat_contacts", \.repeatContacts), ("transfers", \.transfers),

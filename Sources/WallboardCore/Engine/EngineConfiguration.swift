@@ -54,6 +54,11 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// How long an event that refers to a contact or agent the engine does not know yet is held back,
     /// waiting for the event that should have come first (e.g. `contact.answered` before `contact.queued`).
     public var reorderTolerance: Millis
+    /// How many contacts of each channel an agent may hold at once (1 unless configured).
+    public var capacity = ContactCapacity()
+    /// A waiting contact queued longer ago than this, or another live contact with no event about it
+    /// for this long, is closed as expired (docs/metrics.md, "Expired contacts"); 0 disables.
+    public var contactExpiry: Millis = .minutes(4 * 60)
 
     public init(
         queues: [QueueSettings] = [],
@@ -108,4 +113,30 @@ public struct RollingWindowSpec: Sendable, Equatable {
         RollingWindowSpec(name: "5m", length: .minutes(5)), RollingWindowSpec(name: "15m", length: .minutes(15)),
         RollingWindowSpec(name: "30m", length: .minutes(30)), RollingWindowSpec(name: "60m", length: .minutes(60)),
     ]
+}
+
+/// How many live contacts of one channel an agent may hold at once: chat, messaging and e-mail agents
+/// hold several. The most specific setting wins: the agent's, then the team's, then the channel's, else 1.
+/// See docs/metrics.md, "Concurrent contacts", for how Amazon Connect and Genesys Cloud map onto it.
+public struct ContactCapacity: Sendable, Equatable {
+    /// Channel → capacity for every agent.
+    public var channels: [Channel: Int]
+    /// Team id → channel → capacity for the team's agents.
+    public var teams: [String: [Channel: Int]]
+    /// Agent id → channel → capacity for that agent.
+    public var agents: [String: [Channel: Int]]
+
+    public init(
+        channels: [Channel: Int] = [:], teams: [String: [Channel: Int]] = [:], agents: [String: [Channel: Int]] = [:]
+    ) {
+        self.channels = channels
+        self.teams = teams
+        self.agents = agents
+    }
+
+    /// The capacity of `agent` (of `team`) on `channel`, at least 1.
+    public func limit(agent: String, team: String?, channel: Channel) -> Int {
+        let value = agents[agent]?[channel] ?? team.flatMap { teams[$0]?[channel] } ?? channels[channel] ?? 1
+        return max(1, value)
+    }
 }

@@ -9,8 +9,37 @@ public struct AgentRecord: Sendable, Equatable {
     public var state: AgentState
     public var reason: String?
     public var stateSince: Instant
-    /// The contact the agent is ringing for, talking to or wrapping up.
-    public var contact: String?
+    /// The live contacts the agent is talking to, holding or wrapping up, in the order they were
+    /// answered (several on channels with a capacity above 1, see ``ContactCapacity``).
+    public var contacts: [String]
+
+    /// The most recently answered of ``contacts``.
+    public var contact: String? { contacts.last }
+
+    public init(
+        id: String, name: String, team: String?, queues: [String], skills: [String: Int], languages: [String],
+        state: AgentState, reason: String?, stateSince: Instant, contact: String?
+    ) {
+        self.init(
+            id: id, name: name, team: team, queues: queues, skills: skills, languages: languages, state: state,
+            reason: reason, stateSince: stateSince, contacts: contact.map { [$0] } ?? [])
+    }
+
+    public init(
+        id: String, name: String, team: String?, queues: [String], skills: [String: Int], languages: [String],
+        state: AgentState, reason: String?, stateSince: Instant, contacts: [String]
+    ) {
+        self.id = id
+        self.name = name
+        self.team = team
+        self.queues = queues
+        self.skills = skills
+        self.languages = languages
+        self.state = state
+        self.reason = reason
+        self.stateSince = stateSince
+        self.contacts = contacts
+    }
 }
 
 /// A contact that is waiting, ringing, being handled or wrapped up.
@@ -43,6 +72,17 @@ public struct LiveContact: Sendable, Equatable {
     public var holdTotal: Millis = 0
     public var heldSince: Instant?
     public var endedAt: Instant?
+    /// Time its agent spent in `wrap_up` since the contact ended, and since when the agent is in
+    /// `wrap_up` now (docs/metrics.md, "When handling ends").
+    public var wrapUpTotal: Millis = 0
+    public var wrapUpSince: Instant?
+    /// The last event about the contact, when later than ``queuedAt`` (expiry counts from it).
+    public var touchedAt: Instant?
+
+    /// When an event last said something about the contact.
+    public var lastActivity: Instant {
+        [touchedAt, answeredAt, endedAt, heldSince].reduce(queuedAt) { max($0, $1 ?? $0) }
+    }
 }
 
 /// A contact leaving a queue: what service-level windows count, by the moment it left.
@@ -50,6 +90,10 @@ public struct QueueDeparture: Sendable, Equatable {
     public enum Outcome: String, Sendable, Equatable {
         case answered, abandoned
         case transferredOut = "transferred_out"
+        /// Closed by the engine, not by an event: it never ended (lost event, restarted bridge) or a
+        /// source's live state no longer has it (docs/metrics.md, "Expired contacts"). Counted only in
+        /// ``WindowMetrics/expired``.
+        case expired
     }
 
     public var contact: String

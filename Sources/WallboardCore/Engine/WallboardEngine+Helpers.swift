@@ -19,10 +19,12 @@ extension WallboardEngine {
             at: at)
     }
 
+    /// Takes a transferred contact off its agent, who wraps up unless still on another contact.
     mutating func releaseAgent(of live: inout LiveContact, at: Instant) {
-        guard let agent = live.agent, agents[agent]?.contact == live.id else { return }
-        agents[agent]?.contact = nil
-        setAgentState(agent, .wrapUp, reason: nil, at: at)
+        guard let agent = live.agent, let record = agents[agent], record.contacts.contains(live.id) else { return }
+        detach(live.id, from: agent, at: at, refresh: false)
+        let busy = record.contacts.contains { $0 != live.id && [.connected, .held].contains(contacts[$0]?.phase) }
+        setAgentState(agent, busy ? .onContact : .wrapUp, reason: nil, at: at)
     }
 
     /// Changes an agent's state, recording the time spent in the previous one.
@@ -36,8 +38,11 @@ extension WallboardEngine {
         }
         record.state = state
         record.reason = reason
-        if state == .available || state == .notReady { record.contact = nil }
+        // An agent said to be available or not ready is on no contact: the ones still connected are
+        // handled when they end (ended ones were handled before this change, see `transition`).
+        if state == .available || state == .notReady { record.contacts = [] }
         agents[agent] = record
+        syncWrapUpClocks(of: agent, at: record.stateSince)
     }
 
     /// Logs an agent in (replacing a record of the same id), counting their time from `record.stateSince`.

@@ -14,6 +14,8 @@ extension WallboardEngine {
             guard agents[agent] != nil else {
                 throw EventRejection(.unknownAgent, "agent.state for agent \"\(agent)\" who is not logged in")
             }
+            // Any state but wrap_up ends the wrap-up of the agent's ended contacts (issue 16).
+            if state != .wrapUp { closeEndedContacts(of: agent, at: at) }
             if state == .offline {
                 closeAgent(agent, at: at)
             } else {
@@ -23,6 +25,7 @@ extension WallboardEngine {
             guard agents[agent] != nil else {
                 throw EventRejection(.unknownAgent, "agent.logout for agent \"\(agent)\" who is not logged in")
             }
+            closeEndedContacts(of: agent, at: at)
             closeAgent(agent, at: at)
         case .contactQueued(let queued):
             try enqueue(queued, at: at)
@@ -48,6 +51,7 @@ extension WallboardEngine {
             }
             live.phase = .held
             live.heldSince = at
+            live.touchedAt = at
             contacts[contact] = live
         case .contactResumed(let contact):
             var live = try connectedContact(contact, event: "contact.resumed")
@@ -57,16 +61,23 @@ extension WallboardEngine {
             live.holdTotal += max(0, at.since(since))
             live.heldSince = nil
             live.phase = .connected
+            live.touchedAt = at
             contacts[contact] = live
         case .contactEnded(let contact):
             var live = try connectedContact(contact, event: "contact.ended")
             endTalk(&live, at: at)
             contacts[contact] = live
-            if let agent = live.agent, agents[agent]?.contact == contact {
-                setAgentState(agent, .wrapUp, reason: nil, at: at)
+            if let agent = live.agent, agents[agent]?.contacts.contains(contact) == true {
+                refreshAgentState(agent, at: at)
+                syncWrapUpClocks(of: agent, at: at)
+            } else {
+                // No logged-in agent holds it: nobody wraps it up, it is handled at its end.
+                closeHandled(contact, agent: nil, at: at, refresh: false)
             }
         case .contactWrapupDone(let contact, let agent):
             try finishWrapUp(contact, agent: agent, at: at)
+        case .sourceSnapshot(let snapshot):
+            reconcile(snapshot, at: at)
         case .surveyCompleted(let survey):
             counters.surveys += 1
             let known = contacts[survey.contact].map {
@@ -103,7 +114,7 @@ extension WallboardEngine {
         contacts[queued.contact] = live
     }
 
-    private mutating func answer(_ contact: String, agent: String, monitor: MonitorHandle?, at: Instant)
+    mutating func answer(_ contact: String, agent: String, monitor: MonitorHandle?, at: Instant)
         throws(EventRejection)
     {
         var live = try waitingContact(contact, event: "contact.answered")
@@ -114,10 +125,7 @@ extension WallboardEngine {
         live.answeredAt = at
         live.monitor = monitor
         contacts[contact] = live
-        if agents[agent] != nil {
-            agents[agent]?.contact = contact
-            setAgentState(agent, .onContact, reason: nil, at: at)
-        }
+        assign(contact, channel: live.channel, to: agent, at: at)
     }
 
     private mutating func transfer(_ contact: String, toQueue: String?, toAgent: String?, at: Instant)
@@ -149,37 +157,22 @@ extension WallboardEngine {
             releaseAgent(of: &live, at: at)
             live.agent = toAgent
             live.team = agents[toAgent]?.team ?? live.team
+            live.touchedAt = at
             contacts[contact] = live
-            if agents[toAgent] != nil {
-                agents[toAgent]?.contact = contact
-                setAgentState(toAgent, .onContact, reason: nil, at: at)
-            }
+            assign(contact, channel: live.channel, to: toAgent, at: at)
         }
     }
 
     private mutating func finishWrapUp(_ contact: String, agent: String, at: Instant) throws(EventRejection) {
-        guard var live = contacts[contact], live.phase != .waiting else {
+        guard let live = contacts[contact], live.phase != .waiting else {
+            if contacts[contact] == nil, finishedContacts[contact] != nil {
+                // Already handled (its agent moved on first, or it ended with no agent): changes nothing.
+                counters.lateWrapUps += 1
+                return
+            }
             throw EventRejection(
                 .unknownContact, "contact.wrapup_done for contact \"\(contact)\" that was never answered or is gone")
         }
-        if live.endedAt == nil { endTalk(&live, at: at) }
-        let answeredAt = live.answeredAt ?? live.queuedAt
-        let endedAt = live.endedAt ?? at
-        let team = agents[agent]?.team ?? live.team
-        history.insert(
-            .handled(
-                HandledContact(
-                    contact: contact, queue: live.queue, agent: agent, finishedAt: at,
-                    talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
-                    wrapUp: max(0, at.since(endedAt)), channel: live.channel, team: team,
-                    segment: live.customer?.segment, language: live.language)), settings: settings)
-        live.team = team
-        finish(live, at: at)
-        if let record = agents[agent], record.contact == contact {
-            agents[agent]?.contact = nil
-            if record.state == .wrapUp || record.state == .onContact {
-                setAgentState(agent, .available, reason: nil, at: at)
-            }
-        }
+        closeHandled(contact, agent: agent, at: at, refresh: true)
     }
 }

@@ -37,6 +37,12 @@ public struct WallboardEngine: Sendable {
     var lastContactByCustomer = ExpiringIndex<Instant>()
     /// What surveys need to know about contacts that are no longer live.
     var finishedContacts = FinishedContactIndex()
+    /// Contacts expired since the server last took them for its log (not checkpointed: a log queue).
+    var expiredLog: [ExpiredContact] = []
+    var expiredLogDropped = 0
+    /// The earliest instant a live contact can become idle for ``EngineConfiguration/contactExpiry``;
+    /// `nil`: unknown, look at every contact on the next ``expire(now:)``. Not checkpointed.
+    var idleScanDue: Instant?
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
@@ -105,6 +111,7 @@ public struct WallboardEngine: Sendable {
         }
         seenEventIDs.insert(event.id)
         counters.applied[event.type, default: 0] += 1
+        noteActivity(at: event.timestamp)
         retryDeferred()
         return .applied
     }
@@ -128,6 +135,7 @@ public struct WallboardEngine: Sendable {
             expired.append(DeferredRejection(event: item.event, rejection: item.rejection))
             return true
         }
+        if idleScanDue.map({ now >= $0 }) ?? true { expireIdleContacts(now: now) }
         let dayStart = configuration.calendar.startOfDay(containing: now)
         history.advance(
             to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
@@ -139,6 +147,12 @@ public struct WallboardEngine: Sendable {
         let surveyHorizon = now.advanced(by: -max(configuration.repeatWindow, .minutes(24 * 60)))
         finishedContacts.prune(before: surveyHorizon)
         return expired
+    }
+
+    /// An event stamped `at` may have made a contact live or active at `at`: it can go idle from then.
+    private mutating func noteActivity(at: Instant) {
+        guard let due = idleScanDue else { return }
+        idleScanDue = min(due, at.advanced(by: configuration.contactExpiry + 1))
     }
 
     /// Applies held-back events that now fit, until none does.
@@ -162,6 +176,7 @@ public struct WallboardEngine: Sendable {
                 deferred.remove(at: index)
                 counters.deferred -= 1
                 counters.applied[item.event.type, default: 0] += 1
+                noteActivity(at: item.event.timestamp)
                 progress = true
                 break
             }
@@ -208,4 +223,9 @@ public struct EngineCounters: Sendable, Equatable {
     public var surveys = 0
     /// Events held back right now, waiting for an earlier event (see ``EngineConfiguration/reorderTolerance``).
     public var deferred = 0
+    /// `contact.wrapup_done` events for contacts already handled (their agent moved on first): applied
+    /// without changing anything (docs/metrics.md, "When handling ends").
+    public var lateWrapUps = 0
+    /// Contacts closed as `expired` (never ended, or gone from a source's live state).
+    public var expired = 0
 }

@@ -34,6 +34,8 @@ public enum EventBody: Sendable, Equatable {
     case contactEnded(contact: String)
     case contactWrapupDone(contact: String, agent: String)
     case surveyCompleted(SurveyResult)
+    /// A source's live state for the queues it covers (see ``SourceSnapshot``).
+    case sourceSnapshot(SourceSnapshot)
 
     /// The wire name of this type.
     public var typeName: String {
@@ -50,6 +52,7 @@ public enum EventBody: Sendable, Equatable {
         case .contactEnded: return "contact.ended"
         case .contactWrapupDone: return "contact.wrapup_done"
         case .surveyCompleted: return "survey.completed"
+        case .sourceSnapshot: return "source.snapshot"
         }
     }
 
@@ -57,7 +60,7 @@ public enum EventBody: Sendable, Equatable {
     public static let allTypeNames = [
         "agent.login", "agent.state", "agent.logout", "contact.queued", "contact.answered", "contact.abandoned",
         "contact.transferred", "contact.held", "contact.resumed", "contact.ended", "contact.wrapup_done",
-        "survey.completed",
+        "survey.completed", "source.snapshot",
     ]
 }
 

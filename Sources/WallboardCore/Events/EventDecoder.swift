@@ -98,6 +98,8 @@ public enum EventDecoder {
             return .contactEnded(contact: try fields.identifier("contact"))
         case "contact.wrapup_done":
             return .contactWrapupDone(contact: try fields.identifier("contact"), agent: try fields.identifier("agent"))
+        case "source.snapshot":
+            return .sourceSnapshot(try sourceSnapshot(fields))
         default:  // survey.completed
             let survey = SurveyResult(
                 contact: try fields.identifier("contact"), csat: try fields.optionalInt("csat", range: 1...5),

@@ -68,6 +68,31 @@ public enum EventEncoder {
             if let ces = survey.ces { result.append(("ces", .int(ces))) }
             if let resolved = survey.resolved { result.append(("resolved", .bool(resolved))) }
             return result
+        case .sourceSnapshot(let snapshot):
+            let contacts: [JSONValue] = snapshot.contacts.map { entry in
+                var object: JSONObject = [
+                    "contact": .string(entry.contact), "queue": .string(entry.queue), "phase": .string(entry.phase.rawValue),
+                ]
+                if let agent = entry.agent { object["agent"] = .string(agent) }
+                object["since"] = .string(RFC3339.format(entry.since))
+                object["channel"] = .string(entry.channel.rawValue)
+                if let customer = entry.customer {
+                    var nested = JSONObject()
+                    if let id = customer.id { nested["id"] = .string(id) }
+                    if let segment = customer.segment { nested["segment"] = .string(segment) }
+                    object["customer"] = .object(nested)
+                }
+                return .object(object)
+            }
+            let agents: [JSONValue] = snapshot.agents.map { entry in
+                var object: JSONObject = ["agent": .string(entry.agent), "state": .string(entry.state.rawValue)]
+                if let reason = entry.reason { object["reason"] = .string(reason) }
+                return .object(object)
+            }
+            return [
+                ("source", .string(snapshot.source)), ("queues", .array(snapshot.queues.map { .string($0) })),
+                ("contacts", .array(contacts)), ("agents", .array(agents)),
+            ]
         }
     }
 }
@@ -192,6 +217,40 @@ extension EventEncoder {
                 writer.key("resolved")
                 writer.bool(resolved)
             }
+        case .sourceSnapshot(let snapshot):
+            writer.member("source", snapshot.source)
+            writeStrings("queues", snapshot.queues, to: &writer)
+            writer.key("contacts")
+            writer.beginArray()
+            for entry in snapshot.contacts {
+                writer.beginObject()
+                writer.member("contact", entry.contact)
+                writer.member("queue", entry.queue)
+                writer.member("phase", entry.phase.rawValue)
+                if let agent = entry.agent { writer.member("agent", agent) }
+                writer.key("since")
+                writeTimestamp(entry.since, to: &writer)
+                writer.member("channel", entry.channel.rawValue)
+                if let customer = entry.customer {
+                    writer.key("customer")
+                    writer.beginObject()
+                    if let id = customer.id { writer.member("id", id) }
+                    if let segment = customer.segment { writer.member("segment", segment) }
+                    writer.endObject()
+                }
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.key("agents")
+            writer.beginArray()
+            for entry in snapshot.agents {
+                writer.beginObject()
+                writer.member("agent", entry.agent)
+                writer.member("state", entry.state.rawValue)
+                if let reason = entry.reason { writer.member("reason", reason) }
+                writer.endObject()
+            }
+            writer.endArray()
         }
     }
 

@@ -26,6 +26,10 @@ public struct EventLimits: Sendable, Equatable {
     /// than this cannot be valid, and is refused before it is quoted in any message. Not configurable.
     public static let maximumKeywordBytes = 64
 
+    /// Entries of each list of a `source.snapshot` (`contacts`, `agents`): a center's live contacts and
+    /// logged-in agents, far beyond the 100 queues the daemon is sized for. Not configurable.
+    public static let maximumSnapshotEntries = 10_000
+
     public init(
         maxIDBytes: Int = 200, maxNameBytes: Int = 256, maxLabelBytes: Int = 128, maxMonitorTargetBytes: Int = 512,
         maxListItems: Int = 256, maxLineBytes: Int = 64 * 1024

@@ -9,6 +9,7 @@ extension WindowMetrics {
         [
             "offered": .int(offered), "answered": .int(answered), "abandoned": .int(abandoned),
             "short_abandoned": .int(shortAbandoned), "transferred_out": .int(transferredOut),
+            "expired": .int(expired),
             "answered_within_threshold": .int(answeredWithinThreshold),
             "abandoned_within_threshold": .int(abandonedWithinThreshold),
             "service_level": .number(serviceLevel), "abandon_rate": .number(abandonRate),

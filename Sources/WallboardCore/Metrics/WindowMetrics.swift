@@ -13,6 +13,9 @@ public struct WindowMetrics: Sendable, Equatable {
     public var shortAbandoned = 0
     /// Contacts transferred to another queue while still waiting in this one.
     public var transferredOut = 0
+    /// Contacts the engine closed because they never ended or a source's live state no longer had them
+    /// (docs/metrics.md, "Expired contacts"): counted in nothing else.
+    public var expired = 0
     public var answeredWithinThreshold = 0
     public var abandonedWithinThreshold = 0
     /// Numerator and denominator of the service level, each departure judged by its queue's treatment.
@@ -88,11 +91,14 @@ public struct WindowMetrics: Sendable, Equatable {
     }
 
     /// Counts everything of a departure but the channel and reason mixes (``Tally`` keeps those by id);
-    /// true when it was a short abandon, which counts in nothing else.
+    /// true when it was a short abandon or an expired contact, which count in nothing else.
     mutating func countExceptMixes(_ departure: QueueDeparture, settings: QueueSettings, sign: Int) -> Bool {
         let within = departure.wait <= settings.threshold
         let wait = sign > 0 ? departure.wait : -departure.wait
         switch departure.outcome {
+        case .expired:
+            expired += sign
+            return true
         case .abandoned where settings.shortAbandon > 0 && departure.wait < settings.shortAbandon:
             shortAbandoned += sign
             return true
@@ -154,7 +160,7 @@ public struct WindowMetrics: Sendable, Equatable {
 
     /// Whether a departure judged by `settings` counts in ``maxWait`` (short abandons never do).
     static func countsWait(_ departure: QueueDeparture, settings: QueueSettings) -> Bool {
-        !(departure.outcome == .abandoned && settings.shortAbandon > 0 && departure.wait < settings.shortAbandon)
+        departure.outcome != .expired && !(departure.outcome == .abandoned && settings.shortAbandon > 0 && departure.wait < settings.shortAbandon)
     }
 
     /// Counts `duration` milliseconds an agent spent in `state` inside the window.
@@ -175,6 +181,7 @@ public struct WindowMetrics: Sendable, Equatable {
         abandoned += other.abandoned
         shortAbandoned += other.shortAbandoned
         transferredOut += other.transferredOut
+        expired += other.expired
         answeredWithinThreshold += other.answeredWithinThreshold
         abandonedWithinThreshold += other.abandonedWithinThreshold
         serviceLevelNumerator += other.serviceLevelNumerator

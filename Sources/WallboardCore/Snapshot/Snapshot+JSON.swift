@@ -20,7 +20,10 @@ extension Snapshot {
         object["channels"] = .array(channels.map { groupJSON($0, clocked: true) })
         object["segments"] = .array(segments.map { groupJSON($0, clocked: true) })
         object["languages"] = .array(languages.map { groupJSON($0, clocked: true) })
-        object["agents"] = .array(agents.map { Self.agentJSON($0, contact: $0.contact.flatMap { contacts[$0] }, at: generatedAt) })
+        object["agents"] = .array(
+            agents.map {
+                Self.agentJSON($0, contact: $0.contact.flatMap { contacts[$0] }, at: generatedAt, load: loads[$0.id] ?? [])
+            })
         object["waiting"] = .array(waiting.map { Self.waitingJSON($0, at: generatedAt) })
         object["abandoned_today"] = .array(abandonedToday.map(Self.abandonedJSON))
         object["abandoned_today_counts"] = .object(
@@ -85,7 +88,11 @@ extension Snapshot {
     /// One agent as in `agents` of the snapshot, with `contact` (the agent's current contact, if
     /// any). With `at`, also `state_seconds` (time in state at that instant); topics leave it out and
     /// send `state_since` only, so an agent whose state did not change sends nothing.
-    public static func agentJSON(_ agent: AgentRecord, contact: LiveContact?, at generatedAt: Instant?) -> JSONValue {
+    /// `contact` is the agent's latest contact; `contacts` lists the ids of all it holds and `load` how
+    /// many of each channel against its capacity (``WallboardEngine/load(of:)``).
+    public static func agentJSON(
+        _ agent: AgentRecord, contact: LiveContact?, at generatedAt: Instant?, load: [AgentLoad] = []
+    ) -> JSONValue {
         var object: JSONObject = [
             "id": .string(agent.id), "name": .string(agent.name), "team": .optional(agent.team) { .string($0) },
             "queues": .array(agent.queues.map { .string($0) }), "state": .string(agent.state.rawValue),
@@ -102,6 +109,9 @@ extension Snapshot {
         } else {
             object["contact"] = .null
         }
+        object["contacts"] = .array(agent.contacts.map { .string($0) })
+        object["load"] = .array(
+            load.map { ["channel": .string($0.channel.rawValue), "live": .int($0.live), "capacity": .int($0.capacity)] })
         return .object(object)
     }
 

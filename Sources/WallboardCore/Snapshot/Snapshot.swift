@@ -101,4 +101,20 @@ public struct Snapshot: Sendable, Equatable {
     public var agents: [AgentRecord]
     /// Live contacts keyed by id (for the agents' current contacts).
     public var contacts: [String: LiveContact]
+    /// Agent id → the contacts it holds per channel and its capacity there (agents holding any).
+    public var loads: [String: [AgentLoad]] = [:]
+}
+
+/// How many live contacts of one channel an agent holds, and how many it may hold at once.
+public struct AgentLoad: Sendable, Equatable {
+    public var channel: Channel
+    /// Connected, on hold or in wrap-up.
+    public var live: Int
+    public var capacity: Int
+
+    public init(channel: Channel, live: Int, capacity: Int) {
+        self.channel = channel
+        self.live = live
+        self.capacity = capacity
+    }
 }

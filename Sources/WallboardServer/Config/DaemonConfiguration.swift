@@ -117,6 +117,9 @@ public struct DaemonConfiguration: Sendable {
             }
             try center.rejectUnknownKeys()
         }
+        if let contacts = try root.section("contacts") {
+            try parseContacts(contacts, into: &configuration.engine)  // DaemonConfiguration+Contacts.swift
+        }
         if let windows = try root.section("windows") {
             try parseWindows(windows, into: &configuration.engine)
         }

@@ -1,0 +1,106 @@
+/// When handling ends (docs/metrics.md, "When handling ends"): an ended contact is handled at the first
+/// of its `contact.wrapup_done`, its agent's next `agent.state` other than `wrap_up` or logout, or its
+/// agent answering another contact on a channel with no spare capacity. Many ACDs never send
+/// `contact.wrapup_done`; without these rules their handle times would never count.
+extension WallboardEngine {
+    /// Gives `contact` (answered or transferred to `agent`) to a logged-in agent: ended contacts of the
+    /// same channel that leave no spare capacity are handled now, then the agent is on a contact.
+    mutating func assign(_ contact: String, channel: Channel, to agent: String, at: Instant) {
+        guard let record = agents[agent] else { return }
+        let limit = capacity(of: record, channel: channel)
+        var sameChannel = record.contacts.filter { $0 != contact && contacts[$0]?.channel == channel }
+        while sameChannel.count >= limit, let ended = sameChannel.first(where: { contacts[$0]?.phase == .wrapUp }) {
+            closeHandled(ended, agent: agent, at: at, refresh: false)
+            sameChannel.removeAll { $0 == ended }
+        }
+        if !(agents[agent]?.contacts.contains(contact) ?? true) { agents[agent]?.contacts.append(contact) }
+        setAgentState(agent, .onContact, reason: nil, at: at)
+    }
+
+    /// The contacts `agent` holds per channel (in ``Channel`` order) against its capacity there.
+    public func load(of agent: AgentRecord) -> [AgentLoad] {
+        var counts: [Channel: Int] = [:]
+        for contact in agent.contacts { if let channel = contacts[contact]?.channel { counts[channel, default: 0] += 1 } }
+        return Channel.allCases.compactMap { channel in
+            counts[channel].map { AgentLoad(channel: channel, live: $0, capacity: capacity(of: agent, channel: channel)) }
+        }
+    }
+
+    /// How many contacts of `channel` the agent may hold at once.
+    func capacity(of agent: AgentRecord, channel: Channel) -> Int {
+        configuration.capacity.limit(agent: agent.id, team: agent.team, channel: channel)
+    }
+
+    /// Handles every ended contact of `agent` at `at`, leaving the agent's state alone (the caller sets
+    /// it): the agent's own `agent.state` other than `wrap_up`, or its logout, ends their wrap-up.
+    mutating func closeEndedContacts(of agent: String, at: Instant) {
+        guard let record = agents[agent] else { return }
+        for contact in record.contacts where contacts[contact]?.phase == .wrapUp {
+            closeHandled(contact, agent: agent, at: at, refresh: false)
+        }
+    }
+
+    /// Records `contact` as handled at `at` by `agent` (its own agent when `nil`) and forgets it. Its
+    /// wrap-up is the time its agent spent in `wrap_up` since it ended. With `refresh`, the agent's
+    /// state follows the contacts it still has (``refreshAgentState(_:at:)``).
+    mutating func closeHandled(_ contact: String, agent: String?, at: Instant, refresh: Bool) {
+        guard var live = contacts[contact] else { return }
+        if live.endedAt == nil { endTalk(&live, at: at) }
+        if let since = live.wrapUpSince { live.wrapUpTotal += max(0, at.since(since)) }
+        live.wrapUpSince = nil
+        let agentID = agent ?? live.agent ?? ""
+        let answeredAt = live.answeredAt ?? live.queuedAt
+        let endedAt = live.endedAt ?? at
+        let team = agents[agentID]?.team ?? live.team
+        history.insert(
+            .handled(
+                HandledContact(
+                    contact: contact, queue: live.queue, agent: agentID, finishedAt: max(at, endedAt),
+                    talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
+                    wrapUp: live.wrapUpTotal, channel: live.channel, team: team, segment: live.customer?.segment,
+                    language: live.language)), settings: settings)
+        live.team = team
+        finish(live, at: at)
+        detach(contact, from: live.agent, at: at, refresh: refresh)
+        if let agent, agent != live.agent { detach(contact, from: agent, at: at, refresh: refresh) }
+    }
+
+    /// Takes `contact` off `agent`'s list, then (with `refresh`) sets the agent's state by what is left.
+    mutating func detach(_ contact: String, from agent: String?, at: Instant, refresh: Bool) {
+        guard let agent, let index = agents[agent]?.contacts.firstIndex(of: contact) else { return }
+        agents[agent]?.contacts.remove(at: index)
+        if refresh { refreshAgentState(agent, at: at) }
+    }
+
+    /// After the engine changed an agent's contacts: on a contact while one is connected or held, in
+    /// wrap-up while one has ended, else available when the agent was on a contact or wrapping up.
+    mutating func refreshAgentState(_ agent: String, at: Instant) {
+        guard let record = agents[agent] else { return }
+        let phases = record.contacts.compactMap { contacts[$0]?.phase }
+        if phases.contains(where: { $0 == .connected || $0 == .held }) {
+            setAgentState(agent, .onContact, reason: nil, at: at)
+        } else if phases.contains(.wrapUp) {
+            setAgentState(agent, .wrapUp, reason: nil, at: at)
+        } else if record.state == .wrapUp || record.state == .onContact {
+            setAgentState(agent, .available, reason: nil, at: at)
+        }
+    }
+
+    /// Keeps the wrap-up clocks of `agent`'s ended contacts in step with the agent's state: running
+    /// while the agent is in `wrap_up`, stopped otherwise.
+    mutating func syncWrapUpClocks(of agent: String, at: Instant) {
+        guard let record = agents[agent] else { return }
+        for contact in record.contacts {
+            guard var live = contacts[contact], live.phase == .wrapUp else { continue }
+            if record.state == .wrapUp, live.wrapUpSince == nil {
+                live.wrapUpSince = max(at, live.endedAt ?? at)
+            } else if record.state != .wrapUp, let since = live.wrapUpSince {
+                live.wrapUpTotal += max(0, at.since(since))
+                live.wrapUpSince = nil
+            } else {
+                continue
+            }
+            contacts[contact] = live
+        }
+    }
+}
