@@ -63,6 +63,11 @@ public struct AMISession: Sendable {
         self.mapper = AMIEventMapper(configuration: mapper)
     }
 
+    /// Hands the engine's restored live contacts to the mapper (see ``AMIEventMapper/adoptRestored(_:)``).
+    public mutating func adoptRestored(_ contacts: [SourceSnapshot.Contact]) {
+        mapper.adoptRestored(contacts)
+    }
+
     /// Service levels from Asterisk's QueueParams, for the server's defaults.
     public var discoveredSettings: [QueueSettings] { mapper.discoveredSettings }
     /// When ``tick(now:)`` must run next for wrap-up ends (the keep-alive adds its own period).

@@ -26,6 +26,7 @@ extension AMIEventMapper {
             }
             existing.queue = queue
             existing.phase = .waiting
+            existing.since = at
             existing.agent = nil
             existing.agentChannel = nil
             existing.location = Self.location(of: message) ?? existing.location
@@ -38,7 +39,7 @@ extension AMIEventMapper {
             at: at, subject: id, what: "queued")
         contacts[id] = ContactModel(
             id: id, queue: queue, channel: message["Channel"], phase: .waiting, linkedid: message["Linkedid"],
-            location: Self.location(of: message))
+            location: Self.location(of: message), since: at)
     }
 
     /// `Context/Exten` of a caller event (where the caller's dialplan is), when both are there.
@@ -114,6 +115,7 @@ extension AMIEventMapper {
         stopRinging(for: id)
         emit(.contactAnswered(contact: id, agent: interface, monitor: handle?.monitorHandle), at: at, subject: id, what: "answered")
         contact.phase = .connected
+        contact.since = at
         contact.agent = interface
         contact.agentChannel = message["DestChannel"]
         contacts[id] = contact

@@ -63,6 +63,12 @@ struct ContactModel: Sendable {
     var location: String?
     /// A `contact.held` was emitted and no `contact.resumed` since.
     var held = false
+    /// When it joined its queue (waiting) or was answered (connected), for ``SourceSnapshot``.
+    var since: Instant
+    /// Handed over by the engine after a daemon restart, not seen by this mapper: when the PBX no longer has it,
+    /// it is dropped silently and the `source.snapshot` leaves it out, so the engine expires it (its outcome
+    /// happened while we were down and is unknown).
+    var restored = false
 }
 
 /// A caller that left in a way that may be a move to another queue: a QueueCallerAbandon after a Redirect, or

@@ -8,6 +8,10 @@ struct ResyncState: Sendable {
     /// Callers we had waiting that a QueueStatus no longer lists.
     var vanished: [String] = []
     var vanishedDeadline: Instant?
+    /// Live contacts the engine restored after a daemon restart, adopted at the first QueueStatus.
+    var restored: [SourceSnapshot.Contact] = []
+    /// The queues the last QueueStatus covered: the `source.snapshot` after CoreShowChannels speaks for these.
+    var covered: Set<String> = []
 
     mutating func reset() {
         lists.removeAll()
@@ -47,6 +51,8 @@ extension AMIEventMapper {
                 leave(id, queue: queue, at: at)
             }
         }
+        resync.covered = covered
+        adoptRestored(covered: covered)
 
         // Waiting callers.
         var waiting = Set<String>()
@@ -64,7 +70,7 @@ extension AMIEventMapper {
                 emit(
                     .contactQueued(ContactQueued(contact: id, queue: queue, channel: .voice, customer: number.map { Customer(id: $0) })),
                     at: since, subject: id, what: "queued")
-                contacts[id] = ContactModel(id: id, queue: queue, channel: item["Channel"], phase: .waiting)
+                contacts[id] = ContactModel(id: id, queue: queue, channel: item["Channel"], phase: .waiting, since: since)
             }
         }
         let gone = contacts.values.filter { $0.phase == .waiting && covered.contains($0.queue) && !waiting.contains($0.id) }
@@ -93,11 +99,14 @@ extension AMIEventMapper {
                 stopRinging(for: id)
                 emit(.contactAnswered(contact: id, agent: agent, monitor: handle?.monitorHandle), at: at, subject: id, what: "answered")
                 contacts[id]?.phase = .connected
+                contacts[id]?.since = at
                 contacts[id]?.agent = agent
                 contacts[id]?.agentChannel = channel["Channel"]
                 agents[agent]?.contact = id
                 agents[agent]?.untrackedCall = false
                 touch(agent)
+            } else if contact.restored {
+                forgetRestored(id)
             } else {
                 abandon(id, at: at)
             }
@@ -105,13 +114,16 @@ extension AMIEventMapper {
         resync.vanished.removeAll()
         resync.vanishedDeadline = nil
         for contact in contacts.values where contact.phase == .connected && live[contact.id] == nil {
-            endCall(contact.id, at: at)
+            if contact.restored { forgetRestored(contact.id) } else { endCall(contact.id, at: at) }
         }
+        emitSourceSnapshot(at: at)
     }
 
     /// The grace after QueueStatus ran out without a channel list: callers that left are counted abandoned.
     mutating func resolveVanished(at: Instant) {
-        for id in resync.vanished where contacts[id]?.phase == .waiting { abandon(id, at: at) }
+        for id in resync.vanished where contacts[id]?.phase == .waiting {
+            if contacts[id]?.restored == true { forgetRestored(id) } else { abandon(id, at: at) }
+        }
         resync.vanished.removeAll()
         resync.vanishedDeadline = nil
     }

@@ -97,7 +97,16 @@ public final class AMISource: @unchecked Sendable {
                 "AMI source starting",
                 metadata: ["ami.host": "\(configuration.host)", "ami.port": "\(configuration.port)", "ami.user": "\(configuration.username)"])
             startTimers()
-            connect()
+            // What the engine restored from its checkpoint: the first resync adopts what the PBX still has
+            // and the source.snapshot after it lets the engine expire the rest (no ghost callers).
+            engine.read({ engine, _ in engine.interactions().compactMap(SourceSnapshot.Contact.init(restored:)) }) {
+                [self] restored in
+                queue.async { [self] in
+                    guard lifecycle == .running else { return }
+                    session.adoptRestored(restored)
+                    connect()
+                }
+            }
         }
     }
 
