@@ -107,18 +107,35 @@ export function formatServiceLevel(fraction) {
 }
 
 /**
- * A duration as mm:ss (h:mm:ss from one hour), whole seconds truncated; negatives clamp to 0; "—" when undefined.
+ * A duration as mm:ss, h:mm:ss from one hour ("13:25:10"), "N d hh:mm" from one day ("1 d 02:03": seconds
+ * dropped, they no longer matter and the text must fit the same box); whole seconds truncated; negatives clamp
+ * to 0; "—" when undefined.
  * @param {number|null|undefined} seconds
  * @returns {string}
  */
 export function formatDuration(seconds) {
   if (!isNumber(seconds)) return EM_DASH;
   const total = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(total / 3600);
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
+  if (d > 0) return `${d} d ${pad2(h)}:${pad2(m)}`;
   const mmss = `${pad2(m)}:${pad2(s)}`;
   return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+/**
+ * How long a figure's text is, as a size step for `[data-fit]` boxes (dom.js `bindView` writes it to `data-len`, and
+ * the CSS scales the figure's font by it): "m" up to 5 characters ("04:34", "100%"), "l" up to 8 ("13:25:10"),
+ * "xl" beyond ("1 d 02:03", "12 d 23:59"). So a long duration shrinks instead of running out of its box.
+ * @param {unknown} text
+ * @returns {'m'|'l'|'xl'}
+ */
+export function textLengthStep(text) {
+  const n = String(text ?? '').length;
+  if (n <= 5) return 'm';
+  return n <= 8 ? 'l' : 'xl';
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   formatClock,
   formatCount,
   formatDuration,
+  textLengthStep,
   formatPercent,
   formatServiceLevel,
   linkHealth,
@@ -85,6 +86,11 @@ test('durations are mm:ss, h:mm:ss from an hour, truncated, never negative', () 
   assert.equal(formatDuration(3599), '59:59');
   assert.equal(formatDuration(3600), '1:00:00');
   assert.equal(formatDuration(3723), '1:02:03');
+  assert.equal(formatDuration(13 * 3600 + 25 * 60 + 10.9), '13:25:10');
+  assert.equal(formatDuration(86399), '23:59:59');
+  assert.equal(formatDuration(86400), '1 d 00:00');
+  assert.equal(formatDuration(86400 + 2 * 3600 + 3 * 60 + 59), '1 d 02:03');
+  assert.equal(formatDuration(12 * 86400 + 23 * 3600 + 59 * 60), '12 d 23:59');
   assert.equal(formatDuration(-3), '00:00');
   assert.equal(formatDuration(null), '—');
   assert.equal(formatDuration(Number.NaN), '—');
@@ -208,4 +214,13 @@ test('agents sort by state, then longest in state first', () => {
     order.map((a) => a.id),
     ['a14', 'a10', 'a02', 'a06', 'a12', 'a07', 'a04', 'a13', 'a01', 'a08', 'a15', 'a03', 'a11', 'a05', 'a16', 'a09', 'z'],
   );
+});
+
+test('textLengthStep: long durations get a smaller size step so they fit their box', () => {
+  assert.equal(textLengthStep('04:34'), 'm');
+  assert.equal(textLengthStep('—'), 'm');
+  assert.equal(textLengthStep('1:02:03'), 'l');
+  assert.equal(textLengthStep('13:25:10'), 'l');
+  assert.equal(textLengthStep('1 d 02:03'), 'xl');
+  assert.equal(textLengthStep(null), 'm');
 });
