@@ -3,12 +3,12 @@ import { bindView } from './dom.js';
 /**
  * Mounts the `.center-summary` strip: the whole center (all queues, whatever `?queues=` shows) in two rows: the
  * figures of the queue tiles, then abandons, max wait, occupancy, utilization, transfers, FCR, CSAT, CES.
- * The `centerSummary` event carries `WallboardView.centerView(...)`.
+ * The `centerSummary` event carries `WallboardView.centerView(...)` and `scopeTitle` ("All queues", or a queue group's name).
  * @param {HTMLElement} el
  */
 export function CenterSummary(el) {
   el.innerHTML = `
-    <h2 class="center-summary__title">All queues <span data-field="windowLabel"></span></h2>
+    <h2 class="center-summary__title"><span class="center-summary__scope" data-field="scopeTitle">All queues</span> <span data-field="windowLabel"></span></h2>
     <dl class="center-summary__items">
       <div><dt>Waiting</dt><dd data-field="waiting"></dd></div>
       <div><dt>Longest wait</dt><dd data-field="longestWait" data-fit></dd></div>

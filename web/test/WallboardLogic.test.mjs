@@ -185,18 +185,42 @@ test('reconnect delay doubles from 1 s, caps at 30 s, jitter keeps it within [ha
   assert.equal(reconnectDelayMs(10, 0.5), 22500);
 });
 
+const DEFAULT_FLOOR_OPTIONS = {
+  group: null, sort: 'config', only: null, rotate: null, teams: null, states: null, agentSort: 'state', agentGroup: null,
+};
+
 test('URL options: queue filter and order, theme, layout, queue', () => {
   assert.deepEqual(parseBoardOptions('?queues=sales, support,,sales&theme=light'), {
     queues: ['sales', 'support'],
     theme: 'light',
     layout: 'tv',
     queue: 'sales',
+    ...DEFAULT_FLOOR_OPTIONS,
   });
-  assert.deepEqual(parseBoardOptions(''), { queues: null, theme: 'dark', layout: 'tv', queue: null });
-  assert.deepEqual(parseBoardOptions('?theme=neon&queues='), { queues: null, theme: 'dark', layout: 'tv', queue: null });
-  assert.deepEqual(parseBoardOptions('?layout=Queue&queue=chat'), { queues: null, theme: 'dark', layout: 'queue', queue: 'chat' });
+  const plain = { queues: null, theme: 'dark', layout: 'tv', queue: null, ...DEFAULT_FLOOR_OPTIONS };
+  assert.deepEqual(parseBoardOptions(''), plain);
+  assert.deepEqual(parseBoardOptions('?theme=neon&queues='), plain);
+  assert.deepEqual(parseBoardOptions('?layout=Queue&queue=chat'), { ...plain, layout: 'queue', queue: 'chat' });
   assert.equal(parseBoardOptions('?layout=agents').layout, 'agents');
   assert.equal(parseBoardOptions('?layout=wall').layout, 'tv');
+});
+
+test('URL options of a big floor: group, sort, only, rotate, team, state, agent order and grouping', () => {
+  const o = parseBoardOptions(
+    '?layout=TABLE&group=north&sort=Longest_wait&only=active&rotate=15s&team=t1,t2&state=not_ready,Wrap_up,lunch&agent_sort=longest&agent_group=team',
+  );
+  assert.deepEqual(o, {
+    queues: null, theme: 'dark', layout: 'table', queue: null, group: 'north', sort: 'longest_wait', only: 'active',
+    rotate: 15, teams: ['t1', 't2'], states: ['not_ready', 'wrap_up'], agentSort: 'longest', agentGroup: 'team',
+  });
+  assert.equal(parseBoardOptions('?layout=groups').layout, 'groups');
+  assert.equal(parseBoardOptions('?sort=loudest').sort, 'config');
+  assert.equal(parseBoardOptions('?only=all').only, null);
+  assert.equal(parseBoardOptions('?rotate=2m').rotate, 120);
+  assert.equal(parseBoardOptions('?rotate=0s').rotate, 2);
+  assert.equal(parseBoardOptions('?rotate=99999m').rotate, 3600);
+  assert.equal(parseBoardOptions('?rotate=soon').rotate, null);
+  assert.equal(parseBoardOptions('?agent_sort=random').agentSort, 'state');
 });
 
 test('queue selection keeps the asked order and reports unknown ids', () => {
