@@ -42,6 +42,7 @@ public struct TopicPayloads {
         var figures: Snapshot.ScopeFigures
         var queues: [QueueSettings]
         var teams: [String]
+        var queueGroups: [Snapshot.QueueGroupEntry] = []
     }
 
     fileprivate struct QueueState: Equatable {
@@ -165,7 +166,7 @@ public struct TopicPayloads {
             let state = CenterState(
                 name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
                 windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
-                teams: snapshot.teams.map(\.id))
+                teams: snapshot.teams.map(\.id), queueGroups: snapshot.queueGroups)
             var last: CenterState?
             if case .center(let value)? = published[topic] { last = value }
             guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
@@ -173,7 +174,7 @@ public struct TopicPayloads {
             publishedAt[topic] = now
             var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
             center["name"] = .string(context.centerName)
-            let data: JSONValue = [
+            var data: JSONObject = [
                 "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
                 "primary_window": .string(snapshot.primaryWindow),
                 "windows": .array(snapshot.windowNames.map { .string($0) }),
@@ -182,7 +183,10 @@ public struct TopicPayloads {
                 "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
                 "teams": .array(snapshot.teams.map { .string($0.id) }),
             ]
-            return TopicHub.Update(dataJSON: JSONC.encode(data))
+            if !state.queueGroups.isEmpty {
+                data["queue_groups"] = .array(state.queueGroups.map { snapshot.queueGroupJSON($0, clocked: false) })
+            }
+            return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
         }
         if topic == "groups" {
             let state = GroupsState(channels: snapshot.channels, segments: snapshot.segments, languages: snapshot.languages)
@@ -352,6 +356,7 @@ private extension TopicPayloads.CenterState {
     var windowless: Self {
         var state = self
         state.figures = state.figures.windowless
+        for index in state.queueGroups.indices { state.queueGroups[index].figures = state.queueGroups[index].figures.windowless }
         return state
     }
 }

@@ -54,6 +54,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// How long an event that refers to a contact or agent the engine does not know yet is held back,
     /// waiting for the event that should have come first (e.g. `contact.answered` before `contact.queued`).
     public var reorderTolerance: Millis
+    /// Queue groups boards show together, each with a roll-up in the snapshot (config `queue_groups:`).
+    public var queueGroups: [QueueGroup] = []
 
     public init(
         queues: [QueueSettings] = [],

@@ -45,6 +45,7 @@ extension WallboardEngine {
             .sorted { channelRank[$0.id] ?? 99 < channelRank[$1.id] ?? 99 }
         snapshot.segments = groups { if case .segment(let id) = $0 { id } else { nil } }
         snapshot.languages = groups { if case .language(let id) = $0 { id } else { nil } }
+        snapshot.queueGroups = QueueGroupRollup.rollups(configuration.queueGroups, of: snapshot)
         snapshot.windowLengths = tables.lengths
         snapshot.windowStarts = tables.starts
         snapshot.waiting = contacts.values.filter { $0.phase == .waiting }
