@@ -202,7 +202,7 @@ export function WallboardApp(el, options) {
       if (kpi) send(kpi, 'kpiBoard', { title: `All queues · ${windowLabel(snap.primary_window)} and today`, tables: centerKpiTables(snap) });
     } else if (layout === 'agents') {
       setNote(selectQueues(snap.queues, options.queues).missing, (snap.queues || []).length);
-      pages.push(renderAgents(snap, serverNow, options.queues, 'Agents', true));
+      pages.push(renderAgents(snap, serverNow, options.queues, 'Agents', true, true));
     }
     renderPager(pages.filter(Boolean));
   }
@@ -232,7 +232,7 @@ export function WallboardApp(el, options) {
     setText(pager.firstElementChild, pagerText(paged));
     reconcile(
       pager.lastElementChild,
-      Array.from({ length: Math.min(paged.pages, 40) }, (_, i) => i),
+      Array.from({ length: paged.pages <= MAX_PAGER_DOTS ? paged.pages : 0 }, (_, i) => i),
       (i) => i,
       () => {
         const dot = document.createElement('span');
@@ -305,7 +305,7 @@ export function WallboardApp(el, options) {
     let info = null;
     if (items.length > 4) {
       const rem = rootPx();
-      const reserve = layout === 'tv' && (state.snapshot.agents || []).length ? Math.max(10 * rem, main.clientHeight * 0.28) : 0;
+      const reserve = layout === 'tv' && (state.snapshot.agents || []).length ? Math.max(9 * rem, main.clientHeight * 0.2) : 0;
       const box = {
         width: tiles.clientWidth,
         height: heightLeft(tiles, reserve),
@@ -346,7 +346,9 @@ export function WallboardApp(el, options) {
     if (items.length > 4 && tiles.firstElementChild) {
       // Tiles are as high as their content: measure it once drawn, so the next fit uses the real height.
       const tile = tiles.firstElementChild;
-      const measured = tile.offsetHeight / (parseFloat(getComputedStyle(tile).fontSize) || 1);
+      let tallest = 0;
+      for (const t of tiles.children) tallest = Math.max(tallest, t.offsetHeight);
+      const measured = tallest / (parseFloat(getComputedStyle(tile).fontSize) || 1);
       if (measured > 0 && Math.abs(measured - tileHeightEm) > 0.25) {
         tileHeightEm = measured;
         renderSoon();
@@ -406,25 +408,82 @@ export function WallboardApp(el, options) {
     return { what: 'Queues', page, pages: pages.length, pinned, total: queues.length, from: first + 1, to: first + rows.length - pinned };
   }
 
-  function renderAgents(snap, serverNow, queueIds, title, withCounts = false) {
+  /**
+   * The agents of the shown queues, `?team=` and `?state=` filtered, in `?agent_sort=` order, grouped by team with
+   * `?agent_group=team`. `paged` (the agents layout): only the cards that fit are drawn, the rest on later pages
+   * turning every `?rotate=` seconds; otherwise the cards that do not fit are hidden and counted.
+   */
+  function renderAgents(snap, serverNow, queueIds, title, withCounts = false, paged = false) {
     if (state.sortedFor !== snap) {
       state.sortedFor = snap;
-      state.sorted = sortAgents(filterAgents(snap.agents, queueIds));
+      const mine = filterAgentsBy(filterAgents(snap.agents, queueIds), { teams: options.teams, states: options.states });
+      const order = { longest: sortAgentsLongest, name: sortAgentsByName }[options.agentSort] || sortAgents;
+      state.sorted = order(mine);
+      state.agentItems = options.agentGroup === 'team'
+        ? groupAgentsByTeam(state.sorted).flatMap((g) => [{ id: `team:${g.team}`, heading: g.label, count: g.agents.length }, ...g.agents])
+        : state.sorted;
       state.queueNames = new Map((snap.queues || []).map((q) => [q.id, q.name || q.id]));
+    }
+    const compact = state.sorted.length > COMPACT_AGENTS;
+    const agentsShown = !agents.hidden && agents.querySelector('.agent-board__list').clientHeight > 0;
+    setAttr(agents, 'data-compact', compact);
+    let items = state.agentItems;
+    let info = null;
+    if (paged) {
+      const perPage = agentsPerPage();
+      if (items.length > perPage) {
+        const pages = chunk(items, perPage);
+        const page = pageAt(serverNow, options.rotate || DEFAULT_ROTATE_SECONDS, pages.length);
+        const agentsIn = (list) => list.filter((a) => !a.heading).length;
+        const first = pages.slice(0, page).reduce((n, p) => n + agentsIn(p), 0);
+        items = pages[page];
+        info = { what: 'Agents', page, pages: pages.length, pinned: 0, total: state.sorted.length, from: first + 1, to: first + agentsIn(items) };
+      }
+    }
+    let notShown = 0;
+    if (!paged && agentsShown) {
+      // Only what can fit is drawn (thousands of cards would cost every tick); the rest is counted.
+      const fit = agentsPerPage() + 1;
+      if (items.length > fit) {
+        notShown = items.slice(fit).filter((a) => !a.heading).length;
+        items = items.slice(0, fit);
+      }
     }
     const ctx = { serverNow, queueNames: state.queueNames, limits: snap.agent_state_limits };
     send(agents, 'agentBoard', {
-      agents: state.sorted.map((a) => ({ id: a.id, view: agentView(a, ctx) })),
+      agents: items.map((a) => (a.heading ? a : { id: a.id, view: agentView(a, ctx) })),
       title,
+      total: state.sorted.length,
+      notShown,
+      compact,
       counts: withCounts ? agentStateCounts(state.sorted) : null,
     });
+    return info;
   }
+
+  /** How many cards (or team headings) fit the agent list: its grid's columns times the rows of the card height. */
+  function agentsPerPage() {
+    const list = agents.querySelector('.agent-board__list');
+    const style = getComputedStyle(list);
+    const cols = Math.max(1, style.gridTemplateColumns.split(' ').filter(Boolean).length);
+    const gap = parseFloat(style.rowGap) || 0;
+    let card = 0;
+    for (const li of list.children) card = Math.max(card, li.offsetHeight);
+    if (!card) card = 3.6 * rootPx();
+    const rows = Math.max(1, Math.floor((list.clientHeight + gap) / (card + gap)));
+    return cols * rows;
+  }
+
 }
 
+/** The page indicator draws one dot per page up to this many pages (the text says the rest). */
+const MAX_PAGER_DOTS = 12;
+/** Above this many agents the cards are compact (name, time, state: no queue line). */
+const COMPACT_AGENTS = 300;
 /** A queue tile's height in its own em before the first one is measured. */
 const TILE_HEIGHT_EM = 27;
 /** The narrowest a tile can be, in its em, and still show "100%" beside waiting and longest wait. */
-const TILE_MIN_WIDTH_EM = 37;
+const TILE_MIN_WIDTH_EM = 40;
 /** The readable minimum of a tile's font at three metres (the service level is then 4.4 rem high). */
 const TILE_MIN_FONT_REM = 0.6;
 /** The table's rows: height in em, the width of one block in em, and its font between these bounds. */
