@@ -12,7 +12,7 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   agents     `?layout=agents&state=…&team=…` shows only those agents, pages through thousands, longest first
   durations  hours and days read "13:25:10"-like and "1 d 02:03"-like and fit their box
   console    no console errors or exceptions
-Screenshots of each go to $SHOTS_DIR (default .build/floor-shots, git-ignored).
+Screenshots of each go to $SHOTS_DIR/floor (default .build/floor-shots, git-ignored).
 
 Environment: WALLBOARDD (daemon binary, default .build/debug/wallboardd), SHOTS_DIR, CHROMIUM.
 """
@@ -33,7 +33,9 @@ from cdp import Browser, CDPError  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
-SHOTS = os.path.abspath(os.environ.get("SHOTS_DIR") or os.path.join(ROOT, ".build/floor-shots"))
+# Its own folder: scripts/browser-test runs board_test.py first with the same SHOTS_DIR, whose shots must stay.
+SHOTS = os.path.abspath(os.path.join(os.environ["SHOTS_DIR"], "floor") if os.environ.get("SHOTS_DIR")
+                        else os.path.join(ROOT, ".build/floor-shots"))
 INGEST_TOKEN = "wbt_floor-test-ingest"
 QUEUES = [f"q{i:03d}" for i in range(1, 101)]
 ALERTING = ["q007", "q042", "q088"]  # service level 0 %; q007 also has a caller waiting 13 hours
@@ -142,6 +144,16 @@ def snapshot(port):
         return json.loads(r.read())
 
 
+def duration_seconds(text):
+    """The board's duration text ("1 d 02:03", "13:25:10", "04:34") in seconds; None when it is not one."""
+    m = re.fullmatch(r"(?:(\d+) d (\d\d):(\d\d))|(?:(?:(\d+):)?(\d\d):(\d\d))", text or "")
+    if not m:
+        return None
+    if m.group(1):
+        return int(m.group(1)) * 86400 + int(m.group(2)) * 3600 + int(m.group(3)) * 60
+    return int(m.group(4) or 0) * 3600 + int(m.group(5)) * 60 + int(m.group(6))
+
+
 # Every visible element inside the viewport and inside its parent's box; one-line texts not wider than their box.
 # Elements hidden whole on purpose (agent cards that do not fit: visibility hidden) are skipped.
 FIT_CHECK = r"""(() => {
@@ -190,6 +202,8 @@ def fit_check(page, label):
 def rotation_check(page, base, label, size):
     """Samples the board until every page was seen (bounded): pages, queues shown and the alerting ones on each."""
     open_board(page, base + "?rotate=2s")
+    # The queues' topics come one by one after `center`: sample once all three alerting queues are known.
+    page.wait_for(f"document.querySelector('.board-pager').textContent.includes('{len(ALERTING)} alerting pinned')", timeout=10)
     first = page.wait_for(PAGE, timeout=5) or ""
     pages = int(first.split("/")[1]) if "/" in first else 1
     check(f"rotate[{label}] 100 queues do not fit one screen: the board pages ({first})", pages > 1)
@@ -296,9 +310,29 @@ def run(browser, port):
                           ".map((c) => c.dataset.key)")
     want = sorted(a["id"] for a in snapshot(port)["agents"] if a.get("team") == "team03")
     check("agents[team] only the team's agents", cards and set(cards) <= set(want), f"{len(cards)} of {len(want)}")
+    # team03: one agent not ready for 26 hours, the others in wrap-up for a minute or two, on a few pages: read every
+    # page (they turn every 2 s) and put them in page order.
+    open_board(page, base + "?layout=agents&team=team03&state=not_ready,wrap_up&agent_sort=longest&rotate=2s")
+    by_page, total = {}, None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (total is None or len(by_page) < total):
+        got = page.evaluate(f"({{page: {PAGE}, cards: [...document.querySelectorAll('.agent-card:not([data-overflow])')]"
+                            ".map((c) => [c.dataset.key, c.querySelector('.agent-card__time').textContent])})")
+        number, _, count = (got["page"] or "1/1").partition("/")
+        total = int(count or 1)
+        by_page.setdefault(int(number), got["cards"])
+        time.sleep(0.25)
+    cards = [c for n in sorted(by_page) for c in by_page[n]]
+    want = [a["id"] for a in sorted((a for a in snapshot(port)["agents"] if a.get("team") == "team03"
+                                     and a["state"] in ("not_ready", "wrap_up")), key=lambda a: (a["state_since"], a["name"]))]
+    check("agents[longest] every page in order: longest in state first, whatever the state",
+          [c[0] for c in cards] == want, f"{len(by_page)} pages, {len(cards)} cards, {len(want)} agents")
+    check("durations: an agent not ready for over a day reads 'N d hh:mm'",
+          cards and re.fullmatch(r"1 d 02:0\d", cards[0][1]) and all(duration_seconds(c[1]) is not None for c in cards),
+          str([c[1] for c in cards[:4]]))
+    fit_check(page, "agents team03 1080p")
+    page.screenshot(os.path.join(SHOTS, "agents-team03-longest-1080p.png"))
     open_board(page, base + "?layout=agents&state=not_ready&agent_sort=longest")
-    times = page.evaluate("[...document.querySelectorAll('.agent-card:not([data-overflow]) .agent-card__time')].slice(0, 3).map((t) => t.textContent)")
-    check("durations: agents not ready for over a day read 'N d hh:mm', longest first", times and " d " in times[0], str(times))
     states = page.evaluate("[...new Set([...document.querySelectorAll('.agent-card')].map((c) => c.dataset.state))]")
     check("agents[state] only not-ready agents", states == ["not_ready"], str(states))
     pager = page.evaluate("document.querySelector('.board-pager').hidden ? '' : document.querySelector('.board-pager').textContent")

@@ -81,7 +81,7 @@ export function AgentBoard(el) {
           li.dispatchEvent(new CustomEvent('agentCard', { detail: a.view }));
           return;
         }
-        setText(li.firstElementChild, a.heading);
+        setText(li.firstElementChild, a.continued ? `${a.heading} (cont.)` : a.heading);
         setText(li.lastElementChild, `${a.count}`);
       },
     );

@@ -202,6 +202,31 @@ export function groupAgentsByTeam(agents) {
 }
 
 /**
+ * Pages of a list with section headings (entries with `heading`), `size` entries a page: a page that starts inside a
+ * section starts with that section's heading again (marked `continued`), so every card on a page sits under its
+ * team's name; a heading is never the last entry of a page.
+ * @param {Array<{id: string, heading?: string}>} items
+ * @param {number} size (at least 2 to make room for a heading and a card)
+ * @returns {Array<Array<object>>}
+ */
+export function pageSections(items, size) {
+  const n = Math.max(2, Math.floor(size));
+  const pages = [];
+  let page = [];
+  let current = null;
+  for (const item of items || []) {
+    if (item.heading) current = item;
+    if (page.length === n || (item.heading && page.length === n - 1)) {
+      pages.push(page);
+      page = !item.heading && current ? [{ ...current, id: `${current.id}:continued`, continued: true }] : [];
+    }
+    page.push(item);
+  }
+  if (page.length || !pages.length) pages.push(page);
+  return pages;
+}
+
+/**
  * Splits a list into pages of `size` (at least one page, possibly empty).
  * @template T
  * @param {T[]} items
@@ -223,5 +248,6 @@ export function chunk(items, size) {
 export function pagerText(p) {
   if (!(p.pages > 1)) return '';
   const pinned = p.pinned > 0 ? ` · ${p.pinned} alerting pinned` : '';
-  return `${p.what} ${p.from}–${p.to} of ${p.total} · page ${p.page + 1} of ${p.pages}${pinned}`;
+  const n = (v) => Number(v).toLocaleString('en-US');
+  return `${p.what} ${n(p.from)}–${n(p.to)} of ${n(p.total)} · page ${p.page + 1} of ${p.pages}${pinned}`;
 }

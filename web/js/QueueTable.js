@@ -1,19 +1,22 @@
 import { reconcile, setAttr, setText } from './dom.js';
 
-/** The columns of the dense table: the key figures of a queue tile, one row per queue. `sort` = the `?sort=` it sets. */
+/**
+ * The columns of the dense table: the key figures of a queue tile, one row per queue. `sort` = the `?sort=` a click on
+ * the heading sets; `width` in percent of a block (they add up to 100).
+ */
 export const QUEUE_TABLE_COLUMNS = [
-  { id: 'name', label: 'Queue', sort: 'name' },
-  { id: 'slText', label: 'SL', tone: 'slClass', icon: 'slIcon', sort: 'service_level' },
-  { id: 'target', label: 'Target' },
-  { id: 'waiting', label: 'Waiting', tone: 'waitingClass', sort: 'waiting' },
-  { id: 'longestWait', label: 'Longest', tone: 'longestWaitClass', sort: 'longest_wait' },
-  { id: 'available', label: 'Avail', tone: 'availableClass' },
-  { id: 'onContact', label: 'On ct.' },
-  { id: 'wrapUp', label: 'Wrap' },
-  { id: 'notReady', label: 'N/R' },
-  { id: 'offered', label: 'Offered' },
-  { id: 'abandonRate', label: 'Aband.' },
-  { id: 'asa', label: 'ASA' },
+  { id: 'name', label: 'Queue', sort: 'name', width: 19 },
+  { id: 'slText', label: 'SL', tone: 'slClass', icon: 'slIcon', sort: 'service_level', width: 10 },
+  { id: 'target', label: 'Tgt', width: 7 },
+  { id: 'waiting', label: 'Wait', tone: 'waitingClass', sort: 'waiting', width: 7 },
+  { id: 'longestWait', label: 'Longest', tone: 'longestWaitClass', sort: 'longest_wait', width: 10 },
+  { id: 'available', label: 'Avail', tone: 'availableClass', width: 7 },
+  { id: 'onContact', label: 'On ct', width: 7 },
+  { id: 'wrapUp', label: 'Wrap', width: 6 },
+  { id: 'notReady', label: 'N/R', width: 6 },
+  { id: 'offered', label: 'Offer', width: 7 },
+  { id: 'abandonRate', label: 'Ab %', width: 7 },
+  { id: 'asa', label: 'ASA', width: 7 },
 ];
 
 /**
@@ -50,7 +53,7 @@ function createBlock(el) {
   const table = document.createElement('table');
   table.className = 'queue-table__table';
   const head = QUEUE_TABLE_COLUMNS.map(
-    (c) => `<th scope="col" data-col="${c.id}"${c.sort ? ` data-sort="${c.sort}"` : ''}>${c.label}</th>`,
+    (c) => `<th scope="col" data-col="${c.id}" style="width: ${c.width}%"${c.sort ? ` data-sort="${c.sort}"` : ''}>${c.label}</th>`,
   ).join('');
   table.innerHTML = `<thead><tr>${head}</tr></thead><tbody></tbody>`;
   table.tHead.addEventListener('click', (e) => {

@@ -16,6 +16,7 @@ import {
   isActiveQueue,
   pageAt,
   pageQueues,
+  pageSections,
   pagerText,
   sortAgentsByName,
   sortAgentsLongest,
@@ -226,8 +227,9 @@ export function WallboardApp(el, options) {
   /** The page indicator: the first paged section's text, one dot per page. */
   function renderPager(pages) {
     const paged = pages.find((p) => p.pages > 1) || null;
-    setAttr(pager, 'hidden', !paged);
     setAttr(el, 'data-page', paged ? `${paged.page + 1}/${paged.pages}` : null);
+    if (!pager) return;
+    setAttr(pager, 'hidden', !paged);
     if (!paged) return;
     setText(pager.firstElementChild, pagerText(paged));
     reconcile(
@@ -432,7 +434,7 @@ export function WallboardApp(el, options) {
     if (paged) {
       const perPage = agentsPerPage();
       if (items.length > perPage) {
-        const pages = chunk(items, perPage);
+        const pages = options.agentGroup === 'team' ? pageSections(items, perPage) : chunk(items, perPage);
         const page = pageAt(serverNow, options.rotate || DEFAULT_ROTATE_SECONDS, pages.length);
         const agentsIn = (list) => list.filter((a) => !a.heading).length;
         const first = pages.slice(0, page).reduce((n, p) => n + agentsIn(p), 0);
@@ -488,7 +490,7 @@ const TILE_MIN_WIDTH_EM = 40;
 const TILE_MIN_FONT_REM = 0.6;
 /** The table's rows: height in em, the width of one block in em, and its font between these bounds. */
 const TABLE_ROW_EM = 1.45;
-const TABLE_MIN_WIDTH_EM = 46;
+const TABLE_MIN_WIDTH_EM = 56;
 const TABLE_MIN_FONT_REM = 0.75;
 const TABLE_MAX_FONT_REM = 1.6;
 

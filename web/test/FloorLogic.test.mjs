@@ -11,6 +11,7 @@ import {
   isActiveQueue,
   pageAt,
   pageQueues,
+  pageSections,
   pagerText,
   sortAgentsByName,
   sortAgentsLongest,
@@ -127,5 +128,16 @@ test('chunk and the page indicator text', () => {
   assert.deepEqual(chunk([], 3), [[]]);
   assert.equal(pagerText({ what: 'Queues', page: 1, pages: 11, from: 11, to: 20, total: 103, pinned: 0 }), 'Queues 11–20 of 103 · page 2 of 11');
   assert.equal(pagerText({ what: 'Queues', page: 0, pages: 3, from: 1, to: 6, total: 20, pinned: 2 }), 'Queues 1–6 of 20 · page 1 of 3 · 2 alerting pinned');
+  assert.equal(pagerText({ what: 'Agents', page: 5, pages: 25, from: 416, to: 499, total: 2000 }), 'Agents 416–499 of 2,000 · page 6 of 25');
   assert.equal(pagerText({ what: 'Queues', page: 0, pages: 1, from: 1, to: 4, total: 4 }), '');
+});
+
+test('pageSections: a page that starts inside a team starts with its heading again; no heading ends a page', () => {
+  const h = (t) => ({ id: `team:${t}`, heading: t, count: 0 });
+  const items = [h('a'), { id: '1' }, { id: '2' }, { id: '3' }, h('b'), { id: '4' }, { id: '5' }];
+  const pages = pageSections(items, 3).map((p) => p.map((x) => x.id).join(' '));
+  assert.deepEqual(pages, ['team:a 1 2', 'team:a:continued 3', 'team:b 4 5']);
+  assert.equal(pageSections(items, 3)[1][0].continued, true);
+  assert.deepEqual(pageSections([{ id: '1' }, { id: '2' }, { id: '3' }], 2).map((p) => p.length), [2, 1]);
+  assert.deepEqual(pageSections([], 4), [[]]);
 });
