@@ -443,8 +443,8 @@ export function WallboardApp(el, options) {
       }
     }
     let notShown = 0;
-    if (!paged && agentsShown) {
-      // Only what can fit is drawn (thousands of cards would cost every tick); the rest is counted.
+    if (!paged && agentsShown && items.length > COMPACT_AGENTS) {
+      // Thousands of cards would cost every tick: only what can fit is drawn, the rest is counted.
       const fit = agentsPerPage() + 1;
       if (items.length > fit) {
         notShown = items.slice(fit).filter((a) => !a.heading).length;
