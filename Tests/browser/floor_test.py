@@ -326,7 +326,8 @@ def run(browser, port):
     want = [a["id"] for a in sorted((a for a in snapshot(port)["agents"] if a.get("team") == "team03"
                                      and a["state"] in ("not_ready", "wrap_up")), key=lambda a: (a["state_since"], a["name"]))]
     check("agents[longest] every page in order: longest in state first, whatever the state",
-          [c[0] for c in cards] == want, f"{len(by_page)} pages, {len(cards)} cards, {len(want)} agents")
+          [c[0] for c in cards] == want, f"{len(by_page)} pages, {len(cards)} cards, {len(want)} agents"
+          + "".join([f"; #{i}: {c} vs {w}" for i, (c, w) in enumerate(zip(cards, want)) if c[0] != w][:3]))
     check("durations: an agent not ready for over a day reads 'N d hh:mm'",
           cards and re.fullmatch(r"1 d 02:0\d", cards[0][1]) and all(duration_seconds(c[1]) is not None for c in cards),
           str([c[1] for c in cards[:4]]))

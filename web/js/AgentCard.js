@@ -9,7 +9,7 @@ import { bindView, setAttr } from './dom.js';
 export function AgentCard(el) {
   el.innerHTML = `
     <span class="agent-card__name" data-field="name"></span>
-    <span class="agent-card__time" data-field="timeInState" data-fit></span>
+    <span class="agent-card__time" data-field="timeInState"></span>
     <span class="agent-card__status">
       <span class="agent-card__state" data-field="stateLabel"></span>
       <span class="agent-card__detail" data-field="detail"></span>

@@ -432,6 +432,8 @@ export function WallboardApp(el, options) {
     let items = state.agentItems;
     let info = null;
     if (paged) {
+      // Before any card is drawn the card height is a guess: draw, then fit again with the real height.
+      if (!agents.querySelector('.agent-board__list').children.length && items.length) renderSoon();
       const perPage = agentsPerPage();
       if (items.length > perPage) {
         const pages = options.agentGroup === 'team' ? pageSections(items, perPage) : chunk(items, perPage);
