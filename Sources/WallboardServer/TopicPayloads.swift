@@ -46,6 +46,7 @@ public struct TopicPayloads {
         var queues: [QueueSettings]
         var teams: [String]
         var partialDay: DayCoverage?
+        var queueGroups: [Snapshot.QueueGroupEntry] = []
     }
 
     fileprivate struct QueueState: Equatable {
@@ -169,7 +170,7 @@ public struct TopicPayloads {
             let state = CenterState(
                 name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
                 windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
-                teams: snapshot.teams.map(\.id), partialDay: context.partialDay)
+                teams: snapshot.teams.map(\.id), partialDay: context.partialDay, queueGroups: snapshot.queueGroups)
             var last: CenterState?
             if case .center(let value)? = published[topic] { last = value }
             guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
@@ -178,7 +179,7 @@ public struct TopicPayloads {
             var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
             center["name"] = .string(context.centerName)
             context.partialDay?.addFields(to: &center)
-            let data: JSONObject = [
+            var data: JSONObject = [
                 "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
                 "primary_window": .string(snapshot.primaryWindow),
                 "windows": .array(snapshot.windowNames.map { .string($0) }),
@@ -187,6 +188,9 @@ public struct TopicPayloads {
                 "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
                 "teams": .array(snapshot.teams.map { .string($0.id) }),
             ]
+            if !state.queueGroups.isEmpty {
+                data["queue_groups"] = .array(state.queueGroups.map { snapshot.queueGroupJSON($0, clocked: false) })
+            }
             return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
         }
         if topic == "groups" {
@@ -359,6 +363,7 @@ private extension TopicPayloads.CenterState {
     var windowless: Self {
         var state = self
         state.figures = state.figures.windowless
+        for index in state.queueGroups.indices { state.queueGroups[index].figures = state.queueGroups[index].figures.windowless }
         return state
     }
 }

@@ -5,8 +5,12 @@ import { reconcile, setAttr, setText } from './dom.js';
  * Mounts the `.agent-board`: a grid of `.agent-card`s keyed by agent id, already sorted by the caller
  * (state, then longest in state). The `agentBoard` event carries `{agents: [{id, view}]}` (view =
  * `WallboardView.agentView(...)`), and optionally `title` (default "Agents") and `counts` (agents per state,
- * `WallboardView.agentStateCounts(...)`, shown in the heading); cards of agents that left are removed, the others are reused. Cards that do not
- * fit the screen are hidden whole and the board's heading says how many, rather than cutting them silently.
+ * `WallboardView.agentStateCounts(...)`, shown in the heading), `total` (agents on every page, when the caller pages
+ * them; default the agents given), `notShown` (agents left out because they cannot fit, added to the count of hidden
+ * cards) and `compact` (small cards for thousands of agents). An entry `{id, heading, count}`
+ * instead of `{id, view}` is a team's heading (`?agent_group=team`), one card wide. Cards of agents that left are
+ * removed, the others are reused. Cards that do not fit the screen are hidden whole and the board's heading says how
+ * many, rather than cutting them silently.
  * @param {HTMLElement} el
  */
 export function AgentBoard(el) {
@@ -24,15 +28,20 @@ export function AgentBoard(el) {
   const name = el.querySelector('.agent-board__name');
   const states = el.querySelector('.agent-board__states');
   let lastKeys = '';
+  /** Agents the caller left out because they cannot fit (counted with the cards hidden here). */
+  let notShown = 0;
 
   // The list's height changes with the window and with the number of queue tiles above it.
   if (typeof ResizeObserver === 'function') new ResizeObserver(updateOverflow).observe(list);
   else window.addEventListener('resize', updateOverflow);
 
   el.addEventListener('agentBoard', (e) => {
-    const { agents, title, counts } = e.detail;
+    const { agents, title, counts, compact } = e.detail;
+    notShown = Number.isFinite(e.detail.notShown) ? e.detail.notShown : 0;
+    const total = Number.isFinite(e.detail.total) ? e.detail.total : agents.filter((a) => !a.heading).length;
     setText(name, title || 'Agents');
-    setText(count, agents.length ? `(${agents.length} logged in)` : '— nobody logged in');
+    setText(count, total ? `(${total.toLocaleString('en-US')} logged in)` : '— nobody logged in');
+    setAttr(el, 'data-compact', compact === true);
     setAttr(states, 'hidden', !counts);
     if (counts) {
       reconcile(
@@ -56,16 +65,28 @@ export function AgentBoard(el) {
       list,
       agents,
       (a) => a.id,
-      () => {
+      (key) => {
         const li = document.createElement('li');
+        if (key.startsWith('team:')) {
+          li.className = 'agent-board__team';
+          li.innerHTML = '<span class="agent-board__team-name"></span> <span class="agent-board__team-count"></span>';
+          return li;
+        }
         li.className = 'agent-card';
         AgentCard(li);
         return li;
       },
-      (li, a) => li.dispatchEvent(new CustomEvent('agentCard', { detail: a.view })),
+      (li, a) => {
+        if (!a.heading) {
+          li.dispatchEvent(new CustomEvent('agentCard', { detail: a.view }));
+          return;
+        }
+        setText(li.firstElementChild, a.continued ? `${a.heading} (cont.)` : a.heading);
+        setText(li.lastElementChild, `${a.count}`);
+      },
     );
     // Layout is only measured when the set or order of agents changed, not on every tick.
-    const keys = agents.map((a) => a.id).join('\n');
+    const keys = `${notShown}\n${agents.map((a) => a.id).join('\n')}`;
     if (keys !== lastKeys) {
       lastKeys = keys;
       updateOverflow();
@@ -74,7 +95,7 @@ export function AgentBoard(el) {
 
   function updateOverflow() {
     const limit = list.clientHeight;
-    let hidden = 0;
+    let hidden = notShown;
     for (const li of list.children) {
       const out = li.offsetTop + li.offsetHeight > limit + 1;
       setAttr(li, 'data-overflow', out);

@@ -22,21 +22,21 @@ export function QueueDetail(el) {
         <div class="queue-detail__stat queue-detail__stat--big" data-tone-field="waitingClass">
           <dt>Waiting now</dt><dd data-field="waiting"></dd></div>
         <div class="queue-detail__stat queue-detail__stat--big" data-tone-field="longestWaitClass">
-          <dt>Longest wait</dt><dd data-field="longestWait"></dd></div>
+          <dt>Longest wait</dt><dd data-field="longestWait" data-fit></dd></div>
         <div class="queue-detail__stat queue-detail__stat--big" data-tone-field="availableClass">
           <dt>Available</dt><dd><span data-field="available"></span><small> of <span data-field="loggedIn"></span></small></dd></div>
         <div class="queue-detail__stat"><dt>Offered</dt><dd data-field="offered"></dd></div>
         <div class="queue-detail__stat"><dt>Answered</dt><dd data-field="answered"></dd></div>
         <div class="queue-detail__stat"><dt>Abandon rate</dt><dd data-field="abandonRate"></dd></div>
-        <div class="queue-detail__stat"><dt>ASA</dt><dd data-field="asa"></dd></div>
-        <div class="queue-detail__stat"><dt>AHT</dt><dd data-field="aht"></dd></div>
+        <div class="queue-detail__stat"><dt>ASA</dt><dd data-field="asa" data-fit></dd></div>
+        <div class="queue-detail__stat"><dt>AHT</dt><dd data-field="aht" data-fit></dd></div>
       </dl>
       <section class="queue-detail__erlang" aria-label="Erlang C prediction">
         <h3 class="queue-detail__subtitle">Prediction (Erlang C)</h3>
         <dl>
           <div data-tone-field="erlangSlClass"><dt>Predicted SL</dt><dd data-field="erlangSl"></dd></div>
           <div><dt>Agents needed</dt><dd><span data-field="erlangAgents"></span><small> (staffed <span data-field="staffed"></span>)</small></dd></div>
-          <div><dt>Expected wait</dt><dd data-field="erlangWait"></dd></div>
+          <div><dt>Expected wait</dt><dd data-field="erlangWait" data-fit></dd></div>
         </dl>
       </section>
       <section class="queue-detail__waiting" aria-label="Contacts waiting">
@@ -92,7 +92,7 @@ export function QueueDetail(el) {
         const li = document.createElement('li');
         li.className = 'queue-detail__waiting-item';
         li.innerHTML = `
-          <span class="queue-detail__waiting-wait" data-field="wait"></span>
+          <span class="queue-detail__waiting-wait" data-field="wait" data-fit></span>
           <span class="queue-detail__waiting-channel" data-field="channel"></span>
           <span class="queue-detail__waiting-detail" data-field="detail"></span>`;
         li.applyView = bindView(li);

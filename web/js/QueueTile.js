@@ -26,7 +26,7 @@ export function QueueTile(el) {
       </div>
       <div class="queue-tile__stat" data-tone-field="longestWaitClass">
         <span class="queue-tile__label">Longest wait</span>
-        <span class="queue-tile__value" data-field="longestWait"></span>
+        <span class="queue-tile__value" data-field="longestWait" data-fit></span>
       </div>
     </div>
     <dl class="queue-tile__agents">
@@ -44,7 +44,7 @@ export function QueueTile(el) {
         <div><dt>Offered</dt><dd data-field="offered"></dd></div>
         <div><dt>Answered</dt><dd data-field="answered"></dd></div>
         <div><dt>Abandoned</dt><dd data-field="abandonRate"></dd></div>
-        <div><dt>ASA</dt><dd data-field="asa"></dd></div>
+        <div><dt>ASA</dt><dd data-field="asa" data-fit></dd></div>
       </dl>
     </footer>
   `;

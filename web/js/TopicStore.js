@@ -174,6 +174,7 @@ export function TopicStore() {
       waiting,
       abandoned_today: abandoned,
       abandoned_today_counts: counts,
+      queue_groups: Array.isArray(c.queue_groups) ? c.queue_groups : [],
     };
     return assembled;
   }

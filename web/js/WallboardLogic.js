@@ -34,7 +34,7 @@ export const LONG_STATE_SECONDS = {
 };
 
 /** Layouts chosen with `?layout=`. */
-export const LAYOUTS = ['tv', 'queue', 'agents', 'kpi'];
+export const LAYOUTS = ['tv', 'queue', 'agents', 'kpi', 'table', 'groups'];
 
 /** Alert severities, most severe first (the server's `info | warning | critical`). */
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'];
@@ -107,18 +107,35 @@ export function formatServiceLevel(fraction) {
 }
 
 /**
- * A duration as mm:ss (h:mm:ss from one hour), whole seconds truncated; negatives clamp to 0; "—" when undefined.
+ * A duration as mm:ss, h:mm:ss from one hour ("13:25:10"), "N d hh:mm" from one day ("1 d 02:03": seconds
+ * dropped, they no longer matter and the text must fit the same box); whole seconds truncated; negatives clamp
+ * to 0; "—" when undefined.
  * @param {number|null|undefined} seconds
  * @returns {string}
  */
 export function formatDuration(seconds) {
   if (!isNumber(seconds)) return EM_DASH;
   const total = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(total / 3600);
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
+  if (d > 0) return `${d} d ${pad2(h)}:${pad2(m)}`;
   const mmss = `${pad2(m)}:${pad2(s)}`;
   return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+/**
+ * How long a figure's text is, as a size step for `[data-fit]` boxes (dom.js `bindView` writes it to `data-len`, and
+ * the CSS scales the figure's font by it): "m" up to 5 characters ("04:34", "100%"), "l" up to 8 ("13:25:10"),
+ * "xl" beyond ("1 d 02:03", "12 d 23:59"). So a long duration shrinks instead of running out of its box.
+ * @param {unknown} text
+ * @returns {'m'|'l'|'xl'}
+ */
+export function textLengthStep(text) {
+  const n = String(text ?? '').length;
+  if (n <= 5) return 'm';
+  return n <= 8 ? 'l' : 'xl';
 }
 
 /**
@@ -315,26 +332,73 @@ export function reconnectDelayMs(attempt, random) {
   return Math.round(capped * (0.5 + 0.5 * random));
 }
 
+/** `?sort=` values: config order (default), worst service level first, most waiting, longest wait, name. */
+export const QUEUE_SORTS = ['config', 'service_level', 'waiting', 'longest_wait', 'name'];
+
+/** `?agent_sort=` values: by state then longest in state (default), longest in state whatever the state, name. */
+export const AGENT_SORTS = ['state', 'longest', 'name'];
+
+/** Rotation period when the queues need more than one page and `?rotate=` is not given. */
+export const DEFAULT_ROTATE_SECONDS = 15;
+
+/** Shortest and longest rotation period `?rotate=` accepts. */
+export const ROTATE_LIMITS = { min: 2, max: 3600 };
+
 /**
- * Board options from the page's query string: `?queues=sales,support` (filter and order), `?theme=dark|light`,
- * `?layout=tv|queue|agents|kpi` (unknown → tv) and `?queue=sales` (the queue of the queue layout; default: the first
- * of `?queues=`, else the first queue of the snapshot).
+ * A period from the address: "15s", "2m", "90" (seconds), clamped to ROTATE_LIMITS; null when absent or not a period.
+ * @param {string|null|undefined} text
+ * @returns {number|null} seconds
+ */
+export function parsePeriod(text) {
+  const m = /^\s*(\d{1,6})\s*(s|sec|m|min)?\s*$/i.exec(text || '');
+  if (!m) return null;
+  const seconds = Number(m[1]) * (/^m/i.test(m[2] || '') ? 60 : 1);
+  return Math.min(ROTATE_LIMITS.max, Math.max(ROTATE_LIMITS.min, seconds));
+}
+
+/**
+ * A comma-separated list from the address, trimmed, without empties and duplicates; null when empty.
+ * @param {string|null} text
+ * @returns {string[]|null}
+ */
+export function parseList(text) {
+  const items = (text || '').split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? [...new Set(items)] : null;
+}
+
+/**
+ * Board options from the page's query string (docs/board.md): `?queues=sales,support` (filter and order),
+ * `?theme=dark|light`, `?layout=tv|queue|agents|kpi|table|groups` (unknown → tv), `?queue=sales` (the queue of the
+ * queue layout; default: the first of `?queues=`, else the first queue of the snapshot), and for a big floor
+ * `?group=north` (a queue group of the config), `?sort=` (QUEUE_SORTS), `?only=active`, `?rotate=15s`,
+ * `?team=a,b`, `?state=not_ready,wrap_up`, `?agent_sort=state|longest|name` and `?agent_group=team`.
+ * Unknown values fall back to the defaults.
  * @param {string} search e.g. location.search
- * @returns {{queues: string[]|null, theme: 'dark'|'light', layout: 'tv'|'queue'|'agents'|'kpi', queue: string|null}}
+ * @returns {{queues: string[]|null, theme: 'dark'|'light', layout: string, queue: string|null, group: string|null,
+ *   sort: string, only: 'active'|null, rotate: number|null, teams: string[]|null, states: string[]|null,
+ *   agentSort: string, agentGroup: 'team'|null}}
  */
 export function parseBoardOptions(search) {
   const params = new URLSearchParams(search || '');
-  const ids = (params.get('queues') || '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const ids = parseList(params.get('queues'));
   const layout = (params.get('layout') || '').trim().toLowerCase();
   const queue = (params.get('queue') || '').trim();
+  const sort = (params.get('sort') || '').trim().toLowerCase();
+  const agentSort = (params.get('agent_sort') || '').trim().toLowerCase();
+  const states = parseList((params.get('state') || '').toLowerCase());
   return {
-    queues: ids.length ? [...new Set(ids)] : null,
+    queues: ids,
     theme: params.get('theme') === 'light' ? 'light' : 'dark',
     layout: LAYOUTS.includes(layout) ? layout : 'tv',
-    queue: queue || (ids.length ? ids[0] : null),
+    queue: queue || (ids ? ids[0] : null),
+    group: (params.get('group') || '').trim() || null,
+    sort: QUEUE_SORTS.includes(sort) ? sort : 'config',
+    only: (params.get('only') || '').trim().toLowerCase() === 'active' ? 'active' : null,
+    rotate: parsePeriod(params.get('rotate')),
+    teams: parseList(params.get('team')),
+    states: states ? states.filter((st) => AGENT_STATES.includes(st)) : null,
+    agentSort: AGENT_SORTS.includes(agentSort) ? agentSort : 'state',
+    agentGroup: (params.get('agent_group') || '').trim().toLowerCase() === 'team' ? 'team' : null,
   };
 }
 

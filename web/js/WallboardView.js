@@ -43,7 +43,10 @@ export function queueView(queue, ctx) {
     slClass: serviceLevelClass(m.service_level, queue.target, queue.warning_level),
     slIcon: cue.icon,
     slCue: cue.text,
-    targetText: `target ${formatPercent(queue.target)} in ${formatThreshold(queue.threshold_seconds)}`,
+    // A queue group whose members have different thresholds has none of its own (threshold_seconds null).
+    targetText: Number.isFinite(queue.threshold_seconds)
+      ? `target ${formatPercent(queue.target)} in ${formatThreshold(queue.threshold_seconds)}`
+      : `target ${formatPercent(queue.target)}`,
     waiting: formatCount(queue.waiting_now),
     waitingClass: queue.waiting_now > 0 ? 'active' : 'none',
     longestWait: formatDuration(wait),

@@ -1,3 +1,5 @@
+import { textLengthStep } from './WallboardLogic.js';
+
 /**
  * Small DOM helpers shared by the components. They only touch the DOM when a value really changes, so the
  * once-a-second tick costs almost nothing and no node is ever recreated for a text change.
@@ -30,7 +32,8 @@ export function setAttr(node, name, value) {
 
 /**
  * Binds a component's template: `[data-field=key]` nodes receive `view[key]` as text and
- * `[data-tone-field=key]` nodes receive `view[key]` as their `data-tone` attribute.
+ * `[data-tone-field=key]` nodes receive `view[key]` as their `data-tone` attribute. Field nodes marked `data-fit`
+ * also get `data-len` (`WallboardLogic.textLengthStep`), which the CSS uses to shrink long figures to fit their box.
  * @param {Element} root
  * @returns {(view: object) => void} applies a view object to the bound nodes
  */
@@ -38,7 +41,10 @@ export function bindView(root) {
   const fields = [...root.querySelectorAll('[data-field]')];
   const tones = [...root.querySelectorAll('[data-tone-field]')];
   return (view) => {
-    for (const node of fields) setText(node, view[node.dataset.field]);
+    for (const node of fields) {
+      setText(node, view[node.dataset.field]);
+      if ('fit' in node.dataset) setAttr(node, 'data-len', textLengthStep(node.textContent));
+    }
     for (const node of tones) setAttr(node, 'data-tone', view[node.dataset.toneField]);
   };
 }

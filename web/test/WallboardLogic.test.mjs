@@ -11,6 +11,7 @@ import {
   formatClock,
   formatCount,
   formatDuration,
+  textLengthStep,
   formatPercent,
   formatServiceLevel,
   linkHealth,
@@ -86,6 +87,11 @@ test('durations are mm:ss, h:mm:ss from an hour, truncated, never negative', () 
   assert.equal(formatDuration(3599), '59:59');
   assert.equal(formatDuration(3600), '1:00:00');
   assert.equal(formatDuration(3723), '1:02:03');
+  assert.equal(formatDuration(13 * 3600 + 25 * 60 + 10.9), '13:25:10');
+  assert.equal(formatDuration(86399), '23:59:59');
+  assert.equal(formatDuration(86400), '1 d 00:00');
+  assert.equal(formatDuration(86400 + 2 * 3600 + 3 * 60 + 59), '1 d 02:03');
+  assert.equal(formatDuration(12 * 86400 + 23 * 3600 + 59 * 60), '12 d 23:59');
   assert.equal(formatDuration(-3), '00:00');
   assert.equal(formatDuration(null), '—');
   assert.equal(formatDuration(Number.NaN), '—');
@@ -180,18 +186,42 @@ test('reconnect delay doubles from 1 s, caps at 30 s, jitter keeps it within [ha
   assert.equal(reconnectDelayMs(10, 0.5), 22500);
 });
 
+const DEFAULT_FLOOR_OPTIONS = {
+  group: null, sort: 'config', only: null, rotate: null, teams: null, states: null, agentSort: 'state', agentGroup: null,
+};
+
 test('URL options: queue filter and order, theme, layout, queue', () => {
   assert.deepEqual(parseBoardOptions('?queues=sales, support,,sales&theme=light'), {
     queues: ['sales', 'support'],
     theme: 'light',
     layout: 'tv',
     queue: 'sales',
+    ...DEFAULT_FLOOR_OPTIONS,
   });
-  assert.deepEqual(parseBoardOptions(''), { queues: null, theme: 'dark', layout: 'tv', queue: null });
-  assert.deepEqual(parseBoardOptions('?theme=neon&queues='), { queues: null, theme: 'dark', layout: 'tv', queue: null });
-  assert.deepEqual(parseBoardOptions('?layout=Queue&queue=chat'), { queues: null, theme: 'dark', layout: 'queue', queue: 'chat' });
+  const plain = { queues: null, theme: 'dark', layout: 'tv', queue: null, ...DEFAULT_FLOOR_OPTIONS };
+  assert.deepEqual(parseBoardOptions(''), plain);
+  assert.deepEqual(parseBoardOptions('?theme=neon&queues='), plain);
+  assert.deepEqual(parseBoardOptions('?layout=Queue&queue=chat'), { ...plain, layout: 'queue', queue: 'chat' });
   assert.equal(parseBoardOptions('?layout=agents').layout, 'agents');
   assert.equal(parseBoardOptions('?layout=wall').layout, 'tv');
+});
+
+test('URL options of a big floor: group, sort, only, rotate, team, state, agent order and grouping', () => {
+  const o = parseBoardOptions(
+    '?layout=TABLE&group=north&sort=Longest_wait&only=active&rotate=15s&team=t1,t2&state=not_ready,Wrap_up,lunch&agent_sort=longest&agent_group=team',
+  );
+  assert.deepEqual(o, {
+    queues: null, theme: 'dark', layout: 'table', queue: null, group: 'north', sort: 'longest_wait', only: 'active',
+    rotate: 15, teams: ['t1', 't2'], states: ['not_ready', 'wrap_up'], agentSort: 'longest', agentGroup: 'team',
+  });
+  assert.equal(parseBoardOptions('?layout=groups').layout, 'groups');
+  assert.equal(parseBoardOptions('?sort=loudest').sort, 'config');
+  assert.equal(parseBoardOptions('?only=all').only, null);
+  assert.equal(parseBoardOptions('?rotate=2m').rotate, 120);
+  assert.equal(parseBoardOptions('?rotate=0s').rotate, 2);
+  assert.equal(parseBoardOptions('?rotate=99999m').rotate, 3600);
+  assert.equal(parseBoardOptions('?rotate=soon').rotate, null);
+  assert.equal(parseBoardOptions('?agent_sort=random').agentSort, 'state');
 });
 
 test('queue selection keeps the asked order and reports unknown ids', () => {
@@ -226,4 +256,13 @@ test('partialDayNotice says since when today counts and why, in local time', () 
     'Today since 14:03 — wallboardd was down from 11:45',
   );
   assert.equal(partialDayNotice({ today_since: at(14, 3), today_partial_reason: 'new_reason' }), 'Today since 14:03 — earlier figures are missing');
+});
+
+test('textLengthStep: long durations get a smaller size step so they fit their box', () => {
+  assert.equal(textLengthStep('04:34'), 'm');
+  assert.equal(textLengthStep('—'), 'm');
+  assert.equal(textLengthStep('1:02:03'), 'l');
+  assert.equal(textLengthStep('13:25:10'), 'l');
+  assert.equal(textLengthStep('1 d 02:03'), 'xl');
+  assert.equal(textLengthStep(null), 'm');
 });

@@ -68,6 +68,8 @@ test('queue tile view for the fixture at generated_at', () => {
   assert.equal(support.longestWait, '00:55');
   assert.equal(support.longestWaitClass, 'amber');
   assert.equal(support.targetText, 'target 80% in 60 s');
+  // A queue group whose members' thresholds differ: the target alone.
+  assert.equal(queueView({ ...queue('support'), threshold_seconds: null }, ctxAt(GEN)).targetText, 'target 80%');
 
   const chat = queueView(queue('chat'), ctxAt(GEN));
   assert.equal(chat.slText, '94%');

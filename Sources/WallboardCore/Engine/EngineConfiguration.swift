@@ -59,6 +59,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// A waiting contact queued longer ago than this, or another live contact with no event about it
     /// for this long, is closed as expired (docs/metrics.md, "Expired contacts"); 0 disables.
     public var contactExpiry: Millis = .minutes(4 * 60)
+    /// Queue groups boards show together, each with a roll-up in the snapshot (config `queue_groups:`).
+    public var queueGroups: [QueueGroup] = []
 
     public init(
         queues: [QueueSettings] = [],

@@ -17,6 +17,7 @@ extension Snapshot {
         object["center"] = .object(figuresJSON(center, settings: nil, clocked: true))
         object["queues"] = .array(queues.map { queueJSON($0, clocked: true) })
         object["teams"] = .array(teams.map { groupJSON($0, clocked: true) })
+        if !queueGroups.isEmpty { object["queue_groups"] = .array(queueGroups.map { queueGroupJSON($0, clocked: true) }) }
         object["channels"] = .array(channels.map { groupJSON($0, clocked: true) })
         object["segments"] = .array(segments.map { groupJSON($0, clocked: true) })
         object["languages"] = .array(languages.map { groupJSON($0, clocked: true) })

@@ -97,6 +97,8 @@ public struct Snapshot: Sendable, Equatable {
     /// How many of each queue's abandoned contacts the snapshot lists. A day's whole list made every
     /// board frame grow until midnight (2 MB of a 2.3 MB snapshot after minutes of a busy soak).
     public static let abandonedListPerQueue = 25
+    /// Queue groups' roll-ups (config `queue_groups:`), in config order (``QueueGroupRollup``).
+    public var queueGroups: [QueueGroupEntry] = []
     /// Logged-in agents sorted by id.
     public var agents: [AgentRecord]
     /// Live contacts keyed by id (for the agents' current contacts).

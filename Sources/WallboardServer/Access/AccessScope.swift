@@ -75,6 +75,12 @@ public struct AccessScope: Sendable, Equatable {
                 JSONObject(distinctKeys: counts.members.filter { visibleQueues.contains($0.key) }.map { ($0.key, $0.value) }))
         }
         for key in ["channels", "segments", "languages"] where object[key] != nil { object[key] = .array([]) }
+        // A queue group's roll-up spans its member queues: shown only when every member is visible.
+        if let groups = object["queue_groups"]?.arrayValue {
+            object["queue_groups"] = .array(groups.filter { group in
+                (group["queues"]?.arrayValue ?? []).allSatisfy { visibleQueues.contains($0.stringValue ?? "") }
+            })
+        }
         if let center = object["center"]?.objectValue {
             object["center"] = ["name": center["name"] ?? .null, "scoped": true]
         }

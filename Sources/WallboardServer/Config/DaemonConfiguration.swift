@@ -148,6 +148,7 @@ public struct DaemonConfiguration: Sendable {
             throw document.error("journal", "needs \"state_dir\": the journal lives in its journal/ folder")
         }
         (configuration.engine.queues, configuration.warningLevels) = try parseQueues(root)
+        configuration.engine.queueGroups = try parseQueueGroups(root, queues: configuration.engine.queues)
         configuration.boardURL = try root.string("board_url")
         if let websocket = try root.section("websocket") {
             configuration.maxUpdatesPerSecond = Int(try websocket.integer("max_updates_per_second", in: 1...20) ?? 4)
