@@ -102,13 +102,45 @@ extension EngineService {
     }
 
     /// Writes an engine checkpoint when events were stored since the last one (so a restart replays
-    /// only the journal's tail).
-    func checkpointIfNeeded() {
+    /// only the journal's tail), without holding the engine queue while it is encoded: the engine's
+    /// state is copied here (a value copy; its storage stays shared until the engine next changes it),
+    /// encoded on ``checkpointQueue`` while events keep being applied, and written back on the queue as
+    /// the checkpoint of the journal up to the moment of the copy. One at a time; `written` (tests) is
+    /// called on the queue once it is written or dropped.
+    func checkpointIfNeeded(written: (@Sendable () -> Void)? = nil) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let store, simulator == nil, store.appendedSinceCheckpoint > 0, !checkpointInFlight else {
+            written?()
+            return
+        }
+        let mark = store.checkpointMark(now: clock.now())
+        let frozen = engine
+        checkpointInFlight = true
+        let started = DispatchTime.now().uptimeNanoseconds
+        checkpointQueue.async { [self] in
+            let payload = Array(JSONC.encode(frozen.checkpoint()).utf8)
+            let encoded = Self.seconds(since: started)
+            queue.async { [self] in
+                checkpointInFlight = false
+                defer { written?() }
+                // Stopped meanwhile: ``stop()`` wrote the state at the stop, newer than this one.
+                guard let current = self.store, current === store else { return }
+                store.writeCheckpoint(payload, mark: mark)
+                HeapTrim.releaseFreePages()  // the encoding's trees and text are freed
+                logger.info(
+                    "engine checkpointed",
+                    metadata: ["seconds": "\(Self.seconds(since: started))", "encoding_seconds": "\(encoded)"])
+            }
+        }
+    }
+
+    /// Writes a checkpoint of the state now, on the queue (at stop: nothing runs after it to write one).
+    func checkpointNow() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let store, simulator == nil, store.appendedSinceCheckpoint > 0 else { return }
         let started = DispatchTime.now().uptimeNanoseconds
         store.writeCheckpoint(Array(JSONC.encode(engine.checkpoint()).utf8), now: clock.now())
-        HeapTrim.releaseFreePages()  // the encoding's trees and text are freed
+        HeapTrim.releaseFreePages()
         logger.info("engine checkpointed", metadata: ["seconds": "\(Self.seconds(since: started))"])
     }
 

@@ -66,6 +66,10 @@ public final class EngineService: @unchecked Sendable {
     /// Where accepted events are journaled, when a state directory is configured.
     let storeSettings: JournalSettings?
     var store: EventStore?
+    /// Where checkpoints are encoded, off the engine queue (``checkpointIfNeeded(written:)``).
+    let checkpointQueue = DispatchQueue(label: "wallboardd.checkpoint", qos: .utility)
+    /// A checkpoint is being encoded on `checkpointQueue`.
+    var checkpointInFlight = false
     /// Alert rules and notification delivery; `nil` until ``start(heartbeat:)``.
     var alerts: AlertService?
     private let alertSettings: AlertSettings
@@ -141,7 +145,7 @@ public final class EngineService: @unchecked Sendable {
             timers.forEach { $0.cancel() }
             timers.removeAll()
             store?.syncDue()
-            checkpointIfNeeded()
+            checkpointNow()
             try? store?.journal.close()
             store = nil
         }

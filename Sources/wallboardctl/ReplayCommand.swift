@@ -58,8 +58,11 @@ struct ReplayCommand: ParsableCommand {
         let bytes = try readInput(file)
         let result: ReplayResult
         switch format {
+        case .ndjson where speed == nil:
+            // Each line decoded straight from json-c's tree and applied as it is read.
+            result = NDJSONReplay.run(bytes, configuration: engineConfiguration)
         case .ndjson:
-            let inputs = Self.parseLines(bytes)
+            let inputs = NDJSONReplay.parseLines(bytes)
             try pace(inputs.compactMap { input -> Instant? in
                 if case .json(_, let value) = input { return value["ts"]?.stringValue.flatMap(RFC3339.parse) }
                 return nil
@@ -113,21 +116,5 @@ struct ReplayCommand: ParsableCommand {
             previous = time
             printError("replay clock \(RFC3339.format(time))")
         }
-    }
-
-    /// Each non-blank line parsed as JSON, or reported with the parser's message.
-    static func parseLines(_ bytes: [UInt8]) -> [Replay.Input] {
-        var inputs: [Replay.Input] = []
-        for (index, rawLine) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            var line = Array(rawLine)
-            if line.last == UInt8(ascii: "\r") { line.removeLast() }
-            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
-            do {
-                inputs.append(.json(line: index + 1, try JSONC.parse(bytes: &line)))
-            } catch {
-                inputs.append(.unparseable(line: index + 1, message: "\(error)"))
-            }
-        }
-        return inputs
     }
 }

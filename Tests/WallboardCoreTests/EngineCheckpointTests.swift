@@ -422,8 +422,9 @@ import Testing
         #expect(
             Mirror(reflecting: WindowMetrics()).children.count
                 == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 3)
-        // 9 stored, plus `staleChanges`: a count of breakpoints waiting to be forgotten, 0 after a restore.
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 10)
+        // 9 stored, plus `staleChanges`: a count of breakpoints waiting to be forgotten, 0 after a restore,
+        // and `times`: the items' times, rebuilt from the items on restore.
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 11)
         #expect(Mirror(reflecting: EngineCounters()).children.count == 8)
         #expect(Mirror(reflecting: SeenEventIDs()).children.count == 4)
         let contact = LiveContact(

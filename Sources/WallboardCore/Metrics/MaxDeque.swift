@@ -32,12 +32,15 @@ struct MaxDeque: Sendable {
             waits.removeSubrange(start..<end)
             return
         }
-        if start == times.count {
+        // In place, without a temporary array: this runs for every departure, window and scope.
+        if end == times.count {
+            times.removeSubrange(start..<end)
+            waits.removeSubrange(start..<end)
             times.append(t)
             waits.append(wait)
         } else {
-            times.replaceSubrange(start..<end, with: [t])
-            waits.replaceSubrange(start..<end, with: [wait])
+            times.replaceSubrange(start..<end, with: CollectionOfOne(t))
+            waits.replaceSubrange(start..<end, with: CollectionOfOne(wait))
         }
     }
 

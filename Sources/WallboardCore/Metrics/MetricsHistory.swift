@@ -26,6 +26,9 @@ struct MetricsHistory: Sendable {
 
     /// Point entries from `cutoff` on, sorted by time; those before `head` are forgotten.
     private(set) var items: [HistoryItem] = []
+    /// `items[i].time` in milliseconds, kept in step with ``items``: the binary searches of every advance
+    /// and read run over this contiguous array instead of loading each item's object (issue 14).
+    private var times: [Int64] = []
     private var head = 0
     /// Entries up to here are in the running totals; later ones are added by the next advance.
     private(set) var frontier: Instant?
@@ -56,6 +59,7 @@ struct MetricsHistory: Sendable {
     ) {
         self.init(windows: windows)
         self.registry = registry
+        self.times = items.map(\.time.milliseconds)
         self.items = items
         self.frontier = frontier
         self.cutoff = cutoff
@@ -86,7 +90,8 @@ struct MetricsHistory: Sendable {
             if let cutoff, time < cutoff { return }
         }
         var index = items.endIndex
-        if let last = items.last, items.count > head, last.time > time { index = upperBound(time) }
+        if let last = times.last, times.count > head, last > time.milliseconds { index = upperBound(time) }
+        times.insert(time.milliseconds, at: index)
         items.insert(item, at: index)
     }
 
@@ -124,7 +129,7 @@ struct MetricsHistory: Sendable {
         interval = period
         // Windows moved less than their length take out what left them; the new entries, the same for
         // every such window, are then judged once each and added to all of them.
-        var moved: [Int] = []
+        var moved = 0
         for index in rolling.indices {
             let length = rolling[index].length
             guard let old, now.advanced(by: -length) <= old else {
@@ -134,12 +139,14 @@ struct MetricsHistory: Sendable {
             for item in items[lowerBound(old.advanced(by: -length))..<lowerBound(now.advanced(by: -length))] {
                 rolling[index].subtract(item, settings: current(item, settings), dropBefore: now.advanced(by: -length))
             }
-            moved.append(index)
+            moved += 1
         }
-        if let old, !moved.isEmpty {
+        if let old, moved > 0 {
             for item in items[upperBound(old)..<upperBound(now)] {
                 let judged = current(item, settings)
-                for index in moved { rolling[index].add(item, settings: judged) }
+                for index in rolling.indices where now.advanced(by: -rolling[index].length) <= old {
+                    rolling[index].add(item, settings: judged)
+                }
             }
         }
         frontier = now
@@ -192,6 +199,7 @@ struct MetricsHistory: Sendable {
         }
         head = end
         if head >= 4096, head * 2 >= items.count {
+            times.removeFirst(head)
             items.removeFirst(head)
             head = 0
         }
@@ -279,25 +287,31 @@ struct MetricsHistory: Sendable {
 
     /// The first kept index whose time is at or after `time`.
     private func lowerBound(_ time: Instant) -> Int {
-        var low = head
-        var high = items.count
-        while low < high {
-            let mid = (low + high) / 2
-            if items[mid].time < time { low = mid + 1 } else { high = mid }
+        let t = time.milliseconds
+        return times.withUnsafeBufferPointer { times in
+            var low = head
+            var high = times.count
+            while low < high {
+                let mid = (low + high) / 2
+                if times[mid] < t { low = mid + 1 } else { high = mid }
+            }
+            return low
         }
-        return low
     }
 
     /// The first kept index whose time is after `time`.
     private func upperBound(_ time: Instant) -> Int {
-        if let last = items.last, items.count > head, last.time <= time { return items.count }
-        var low = head
-        var high = items.count
-        while low < high {
-            let mid = (low + high) / 2
-            if items[mid].time <= time { low = mid + 1 } else { high = mid }
+        let t = time.milliseconds
+        if let last = times.last, times.count > head, last <= t { return times.count }
+        return times.withUnsafeBufferPointer { times in
+            var low = head
+            var high = times.count
+            while low < high {
+                let mid = (low + high) / 2
+                if times[mid] <= t { low = mid + 1 } else { high = mid }
+            }
+            return low
         }
-        return low
     }
 }
 

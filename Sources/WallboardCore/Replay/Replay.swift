@@ -18,49 +18,62 @@ public enum Replay {
     /// Decodes and replays parsed lines; lines that do not decode are reported, the rest applied.
     /// Each line is decoded and applied in one pass: no array of every decoded event is built.
     public static func run(inputs: [Input], configuration: EngineConfiguration = EngineConfiguration()) -> ReplayResult {
-        var run = Run(configuration: configuration)
+        var session = Session(configuration: configuration)
         for input in inputs {
             switch input {
-            case .unparseable(let line, let message):
-                run.rejections.append(ReplayRejection(line: line, eventID: nil, code: "invalid_json", message: message))
-            case .json(let line, let value):
-                do {
-                    run.apply(try EventDecoder.decode(value), line: line)
-                } catch {
-                    run.rejections.append(
-                        ReplayRejection(
-                            line: line, eventID: EventDecoder.quotableID(of: value), code: error.code.rawValue,
-                            message: error.message))
-                }
+            case .unparseable(let line, let message): session.unparseable(line: line, message: message)
+            case .json(let line, let value): session.apply(readable: value, line: line)
             }
         }
-        return run.finish()
+        return session.finish()
     }
 
     /// Replays already decoded events (line numbers unknown).
     public static func run(events: [Event], configuration: EngineConfiguration = EngineConfiguration()) -> ReplayResult {
-        var run = Run(configuration: configuration)
-        for event in events { run.apply(event, line: nil) }
-        return run.finish()
+        var session = Session(configuration: configuration)
+        for event in events { session.apply(event, line: nil) }
+        return session.finish()
     }
 
-    /// One replay in progress: the engine on its virtual clock and what was rejected so far.
-    private struct Run {
-        let configuration: EngineConfiguration
-        var engine: WallboardEngine
-        var rejections: [ReplayRejection] = []
-        var now: Instant?
-        var eventsRead = 0
-        var duplicates = 0
+    /// One replay in progress: the engine on its virtual clock and what was rejected so far. Fed line
+    /// by line (``apply(readable:line:)`` straight from a parser's tree, ``unparseable(line:message:)``)
+    /// or event by event, then ``finish()``: what ``run(inputs:configuration:)`` does without first
+    /// holding every line's tree.
+    public struct Session {
+        private let configuration: EngineConfiguration
+        private var engine: WallboardEngine
+        private var rejections: [ReplayRejection] = []
+        private var now: Instant?
+        private var eventsRead = 0
+        private var duplicates = 0
         /// Line of each held-back event, to report its rejection (a lookup, not a scan of every event).
-        var heldLines: [String: Int] = [:]
+        private var heldLines: [String: Int] = [:]
 
-        init(configuration: EngineConfiguration) {
+        /// A fresh engine on a clock that starts at the first event.
+        public init(configuration: EngineConfiguration = EngineConfiguration()) {
             self.configuration = configuration
             self.engine = WallboardEngine(configuration: configuration)
         }
 
-        mutating func apply(_ event: Event, line: Int?) {
+        /// Decodes one parsed line and applies it, or reports why it does not decode.
+        public mutating func apply<Value: JSONReadable>(readable value: Value, line: Int) {
+            do {
+                apply(try EventDecoder.decode(readable: value), line: line)
+            } catch {
+                rejections.append(
+                    ReplayRejection(
+                        line: line, eventID: EventDecoder.quotableID(readable: value), code: error.code.rawValue,
+                        message: error.message))
+            }
+        }
+
+        /// Reports a line that is not JSON, with the parser's message.
+        public mutating func unparseable(line: Int, message: String) {
+            rejections.append(ReplayRejection(line: line, eventID: nil, code: "invalid_json", message: message))
+        }
+
+        /// Applies one decoded event at `max(previous clock, its ts)`, then advances the engine there.
+        public mutating func apply(_ event: Event, line: Int?) {
             eventsRead += 1
             let at = max(now ?? event.timestamp, event.timestamp)
             now = at
@@ -85,7 +98,8 @@ public enum Replay {
             }
         }
 
-        mutating func finish() -> ReplayResult {
+        /// Rejects what is still held back and reads every window at the last event's time.
+        public mutating func finish() -> ReplayResult {
             let end = now ?? Instant(milliseconds: 0)
             // Events still held back at the end never got their predecessor.
             expire(end.advanced(by: configuration.reorderTolerance + 1))

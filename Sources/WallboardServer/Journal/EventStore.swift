@@ -182,13 +182,32 @@ final class EventStore: @unchecked Sendable {
         }
     }
 
+    /// What a checkpoint of the engine's state taken now covers: the journal up to here, and the
+    /// events stored since the last checkpoint.
+    struct CheckpointMark: Sendable {
+        var position: JournalPosition
+        var appended: Int
+    }
+
+    /// The mark of a checkpoint of the engine's state now (encoded later, maybe off the queue).
+    func checkpointMark(now: Instant) -> CheckpointMark {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return CheckpointMark(position: resumePosition ?? .start(of: Self.day(of: now)), appended: appendedSinceCheckpoint)
+    }
+
     /// Writes `payload` (the engine's state now) as the checkpoint covering everything stored so far.
     func writeCheckpoint(_ payload: [UInt8], now: Instant) {
+        writeCheckpoint(payload, mark: checkpointMark(now: now))
+    }
+
+    /// Writes `payload`, the engine's state when `mark` was taken, as the checkpoint covering the journal
+    /// up to `mark`; events stored since then still count as not checkpointed.
+    func writeCheckpoint(_ payload: [UInt8], mark: CheckpointMark) {
         dispatchPrecondition(condition: .onQueue(queue))
-        let position = resumePosition ?? .start(of: Self.day(of: now))
+        let position = mark.position
         do {
             try journal.writeCheckpoint(payload: payload, journalPosition: position)
-            appendedSinceCheckpoint = 0
+            appendedSinceCheckpoint = max(appendedSinceCheckpoint - mark.appended, 0)
             logger.info("journal checkpoint written", metadata: ["journal.position": "\(position)", "bytes": "\(payload.count)"])
         } catch {
             logger.error("journal checkpoint failed", metadata: ["journal.error": "\(error)"])
