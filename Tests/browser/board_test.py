@@ -458,13 +458,16 @@ SPY = r"""(() => {
       if (wb.sockets.length > 20) wb.sockets.shift();
       this.addEventListener('message', (e) => {
         try {
-          const m = JSON.parse(e.data);
-          if (m.type === 'topic' && m.delta) wb.deltas += 1;
-          // Big payloads are kept as their headers only.
-          const kept = m.type === 'topic' && m.topic !== 'alerts'
-            ? { type: m.type, topic: m.topic, seq: m.seq, base: m.base, delta: !!m.delta } : m;
-          wb.received.push(kept);
-          if (wb.received.length > 100) wb.received.shift();
+          const parsed = JSON.parse(e.data);
+          // A bundle's topic messages are recorded one by one, as if they had come alone.
+          for (const m of parsed.type === 'bundle' && Array.isArray(parsed.messages) ? parsed.messages : [parsed]) {
+            if (m.type === 'topic' && m.delta) wb.deltas += 1;
+            // Big payloads are kept as their headers only.
+            const kept = m.type === 'topic' && m.topic !== 'alerts'
+              ? { type: m.type, topic: m.topic, seq: m.seq, base: m.base, delta: !!m.delta } : m;
+            wb.received.push(kept);
+            if (wb.received.length > 100) wb.received.shift();
+          }
         } catch {}
       });
     }
