@@ -210,6 +210,7 @@ public final class TopicHub: Sendable {
     /// Runs `body` (the engine's publish) as one cycle: bundle subscribers get what it published as one
     /// bundle each when the outermost cycle ends. A publish outside a cycle is a cycle of its own.
     /// Classic subscribers get each update as it is published.
+    @discardableResult
     public func cycle<T>(_ body: () throws -> T) rethrows -> T {
         state.withLock { $0.cycleDepth += 1 }
         defer {
