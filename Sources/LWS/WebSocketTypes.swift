@@ -28,6 +28,9 @@ public struct OutboundFrame: Sendable {
     /// A bundle's frames (``bundle(_:)``): `payload` is them joined in one message. Two bundles that
     /// meet in the outbox merge frame by frame (``merged(after:)``) instead of the newer replacing the older.
     package private(set) var parts: [OutboundFrame]?
+    /// A merged bundle whose bytes are joined only when it is written (``joined()``); its `payload` is
+    /// then an empty placeholder that only identifies it.
+    package private(set) var needsJoin = false
 
     package init(slot: String, sequence: UInt64, payload: SharedBytes, fallback: SharedBytes? = nil, goesFirst: Bool = false) {
         self.slot = slot
@@ -55,6 +58,9 @@ public struct OutboundFrame: Sendable {
     /// per slot the newer frame wins, as its self-contained fallback when it meets an unsent frame
     /// (a delta must not replace the frame it builds on); slots only one of them has are kept. So a
     /// client that falls behind gets one bundle of the latest state, never a backlog.
+    ///
+    /// The merge only picks frames; the bytes are joined when the bundle is written (a board behind
+    /// by many cycles costs one join per write it takes, not one per cycle it missed).
     package func merged(after waiting: OutboundFrame) -> OutboundFrame {
         var order: [String] = []
         var bySlot: [String: OutboundFrame] = [:]
@@ -66,7 +72,16 @@ public struct OutboundFrame: Sendable {
                 bySlot[part.slot] = part
             }
         }
-        return .bundle(order.map { bySlot[$0]! })
+        var frame = OutboundFrame(slot: Self.bundleSlot, sequence: 0, payload: SharedBytes([]))
+        frame.parts = order.map { bySlot[$0]! }
+        frame.needsJoin = true
+        return frame
+    }
+
+    /// This frame ready to write: a merged bundle with its bytes joined, anything else as it is.
+    package func joined() -> OutboundFrame {
+        guard needsJoin, let parts else { return self }
+        return .bundle(parts)
     }
 
     /// The frame that stands for this one and an older unsent frame of its slot: itself, or its fallback.

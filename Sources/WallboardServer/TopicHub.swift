@@ -107,6 +107,9 @@ public final class TopicHub: Sendable {
         /// Topics published since bundles last went out, in order, with what changed.
         var changed: [String] = []
         var changes: [String: Change] = [:]
+        /// Subscribe replies of bundle connections, by view and (topic, sequence) list: boards that
+        /// subscribe between two publishes share one reply (cleared at each publish).
+        var replies: [String: OutboundFrame] = [:]
     }
 
     /// One topic's change for bundle subscribers: the latest payload and, when the topic changed once
@@ -232,6 +235,7 @@ public final class TopicHub: Sendable {
                 frame: Self.frame(topic: topic, sequence: sequence, dataJSON: dataJSON))
             state.latest[topic] = latest
             state.shaped[topic] = nil
+            if !state.replies.isEmpty { state.replies = [:] }
             if state.subscriptions.count(topic) > (state.subscriptions.perTopic[topic]?.count ?? 0) {
                 // Published twice before bundles went out: the second delta's base was never sent.
                 let again = state.changes[topic] != nil
@@ -356,14 +360,24 @@ public final class TopicHub: Sendable {
             }
             return (latests, unknown, state.subscriptions.clients[connection]?.bundles ?? false)
         }
-        let frames = latests.map { topic, latest in
-            viewer.key.map { shapedFrame(topic, latest, key: $0, viewer: viewer) } ?? latest.frame
+        func frames() -> [OutboundFrame] {
+            latests.map { topic, latest in viewer.key.map { shapedFrame(topic, latest, key: $0, viewer: viewer) } ?? latest.frame }
         }
-        if bundled {
-            if !frames.isEmpty { sink(OutboundFrame.bundle(frames), [connection]) }
-        } else {
-            for frame in frames { sink(frame, [connection]) }
+        guard bundled else {
+            for frame in frames() { sink(frame, [connection]) }
+            return (unknown, forbidden)
         }
+        guard !latests.isEmpty else { return (unknown, forbidden) }
+        let key = ([viewer.key.map { "v:" + $0 } ?? "all"] + latests.map { "\($0.0) \($0.1.sequence)" }).joined(separator: "\u{1}")
+        let reply = state.withLock { $0.replies[key] } ?? {
+            let reply = OutboundFrame.bundle(frames())
+            state.withLock { state in
+                // Kept only while every payload in it is still the latest (a publish clears the cache).
+                if latests.allSatisfy({ state.latest[$0.0]?.sequence == $0.1.sequence }) { state.replies[key] = reply }
+            }
+            return reply
+        }()
+        sink(reply, [connection])
         return (unknown, forbidden)
     }
 

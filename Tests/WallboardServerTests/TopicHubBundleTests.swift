@@ -19,14 +19,14 @@ import Testing
     private static let masked = TopicHub.Viewer(key: "masked", view: masking, maySubscribe: { _ in true }, shapesDeltas: true)
 
     /// A hub whose connections 1...9 see everything and 10... are masked viewers.
-    private func hub() -> (TopicHub, Sent) {
+    func hub() -> (TopicHub, Sent) {
         let sent = Sent()
         let hub = TopicHub { frame, targets in sent.frames.withLock { $0.append((frame, targets)) } }
         hub.setViewerResolver { $0.rawValue >= 10 ? Self.masked : .everything }
         return (hub, sent)
     }
 
-    private func json(_ frame: OutboundFrame) throws -> JSONValue { try JSONC.parse(String(decoding: frame.payload.bytes, as: UTF8.self)) }
+    func json(_ frame: OutboundFrame) throws -> JSONValue { try JSONC.parse(String(decoding: frame.payload.bytes, as: UTF8.self)) }
 
     private func topics(_ frame: OutboundFrame) throws -> [String] {
         try json(frame)["messages"]?.arrayValue?.compactMap { $0["topic"]?.stringValue } ?? []
@@ -133,5 +133,22 @@ import Testing
         hub.unsubscribe(ConnectionID(rawValue: 1))
         hub.unsubscribe(ConnectionID(rawValue: 2), from: ["center"])
         #expect(hub.subscriberCount("center") == 0)
+    }
+}
+
+extension TopicHubBundleTests {
+    @Test func boardsSubscribingBetweenTwoPublishesShareOneReply() throws {
+        let (hub, sent) = hub()
+        hub.publish("center", data: ["n": 1])
+        for id: UInt64 in [1, 2, 3] { _ = hub.subscribe(ConnectionID(rawValue: id), to: ["center"], bundles: true) }
+        _ = hub.subscribe(ConnectionID(rawValue: 10), to: ["center"], bundles: true)
+        let replies = sent.all.map(\.frame.payload)
+        #expect(replies.count == 4)
+        #expect(replies[1] === replies[0] && replies[2] === replies[0], "same view, same payloads: one reply")
+        #expect(replies[3] !== replies[0], "another view gets its own")
+        hub.publish("center", data: ["n": 2])
+        sent.clear()
+        _ = hub.subscribe(ConnectionID(rawValue: 4), to: ["center"], bundles: true)
+        #expect(try json(#require(sent.to(4).first))["messages"]?[0]?["data"]?["n"] == 2, "a publish retires the cached reply")
     }
 }
