@@ -632,7 +632,8 @@ def run(browser, daemon, base, port):
     deltas = page.wait_for("window.__wbTest.received.filter((m) => m.topic === 'agents' && m.delta).length >= 3 && "
                            "window.__wbTest.received.filter((m) => m.topic === 'agents' && m.delta).length", timeout=20)
     check("deltas[tv] agent changes arrive as deltas after one whole list", deltas and page.evaluate(
-        "window.__wbTest.received.filter((m) => m.topic === 'agents' && !m.delta).length") <= 1, f"{deltas} deltas")
+        "window.__wbTest.received.filter((m) => m.topic === 'agents' && !m.delta).length") <= 1, f"{deltas} deltas" if deltas else
+        "received: " + page.evaluate("window.__wbTest.received.slice(-12).map((m) => `${m.type}:${m.topic}:${m.seq}:${m.delta}`).join(' ')"))
     numbers_match(page, port, "tv after agent deltas")
 
     # --- (c) alerts --------------------------------------------------------------------------------------------
