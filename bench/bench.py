@@ -264,7 +264,7 @@ def board_topics(url):
 class Fleet:
     """The client fleet: several node fleet.js processes sharing the clients."""
 
-    def __init__(self, url, clients, procs, topics, out, tag, capture=None):
+    def __init__(self, url, clients, procs, topics, out, tag, capture=None, bundles=True):
         self.procs, self.prefixes = [], []
         per = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
         for i, n in enumerate(per):
@@ -272,8 +272,9 @@ class Fleet:
             args = ["node", os.path.join(HERE, "fleet.js"), url, str(n), json.dumps(topics), prefix]
             if capture and i == 0:
                 args.append(capture)
+            env = dict(NODE_ENV, FLEET_BUNDLE="1" if bundles else "0")
             self.procs.append(subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                               stderr=open(prefix + ".err", "wb"), env=NODE_ENV, text=True))
+                                               stderr=open(prefix + ".err", "wb"), env=env, text=True))
             self.prefixes.append(prefix)
 
     def wait(self, word, timeout):
@@ -334,7 +335,7 @@ def percentile(sorted_values, q):
 def measure(cfg, server_pid, url, clients, out, tag, window, capture=None, starter=None):
     """Connects the fleet, runs `starter` (feed or peer replay), measures `window` seconds after a warm-up."""
     procs = max(1, min(cfg.fleet_procs, (clients + 249) // 250))
-    fleet = Fleet(url, clients, procs, cfg.topics, out, tag, capture)
+    fleet = Fleet(url, clients, procs, cfg.topics, out, tag, capture, bundles=cfg.bundles)
     try:
         fleet.wait("ready", cfg.connect_timeout + clients / 200)
         stopper = starter()
@@ -409,7 +410,7 @@ def step_fanout(cfg, out, results):
     with open(config, "w") as f:
         f.write(f"websocket:\n  max_clients: {max(cfg.clients) + 100}\nlog_level: warning\n")
     cfg.topics = None
-    results["fanout"] = {"topics": None, "agents": cfg.fanout_agents, "queues": cfg.fanout_queues,
+    results["fanout"] = {"topics": None, "bundles": cfg.bundles, "agents": cfg.fanout_agents, "queues": cfg.fanout_queues,
                          "rate": cfg.rate, "window_s": cfg.window, "runs": []}
     for clients in cfg.clients:
         capture = os.path.join(out, f"capture-{clients}.ndjson")
@@ -567,7 +568,8 @@ def summary(results):
     fo = results.get("fanout")
     if fo:
         lines += [f"## Fan-out ({fo['agents']} agents, {fo['queues']} queues, {fo['rate']:.0f} events/s, "
-                  f"topics {', '.join(fo['topics'])}, {fo['window_s']} s window)", "",
+                  f"topics {', '.join(fo['topics'])}, {'bundles' if fo.get('bundles') else 'one frame per topic update'}, "
+                  f"{fo['window_s']} s window)", "",
                   "| server | clients | frames/s | MB/s | frame KB | event→screen p50 / p99 / max ms | frame→screen p50 / p99 / max ms | server CPU-s / 1M frames | peak RSS MB | fleet CPU | closed | load |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in fo["runs"]:
@@ -674,6 +676,8 @@ def main():
     p.add_argument("--ingest-agents", dest="ingest_agents_option", type=int, help="agents of the ingest and replay files (queues: one per 100 agents, at least 10)")
     p.add_argument("--replay-events", help="comma-separated sizes")
     p.add_argument("--fleet-procs", type=int, default=None)
+    p.add_argument("--no-bundles", dest="bundles", action="store_false",
+                   help="fan-out clients take one frame per topic update instead of one bundle per publish cycle")
     cfg = p.parse_args()
     smoke = cfg.smoke
     cfg.ingest_agents, cfg.ingest_queues = (100, 10) if smoke else (10000, 100)

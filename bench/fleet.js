@@ -12,6 +12,9 @@
 // each topic on a connection repeats the topic's current state (its marker is old news): it is not timed.
 // Every frame whose head holds "generated_at" is also timed against it (OUT_PREFIX.gen): the server's
 // own frame-to-screen time, without the wait for the next publish cycle.
+// FLEET_BUNDLE=1 in the environment: subscribe with "bundle": true as the board does (docs/protocol.md,
+// "Bundles"): one frame per publish cycle with every changed topic; a frame is then a bundle, its topics are
+// all the `"topic":"..."` it carries, and the capture keeps each distinct bundle once.
 'use strict';
 const fs = require('fs');
 const { WebSocket } = require('ws');
@@ -20,6 +23,7 @@ const { performance } = require('perf_hooks');
 const [url, countArg, topicsArg, outPrefix, captureFile] = process.argv.slice(2);
 const count = Number(countArg);
 const topics = JSON.parse(topicsArg);
+const bundles = process.env.FLEET_BUNDLE === '1';
 const nowMicros = () => (performance.timeOrigin + performance.now()) * 1000;
 
 let measuring = false, windowStart = 0, windowEnd = 0;
@@ -42,7 +46,8 @@ function pushGen(ms) {
 }
 
 function generatedAt(data) {
-  const at = data.subarray(0, 400).indexOf(GEN);
+  // A bundle's `center` (which has it) need not be its first message.
+  const at = (bundles ? data : data.subarray(0, 400)).indexOf(GEN);
   if (at < 0) return NaN;
   return Date.parse(data.toString('latin1', at + GEN.length, at + GEN.length + 24));
 }
@@ -51,9 +56,19 @@ function generatedAt(data) {
 // received, once, at the instant it first arrived: the stream of frames the server published.
 const seen = new Set();
 function captureOnce(data, t) {
-  const head = /"topic":"([^"]*)","seq":(\d+)/.exec(data.toString('latin1', 0, 300));
-  if (!head) return;
-  const key = head[1] + ' ' + head[2];
+  // A topic frame: its (topic, seq); a bundle: every (topic, seq) it carries (found with Buffer.indexOf:
+  // a regular expression over each whole bundle made this process lag behind the others).
+  const pairs = [];
+  let at = data.indexOf(TOPIC);
+  while (at >= 0) {
+    const end = data.indexOf(0x22, at + TOPIC.length);
+    if (end < 0) break;
+    pairs.push(data.toString('latin1', at + TOPIC.length, end + 20));
+    if (!bundles) break;
+    at = data.indexOf(TOPIC, end);
+  }
+  if (pairs.length === 0) return;
+  const key = pairs.join(',');
   if (seen.has(key)) return;
   seen.add(key);
   capture.write(JSON.stringify({ t: (t - captureStart) / 1000, frame: data.toString('utf8') }) + '\n');
@@ -78,6 +93,21 @@ function topicOf(data) {
   return end < 0 ? null : data.toString('latin1', at + TOPIC.length, end);
 }
 
+// The topics of a frame: its one topic, or every topic a bundle carries. (A payload never holds the text
+// `"topic":"`: topic names appear only as message heads.)
+function topicsOf(data) {
+  if (!bundles) { const t = topicOf(data); return t === null ? [] : [t]; }
+  const names = [];
+  let at = data.indexOf(TOPIC);
+  while (at >= 0) {
+    const end = data.indexOf(0x22, at + TOPIC.length);
+    if (end < 0) break;
+    names.push(data.toString('latin1', at + TOPIC.length, end));
+    at = data.indexOf(TOPIC, end);
+  }
+  return names;
+}
+
 function markReady(c) {
   if (c.ready) return;
   c.ready = true;
@@ -88,13 +118,17 @@ function markReady(c) {
 function connect(i) {
   const ws = new WebSocket(url, 'wallboard.v1', { perMessageDeflate: false, maxPayload: 64 << 20 });
   const c = { ready: false, last: -1, topics: new Set() };
-  ws.on('open', () => { opened += 1; ws.send(JSON.stringify({ op: 'subscribe', topics })); });
+  ws.on('open', () => {
+    opened += 1;
+    ws.send(JSON.stringify(bundles ? { op: 'subscribe', topics, bundle: true } : { op: 'subscribe', topics }));
+  });
   ws.on('message', (data, isBinary) => {
     const t = nowMicros();
     const marker = newestMarker(data);
-    const topic = topicOf(data);
-    const repeat = topic !== null && !c.topics.has(topic);
-    if (topic !== null) c.topics.add(topic);
+    let repeat = false;
+    for (const topic of topicsOf(data)) {
+      if (!c.topics.has(topic)) { repeat = true; c.topics.add(topic); }
+    }
     if (measuring) {
       frames += 1;
       bytes += data.length;

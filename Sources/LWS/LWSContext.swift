@@ -60,6 +60,11 @@ final class LWSContext {
         protocols[1].callback = lwsWebSocketCallback
         protocols[1].per_session_data_size = MemoryLayout<UInt64>.size
         protocols[1].rx_buffer_size = 16 * 1024
+        // One send() per frame, however large: with tx_packet_size 0, lws 4.1.6 sends at most
+        // rx_buffer_size (16 KB) of an lws_write and copies the rest into its own buffer, drained 16 KB
+        // per writable event (core-net/output.c, lws_issue_raw): every board got its own copy of every
+        // frame (bundle) over 16 KB. Now lws copies only what the socket did not take (a slow client).
+        protocols[1].tx_packet_size = 8 << 20
 
         var mountList: [lws_http_mount] = []
         for prefix in configuration.dynamicPrefixes {

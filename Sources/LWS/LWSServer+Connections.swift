@@ -48,8 +48,9 @@ extension LWSServer {
             case .frame(let frame, let targets):
                 let chosen = targets.map { $0.compactMap { sessions[$0.rawValue] } }
                     ?? sessions.values.filter { $0.kind == .webSocket }
+                var merges: [ObjectIdentifier: BundleMerge] = [:]
                 for session in chosen where session.kind == .webSocket && session.pendingClose == nil {
-                    if !session.enqueue(frame, limit: configuration.maximumOutboxFrames) {
+                    if !session.enqueue(frame, limit: configuration.maximumOutboxFrames, merges: &merges) {
                         session.pendingClose = .tooSlow
                     }
                     lws_callback_on_writable(session.wsi)

@@ -68,7 +68,8 @@ extension LWSServer {
     func canWriteWebSocket(_ wsi: OpaquePointer, slot: UnsafeMutablePointer<UInt64>?) -> Int32 {
         guard let session = session(slot) else { return -1 }
         if let reason = session.pendingClose { return closeNow(session, reason) }
-        guard let frame = session.dequeue() else { return 0 }
+        guard let waiting = session.dequeue() else { return 0 }
+        let frame = joinedBundle(waiting)
         armProtocolErrorClose(wsi)
         // The frame's own padded bytes, shared with every other connection it goes to: no copy.
         let written = lws_write(wsi, frame.payload.payloadPointer(), frame.payload.count, LWS_WRITE_TEXT)
@@ -78,6 +79,19 @@ extension LWSServer {
         writeCounters.withLock { $0.frames += 1 }
         if !session.outboxOrder.isEmpty { lws_callback_on_writable(wsi) }
         return 0
+    }
+
+    /// `frame`, a merged bundle joined once for every connection that holds the same merge (boards
+    /// that fell behind together), or as it is. Service thread.
+    private func joinedBundle(_ frame: OutboundFrame) -> OutboundFrame {
+        guard frame.needsJoin else { return frame }
+        let key = ObjectIdentifier(frame.payload)
+        if let done = joinedBundles[key] { return done.joined }
+        let joined = frame.joined()
+        // The entry keeps the placeholder alive, so its identifier is not reused while it is cached.
+        if joinedBundles.count >= 64 { joinedBundles.removeAll(keepingCapacity: true) }
+        joinedBundles[key] = (frame, joined)
+        return joined
     }
 
     func didCloseWebSocket(slot: UnsafeMutablePointer<UInt64>?) {

@@ -106,6 +106,8 @@ public final class LWSServer: @unchecked Sendable {
     var nextConnectionID: UInt64 = 0
     var draining = false
     var finished = false
+    /// Merged bundles already joined, by their placeholder's identity (``canWriteWebSocket``).
+    var joinedBundles: [ObjectIdentifier: (merged: OutboundFrame, joined: OutboundFrame)] = [:]
     private var thread: Thread?
 
     package init(configuration: Configuration, delegate: LWSServerDelegate, logger: Logger) {

@@ -37,8 +37,20 @@ final class LWSSession {
     /// Puts a frame in its slot unless a newer one is already waiting there. Two frames that meet in
     /// a slot leave the newer one, as its self-contained fallback when it has one (a delta must
     /// not replace the frame it builds on). Returns `false` when the outbox is over `limit` slots.
-    func enqueue(_ frame: OutboundFrame, limit: Int) -> Bool {
+    ///
+    /// Two bundles merge (``OutboundFrame/merged(after:)``); `merges` holds the merges of this frame
+    /// already made for other connections, by the waiting bundle they merged with: boards that fell
+    /// behind in step share one merged bundle instead of each encoding its own.
+    /// (The cache keeps each waiting bundle alive with its merge, so no identifier is reused meanwhile.)
+    func enqueue(_ frame: OutboundFrame, limit: Int, merges: inout [ObjectIdentifier: BundleMerge]) -> Bool {
         if let waiting = outbox[frame.slot] {
+            if frame.parts != nil, waiting.parts != nil {
+                let key = ObjectIdentifier(waiting.payload)
+                let merged = merges[key]?.merged ?? frame.merged(after: waiting)
+                merges[key] = BundleMerge(waiting: waiting, merged: merged)
+                outbox[frame.slot] = merged
+                return true
+            }
             outbox[frame.slot] = waiting.sequence <= frame.sequence ? frame.selfContained : waiting.selfContained
             return true
         }
@@ -46,6 +58,12 @@ final class LWSSession {
         outbox[frame.slot] = frame
         if frame.goesFirst { outboxOrder.insert(frame.slot, at: 0) } else { outboxOrder.append(frame.slot) }
         return outboxOrder.count <= limit
+    }
+
+    /// ``enqueue(_:limit:merges:)`` for one connection.
+    func enqueue(_ frame: OutboundFrame, limit: Int) -> Bool {
+        var merges: [ObjectIdentifier: BundleMerge] = [:]
+        return enqueue(frame, limit: limit, merges: &merges)
     }
 
     /// Takes the oldest waiting frame.
@@ -65,4 +83,10 @@ final class LWSSession {
         bodyOffset = 0
         isHead = false
     }
+}
+
+/// A waiting bundle and what a new bundle merged with it became (``LWSSession/enqueue(_:limit:merges:)``).
+struct BundleMerge {
+    let waiting: OutboundFrame
+    let merged: OutboundFrame
 }

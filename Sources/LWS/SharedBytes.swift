@@ -24,6 +24,30 @@ public final class SharedBytes: @unchecked Sendable {
 
     package convenience init(_ text: String) { self.init(Array(text.utf8)) }
 
+    /// `prefix`, then `parts` with `separator` between them, then `suffix`, in one buffer: a bundle of
+    /// frames already encoded, joined without re-encoding (one copy of each part's bytes).
+    package init(prefix: String, joining parts: [SharedBytes], separator: String, suffix: String) {
+        let head = Array(prefix.utf8), comma = Array(separator.utf8), tail = Array(suffix.utf8)
+        // Sizes of buffers that exist in memory: their sum cannot overflow.
+        var total = head.count + tail.count + comma.count * max(0, parts.count - 1)
+        for part in parts { total += part.count }
+        count = total
+        storage = .allocate(byteCount: Self.room + total, alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        var cursor = storage.baseAddress! + Self.room
+        func put(_ source: UnsafeRawBufferPointer) {
+            guard let base = source.baseAddress, source.count > 0 else { return }
+            cursor.copyMemory(from: base, byteCount: source.count)
+            cursor += source.count
+        }
+        head.withUnsafeBytes(put)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { comma.withUnsafeBytes(put) }
+            put(UnsafeRawBufferPointer(start: part.storage.baseAddress! + Self.room, count: part.count))
+        }
+        tail.withUnsafeBytes(put)
+    }
+
     deinit { storage.deallocate() }
 
     /// A copy of the payload (tests, diagnostics).

@@ -25,12 +25,63 @@ public struct OutboundFrame: Sendable {
     /// broadcast queued in the same instant must not overtake).
     package var goesFirst: Bool
 
+    /// A bundle's frames (``bundle(_:)``): `payload` is them joined in one message. Two bundles that
+    /// meet in the outbox merge frame by frame (``merged(after:)``) instead of the newer replacing the older.
+    package private(set) var parts: [OutboundFrame]?
+    /// A merged bundle whose bytes are joined only when it is written (``joined()``); its `payload` is
+    /// then an empty placeholder that only identifies it.
+    package private(set) var needsJoin = false
+
     package init(slot: String, sequence: UInt64, payload: SharedBytes, fallback: SharedBytes? = nil, goesFirst: Bool = false) {
         self.slot = slot
         self.sequence = sequence
         self.payload = payload
         self.fallback = fallback
         self.goesFirst = goesFirst
+    }
+
+    /// The slot of bundles: a connection has at most one bundle waiting.
+    package static let bundleSlot = "bundle"
+
+    /// One `bundle` message carrying `parts` (each a whole message of its own slot, e.g. a `topic`
+    /// message): `{"type":"bundle","messages":[part, part, ...]}`, joined from the parts' bytes
+    /// without re-encoding them (docs/protocol.md, "Bundles").
+    package static func bundle(_ parts: [OutboundFrame]) -> OutboundFrame {
+        var frame = OutboundFrame(
+            slot: bundleSlot, sequence: 0,
+            payload: SharedBytes(prefix: #"{"type":"bundle","messages":["#, joining: parts.map(\.payload), separator: ",", suffix: "]}"))
+        frame.parts = parts
+        return frame
+    }
+
+    /// This bundle queued after `waiting`, an unsent bundle of the same connection, as one bundle:
+    /// per slot the newer frame wins, as its self-contained fallback when it meets an unsent frame
+    /// (a delta must not replace the frame it builds on); slots only one of them has are kept. So a
+    /// client that falls behind gets one bundle of the latest state, never a backlog.
+    ///
+    /// The merge only picks frames; the bytes are joined when the bundle is written (a board behind
+    /// by many cycles costs one join per write it takes, not one per cycle it missed).
+    package func merged(after waiting: OutboundFrame) -> OutboundFrame {
+        var order: [String] = []
+        var bySlot: [String: OutboundFrame] = [:]
+        for part in (waiting.parts ?? []) + (parts ?? []) {
+            if let earlier = bySlot[part.slot] {
+                bySlot[part.slot] = earlier.sequence <= part.sequence ? part.selfContained : earlier.selfContained
+            } else {
+                order.append(part.slot)
+                bySlot[part.slot] = part
+            }
+        }
+        var frame = OutboundFrame(slot: Self.bundleSlot, sequence: 0, payload: SharedBytes([]))
+        frame.parts = order.map { bySlot[$0]! }
+        frame.needsJoin = true
+        return frame
+    }
+
+    /// This frame ready to write: a merged bundle with its bytes joined, anything else as it is.
+    package func joined() -> OutboundFrame {
+        guard needsJoin, let parts else { return self }
+        return .bundle(parts)
     }
 
     /// The frame that stands for this one and an older unsent frame of its slot: itself, or its fallback.

@@ -370,10 +370,12 @@ public final class EngineService: @unchecked Sendable {
         let alertsNeedSnapshot = alerts.map { !$0.engine.rules.isEmpty || !$0.engine.activeAlerts.isEmpty } ?? false
         var snapshot: Snapshot?
         if alertsNeedSnapshot || TopicPayloads.needsSnapshot(demand.wanted) { snapshot = currentSnapshot(now: now) }
-        if let alerts, (snapshot.map { alerts.evaluate($0, now: now) } ?? false) || hub.latest("alerts") == nil {
-            publishAlerts()
+        hub.cycle {  // one bundle per board for everything below (TopicHub.cycle)
+            if let alerts, (snapshot.map { alerts.evaluate($0, now: now) } ?? false) || hub.latest("alerts") == nil {
+                publishAlerts()
+            }
+            publishTopics(demand.wanted, fresh: demand.fresh, snapshot: snapshot, now: now)
         }
-        publishTopics(demand.wanted, fresh: demand.fresh, snapshot: snapshot, now: now)
         dirty = false
         lastPublished = now
     }
@@ -396,7 +398,7 @@ public final class EngineService: @unchecked Sendable {
         if snapshot == nil, TopicPayloads.needsSnapshot(topics) { snapshot = currentSnapshot(now: now) }
         let updates = topicPayloads.build(
             topics, fresh: fresh, engine: engine, snapshot: snapshot, now: now, context: context)
-        for (topic, update) in updates { hub.publish(topic, update: update) }
+        hub.cycle { for (topic, update) in updates { hub.publish(topic, update: update) } }
     }
 
     /// Brings `topics` up to date in the hub, then calls `completion` on the engine queue: REST answers

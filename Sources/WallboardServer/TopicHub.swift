@@ -11,6 +11,11 @@ import WallboardCore
 /// shaped view (masked customer data, a queue scope) get one encoding per distinct view, not one per
 /// connection. The server's per-connection outbox keeps only the newest frame per topic.
 ///
+/// A connection that asks for bundles (`"bundle": true` in its `subscribe`, docs/protocol.md) gets one
+/// `bundle` message per publish cycle (``cycle(_:)``) carrying every topic of its own that changed:
+/// one write per board per cycle instead of one per topic. A bundle is built once per distinct view
+/// and set of changed topics and shared by every connection that gets it.
+///
 /// Topics the engine builds on demand (``setOnDemandTopics(_:)``: `center`, `queue:<id>`, ...) are
 /// kept current only while someone subscribes: ``takeDemand()`` tells the engine which to build,
 /// and a subscribe to one that is not current waits for the engine's next publish instead of getting
@@ -85,7 +90,7 @@ public final class TopicHub: Sendable {
 
     private struct State {
         var latest: [String: Latest] = [:]
-        var subscribers: [String: Set<ConnectionID>] = [:]
+        var subscriptions = TopicSubscriptions()
         var sequences: [String: UInt64] = [:]
         /// Each topic's latest payload already shaped for a view (by view key), so boards of the same
         /// view that subscribe later get the same bytes instead of a new encoding each.
@@ -97,6 +102,21 @@ public final class TopicHub: Sendable {
         var requested: Set<String> = []
         var ready = false
         var sources: JSONValue = .array([])
+        /// Open ``cycle(_:)`` calls; the bundles go out when the outermost ends.
+        var cycleDepth = 0
+        /// Topics published since bundles last went out, in order, with what changed.
+        var changed: [String] = []
+        var changes: [String: Change] = [:]
+        /// Subscribe replies of bundle connections, by view and (topic, sequence) list: boards that
+        /// subscribe between two publishes share one reply (cleared at each publish).
+        var replies: [String: OutboundFrame] = [:]
+    }
+
+    /// One topic's change for bundle subscribers: the latest payload and, when the topic changed once
+    /// since the last bundle, its delta.
+    private struct Change {
+        var latest: Latest
+        var deltaJSON: String?
     }
 
     /// Holds the viewer resolver by reference. A closure kept directly in a `Mutex` (generic storage)
@@ -169,9 +189,7 @@ public final class TopicHub: Sendable {
     public func takeDemand() -> Demand {
         state.withLock { state in
             var wanted = state.requested
-            for (topic, subscribers) in state.subscribers where !subscribers.isEmpty && state.onDemand.contains(topic) {
-                wanted.insert(topic)
-            }
+            for topic in state.subscriptions.subscribedTopics where state.onDemand.contains(topic) { wanted.insert(topic) }
             let demand = Demand(wanted: wanted, fresh: state.requested)
             state.requested = []
             state.maintained = wanted
@@ -192,8 +210,24 @@ public final class TopicHub: Sendable {
         publish(topic, dataJSON: update.dataJSON, value: nil, deltaJSON: update.deltaJSON)
     }
 
+    /// Runs `body` (the engine's publish) as one cycle: bundle subscribers get what it published as one
+    /// bundle each when the outermost cycle ends. A publish outside a cycle is a cycle of its own.
+    /// Classic subscribers get each update as it is published.
+    @discardableResult
+    public func cycle<T>(_ body: () throws -> T) rethrows -> T {
+        state.withLock { $0.cycleDepth += 1 }
+        defer {
+            let outermost = state.withLock { state -> Bool in
+                state.cycleDepth -= 1
+                return state.cycleDepth == 0
+            }
+            if outermost { sendBundles() }
+        }
+        return try body()
+    }
+
     private func publish(_ topic: String, dataJSON: String, value: JSONValue?, deltaJSON: String?) -> Latest {
-        let (latest, targets) = state.withLock { state -> (Latest, [ConnectionID]) in
+        let (latest, targets, inCycle) = state.withLock { state -> (Latest, [(ConnectionID, TopicSubscriptions.ViewerBox)], Bool) in
             let sequence = (state.sequences[topic] ?? 0) + 1
             state.sequences[topic] = sequence
             let latest = Latest(
@@ -201,38 +235,88 @@ public final class TopicHub: Sendable {
                 frame: Self.frame(topic: topic, sequence: sequence, dataJSON: dataJSON))
             state.latest[topic] = latest
             state.shaped[topic] = nil
-            return (latest, Array(state.subscribers[topic] ?? []))
+            if !state.replies.isEmpty { state.replies = [:] }
+            if state.subscriptions.count(topic) > (state.subscriptions.perTopic[topic]?.count ?? 0) {
+                // Published twice before bundles went out: the second delta's base was never sent.
+                let again = state.changes[topic] != nil
+                if !again { state.changed.append(topic) }
+                state.changes[topic] = Change(latest: latest, deltaJSON: again ? nil : deltaJSON)
+            }
+            let targets = (state.subscriptions.perTopic[topic] ?? []).compactMap { connection in
+                state.subscriptions.clients[connection].map { (connection, $0.viewer) }
+            }
+            return (latest, targets, state.cycleDepth > 0)
         }
+        defer { if !inCycle { sendBundles() } }
         guard !targets.isEmpty else { return latest }
         var plain: [ConnectionID] = []
         var shaped: [String: (viewer: Viewer, connections: [ConnectionID])] = [:]
-        for connection in targets {
-            let viewer = viewer(of: connection)
-            if let key = viewer.key {
-                shaped[key, default: (viewer, [])].connections.append(connection)
+        for (connection, box) in targets {
+            if let key = box.viewer.key {
+                shaped[key, default: (box.viewer, [])].connections.append(connection)
             } else {
                 plain.append(connection)
             }
         }
-        if !plain.isEmpty {
-            if let deltaJSON {
-                sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: deltaJSON, whole: latest.frame), plain)
-            } else {
-                sink(latest.frame, plain)
-            }
-        }
         var parsedDelta: JSONValue?
-        for (key, entry) in shaped {
-            let whole = shapedFrame(topic, latest, key: key, viewer: entry.viewer)
-            if let deltaJSON, entry.viewer.shapesDeltas {
-                if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
-                let shapedDelta = JSONC.encode(entry.viewer.shape(topic, parsedDelta!))
-                sink(Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole), entry.connections)
-            } else {
-                sink(whole, entry.connections)
-            }
+        if !plain.isEmpty {
+            sink(topicFrame(topic, latest, deltaJSON: deltaJSON, viewer: .everything, parsedDelta: &parsedDelta), plain)
+        }
+        for (_, entry) in shaped {
+            sink(topicFrame(topic, latest, deltaJSON: deltaJSON, viewer: entry.viewer, parsedDelta: &parsedDelta), entry.connections)
         }
         return latest
+    }
+
+    /// The message that brings a subscriber with `viewer` to `latest`: the delta (with the whole
+    /// payload as the outbox's fallback) when there is one and the view can shape it, else the whole payload.
+    private func topicFrame(
+        _ topic: String, _ latest: Latest, deltaJSON: String?, viewer: Viewer, parsedDelta: inout JSONValue?
+    ) -> OutboundFrame {
+        guard let key = viewer.key else {
+            guard let deltaJSON else { return latest.frame }
+            return Self.deltaFrame(topic, latest.sequence, deltaJSON: deltaJSON, whole: latest.frame)
+        }
+        let whole = shapedFrame(topic, latest, key: key, viewer: viewer)
+        guard let deltaJSON, viewer.shapesDeltas else { return whole }
+        if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
+        let shapedDelta = JSONC.encode(viewer.shape(topic, parsedDelta!))
+        return Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole)
+    }
+
+    /// Sends the changes since the last bundles: to each group of bundle connections, the changed
+    /// topics it subscribes to as one bundle, built once per view and set of topics.
+    private func sendBundles() {
+        let (changes, groups) = state.withLock { state -> ([(String, Change)], [TopicSubscriptions.Group]) in
+            guard !state.changed.isEmpty else { return ([], []) }
+            let changes = state.changed.compactMap { topic in state.changes[topic].map { (topic, $0) } }
+            state.changed = []
+            state.changes = [:]
+            return (changes, Array(state.subscriptions.groups.values))
+        }
+        guard !changes.isEmpty else { return }
+        var parts: [String: OutboundFrame] = [:]  // "view \u{1} topic" -> frame
+        var parsedDeltas: [String: JSONValue] = [:]
+        var bundles: [String: OutboundFrame] = [:]
+        for group in groups where !group.members.isEmpty {
+            let mine = changes.filter { group.topics.contains($0.0) }
+            guard !mine.isEmpty else { continue }
+            let viewer = group.viewer.viewer
+            let view = viewer.key.map { "v:" + $0 } ?? "all"
+            let key = ([view] + mine.map(\.0)).joined(separator: "\u{1}")
+            if bundles[key] == nil {
+                bundles[key] = OutboundFrame.bundle(mine.map { topic, change in
+                    let partKey = view + "\u{1}" + topic
+                    if let part = parts[partKey] { return part }
+                    var parsed = parsedDeltas[topic]
+                    let part = topicFrame(topic, change.latest, deltaJSON: change.deltaJSON, viewer: viewer, parsedDelta: &parsed)
+                    parsedDeltas[topic] = parsed
+                    parts[partKey] = part
+                    return part
+                })
+            }
+            sink(bundles[key]!, Array(group.members))
+        }
     }
 
     /// A `topic` message with `base` and `delta`; the outbox sends `whole` instead when it replaces an unsent frame.
@@ -243,22 +327,26 @@ public final class TopicHub: Sendable {
     }
 
     /// Adds `connection` to each topic it may see and queues each one's latest payload for it (an
-    /// on-demand topic not kept current is built at the engine's next publish and sent then).
+    /// on-demand topic not kept current is built at the engine's next publish and sent then). With
+    /// `bundles` the connection takes every update in bundles from now on, these latest payloads too.
     /// Returns the names that are not known topics and those it may not see (nothing is done for those).
-    public func subscribe(_ connection: ConnectionID, to topics: [String]) -> (unknown: [String], forbidden: [String]) {
+    public func subscribe(
+        _ connection: ConnectionID, to topics: [String], bundles: Bool = false
+    ) -> (unknown: [String], forbidden: [String]) {
         let viewer = viewer(of: connection)
         let forbidden = topics.filter { !viewer.maySubscribe($0) }
         let allowed = topics.filter { viewer.maySubscribe($0) }
-        let (latests, unknown) = state.withLock { state -> ([(String, Latest)], [String]) in
+        let (latests, unknown, bundled) = state.withLock { state -> ([(String, Latest)], [String], Bool) in
             var latests: [(String, Latest)] = []
             var unknown: [String] = []
+            var known: [String] = []
             for topic in allowed {
                 let onDemand = state.onDemand.contains(topic)
                 guard onDemand || state.latest[topic] != nil else {
                     unknown.append(topic)
                     continue
                 }
-                state.subscribers[topic, default: []].insert(connection)
+                known.append(topic)
                 if onDemand && !state.maintained.contains(topic) {
                     state.requested.insert(topic)
                 } else if let latest = state.latest[topic] {
@@ -267,26 +355,39 @@ public final class TopicHub: Sendable {
                     state.requested.insert(topic)
                 }
             }
-            return (latests, unknown)
+            if !known.isEmpty || bundles {
+                state.subscriptions.add(connection, known, viewer: viewer, bundles: bundles)
+            }
+            return (latests, unknown, state.subscriptions.clients[connection]?.bundles ?? false)
         }
-        for (topic, latest) in latests {
-            sink(viewer.key.map { shapedFrame(topic, latest, key: $0, viewer: viewer) } ?? latest.frame, [connection])
+        func frames() -> [OutboundFrame] {
+            latests.map { topic, latest in viewer.key.map { shapedFrame(topic, latest, key: $0, viewer: viewer) } ?? latest.frame }
         }
+        guard bundled else {
+            for frame in frames() { sink(frame, [connection]) }
+            return (unknown, forbidden)
+        }
+        guard !latests.isEmpty else { return (unknown, forbidden) }
+        let key = ([viewer.key.map { "v:" + $0 } ?? "all"] + latests.map { "\($0.0) \($0.1.sequence)" }).joined(separator: "\u{1}")
+        let reply = state.withLock { $0.replies[key] } ?? {
+            let reply = OutboundFrame.bundle(frames())
+            state.withLock { state in
+                // Kept only while every payload in it is still the latest (a publish clears the cache).
+                if latests.allSatisfy({ state.latest[$0.0]?.sequence == $0.1.sequence }) { state.replies[key] = reply }
+            }
+            return reply
+        }()
+        sink(reply, [connection])
         return (unknown, forbidden)
     }
 
     /// Removes `connection` from `topics`, or from every topic when `topics` is `nil`.
     public func unsubscribe(_ connection: ConnectionID, from topics: [String]? = nil) {
-        state.withLock { state in
-            for topic in topics ?? Array(state.subscribers.keys) {
-                state.subscribers[topic]?.remove(connection)
-                if state.subscribers[topic]?.isEmpty == true { state.subscribers[topic] = nil }
-            }
-        }
+        state.withLock { $0.subscriptions.remove(connection, topics) }
     }
 
     /// How many connections subscribe to `topic`.
-    public func subscriberCount(_ topic: String) -> Int { state.withLock { $0.subscribers[topic]?.count ?? 0 } }
+    public func subscriberCount(_ topic: String) -> Int { state.withLock { $0.subscriptions.count(topic) } }
 
     /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
     private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {

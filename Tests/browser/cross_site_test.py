@@ -205,11 +205,12 @@ SOCKET_SPY = r"""(() => {
       this.addEventListener('close', (e) => entry.events.push('close:' + e.code));
       this.addEventListener('message', (e) => {
         try {
-          const m = JSON.parse(e.data);
+          const parsed = JSON.parse(e.data);
           // The board subscribes to its layout's topics (center, queue:<id>, agents, ...), not the whole
-          // snapshot: every whole payload is merged into one record, lists (waiting, abandoned_today,
-          // agents) accumulated across topics, so the checks below see all the customer data it got.
-          if (m.type === 'topic' && m.data && typeof m.data === 'object') {
+          // snapshot, and takes them in bundles: every whole payload is merged into one record, lists (waiting,
+          // abandoned_today, agents) accumulated across topics, so the checks below see all the customer data it got.
+          for (const m of parsed.type === 'bundle' && Array.isArray(parsed.messages) ? parsed.messages : [parsed]) {
+            if (!(m && m.type === 'topic' && m.data && typeof m.data === 'object')) continue;
             const merged = entry.snapshot || {};
             for (const [key, value] of Object.entries(m.data)) {
               merged[key] = Array.isArray(value) ? (Array.isArray(merged[key]) ? merged[key] : []).concat(value) : value;

@@ -46,9 +46,24 @@ export function topicsForLayout(board, center) {
 }
 
 /**
+ * The `topic` messages a message carries, in order: those of a `bundle` (one message per publish cycle
+ * with every subscribed topic that changed, docs/protocol.md "Bundles"), or the message itself when it is a
+ * `topic` message; [] for anything else.
+ * @param {object} msg a parsed server message
+ * @returns {object[]}
+ */
+export function topicMessages(msg) {
+  if (!msg || typeof msg !== 'object') return [];
+  if (msg.type === 'topic') return [msg];
+  if (msg.type !== 'bundle' || !Array.isArray(msg.messages)) return [];
+  return msg.messages.filter((m) => m && typeof m === 'object' && m.type === 'topic');
+}
+
+/**
  * Keeps each topic's latest payload and sequence number, applies agent deltas, and assembles a
  * snapshot-shaped object (docs/snapshot.md) for the views.
- * @returns {{apply: (msg: object) => {changed: boolean, resync: string|null}, snapshot: () => object|null,
+ * @returns {{apply: (msg: object) => {changed: boolean, resync: string|null},
+ *   applyAll: (msgs: object[]) => {changed: string[], resync: string[]}, snapshot: () => object|null,
  *   center: () => object|null, forget: (topics: string[]) => void, clear: () => void}}
  */
 export function TopicStore() {
@@ -58,7 +73,22 @@ export function TopicStore() {
   const broken = new Set();
   let assembled = null;
 
-  return { apply, snapshot, center, forget, clear };
+  return { apply, applyAll, snapshot, center, forget, clear };
+
+  /**
+   * Several `topic` messages in order (a bundle's, see `topicMessages`), as `apply` each.
+   * @returns {{changed: string[], resync: string[]}} the topics that changed and those to subscribe to again
+   */
+  function applyAll(msgs) {
+    const changed = [];
+    const resync = [];
+    for (const msg of msgs) {
+      const result = apply(msg);
+      if (result.changed) changed.push(msg.topic);
+      if (result.resync) resync.push(result.resync);
+    }
+    return { changed, resync };
+  }
 
   /**
    * One `topic` message. A whole payload replaces the topic unless it is older than what the store has

@@ -6,7 +6,7 @@ import {
   reconnectDelayMs,
 } from './WallboardLogic.js';
 import { boardToken, withToken } from './token.js';
-import { TopicStore, topicsForLayout } from './TopicStore.js';
+import { TopicStore, topicMessages, topicsForLayout } from './TopicStore.js';
 
 /** Subprotocol of the wallboard WebSocket (protocol.md). */
 export const SUBPROTOCOL = 'wallboard.v1';
@@ -25,7 +25,8 @@ export function socketUrl(loc, token = boardToken()) {
 /**
  * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to exactly the topics its layout
  * shows (`TopicStore.topicsForLayout`: `center` and `alerts` first, then the queues and agents the `center` payload
- * lists, following changes of that list), assembles them in a `TopicStore`, subscribes again to a topic whose delta
+ * lists, following changes of that list) in bundles (one message per publish cycle with every topic that changed,
+ * dispatched as one update), assembles them in a `TopicStore`, subscribes again to a topic whose delta
  * does not follow what it has, reconnects by itself (1 s doubling to 30 s, with jitter) and resubscribes, and
  * watches the link (stale after 3 silent heartbeats, dropped and reconnected after 6, which also catches half-open
  * TCP connections).
@@ -118,13 +119,15 @@ export function WallboardSocket(el, options) {
     setState('live');
     const serverTime = parseTime(msg.server_time);
     if (serverTime !== null) emit('wallboardClock', { serverTime, receivedAt: at });
-    if (msg.type === 'topic' && msg.topic === 'alerts' && msg.data && typeof msg.data === 'object') {
-      emit('wallboardAlerts', { supported: true, alerts: msg.data });
-    } else if (msg.type === 'topic') {
-      const { changed, resync } = store.apply(msg);
-      if (resync) send({ op: 'subscribe', topics: [resync] });
-      if (changed && msg.topic === 'center') followLayout();
-      const snapshot = changed ? store.snapshot() : null;
+    const updates = topicMessages(msg);
+    if (updates.length) {
+      // A bundle is one update of the board: applied whole, then one snapshot, one resubscribe.
+      const isAlerts = (m) => m.topic === 'alerts' && m.data && typeof m.data === 'object';
+      for (const m of updates) if (isAlerts(m)) emit('wallboardAlerts', { supported: true, alerts: m.data });
+      const { changed, resync } = store.applyAll(updates.filter((m) => !isAlerts(m)));
+      if (resync.length) send({ op: 'subscribe', topics: resync, bundle: true });
+      if (changed.includes('center')) followLayout();
+      const snapshot = changed.length ? store.snapshot() : null;
       if (snapshot) emit('wallboardSnapshot', snapshot);
     } else if (msg.type === 'error' && msg.code === 'unknown_topic' && /\balerts\b/.test(String(msg.message))) {
       emit('wallboardAlerts', { supported: false, alerts: null });
@@ -141,7 +144,7 @@ export function WallboardSocket(el, options) {
       store.forget(drop);
       send({ op: 'unsubscribe', topics: drop });
     }
-    if (add.length) send({ op: 'subscribe', topics: add });
+    if (add.length) send({ op: 'subscribe', topics: add, bundle: true });
   }
 
   function send(message) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopicStore, topicsForLayout } from '../js/TopicStore.js';
+import { TopicStore, topicMessages, topicsForLayout } from '../js/TopicStore.js';
 
 const center = { generated_at: '2026-11-23T15:30:00Z', primary_window: '15m', windows: ['15m'], sources: [],
   center: { name: 'c', waiting_now: 2 }, queues: [{ id: 'sales', name: 'Sales' }, { id: 'chat', name: 'Chat' }] };
@@ -69,4 +69,30 @@ test('a queue delta replaces the members it has, and of `queue` only its keys', 
   assert.deepEqual(store.snapshot().waiting, []);
   assert.deepEqual(store.apply({ type: 'topic', topic: 'queue:sales', seq: 8, base: 7, delta: { queue: {} } }),
     { changed: false, resync: 'queue:sales' });
+});
+
+test('a bundle carries topic messages; applied in order they equal the same messages one by one', () => {
+  const messages = [
+    { type: 'topic', topic: 'center', seq: 1, data: center },
+    { type: 'topic', topic: 'agents', seq: 4, data: { agents: [{ id: 'a', queues: [] }, { id: 'b', queues: [] }] } },
+    { type: 'topic', topic: 'agents', seq: 5, base: 4, delta: { agents: [{ id: 'c', queues: [] }], removed: ['a'] } },
+  ];
+  assert.deepEqual(topicMessages({ type: 'bundle', messages: [...messages, { type: 'hello' }, null] }), messages);
+  assert.deepEqual(topicMessages(messages[0]), [messages[0]]);
+  assert.deepEqual(topicMessages({ type: 'bundle', messages: 'no' }), []);
+  assert.deepEqual(topicMessages({ type: 'heartbeat' }), []);
+  const bundled = TopicStore();
+  assert.deepEqual(bundled.applyAll(topicMessages({ type: 'bundle', messages })),
+    { changed: ['center', 'agents', 'agents'], resync: [] });
+  const single = TopicStore();
+  for (const m of messages) single.apply(m);
+  assert.deepEqual(bundled.snapshot(), single.snapshot());
+  assert.deepEqual(bundled.snapshot().agents.map((a) => a.id), ['b', 'c']);
+  // A delta whose base the store does not have asks for its topic again; the rest of the bundle applies.
+  const result = bundled.applyAll([
+    { type: 'topic', topic: 'agents', seq: 9, base: 8, delta: { agents: [], removed: ['b'] } },
+    { type: 'topic', topic: 'center', seq: 2, data: { ...center, generated_at: '2026-11-23T15:31:00Z' } },
+  ]);
+  assert.deepEqual(result, { changed: ['center'], resync: ['agents'] });
+  assert.equal(bundled.snapshot().generated_at, '2026-11-23T15:31:00Z');
 });

@@ -100,7 +100,7 @@ test('connects with the wallboard.v1 subprotocol and subscribes to the tv layout
   assert.equal(sockets[0].protocol, 'wallboard.v1');
   assert.deepEqual(states(), ['connecting']);
   sockets[0].open();
-  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'] }]);
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'], bundle: true }]);
 });
 
 test('hello makes the link live; the topics are assembled and dispatched as wallboardSnapshot', () => {
@@ -183,7 +183,7 @@ test('reconnects with doubling backoff and resubscribes; a message resets the ba
   assert.equal(sockets.length, 3);
 
   sockets[2].open();
-  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'] }]);
+  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'], bundle: true }]);
   sockets[2].message(HELLO);
   sockets[2].drop(); // had a message: back to the first delay
   assert.equal(events.at(-1).detail.retryAt, clock.now() + 500);
@@ -236,11 +236,11 @@ test('follows the center\'s queue list: subscribes to the shown queues, drops a 
   WallboardSocket(el, { url: 'ws://x/ws', WebSocket: FakeWebSocket, clock, random: () => 0,
     board: { layout: 'tv', queues: ['sales', 'support'], queue: 'sales' } });
   sockets[0].open();
-  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['alerts', 'center'] }]);
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['alerts', 'center'], bundle: true }]);
   const center = (ids) => ({ type: 'topic', topic: 'center', data: { generated_at: '2026-11-23T15:30:00Z',
     queues: ids.map((id) => ({ id, name: id })) } });
   sockets[0].message({ ...center(['sales', 'support', 'chat']), seq: 1 });
-  assert.deepEqual(sockets[0].sent[1], { op: 'subscribe', topics: ['agents:sales', 'agents:support', 'queue:sales', 'queue:support'] });
+  assert.deepEqual(sockets[0].sent[1], { op: 'subscribe', topics: ['agents:sales', 'agents:support', 'queue:sales', 'queue:support'], bundle: true });
   sockets[0].message({ ...center(['sales', 'chat']), seq: 2 });
   assert.deepEqual(sockets[0].sent[2], { op: 'unsubscribe', topics: ['agents:support', 'queue:support'] });
   assert.equal(sockets[0].sent.length, 3);
@@ -258,8 +258,35 @@ test('an agent delta that does not follow what the board has asks for the whole 
   assert.deepEqual(snap.agents.map((a) => [a.id, a.state]), [['a2', 'on_contact']]);
   const sent = sockets[0].sent.length;
   sockets[0].message({ type: 'topic', topic: 'agents', seq: 7, base: 6, delta: { agents: [agent('a3', 'available')], removed: [] } });
-  assert.deepEqual(sockets[0].sent.slice(sent), [{ op: 'subscribe', topics: ['agents'] }]);
+  assert.deepEqual(sockets[0].sent.slice(sent), [{ op: 'subscribe', topics: ['agents'], bundle: true }]);
   sockets[0].message({ type: 'topic', topic: 'agents', seq: 7, data: { agents: [agent('a3', 'available')] } });
   snap = events.filter((e) => e.type === 'wallboardSnapshot').at(-1).detail;
   assert.deepEqual(snap.agents.map((a) => a.id), ['a3']);
+});
+
+test('a bundle is one update: its topics applied together, one snapshot, alerts dispatched, one resubscribe', () => {
+  const { sockets, events } = setup();
+  sockets[0].open();
+  sockets[0].message(HELLO);
+  const agent = (id, state) => ({ id, name: id, state, queues: [], state_since: '2026-11-23T15:29:00Z' });
+  const alerts = { active: [], resolved_today: [] };
+  sockets[0].message({ type: 'bundle', messages: [
+    { type: 'topic', topic: 'center', seq: 1, data: { generated_at: '2026-11-23T15:30:00Z', queues: [] } },
+    { type: 'topic', topic: 'alerts', seq: 2, data: alerts },
+    { type: 'topic', topic: 'agents', seq: 4, data: { agents: [agent('a1', 'available')] } },
+  ] });
+  let snaps = events.filter((e) => e.type === 'wallboardSnapshot');
+  assert.equal(snaps.length, 1, 'one snapshot for the whole bundle');
+  assert.deepEqual(snaps[0].detail.agents.map((a) => a.id), ['a1']);
+  assert.deepEqual(events.filter((e) => e.type === 'wallboardAlerts').map((e) => e.detail), [{ supported: true, alerts }]);
+  const sent = sockets[0].sent.length;
+  sockets[0].message({ type: 'bundle', messages: [
+    { type: 'topic', topic: 'center', seq: 2, data: { generated_at: '2026-11-23T15:30:01Z', queues: [] } },
+    { type: 'topic', topic: 'agents', seq: 6, base: 5, delta: { agents: [agent('a2', 'available')], removed: [] } },
+  ] });
+  snaps = events.filter((e) => e.type === 'wallboardSnapshot');
+  assert.equal(snaps.length, 2);
+  assert.equal(snaps[1].detail.generated_at, '2026-11-23T15:30:01Z', 'the center of the bundle applies');
+  assert.deepEqual(snaps[1].detail.agents.map((a) => a.id), ['a1'], 'a delta off its base does not');
+  assert.deepEqual(sockets[0].sent.slice(sent), [{ op: 'subscribe', topics: ['agents'], bundle: true }]);
 });

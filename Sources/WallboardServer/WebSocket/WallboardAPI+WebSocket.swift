@@ -61,7 +61,15 @@ extension WallboardAPI {
                     message: "a connection may hold at most \(limit) topics; unsubscribe from some first (nothing was subscribed)")
                 return
             }
-            let (unknown, forbidden) = hub.subscribe(connection, to: topics)
+            let bundles: Bool
+            switch message["bundle"] {
+            case nil: bundles = false
+            case .bool(let value)?: bundles = value
+            default:
+                server?.close(connection, reason: .policyViolation("\"bundle\" must be true or false"))
+                return
+            }
+            let (unknown, forbidden) = hub.subscribe(connection, to: topics, bundles: bundles)
             webSocketGuard.release(unknown + forbidden, for: connection)
             if !unknown.isEmpty {
                 sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
