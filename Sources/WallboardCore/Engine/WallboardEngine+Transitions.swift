@@ -133,6 +133,9 @@ extension WallboardEngine {
         history.insert(
             .transfer(TransferRecord(contact: contact, fromQueue: live.queue, channel: live.channel, team: live.team, at: at)),
             settings: settings)
+        if let agent = live.agent {  // Metrics/AgentDay.swift
+            agentDays.transferred(agent, at: at, dayStart: configuration.calendar.startOfDay(containing: at))
+        }
         if let toQueue {
             if live.phase == .waiting {
                 recordDeparture(live, .transferredOut, at: at)
@@ -173,6 +176,9 @@ extension WallboardEngine {
                     talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
                     wrapUp: max(0, at.since(endedAt)), channel: live.channel, team: team,
                     segment: live.customer?.segment, language: live.language)), settings: settings)
+        agentDays.handled(  // Metrics/AgentDay.swift
+            agent, talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
+            wrapUp: max(0, at.since(endedAt)), at: at, dayStart: configuration.calendar.startOfDay(containing: at))
         live.team = team
         finish(live, at: at)
         if let record = agents[agent], record.contact == contact {

@@ -37,6 +37,8 @@ public struct WallboardEngine: Sendable {
     var lastContactByCustomer = ExpiringIndex<Instant>()
     /// What surveys need to know about contacts that are no longer live.
     var finishedContacts = FinishedContactIndex()
+    /// Each agent's day, for the supervisor console (Metrics/AgentDay.swift).
+    public internal(set) var agentDays = AgentDayBook()
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
@@ -132,6 +134,7 @@ public struct WallboardEngine: Sendable {
         history.advance(
             to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
             keep: configuration.longestWindow + MetricsHistory.rewindAllowance, settings: settings)
+        advanceAgentDays(now: now, dayStart: dayStart)
         // Appended in arrival order, so yesterday's are at the front: one pass a day, not one per call.
         if let oldest = abandonedToday.first, oldest.at < dayStart { abandonedToday.removeAll { $0.at < dayStart } }
         let repeatHorizon = now.advanced(by: -configuration.repeatWindow)
