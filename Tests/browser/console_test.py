@@ -12,6 +12,7 @@ Checks (each named; the last line says `N passed, M failed`, exit status 1 on an
   pause      Pause with reason Coaching, then Unpause: QueuePause Paused true/false with Interface, Queue and Reason
              reach the manager, both audited.
   agents     the agent table lists both agents with today's figures.
+  export     Export CSV gives the searched interactions and the agent table.
   scoped     a supervisor token limited to `support` sees only support's interaction and agent.
 
 Environment: WALLBOARDD (default .build/debug/wallboardd), CHROMIUM, SHOTS_DIR (logs; default .build/browser-shots).
@@ -60,7 +61,7 @@ def block(*lines):
 
 
 class FakeManager:
-    """An Asterisk manager on 127.0.0.1: accepts the login, answers the resync lists empty, then plays two members
+    """An Asterisk manager on 127.0.0.1: accepts the login, answers the resync lists empty, then (after CoreShowChannels, the resync's last list) plays two members
     and two answered calls (sales: Alice on 5550101; support: Bob on 5550202); records every action's fields and
     answers an Originate with its OriginateResponse (answered)."""
 
@@ -134,7 +135,7 @@ class FakeManager:
                             "status": "StatusComplete"}[action]
                     conn.sendall(block("Response: Success", f"ActionID: {aid}", "EventList: start", "Message: List will follow")
                                  + block(f"Event: {done}", f"ActionID: {aid}", "EventList: Complete", "ListItems: 0"))
-                    if action == "queuestatus" and not self.played.is_set():
+                    if action == "coreshowchannels" and not self.played.is_set():
                         self.played.set()
                         conn.sendall(self.calls())
                 elif action == "originate":
@@ -160,6 +161,8 @@ def request(url, token):
             return r.status, r.read().decode(errors="replace")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace")
+    except OSError as e:  # not listening yet
+        return 0, str(e)
 
 
 def audit_lines(state_dir):
@@ -226,11 +229,13 @@ def run(browser):
         while time.monotonic() < deadline and not ready:
             if proc.poll() is not None:
                 raise RuntimeError(f"wallboardd exited with {proc.returncode} (see {log.name})")
-            status, body = request(f"http://127.0.0.1:{port}/api/v1/interactions", JANE)
-            ready = status == 200 and json.loads(body).get("count") == 2
+            # The snapshot, not the (audited) lookups: the agents on a call.
+            status, body = request(f"http://127.0.0.1:{port}/api/v1/snapshot", JANE)
+            ready = status == 200 and sum(1 for a in json.loads(body).get("agents", []) if a.get("contact")) == 2
             if not ready:
                 time.sleep(0.2)
-        if not check("daemon has both calls from the fake manager", ready, f"{status} {body[:200]}"):
+        if not check("daemon has both calls from the fake manager", ready,
+                     "" if ready else f"{status} {body[:200]} manager got {[a.get('Action') for a in manager.actions]}"):
             return
 
         page = browser.new_page(1600, 1000)
@@ -317,6 +322,14 @@ def run(browser):
         check("agents the agent table lists each agent with its state", agents and len(agents) == 2
               and any(a.startswith("Alice|on_contact") for a in agents), str(agents))
         page.screenshot(os.path.join(SHOTS, "console-jane.png"))
+        page.evaluate("(() => { window.__csv = []; const real = URL.createObjectURL; "
+                      "URL.createObjectURL = (blob) => { window.__csv.push(blob); return real(blob); }; })()")
+        page.evaluate("document.querySelector('.console-export-interactions').click(); "
+                      "document.querySelector('.console-export-agents').click()")
+        csv = page.wait_for("window.__csv.length === 2 && Promise.all(window.__csv.map((b) => b.text()))")
+        check("export the searched interactions and the agent table as CSV",
+              csv and csv[0].startswith("contact,agent,") and csv[0].count("\r\n") == 2 and CALLER in csv[0]
+              and csv[1].startswith("period,agent,") and csv[1].count("\r\n") == 3, json.dumps(csv)[:300])
 
         scoped = browser.new_page(1600, 1000)
         scoped.navigate(f"http://127.0.0.1:{port}/supervisor.html")
