@@ -1,3 +1,4 @@
+import JSONModel
 import Testing
 @testable import WallboardCore
 
@@ -127,5 +128,23 @@ import Testing
         #expect(engine.agentDays.markCount >= 60)
         let today = Self.row(engine, "a1", now: factory.at(240 * 60)).today
         #expect(today.loggedIn == 240 * 60_000)
+    }
+
+    @Test func aCheckpointKeepsEachAgentsDay() throws {
+        let (engine, now, _) = Self.morning()
+        let restored = try WallboardEngine(restoringFrom: engine.checkpoint(), configuration: engine.configuration)
+        #expect(restored.agentDays.markCount == engine.agentDays.markCount)
+        #expect(restored.agentDays.dayStart == engine.agentDays.dayStart)
+        for (before, after) in zip(engine.agentDay(now: now), restored.agentDay(now: now)) {
+            #expect(before.id == after.id)
+            #expect(before.today == after.today)
+            #expect(before.windows == after.windows)
+        }
+        #expect(restored.checkpoint() == engine.checkpoint())
+        // A checkpoint written before the console (no `agent_days`) restores an empty book.
+        guard case .object(var old) = engine.checkpoint() else { Issue.record("not an object"); return }
+        old["agent_days"] = nil
+        let oldRestored = try WallboardEngine(restoringFrom: .object(old), configuration: engine.configuration)
+        #expect(oldRestored.agentDays.markCount == 0)
     }
 }

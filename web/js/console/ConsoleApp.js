@@ -95,7 +95,7 @@ export function ConsoleApp(root, { token, info, onLink }) {
     act(`Remove ${agent} from a queue?`, { queues, allQueues: false }, ({ queue }) => api.remove(token, agent, queue));
   }
 
-  function button(label, name, reason, onClick) {
+  function button(label, name, onClick) {
     const node = document.createElement('button');
     node.type = 'button';
     node.className = 'console-action';
@@ -111,8 +111,11 @@ export function ConsoleApp(root, { token, info, onLink }) {
     setAttr(node, 'title', reason || null);
   }
 
+  /** The queues an action on agent `id` may name: those it serves, within a queue-scoped token's queues. */
   function agentQueues(id, fallback) {
-    return agents.get(id)?.queues || (fallback ? [fallback] : []);
+    const served = agents.get(id)?.queues || [].concat(fallback ?? []);
+    const listed = info.scope?.limited && !info.scope.teams ? info.scope.queues || [] : null;
+    return listed ? served.filter((q) => listed.includes(q)) : served;
   }
 
   function createLiveRow() {
@@ -125,11 +128,11 @@ export function ConsoleApp(root, { token, info, onLink }) {
     const cell = document.createElement('td');
     cell.className = 'console-actions';
     for (const [mode, label] of MONITOR_MODES) {
-      cell.append(button(label, mode, '', () => monitorOf(row.entry, mode, label)));
+      cell.append(button(label, mode, () => monitorOf(row.entry, mode, label)));
     }
-    cell.append(button('Pause', 'pause', '', () => pauseAgent(row.entry.agent, agentQueues(row.entry.agent, row.entry.queue), true)));
-    cell.append(button('Unpause', 'unpause', '', () => pauseAgent(row.entry.agent, agentQueues(row.entry.agent, row.entry.queue), false)));
-    cell.append(button('Remove', 'remove', '', () => removeAgent(row.entry.agent, agentQueues(row.entry.agent, row.entry.queue))));
+    cell.append(button('Pause', 'pause', () => pauseAgent(row.entry.agent, agentQueues(row.entry.agent, row.entry.queue), true)));
+    cell.append(button('Unpause', 'unpause', () => pauseAgent(row.entry.agent, agentQueues(row.entry.agent, row.entry.queue), false)));
+    cell.append(button('Remove', 'remove', () => removeAgent(row.entry.agent, agentQueues(row.entry.agent, row.entry.queue))));
     row.append(cell);
     return row;
   }
@@ -206,9 +209,9 @@ export function ConsoleApp(root, { token, info, onLink }) {
       }
       const cell = document.createElement('td');
       cell.className = 'console-actions';
-      cell.append(button('Pause', 'pause', '', () => pauseAgent(row.agent.id, row.agent.queues, true)));
-      cell.append(button('Unpause', 'unpause', '', () => pauseAgent(row.agent.id, row.agent.queues, false)));
-      cell.append(button('Remove', 'remove', '', () => removeAgent(row.agent.id, row.agent.queues)));
+      cell.append(button('Pause', 'pause', () => pauseAgent(row.agent.id, agentQueues(row.agent.id, row.agent.queues), true)));
+      cell.append(button('Unpause', 'unpause', () => pauseAgent(row.agent.id, agentQueues(row.agent.id, row.agent.queues), false)));
+      cell.append(button('Remove', 'remove', () => removeAgent(row.agent.id, agentQueues(row.agent.id, row.agent.queues))));
       row.append(cell);
       return row;
     }, (row, agent) => {
