@@ -37,6 +37,7 @@ extension WallboardAPI {
                 }
                 text += "]}"
                 respond(HTTPResponse(status: 200, headers: [("cache-control", "no-store")], text: text))
+                _ = HeapTrim.releaseFreePages()  // the per-agent trees, freed: give their pages back
             }
         }
         return true
