@@ -115,4 +115,24 @@ import WallboardClient
         #expect(response.status == 302)
         #expect(response.headers["location"] == "/supervisor.html", "\(response.headers)")
     }
+
+    @Test func wallboardctlAgentsPrintsTheAgentTable() throws {
+        let daemon = try AccessTestDaemon()
+        defer { daemon.stop() }
+        try daemon.seedInteractions()
+        _ = try daemon.waitForSnapshot { ($0["waiting"]?.arrayValue?.count ?? 0) == 1 }
+        let token = AccessTestDaemon.tokens["supervisor"]!
+        let table = try WallboardctlTests.run(["agents", "--url", daemon.base, "--token", token, "--period", "15m"])
+        #expect(table.status == 0, "\(table.errors)")
+        let lines = table.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("agent") == true, "\(table.output)")
+        #expect(lines.dropFirst().map { $0.split(separator: " ").first.map(String.init) ?? "" } == ["a1", "a2"], "\(table.output)")
+        #expect(lines.last?.contains("on_contact") == true, "\(table.output)")
+        let unknown = try WallboardctlTests.run(["agents", "--url", daemon.base, "--token", token, "--period", "2h"])
+        #expect(unknown.status != 0)
+        #expect(unknown.errors.contains("unknown period \"2h\""), "\(unknown.errors)")
+        let viewer = try WallboardctlTests.run(["agents", "--url", daemon.base, "--token", AccessTestDaemon.tokens["viewer"]!])
+        #expect(viewer.status != 0)
+        #expect(viewer.errors.contains("403"), "\(viewer.errors)")
+    }
 }
