@@ -1,5 +1,3 @@
-/// How the engine feeds and reads ``AgentDayBook`` (its transitions call ``WallboardEngine/noteAgentLeft(_:next:at:)``,
-/// `agentDays.handled` and `agentDays.transferred`; ``WallboardEngine/expire(now:)`` advances it).
 extension Millis {
     /// `self + other`, saturating at the bounds (times come from events).
     func adding(_ other: Millis) -> Millis {
@@ -8,6 +6,8 @@ extension Millis {
     }
 }
 
+// How the engine feeds and reads `AgentDayBook`: its transitions call `noteAgentLeft(_:next:at:)`,
+// `agentDays.handled` and `agentDays.transferred`; `expire(now:)` advances it.
 extension WallboardEngine {
     /// Each agent ever seen today (logged in now, or with figures from earlier today), sorted by id, with
     /// today's figures and the rolling windows' at `now`: computed here, on request, from ``agentDays``.
