@@ -142,6 +142,7 @@ public final class Daemon: @unchecked Sendable {
             host: options.host, port: options.port, staticRoot: options.webRoot,
             tlsCertificatePath: options.tlsCertificateFile, tlsPrivateKeyPath: options.tlsPrivateKeyFile)
         serverConfiguration.stallTimeout = .seconds(options.stallTimeoutSeconds)
+        serverConfiguration.dynamicPrefixes.append(WallboardAPI.consolePath)  // redirected to the console page
         let server = LWSServer(configuration: serverConfiguration, delegate: api, logger: logger)
         serverBox.server = server
         api.server = server

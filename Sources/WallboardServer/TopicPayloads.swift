@@ -82,6 +82,8 @@ public struct TopicPayloads {
     static let windowPeriod: Millis = 1000
     /// Each agent's JSON text, re-encoded only when the agent changes (shared by all agent topics).
     private var agentText: [String: (key: AgentKey, json: String)] = [:]
+    /// The supervisors' `interactions` topic (Console/InteractionsTopic.swift).
+    private var interactions = InteractionsTopic()
 
     /// Every topic of `engine` at `now`, whole (fixtures, tests).
     public static func everyTopic(
@@ -96,7 +98,7 @@ public struct TopicPayloads {
 
     /// Every topic name the engine can build now (what `hello.topics` lists and `unknown_topic` checks).
     public static func names(of engine: WallboardEngine) -> Set<String> {
-        var names: Set<String> = ["snapshot", "center", "groups", "agents"]
+        var names: Set<String> = ["snapshot", "center", "groups", "agents", "interactions"]
         for id in engine.queueOrder {
             names.insert("queue:\(id)")
             names.insert("agents:\(id)")
@@ -110,7 +112,7 @@ public struct TopicPayloads {
 
     /// Whether building `topics` needs the engine's figures (a ``Snapshot``), not only its agents.
     static func needsSnapshot(_ topics: Set<String>) -> Bool {
-        topics.contains { !($0 == "agents" || $0.hasPrefix("agents:")) }
+        topics.contains { !($0 == "agents" || $0.hasPrefix("agents:") || $0 == "interactions") }
     }
 
     /// Builds `topics` and returns those that changed since they were last built (all of `fresh`,
@@ -130,7 +132,9 @@ public struct TopicPayloads {
         var updates: [(String, TopicHub.Update)] = []
         for topic in topics.sorted() where known.contains(topic) {
             let update: TopicHub.Update?
-            if topic == "agents" || topic.hasPrefix("agents:") {
+            if topic == "interactions" {
+                update = interactions.update(engine: engine, fresh: fresh.contains(topic))
+            } else if topic == "agents" || topic.hasPrefix("agents:") {
                 update = agents(topic, engine: engine)
             } else if let snapshot {
                 update = figures(topic, snapshot: snapshot, now: now, context: context)

@@ -59,6 +59,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         if handleTopicRoute(request, respond: respond) { return }
         if handleAlertRoute(request, respond: respond) { return }
         if handleActionRoute(request, respond: respond) { return }
+        if handleConsoleRoute(request, respond: respond) { return }  // Console/WallboardAPI+Console.swift
         switch (request.method, request.path) {
         case (.get, "/healthz"):
             // 200 while the process serves; the sources' states say whether the feed is healthy, and

@@ -414,11 +414,16 @@ import Testing
         #expect(
             engineFields == [
                 "configuration", "agents", "contacts", "queueOrder", "teamOrder", "counters", "abandonedToday", "history",
-                "settings", "seenEventIDs", "deferred", "lastContactByCustomer", "finishedContacts",
+                "settings", "seenEventIDs", "deferred", "lastContactByCustomer", "finishedContacts", "agentDays",
                 // Not checkpointed: the expired contacts' log queue, and when to look for idle contacts
                 // next (unknown after a restore: the first expire looks at every contact).
                 "expiredLog", "expiredLogDropped", "idleScanDue",
             ], "update WallboardEngine+Checkpoint.swift for the new field")
+        // AgentDay+Checkpoint.swift stores dayStart, prunedAt, entries and (as each mark's text) reasons; keep comes
+        // from the configuration, reasonIndex is rebuilt from reasons.
+        #expect(
+            Set(Mirror(reflecting: AgentDayBook()).children.compactMap(\.label))
+                == ["dayStart", "entries", "keep", "prunedAt", "reasons", "reasonIndex"])
         #expect(
             Mirror(reflecting: WindowMetrics()).children.count
                 == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 3)

@@ -29,6 +29,9 @@ class Browser:
         def wire_fds():
             os.dup2(cmd_r, 3)
             os.dup2(res_w, 4)
+            # dup2 onto itself (the pipe already was fd 3, as when nothing else is open yet) keeps close-on-exec.
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
 
         args = [
             self.binary, "--headless", "--remote-debugging-pipe", f"--user-data-dir={self.profile}",

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 
 const web = new URL('../', import.meta.url);
 const read = (path) => readFileSync(new URL(path, web), 'utf8');
-const shipped = [
-  'index.html',
-  ...readdirSync(new URL('js/', web)).map((f) => `js/${f}`),
-  ...readdirSync(new URL('css/', web)).map((f) => `css/${f}`),
-];
+// Every file under a folder, recursively (the supervisor console's modules are in js/console/).
+const files = (dir) =>
+  readdirSync(new URL(dir, web), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(`${dir}${e.name}/`) : [`${dir}${e.name}`]);
+const shipped = ['index.html', 'supervisor.html', ...files('js/'), ...files('css/')];
 
 test('index.html has one module script, lang, title and header/main landmarks', () => {
   const html = read('index.html');
@@ -21,8 +21,8 @@ test('index.html has one module script, lang, title and header/main landmarks', 
   assert.match(html, /<main\b/);
 });
 
-test('every stylesheet index.html links exists, and every css file is linked', () => {
-  const html = read('index.html');
+test('every stylesheet the pages link exists, and every css file is linked', () => {
+  const html = read('index.html') + read('supervisor.html');
   const linked = [...html.matchAll(/href="(css\/[^"]+)"/g)].map((m) => m[1]).sort();
   const files = shipped.filter((f) => f.startsWith('css/')).sort();
   assert.deepEqual(linked, files);
@@ -38,8 +38,9 @@ test('the shipped page loads nothing external and nothing from test/', () => {
 
 test('relative module imports resolve to files that exist', () => {
   for (const file of shipped.filter((f) => f.endsWith('.js'))) {
-    for (const [, spec] of read(file).matchAll(/from '(\.\/[^']+)'/g)) {
-      assert.doesNotThrow(() => read(`js/${spec.slice(2)}`), `${file} imports missing ${spec}`);
+    for (const [, spec] of read(file).matchAll(/from '(\.\.?\/[^']+)'/g)) {
+      const target = new URL(spec, new URL(file, web));
+      assert.doesNotThrow(() => readFileSync(target, 'utf8'), `${file} imports missing ${spec}`);
     }
   }
 });

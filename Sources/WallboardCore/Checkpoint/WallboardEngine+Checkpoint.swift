@@ -42,6 +42,7 @@ extension WallboardEngine {
         root["counters"] = Self.encode(counters)
         root["seen_ids"] = encodeSeenIDs()
         root["history"] = Self.encode(history)
+        root["agent_days"] = encodeAgentDays()  // Metrics/AgentDay+Checkpoint.swift
         return .object(root)
     }
 
@@ -71,7 +72,7 @@ extension WallboardEngine {
         }
         try root.onlyKeys([
             "format", "version", "queue_order", "team_order", "agents", "contacts", "abandoned_today",
-            "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history",
+            "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history", "agent_days",
         ])
 
         let storedQueues = try Self.uniqueStrings(root.key("queue_order"))
@@ -106,6 +107,8 @@ extension WallboardEngine {
         // Rolling windows are rebuilt under `configuration`; "today" and "interval" keep what was judged
         // under the settings in force when each contact left, as after ``reconfigure(_:)``.
         history = try Self.decodeHistory(root.key("history"), configuration: configuration, settings: settings)
+        agentDays = try Self.decodeAgentDays(
+            root.optionalKey("agent_days"), keep: configuration.longestWindow.adding(MetricsHistory.rewindAllowance))
     }
 
     // MARK: - Encoding

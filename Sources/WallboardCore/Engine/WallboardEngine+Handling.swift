@@ -59,6 +59,11 @@ extension WallboardEngine {
                     talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
                     wrapUp: live.wrapUpTotal, channel: live.channel, team: team, segment: live.customer?.segment,
                     language: live.language)), settings: settings)
+        if !agentID.isEmpty {
+            agentDays.handled(  // Metrics/AgentDay.swift
+                agentID, talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
+                wrapUp: live.wrapUpTotal, at: max(at, endedAt), dayStart: configuration.calendar.startOfDay(containing: at))
+        }
         live.team = team
         finish(live, at: at)
         detach(contact, from: live.agent, at: at, refresh: refresh)

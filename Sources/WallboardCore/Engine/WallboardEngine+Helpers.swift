@@ -33,6 +33,7 @@ extension WallboardEngine {
         if record.state != state || record.reason != reason {
             // An event stamped before the current state began changes the state from its start on.
             let change = max(record.stateSince, at)
+            noteAgentLeft(record, next: state, at: change)  // Metrics/AgentDay.swift
             history.agentChange(scopes: record.scopes, from: record.state, to: state, at: change)
             record.stateSince = change
         }
@@ -55,6 +56,7 @@ extension WallboardEngine {
     /// Logs an agent out, recording the time spent in their last state.
     mutating func closeAgent(_ agent: String, at: Instant) {
         guard let record = agents.removeValue(forKey: agent) else { return }
+        noteAgentLeft(record, next: nil, at: max(record.stateSince, at))  // Metrics/AgentDay.swift
         history.agentChange(scopes: record.scopes, from: record.state, to: nil, at: max(record.stateSince, at))
     }
 

@@ -141,6 +141,9 @@ extension WallboardEngine {
         history.insert(
             .transfer(TransferRecord(contact: contact, fromQueue: live.queue, channel: live.channel, team: live.team, at: at)),
             settings: settings)
+        if let agent = live.agent {  // Metrics/AgentDay.swift
+            agentDays.transferred(agent, at: at, dayStart: configuration.calendar.startOfDay(containing: at))
+        }
         if let toQueue {
             if live.phase == .waiting {
                 recordDeparture(live, .transferredOut, at: at)

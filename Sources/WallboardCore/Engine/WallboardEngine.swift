@@ -43,6 +43,8 @@ public struct WallboardEngine: Sendable {
     /// The earliest instant a live contact can become idle for ``EngineConfiguration/contactExpiry``;
     /// `nil`: unknown, look at every contact on the next ``expire(now:)``. Not checkpointed.
     var idleScanDue: Instant?
+    /// Each agent's day, for the supervisor console (Metrics/AgentDay.swift).
+    public internal(set) var agentDays = AgentDayBook()
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
@@ -140,6 +142,7 @@ public struct WallboardEngine: Sendable {
         history.advance(
             to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
             keep: configuration.longestWindow + MetricsHistory.rewindAllowance, settings: settings)
+        advanceAgentDays(now: now, dayStart: dayStart)
         // Appended in arrival order, so yesterday's are at the front: one pass a day, not one per call.
         if let oldest = abandonedToday.first, oldest.at < dayStart { abandonedToday.removeAll { $0.at < dayStart } }
         let repeatHorizon = now.advanced(by: -configuration.repeatWindow)

@@ -21,6 +21,8 @@ public enum AccessPermission: Sendable, Equatable {
     public static func required(method: HTTPMethod, path: String) -> AccessPermission {
         switch (method, path) {
         case (_, "/healthz"), (_, "/readyz"): return .open
+        case (_, "/supervisor"), (_, "/supervisor/"): return .open  // the console page's redirect: no data
+        case (_, "/api/v1/console"): return .supervisor
         case (_, "/metrics"): return .unscopedBoard
         case (.post, "/api/v1/events"): return .ingest
         case (_, "/api/v1/snapshot"): return .board
@@ -29,6 +31,7 @@ public enum AccessPermission: Sendable, Equatable {
         default: break
         }
         if path.hasPrefix("/api/v1/agents/") && path.hasSuffix("/interaction") { return .supervisor }
+        if path.hasPrefix("/api/v1/console/") { return .supervisor }
         if path.hasPrefix("/api/v1/interactions/") || path.hasPrefix("/api/v1/actions/") { return .supervisor }
         if path.hasPrefix("/api/v1/alerts") { return method == .get || method == .head ? .board : .supervisor }
         if path.hasPrefix("/api/v1/queues") || path.hasPrefix("/api/v1/agents") { return .board }

@@ -51,11 +51,19 @@ public struct AccessPrincipal: Sendable, Equatable {
     /// this principal's scope (``viewAlerts(_:snapshot:)``, the REST list's rule) and masked like the board.
     /// `snapshot` (the latest board, for team-visible agents) is read only for a scoped principal.
     public func view(topic: String, _ payload: JSONValue, snapshot: () -> JSONValue?) -> JSONValue? {
+        if topic == "interactions" {
+            // Supervisors' topic (Console/InteractionsTopic.swift): never customer data for a viewer, even
+            // if one were subscribed.
+            return role.seesCustomerData ? InteractionsTopic.cut(payload, to: scope) : ["interactions": .array([])]
+        }
         guard topic == "alerts" else { return nil }
         let cut = scope.isLimited ? viewAlerts(payload, snapshot: snapshot()) : payload
         return role.seesCustomerData ? cut : Redaction.maskCustomerData(cut)
     }
 
-    /// Whether this principal may subscribe to `topic`.
-    public func maySubscribe(_ topic: String) -> Bool { role != .ingest && scope.allows(topic: topic) }
+    /// Whether this principal may subscribe to `topic`: `interactions` (live customers) needs a
+    /// supervisor or admin.
+    public func maySubscribe(_ topic: String) -> Bool {
+        role != .ingest && scope.allows(topic: topic) && (topic != "interactions" || role.seesCustomerData)
+    }
 }
