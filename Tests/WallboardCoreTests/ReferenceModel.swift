@@ -121,18 +121,24 @@ struct ReferenceModel {
             agentState[agent] = (state, t)
         }
         /// What `expire(now:)` closed before `t`: contacts idle longer than `expiry` at an expiry run.
+        /// Looks at the contacts only once `t` passes the earliest deadline (else the rescan is slow).
+        var nextDeadline = Int64.max
         func expireIdle(before t: Int64) {
-            guard expiry > 0, let lastExpire else { return }
-            let due = live.filter { _, c in
-                let since = c.waiting ? c.queuedAt : c.lastActivity
-                return since + expiry < t && lastExpire > since + expiry
-            }
-            for (id, c) in due.sorted(by: { $0.key < $1.key }) {
+            guard expiry > 0, let lastExpire, t > nextDeadline else { return }
+            nextDeadline = .max
+            for (id, c) in live.sorted(by: { $0.key < $1.key }) {
+                let deadline = (c.waiting ? c.queuedAt : c.lastActivity) + expiry
+                guard lastExpire > deadline else { continue }  // no expire(now:) ran after it: stays
+                guard deadline < t else {
+                    nextDeadline = min(nextDeadline, deadline)
+                    continue
+                }
                 live[id] = nil
-                let at = (c.waiting ? c.queuedAt : c.lastActivity) + expiry
-                if inScope(c, team: c.team), inWindow(at) { result.expired += 1 }
+                if inScope(c, team: c.team), inWindow(deadline) { result.expired += 1 }
             }
         }
+        /// A contact became live or active at `t`: it can go idle `expiry` later.
+        func touched(_ t: Int64) { nextDeadline = min(nextDeadline, t + expiry) }
         for event in events where event.timestamp.milliseconds <= now {
             let t = event.timestamp.milliseconds
             expireIdle(before: t)
@@ -150,6 +156,7 @@ struct ReferenceModel {
                 closeState(agent, t)
                 agentState[agent] = nil
             case .contactQueued(let queued):
+                touched(t)
                 live[queued.contact] = Contact(
                     queue: queued.queue, channel: queued.channel, segment: queued.customer?.segment,
                     language: queued.language, queuedAt: t, lastActivity: t)
@@ -161,6 +168,7 @@ struct ReferenceModel {
                 c.answeredAt = t
                 c.agent = agent
                 c.lastActivity = t
+                touched(t)
                 live[contact] = c
                 holding[agent] = contact
                 setState(agent, .onContact, t)
@@ -173,18 +181,22 @@ struct ReferenceModel {
                 c.queue = toQueue!
                 c.queuedAt = t
                 c.lastActivity = t
+                touched(t)
                 live[contact] = c
             case .contactHeld(let contact):
                 heldSince[contact] = t
                 live[contact]?.lastActivity = t
+                touched(t)
             case .contactResumed(let contact):
                 heldSince[contact] = nil
                 live[contact]?.lastActivity = t
+                touched(t)
             case .contactEnded(let contact):
                 heldSince[contact] = nil
                 guard var c = live[contact] else { continue }
                 c.ended = true
                 c.lastActivity = t
+                touched(t)
                 live[contact] = c
                 if let agent = c.agent, holding[agent] == contact, agentState[agent] != nil {
                     wrapping[agent] = contact
