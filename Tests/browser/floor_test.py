@@ -69,6 +69,8 @@ def write_config(path, port):
         f.write(f"listen: 127.0.0.1:{port}\nweb_root: {os.path.join(ROOT, 'web')}\ncenter: {{name: Big floor}}\n"
                 f"access:\n  loopback_without_token: true\n  tokens:\n"
                 f"    - {{name: floor-ingest, role: ingest, hash: \"{digest}\"}}\n"
+                # A caller really waiting 13 hours is kept: contacts expire after a day here, not the default 4 h.
+                f"contacts: {{expire_after_minutes: 1440}}\n"
                 f"queues:\n{queues}queue_groups:\n{groups}")
 
 
