@@ -62,17 +62,60 @@ import WallboardCore
         let g02 = Self.call(truth, "G02")
         let holds = g02["holds"] as! [[String: Any]]
         let handled = run.engine.handled.filter { $0.contact == g02["caller_uniqueid"] as! String }
-        #expect(handled.count == 1)
+        // Bob's part (answer to transfer, the consultation hold in it) and Carol's part are one handled
+        // entry each, both in sales (docs/metrics.md, "Transfers").
+        #expect(handled.map(\.agent) == [g02["agent_channel"] as! String, "Local/\((g02["transfer"] as! [String: Any])["target_agent"] as! String)@agents/n"].map(Self.member))
+        #expect(handled.map(\.queue) == ["sales", "sales"])
         #expect(handled.first.map { abs($0.hold - Self.ms(holds[0]["duration_ms"])) <= 1 } == true)
-        // After the transfer the caller talks with the target agent in the same queue until it hangs up.
-        #expect(handled.first?.agent == "Local/\((g02["transfer"] as! [String: Any])["target_agent"] as! String)@agents/n")
-        #expect(handled.first?.queue == "sales")
+        #expect(handled.first.map { abs($0.talk + $0.hold - Self.ms(g02["talk_ms"])) <= 1 } == true, "\(handled)")
+        #expect(handled.first?.wrapUp == 0)
+        // After the transfer the caller talks with the target agent, off hold, until it hangs up.
+        let transfer = g02["transfer"] as! [String: Any]
+        let targetTalk = Self.ms(transfer["caller_continued_with_target_until_ms"]) - Self.ms(transfer["t_ms"])
+        #expect(handled.last.map { $0.hold == 0 && abs($0.talk - targetTalk) <= 5 } == true, "\(handled)")
 
         for id in ["G01.2", "G03.2"] {
             let call = Self.call(truth, id)
             let record = run.engine.handled.first { $0.contact == call["caller_uniqueid"] as! String && $0.queue == call["queue"] as! String }
             #expect(record.map { abs($0.talk + $0.hold - Self.ms(call["talk_ms"])) <= 1 } == true, "\(id) \(String(describing: record))")
         }
+    }
+
+    /// Each answered visit app_queue timed (AgentConnect → AgentComplete, or → the transfer) is one handled
+    /// entry of its queue, with talk + hold as app_queue's TalkTime; an attended transfer to an agent adds the
+    /// target agent's part, which app_queue does not time, as one more entry of the same queue.
+    @Test func handledPerQueueMatchesTruth() throws {
+        let (result, run, truth) = try Self.replay()
+        let expected = truth["expected_counts"] as! [String: [String: Any]]
+        let snapshot = run.engine.snapshot(now: result.endedAt!)
+        let g02 = Self.call(truth, "G02")
+        let g02Transfer = g02["transfer"] as! [String: Any]
+        let target = Self.member("Local/\(g02Transfer["target_agent"] as! String)@agents/n")
+        for queue in ["sales", "support"] {
+            let counts = expected[queue]!
+            let metrics = snapshot.queues.first { $0.settings.id == queue }!.figures.windows["60m"]!
+            let answered = counts["answered"] as! Int, attended = counts["attended_transferred"] as! Int
+            #expect(metrics.handledCount == answered + attended, "\(queue) handled")
+            let records = run.engine.handled.filter { $0.queue == queue }
+            #expect(records.count == metrics.handledCount)
+            // app_queue's visits: every entry but the target agent's part of the attended transfer.
+            let timed = records.filter { !($0.contact == g02["caller_uniqueid"] as! String && $0.agent == target) }
+            #expect(timed.count == answered, "\(queue)")
+            let talk = timed.reduce(Int64(0)) { $0 + $1.talk + $1.hold }
+            #expect(abs(talk - Self.ms(counts["total_talk_ms"])) <= Int64(answered), "\(queue) talk \(talk)")
+        }
+        // G01's visit in sales: Alice talked 6 s, then the blind transfer; it is hers, with no wrap-up.
+        let g01 = Self.call(truth, "G01")
+        let visit = run.engine.handled.first { $0.contact == g01["caller_uniqueid"] as! String && $0.queue == "sales" }
+        #expect(visit?.agent == Self.member(g01["agent_channel"] as! String))
+        #expect(visit.map { abs($0.talk - Self.ms(g01["talk_ms"])) <= 1 && $0.hold == 0 && $0.wrapUp == 0 } == true, "\(String(describing: visit))")
+    }
+
+    /// The agent id the mapper gives an app_queue member's channel (`Local/1001@agents-00000001;1` →
+    /// `Local/1001@agents/n`).
+    static func member(_ channel: String) -> String {
+        guard channel.hasPrefix("Local/"), let dash = channel.lastIndex(of: "-") else { return channel }
+        return String(channel[..<dash]) + "/n"
     }
 
     /// The mapped events themselves: the Unhold Asterisk sends before BlindTransfer changes nothing; the

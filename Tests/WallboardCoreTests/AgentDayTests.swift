@@ -49,11 +49,11 @@ import Testing
     @Test func todayMatchesTheHandComputation() {
         let (engine, now, _) = Self.morning()
         let today = Self.row(engine, "a1", now: now).today
-        #expect(today.handled == 1)
-        #expect(today.talk == 150_000)  // 215 − 35 − 30 on hold
+        #expect(today.handled == 2)  // c1, and c2's visit in q1 closed by its transfer (docs/metrics.md, "Transfers")
+        #expect(today.talk == 210_000)  // c1: 215 − 35 − 30 on hold; c2: 540 − 480
         #expect(today.hold == 30_000)
         #expect(today.wrapUp == 30_000)
-        #expect(today.averageHandleTime == 210_000)
+        #expect(today.averageHandleTime == 135_000)  // (150 + 30 + 30 + 60) / 2
         // available 10 + 15 + 55 + 10 + 20 + 40; ringing 5 + 5; on contact 180 + 60; wrap-up 30 + 20; not ready 120 + 30.
         #expect(today[.available] == 150_000)
         #expect(today[.ringing] == 10_000)
@@ -71,8 +71,8 @@ import Testing
     @Test func rollingWindowsCountWhatOverlapsThem() {
         let (engine, now, _) = Self.morning()
         let window = Self.row(engine, "a1", now: now).windows["5m"]!  // [300, 600]
-        #expect(window.handled == 0)  // c1's wrap-up ended at 245
-        #expect(window.averageHandleTime == nil)
+        #expect(window.handled == 1)  // c1's wrap-up ended at 245; c2's visit in q1 ended at 540
+        #expect(window.averageHandleTime == 60_000)
         #expect(window[.available] == 70_000)  // 10 + 20 + 40
         #expect(window[.notReady] == 150_000)
         #expect(window.notReadyByReason == ["Lunch": 120_000, "unspecified": 30_000])

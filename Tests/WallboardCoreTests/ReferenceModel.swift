@@ -4,7 +4,8 @@ import WallboardCore
 /// apart from the engine: every call rescans every event. Only valid, in-order streams.
 ///
 /// Scopes: "center", a queue id, or `team:`, `channel:`, `segment:`, `language:` followed by an id
-/// (docs/metrics.md, "Scopes"). Handling ends at the first of `contact.wrapup_done`, the agent's next
+/// (docs/metrics.md, "Scopes"). A transfer of an answered contact closes its visit as handled
+/// (docs/metrics.md, "Transfers"). Handling ends at the first of `contact.wrapup_done`, the agent's next
 /// state other than wrap_up, or its logout (docs/metrics.md, "When handling ends"); a contact with no
 /// event for `expiry` is expired at that age when an `expire(now:)` ran after it (`lastExpire`).
 struct ReferenceModel {
@@ -175,11 +176,38 @@ struct ReferenceModel {
             case .contactAbandoned(let contact):
                 guard let c = live.removeValue(forKey: contact) else { continue }
                 depart(c, t, answered: false, abandoned: true, team: nil)
-            case .contactTransferred(let contact, let toQueue, _):
+            case .contactTransferred(let contact, let toQueue, let toAgent):
                 guard var c = live[contact] else { continue }
-                depart(c, t, answered: false, abandoned: false, team: nil)
-                c.queue = toQueue!
-                c.queuedAt = t
+                if c.waiting {
+                    depart(c, t, answered: false, abandoned: false, team: nil)
+                } else {
+                    // The visit it leaves is handled now, in the queue it leaves, with no wrap-up
+                    // (docs/metrics.md, "Transfers"); its agent wraps up.
+                    if inScope(c, team: c.team), inWindow(t) {
+                        result.handled += 1
+                        result.handleTime += t - c.answeredAt!
+                    }
+                    heldSince[contact] = nil
+                    if let agent = c.agent, holding[agent] == contact {
+                        holding[agent] = nil
+                        setState(agent, .wrapUp, t)
+                    }
+                }
+                if let toQueue {
+                    c.queue = toQueue
+                    c.queuedAt = t
+                    c.waiting = true
+                    c.answeredAt = nil
+                    c.agent = nil
+                    c.team = nil
+                } else if let toAgent {
+                    // A new visit of the same queue: the new agent's, answered now.
+                    c.agent = toAgent
+                    c.team = agentTeam[toAgent]
+                    c.answeredAt = t
+                    holding[toAgent] = contact
+                    setState(toAgent, .onContact, t)
+                }
                 c.lastActivity = t
                 touched(t)
                 live[contact] = c

@@ -11,6 +11,9 @@ struct StreamGenerator {
         /// Lose now and then a `contact.abandoned` or a `contact.ended` (the agent goes available), so
         /// the contact stays live until the engine expires it.
         var loseEvents = false
+        /// Transfer now and then a connected or held contact: to another queue (its agent goes available)
+        /// or to an available agent.
+        var transferAnswered = false
     }
 
     static let queues = ["q1", "q2", "q3"]
@@ -91,6 +94,10 @@ struct StreamGenerator {
                 emit(work.held ? .contactResumed(contact: work.contact) : .contactHeld(contact: work.contact))
                 work.held.toggle()
             }
+            if !work.ended, options.transferAnswered, random.chance(0.02) {
+                transferAnswered(work, from: agent)
+                return
+            }
             if !work.ended, now >= work.endsAt, options.loseEvents, random.chance(0.04) {
                 // The end never reaches us: the agent is simply available again.
                 emit(.agentState(agent: agent, state: .available, reason: nil))
@@ -141,5 +148,24 @@ struct StreamGenerator {
         busy[agent] = Busy(
             contact: item.contact, endsAt: now.advanced(by: Millis(random.int(5000...200_000))),
             wrapEndsAt: now.advanced(by: Millis(random.int(205_000...260_000))), held: false)
+    }
+
+    /// A blind transfer to another queue (the contact waits there again, the agent is available) or,
+    /// when some agent is free, an attended transfer to that agent (who goes on with the contact).
+    private mutating func transferAnswered(_ work: Busy, from agent: String) {
+        let free = agentQueues.keys.sorted().filter { $0 != agent && busy[$0] == nil && !notReady.contains($0) }
+        busy[agent] = nil
+        if let target = free.first, random.chance(0.5) {
+            emit(.contactTransferred(contact: work.contact, toQueue: nil, toAgent: target))
+            emit(.agentState(agent: target, state: .onContact, reason: nil))
+            var taken = work
+            taken.held = false  // the new agent's visit starts connected
+            busy[target] = taken
+        } else {
+            let target = Self.queues[random.int(0...2)]
+            emit(.contactTransferred(contact: work.contact, toQueue: target, toAgent: nil))
+            waiting.append(Waiting(contact: work.contact, queue: target, since: now, patience: Millis(random.int(1000...90_000))))
+        }
+        emit(.agentState(agent: agent, state: .available, reason: nil))
     }
 }

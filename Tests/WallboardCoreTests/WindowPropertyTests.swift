@@ -13,7 +13,7 @@ import WallboardCore
     func everyWindowMatchesBruteForce(seed: UInt64) {
         // Starts 23:10 UTC so the stream crosses midnight: "today" must restart.
         let start = RFC3339.parse("2026-03-28T23:10:00Z")!
-        var generator = StreamGenerator(seed: seed, start: start)
+        var generator = StreamGenerator(seed: seed, start: start, options: .init(transferAnswered: seed % 2 == 0))
         let events = generator.generate(duration: .minutes(100))
         let configuration = EngineConfiguration(
             queues: Self.settings,
@@ -63,13 +63,14 @@ import WallboardCore
     }
 
     /// Every scope (team, channel, segment, language too), on streams without `contact.wrapup_done`
-    /// (handling ends at the agent's next state), with lost abandons and ends that the engine expires,
+    /// (handling ends at the agent's next state), with transfers of answered contacts to queues and to
+    /// agents, lost abandons and ends that the engine expires,
     /// and answers arriving before their contact (held back within the reorder tolerance).
     @Test(arguments: [11, 12, 13, 14] as [UInt64])
     func everyScopeMatchesBruteForceOnUntidyStreams(seed: UInt64) {
         let start = RFC3339.parse("2026-03-28T23:10:00Z")!
         var generator = StreamGenerator(
-            seed: seed, start: start, options: .init(wrapUpEvents: seed % 2 == 1, loseEvents: true))
+            seed: seed, start: start, options: .init(wrapUpEvents: seed % 2 == 1, loseEvents: true, transferAnswered: true))
         let events = generator.generate(duration: .minutes(100))
         var configuration = EngineConfiguration(
             queues: Self.settings,
@@ -116,8 +117,30 @@ import WallboardCore
             }
         }
         #expect(reordered > 0, "some answers arrived before their contact")
+        let transfers = Self.answeredTransfers(events)
+        #expect(transfers.toQueue > 0 && transfers.toAgent > 0, "answered contacts were transferred: \(transfers)")
         #expect(checks > 100)
         #expect(expiredSeen > 0, "the stream lost events: some contacts expired")
+    }
+
+    /// How many transfers of an answered (connected or held) contact the stream has, to a queue and to an agent.
+    static func answeredTransfers(_ events: [Event]) -> (toQueue: Int, toAgent: Int) {
+        var answered: Set<String> = [], toQueue = 0, toAgent = 0
+        for event in events {
+            switch event.body {
+            case .contactAnswered(let contact, _, _): answered.insert(contact)
+            case .contactEnded(let contact), .contactAbandoned(let contact): answered.remove(contact)
+            case .contactTransferred(let contact, let queue, _) where answered.contains(contact):
+                if queue != nil {
+                    toQueue += 1
+                    answered.remove(contact)
+                } else {
+                    toAgent += 1
+                }
+            default: break
+            }
+        }
+        return (toQueue, toAgent)
     }
 
     /// Event indices in arrival order: now and then a `contact.answered` moved just before its contact's
@@ -131,8 +154,9 @@ import WallboardCore
             case .contactQueued(let queued): return [queued.contact]
             case .contactAnswered(let contact, let agent, _), .contactWrapupDone(let contact, let agent): return [contact, agent]
             case .contactAbandoned(let contact), .contactHeld(let contact), .contactResumed(let contact),
-                .contactEnded(let contact), .contactTransferred(let contact, _, _):
+                .contactEnded(let contact):
                 return [contact]
+            case .contactTransferred(let contact, _, let agent): return [contact] + (agent.map { [$0] } ?? [])
             case .surveyCompleted(let survey): return [survey.contact]
             case .sourceSnapshot: return []
             }

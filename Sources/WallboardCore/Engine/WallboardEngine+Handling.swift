@@ -48,26 +48,34 @@ extension WallboardEngine {
         if live.endedAt == nil { endTalk(&live, at: at) }
         if let since = live.wrapUpSince { live.wrapUpTotal += max(0, at.since(since)) }
         live.wrapUpSince = nil
-        let agentID = agent ?? live.agent ?? ""
-        let answeredAt = live.answeredAt ?? live.queuedAt
-        let endedAt = live.endedAt ?? at
-        let team = agents[agentID]?.team ?? live.team
-        history.insert(
-            .handled(
-                HandledContact(
-                    contact: contact, queue: live.queue, agent: agentID, finishedAt: max(at, endedAt),
-                    talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
-                    wrapUp: live.wrapUpTotal, channel: live.channel, team: team, segment: live.customer?.segment,
-                    language: live.language)), settings: settings)
-        if !agentID.isEmpty {
-            agentDays.handled(  // Metrics/AgentDay.swift
-                agentID, talk: max(0, endedAt.since(answeredAt) - live.holdTotal), hold: live.holdTotal,
-                wrapUp: live.wrapUpTotal, at: max(at, endedAt), dayStart: configuration.calendar.startOfDay(containing: at))
-        }
-        live.team = team
+        live.team = recordHandled(live, agent: agent ?? live.agent ?? "", at: at)
         finish(live, at: at)
         detach(contact, from: live.agent, at: at, refresh: refresh)
         if let agent, agent != live.agent { detach(contact, from: agent, at: at, refresh: refresh) }
+    }
+
+    /// Records the visit `live` (answered, then ended by `at` or ended at it) as one handled entry of
+    /// its queue by `agentID`, and in that agent's day; returns the team it counts for. Talk runs from
+    /// the answer to the end less hold; wrap-up is what `live` collected (docs/metrics.md, "Transfers"
+    /// for visits that end by a transfer).
+    @discardableResult
+    mutating func recordHandled(_ live: LiveContact, agent agentID: String, at: Instant) -> String? {
+        let answeredAt = live.answeredAt ?? live.queuedAt
+        let endedAt = live.endedAt ?? at
+        let team = agents[agentID]?.team ?? live.team
+        let talk = max(0, endedAt.since(answeredAt) - live.holdTotal)
+        history.insert(
+            .handled(
+                HandledContact(
+                    contact: live.id, queue: live.queue, agent: agentID, finishedAt: max(at, endedAt),
+                    talk: talk, hold: live.holdTotal, wrapUp: live.wrapUpTotal, channel: live.channel, team: team,
+                    segment: live.customer?.segment, language: live.language)), settings: settings)
+        if !agentID.isEmpty {
+            agentDays.handled(  // Metrics/AgentDay.swift
+                agentID, talk: talk, hold: live.holdTotal, wrapUp: live.wrapUpTotal, at: max(at, endedAt),
+                dayStart: configuration.calendar.startOfDay(containing: at))
+        }
+        return team
     }
 
     /// Takes `contact` off `agent`'s list, then (with `refresh`) sets the agent's state by what is left.

@@ -144,6 +144,12 @@ extension WallboardEngine {
         if let agent = live.agent {  // Metrics/AgentDay.swift
             agentDays.transferred(agent, at: at, dayStart: configuration.calendar.startOfDay(containing: at))
         }
+        if live.phase == .connected || live.phase == .held {
+            // The visit it leaves is handled by the transferring agent (docs/metrics.md, "Transfers").
+            var visit = live
+            endTalk(&visit, at: at)
+            recordHandled(visit, agent: live.agent ?? "", at: at)
+        }
         if let toQueue {
             if live.phase == .waiting {
                 recordDeparture(live, .transferredOut, at: at)
@@ -158,8 +164,13 @@ extension WallboardEngine {
             contacts[contact] = requeued
         } else if let toAgent {
             releaseAgent(of: &live, at: at)
+            // The new agent's part is a visit of its own: talk from now, no hold yet.
             live.agent = toAgent
             live.team = agents[toAgent]?.team ?? live.team
+            live.phase = .connected
+            live.answeredAt = at
+            live.holdTotal = 0
+            live.heldSince = nil
             live.touchedAt = at
             contacts[contact] = live
             assign(contact, channel: live.channel, to: toAgent, at: at)
