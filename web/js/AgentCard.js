@@ -12,17 +12,18 @@ const CHANNEL_NOUNS = {
 
 /**
  * What an agent holding several contacts at once shows, e.g. "2/3 chats": one part per channel with
- * a capacity above 1 (a voice agent's 1/1 call says nothing the state does not), in the snapshot's order.
+ * a capacity above 1 or more than one live contact (a voice agent's 1/1 call says nothing the state does not; an
+ * agent over a capacity of 1, "2/1 chats", does), in the snapshot's order.
  * @param {{channel: string, live: number, capacity: number}[]|undefined} load `agents[].load` of the snapshot
  * @returns {string} empty when there is nothing to show
  */
 export function loadLabel(load) {
   if (!Array.isArray(load)) return '';
   return load
-    .filter((entry) => entry && Number.isFinite(entry.live) && Number.isFinite(entry.capacity) && entry.capacity > 1)
+    .filter((entry) => entry && Number.isFinite(entry.live) && Number.isFinite(entry.capacity) && (entry.capacity > 1 || entry.live > 1))
     .map((entry) => {
       const [one, many] = CHANNEL_NOUNS[entry.channel] || [entry.channel, entry.channel];
-      return `${entry.live}/${entry.capacity} ${entry.capacity === 1 ? one : many}`;
+      return `${entry.live}/${entry.capacity} ${Math.max(entry.live, entry.capacity) === 1 ? one : many}`;
     })
     .join(' · ');
 }

@@ -382,7 +382,7 @@ export const KPI_GROUPS = [
   { id: 'volume', title: 'Volume' },
   { id: 'speed', title: 'Speed of answer' },
   { id: 'handling', title: 'Handling' },
-  { id: 'quality', title: 'Quality', note: 'CSAT 1–5 · CES 1–7 · n surveys' },
+  { id: 'quality', title: 'Quality', note: 'CSAT 1–5, CES 1–7, n surveys' },
 ];
 
 /** The KPI_GROUPS panels of one scope, as KpiBoard tables with ids `kpi-<group>`. */

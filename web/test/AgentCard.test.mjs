@@ -11,6 +11,8 @@ test('an agent holding several contacts shows live/capacity per channel', () => 
     '4/5 e-mails',
   );
   assert.equal(loadLabel([{ channel: 'voice', live: 1, capacity: 1 }]), '');
+  // Two chats on an agent whose capacity is 1 (none configured): the card must not hide them.
+  assert.equal(loadLabel([{ channel: 'chat', live: 2, capacity: 1 }]), '2/1 chats');
   assert.equal(loadLabel(undefined), '');
   assert.equal(loadLabel([{ channel: 'chat', live: 'x', capacity: 3 }]), '');
 });
