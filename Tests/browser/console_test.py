@@ -320,7 +320,7 @@ def run(browser):
                                "r.querySelector('[data-col=name]').textContent + '|' + r.querySelector('[data-col=state]').textContent)",
                                timeout=20)
         check("agents the agent table lists each agent with its state", agents and len(agents) == 2
-              and any(a.startswith("Alice|on_contact") for a in agents), str(agents))
+              and any(a.startswith("Alice|On contact") for a in agents), str(agents))
         page.screenshot(os.path.join(SHOTS, "console-jane.png"))
         page.evaluate("(() => { window.__csv = []; const real = URL.createObjectURL; "
                       "URL.createObjectURL = (blob) => { window.__csv.push(blob); return real(blob); }; })()")

@@ -1,4 +1,5 @@
 import { reconcile, setAttr, setText } from '../dom.js';
+import { agentStateLabel } from '../WallboardLogic.js';
 import { ConsoleSocket } from './ConsoleSocket.js';
 import * as api from './ConsoleApi.js';
 import {
@@ -194,7 +195,7 @@ export function ConsoleApp(root, { token, info, onLink }) {
       const live = agents.get(row.id);
       if (!live) return row;
       const inState = sinceMs(live.state_since, now);
-      return { ...row, state: live.state + (live.reason ? ` (${live.reason})` : ''), state_seconds: inState === null ? null : inState / 1000 };
+      return { ...row, state: agentStateLabel(live.state) + (live.reason ? ` (${live.reason})` : ''), state_seconds: inState === null ? null : inState / 1000 };
     });
   }
 
