@@ -19,11 +19,14 @@ struct ReferenceModel {
         var handleTime: Int64 = 0
         var handling: Int64 = 0, available: Int64 = 0, loggedIn: Int64 = 0
         var expired = 0
+        var csatCount = 0, csatSum = 0, csatSatisfied = 0, cesCount = 0, cesSum = 0
+        var resolvedAnswers = 0, resolvedYes = 0
 
         var description: String {
             "off \(offered) ans \(answered) ab \(abandoned) short \(shortAbandoned) within \(within) "
                 + "sl \(slNumerator)/\(slDenominator) wait \(answerWait) max \(String(describing: maxWait)) "
-                + "handled \(handled)/\(handleTime) time \(handling)/\(available)/\(loggedIn) expired \(expired)"
+                + "handled \(handled)/\(handleTime) time \(handling)/\(available)/\(loggedIn) expired \(expired) "
+                + "csat \(csatCount)/\(csatSum)/\(csatSatisfied) ces \(cesCount)/\(cesSum) fcr \(resolvedYes)/\(resolvedAnswers)"
         }
     }
 
@@ -52,6 +55,8 @@ struct ReferenceModel {
     func figures(scope: String, start: Int64, now: Int64) -> Figures {
         var result = Figures()
         var live: [String: Contact] = [:]
+        /// Contacts no longer live, as they were when they left: a later survey counts where they did.
+        var finished: [String: Contact] = [:]
         var heldSince: [String: Int64] = [:]
         var agentQueues: [String: [String]] = [:]
         var agentTeam: [String: String] = [:]
@@ -102,6 +107,7 @@ struct ReferenceModel {
         }
         func handle(_ contact: String, _ t: Int64) {
             guard let c = live.removeValue(forKey: contact) else { return }
+            finished[contact] = c
             if let agent = c.agent, wrapping[agent] == contact { wrapping[agent] = nil }
             if let agent = c.agent, holding[agent] == contact { holding[agent] = nil }
             guard inScope(c, team: c.team), inWindow(t) else { return }
@@ -135,6 +141,7 @@ struct ReferenceModel {
                     continue
                 }
                 live[id] = nil
+                finished[id] = c
                 if inScope(c, team: c.team), inWindow(deadline) { result.expired += 1 }
             }
         }
@@ -175,6 +182,7 @@ struct ReferenceModel {
                 setState(agent, .onContact, t)
             case .contactAbandoned(let contact):
                 guard let c = live.removeValue(forKey: contact) else { continue }
+                finished[contact] = c
                 depart(c, t, answered: false, abandoned: true, team: nil)
             case .contactTransferred(let contact, let toQueue, let toAgent):
                 guard var c = live[contact] else { continue }
@@ -240,7 +248,29 @@ struct ReferenceModel {
                 {
                     setState(agent, .available, t)
                 }
-            case .surveyCompleted, .sourceSnapshot:
+            case .surveyCompleted(let survey):
+                // Counted when it arrives, where its contact counts (live or finished: queue, channel, the
+                // answering agent's team, segment, language); a contact never seen counts in the center only.
+                guard inWindow(t) else { continue }
+                if let c = live[survey.contact] ?? finished[survey.contact] {
+                    guard inScope(c, team: c.team) else { continue }
+                } else if scope != "center" {
+                    continue
+                }
+                if let csat = survey.csat {
+                    result.csatCount += 1
+                    result.csatSum += csat
+                    if csat >= 4 { result.csatSatisfied += 1 }
+                }
+                if let ces = survey.ces {
+                    result.cesCount += 1
+                    result.cesSum += ces
+                }
+                if let resolved = survey.resolved {
+                    result.resolvedAnswers += 1
+                    if resolved { result.resolvedYes += 1 }
+                }
+            case .sourceSnapshot:
                 break
             }
         }
@@ -265,6 +295,8 @@ extension ReferenceModel.Figures {
             within: m.answeredWithinThreshold, slNumerator: m.serviceLevelNumerator,
             slDenominator: m.serviceLevelDenominator, answerWait: m.totalAnswerWait, maxWait: m.maxWait,
             handled: m.handledCount, handleTime: m.totalHandleTime, handling: m.handlingTime,
-            available: m.availableTime, loggedIn: m.loggedInTime, expired: m.expired)
+            available: m.availableTime, loggedIn: m.loggedInTime, expired: m.expired, csatCount: m.csatCount,
+            csatSum: m.csatSum, csatSatisfied: m.csatSatisfied, cesCount: m.cesCount, cesSum: m.cesSum,
+            resolvedAnswers: m.resolvedAnswers, resolvedYes: m.resolvedYes)
     }
 }

@@ -14,6 +14,9 @@ struct StreamGenerator {
         /// Transfer now and then a connected or held contact: to another queue (its agent goes available)
         /// or to an available agent.
         var transferAnswered = false
+        /// Send now and then a `survey.completed` (csat 1..5, ces 1..7, resolved, each sometimes left
+        /// out) for a contact seen so far, live or finished, or for one the engine never saw.
+        var surveys = false
     }
 
     static let queues = ["q1", "q2", "q3"]
@@ -86,6 +89,18 @@ struct StreamGenerator {
             }
         }
         for agent in agentQueues.keys.sorted() { stepAgent(agent) }
+        if options.surveys, nextContact > 0, random.chance(0.25) { survey() }
+    }
+
+    /// A survey for a random contact so far (most have finished by now), or one time in ten for an
+    /// unknown contact (it counts in the center only).
+    private mutating func survey() {
+        let contact = random.chance(0.1) ? "ghost\(random.int(1...5))" : "c\(random.int(max(1, nextContact - 40)...nextContact))"
+        var result = SurveyResult(contact: contact)
+        if random.chance(0.7) { result.csat = random.int(1...5) }
+        if random.chance(0.6) { result.ces = random.int(1...7) }
+        if random.chance(0.6) || (result.csat == nil && result.ces == nil) { result.resolved = random.chance(0.6) }
+        emit(.surveyCompleted(result))
     }
 
     private mutating func stepAgent(_ agent: String) {

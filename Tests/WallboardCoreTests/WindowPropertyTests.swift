@@ -65,12 +65,13 @@ import WallboardCore
     /// Every scope (team, channel, segment, language too), on streams without `contact.wrapup_done`
     /// (handling ends at the agent's next state), with transfers of answered contacts to queues and to
     /// agents, lost abandons and ends that the engine expires,
-    /// and answers arriving before their contact (held back within the reorder tolerance).
+    /// answers arriving before their contact (held back within the reorder tolerance), and surveys of
+    /// live, finished, expired and unknown contacts.
     @Test(arguments: [11, 12, 13, 14] as [UInt64])
     func everyScopeMatchesBruteForceOnUntidyStreams(seed: UInt64) {
         let start = RFC3339.parse("2026-03-28T23:10:00Z")!
         var generator = StreamGenerator(
-            seed: seed, start: start, options: .init(wrapUpEvents: seed % 2 == 1, loseEvents: true, transferAnswered: true))
+            seed: seed, start: start, options: .init(wrapUpEvents: seed % 2 == 1, loseEvents: true, transferAnswered: true, surveys: true))
         let events = generator.generate(duration: .minutes(100))
         var configuration = EngineConfiguration(
             queues: Self.settings,
@@ -87,6 +88,7 @@ import WallboardCore
         var now = events[0].timestamp
         var checks = 0
         var expiredSeen = 0
+        var surveysSeen = 0
         var reordered = 0
         for (position, index) in arrival.enumerated() {
             let event = events[index]
@@ -111,7 +113,10 @@ import WallboardCore
                     let engineFigures = ReferenceModel.Figures(tables.byWindow[name]?[Self.key(scope)] ?? WindowMetrics())
                     let expected = reference.figures(scope: scope, start: windowStart, now: readAt.milliseconds)
                     #expect(engineFigures == expected, "seed \(seed) window \(name) scope \(scope) at \(readAt)")
-                    if name == WindowName.today, scope == "center" { expiredSeen = expected.expired }
+                    if name == WindowName.today, scope == "center" {
+                        expiredSeen = expected.expired
+                        surveysSeen = expected.csatCount + expected.cesCount + expected.resolvedAnswers
+                    }
                     checks += 1
                 }
             }
@@ -121,6 +126,9 @@ import WallboardCore
         #expect(transfers.toQueue > 0 && transfers.toAgent > 0, "answered contacts were transferred: \(transfers)")
         #expect(checks > 100)
         #expect(expiredSeen > 0, "the stream lost events: some contacts expired")
+        #expect(surveysSeen > 0, "surveys were compared")
+        let surveyed = Set(events.compactMap { if case .surveyCompleted(let s) = $0.body { s.contact } else { nil } })
+        #expect(surveyed.contains { $0.hasPrefix("ghost") }, "some surveys name a contact the engine never saw")
     }
 
     /// How many transfers of an answered (connected or held) contact the stream has, to a queue and to an agent.
