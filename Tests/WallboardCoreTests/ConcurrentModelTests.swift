@@ -139,6 +139,8 @@ import WallboardCore
         var offers: [Millis] = []
         var answers: [Millis] = []
         var handled: [Handled] = []
+        /// How many contacts each rule handled ("wrapup_done", "state", "capacity"), and late wrap-ups.
+        var rules: [String: Int] = [:]
         let capacity: Int
 
         init(events: [Event], capacity: Int) {
@@ -181,6 +183,7 @@ import WallboardCore
                     let oldest = a.ended.min(by: { contacts[$0.contact]!.answered < contacts[$1.contact]!.answered })
                 {
                     handle(oldest.contact, agent: agent, at: t)
+                    rules["capacity", default: 0] += 1
                     a = agents[agent]!
                 }
                 a.connected.append(contact)
@@ -208,11 +211,18 @@ import WallboardCore
                 agents[c.agent]!.ended.append((contact, t))
                 if agents[c.agent]!.connected.isEmpty { setState(c.agent, .wrapUp, at: t) }
             case .contactWrapupDone(let contact, let agent):
-                guard agents[agent]!.ended.contains(where: { $0.contact == contact }) else { return }  // late
+                guard agents[agent]!.ended.contains(where: { $0.contact == contact }) else {
+                    rules["late", default: 0] += 1
+                    return
+                }
                 handle(contact, agent: agent, at: t)
+                rules["wrapup_done", default: 0] += 1
                 if agents[agent]!.connected.isEmpty && agents[agent]!.ended.isEmpty { setState(agent, .available, at: t) }
             case .agentState(let agent, let state, _):
-                for ended in agents[agent]!.ended { handle(ended.contact, agent: agent, at: t) }
+                for ended in agents[agent]!.ended {
+                    handle(ended.contact, agent: agent, at: t)
+                    rules["state", default: 0] += 1
+                }
                 setState(agent, state, at: t)
             default:
                 Issue.record("the generator made an event the model does not know: \(event.type)")
@@ -273,6 +283,10 @@ import WallboardCore
         // Contact by contact (the engine keeps the most recent handled ones): when each was handled,
         // its talk, hold and wrap-up.
         let model = Model(events: events, capacity: Self.capacity)
+        // The stream exercised every rule of "When handling ends" that applies to it.
+        #expect(model.rules["capacity", default: 0] > 0 && model.rules["state", default: 0] > 0, "seed \(seed) \(model.rules)")
+        if seed % 3 != 0 { #expect(model.rules["wrapup_done", default: 0] > 0, "seed \(seed) \(model.rules)") }
+        #expect(engine.counters.lateWrapUps == model.rules["late", default: 0], "seed \(seed) late wrap-ups")
         let expected = Dictionary(uniqueKeysWithValues: model.handled.map {
             ($0.contact, "at +\($0.at) talk \($0.talk) hold \($0.hold) wrap \($0.wrapUp)")
         })
