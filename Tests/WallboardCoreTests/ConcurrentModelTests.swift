@@ -280,13 +280,13 @@ import WallboardCore
             }
         }
         #expect(checks > 20)
-        // Contact by contact (the engine keeps the most recent handled ones): when each was handled,
-        // its talk, hold and wrap-up.
         let model = Model(events: events, capacity: Self.capacity)
         // The stream exercised every rule of "When handling ends" that applies to it.
         #expect(model.rules["capacity", default: 0] > 0 && model.rules["state", default: 0] > 0, "seed \(seed) \(model.rules)")
         if seed % 3 != 0 { #expect(model.rules["wrapup_done", default: 0] > 0, "seed \(seed) \(model.rules)") }
         #expect(engine.counters.lateWrapUps == model.rules["late", default: 0], "seed \(seed) late wrap-ups")
+        // Contact by contact (the engine keeps the most recent handled ones): when each was handled,
+        // its talk, hold and wrap-up.
         let expected = Dictionary(uniqueKeysWithValues: model.handled.map {
             ($0.contact, "at +\($0.at) talk \($0.talk) hold \($0.hold) wrap \($0.wrapUp)")
         })
