@@ -46,6 +46,21 @@ import Testing
         engine.agentDay(now: now).first { $0.id == id }!
     }
 
+    /// Asked after midnight before anything advanced the engine: "today" starts at midnight, not yesterday.
+    @Test func todayStartsAtMidnightEvenBeforeTheEngineAdvances() {
+        var factory = EventFactory(origin: RFC3339.parse("2026-11-23T23:50:00Z")!)
+        var engine = WallboardEngine()
+        engine.run([
+            factory.make(0, .agentLogin(AgentLogin(agent: "a1", name: "Ann", team: "t1", queues: ["q1"]))),
+            factory.make(60, .agentState(agent: "a1", state: .notReady, reason: "Break")),
+        ])
+        let day = engine.agentDay(now: factory.at(20 * 60))  // 00:10, no expire since 23:51
+        let today = day.first { $0.id == "a1" }?.today
+        #expect(today?.notReadyByReason == ["Break": .minutes(10)])
+        #expect(today?[.available] == 0)
+        #expect(today?.loggedIn == .minutes(10))
+    }
+
     @Test func todayMatchesTheHandComputation() {
         let (engine, now, _) = Self.morning()
         let today = Self.row(engine, "a1", now: now).today

@@ -13,10 +13,14 @@ extension WallboardEngine {
     /// today's figures and the rolling windows' at `now`: computed here, on request, from ``agentDays``.
     public func agentDay(now: Instant) -> [(id: String, record: AgentRecord?, today: AgentFigures, windows: [String: AgentFigures])] {
         let windows = configuration.windows.map { (name: $0.name, length: $0.length) }
-        let ids = Set(agents.keys).union(agentDays.agentIDs).sorted()
+        // A day that began since the last `expire(now:)` is started on a copy, so "today" never shows yesterday.
+        var book = agentDays
+        let dayStart = configuration.calendar.startOfDay(containing: now)
+        if let held = book.dayStart, dayStart > held { book.prune(now: now, dayStart: dayStart) }
+        let ids = Set(agents.keys).union(book.agentIDs).sorted()
         return ids.map { id in
             let record = agents[id]
-            let (today, byWindow) = agentDays.figures(of: id, current: record, now: now, windows: windows)
+            let (today, byWindow) = book.figures(of: id, current: record, now: now, windows: windows)
             return (id, record, today, byWindow)
         }
     }
