@@ -547,6 +547,24 @@ def api_post(port, path, body):
         return e.code, e.read().decode(errors="replace")
 
 
+def utc_now():
+    """Now as the events' `ts`: UTC with milliseconds."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+
+
+def events_post(port, events):
+    """`POST /api/v1/events` as NDJSON from loopback without a token (admin in this config)."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/events",
+                                 data="\n".join(json.dumps(e) for e in events).encode(),
+                                 headers={"Content-Type": "application/x-ndjson"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
 def server_alert_checks(page, daemon, port):
     """The config's always-true rule: its alert fires on the server, the banner shows it (severity, summary);
     acknowledged through the API, the banner says so; the rule removed (SIGHUP), the banner goes."""
@@ -668,8 +686,19 @@ def run(browser, daemon, base, port):
     check("console clean while live (all layouts)", not errors, "; ".join(errors[:3]))
 
     # --- agent deltas: the tv board gets agent changes as deltas and shows the API's agents after them ---------
+    # The simulator's own changes come at its pace (a quiet spell can last longer than any timeout), so the check
+    # drives its own: an extra agent logs in, changes state twice and logs out, each change in its own publish cycle.
     page.navigate(base)
-    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
+    page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt && "
+                  "window.__wbTest.received.some((m) => m.topic === 'agents')", timeout=10)
+    agent = {"agent": "zz-delta-check", "name": "Delta Check", "team": "north", "queues": ["sales"]}
+    for i, (kind, extra) in enumerate([("agent.login", agent), ("agent.state", {"state": "not_ready", "reason": "break"}),
+                                       ("agent.state", {"state": "available"}), ("agent.logout", {})]):
+        status, reply = events_post(port, [dict({"id": f"delta-check-{i}", "ts": utc_now(), "type": kind,
+                                                 "agent": agent["agent"]}, **extra)])
+        if status != 200 or (isinstance(reply, dict) and reply.get("rejected")):
+            check("deltas[tv] the check's own agent events accepted", False, f"{status} {reply}")
+        time.sleep(0.8)
     deltas = page.wait_for("window.__wbTest.received.filter((m) => m.topic === 'agents' && m.delta).length >= 3 && "
                            "window.__wbTest.received.filter((m) => m.topic === 'agents' && m.delta).length", timeout=20)
     check("deltas[tv] agent changes arrive as deltas after one whole list", deltas and page.evaluate(
