@@ -64,10 +64,16 @@ extension LWSServer {
         return -1
     }
 
-    /// Writes the oldest waiting frame (one write per callback) or the pending close frame.
+    /// Writes the oldest waiting frame (one write per callback) or the pending close frame; a
+    /// connection whose turn has not come (``WriteRounds``) asks to be called again instead.
     func canWriteWebSocket(_ wsi: OpaquePointer, slot: UnsafeMutablePointer<UInt64>?) -> Int32 {
         guard let session = session(slot) else { return -1 }
         if let reason = session.pendingClose { return closeNow(session, reason) }
+        guard !session.outboxOrder.isEmpty else { return 0 }
+        guard writeRounds.mayWrite(lastRound: session.lastWriteRound, budget: configuration.webSocketBytesPerPass) else {
+            lws_callback_on_writable(wsi)
+            return 0
+        }
         guard let waiting = session.dequeue() else { return 0 }
         let frame = joinedBundle(waiting)
         armProtocolErrorClose(wsi)
@@ -75,6 +81,7 @@ extension LWSServer {
         let written = lws_write(wsi, frame.payload.payloadPointer(), frame.payload.count, LWS_WRITE_TEXT)
         withExtendedLifetime(frame) {}
         if written < 0 { return -1 }
+        session.lastWriteRound = writeRounds.wrote(frame.payload.count)
         session.lastProgress = DispatchTime.now().uptimeNanoseconds
         writeCounters.withLock { $0.frames += 1 }
         if !session.outboxOrder.isEmpty { lws_callback_on_writable(wsi) }

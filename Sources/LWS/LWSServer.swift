@@ -45,6 +45,10 @@ public final class LWSServer: @unchecked Sendable {
         /// Descriptors below the soft `RLIMIT_NOFILE` that client connections never take: a connection
         /// accepted on one of them is closed at once (see ``DescriptorBudget``).
         package var descriptorReserve: Int = DescriptorBudget.defaultReserve
+        /// WebSocket bytes written in one pass of the service loop before the rest wait for the next
+        /// pass (see ``WriteRounds``): HTTP requests and ingest are served between passes, so a
+        /// thousand boards taking megabytes each cannot hold them up for seconds.
+        package var webSocketBytesPerPass: Int = 2 * 1024 * 1024
 
         /// Whether the server is configured for TLS (both paths set).
         var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
@@ -106,6 +110,8 @@ public final class LWSServer: @unchecked Sendable {
     var nextConnectionID: UInt64 = 0
     var draining = false
     var finished = false
+    /// Who may write in this pass and this round (``canWriteWebSocket``).
+    var writeRounds = WriteRounds()
     /// Merged bundles already joined, by their placeholder's identity (``canWriteWebSocket``).
     var joinedBundles: [ObjectIdentifier: (merged: OutboundFrame, joined: OutboundFrame)] = [:]
     private var thread: Thread?
@@ -137,8 +143,9 @@ public final class LWSServer: @unchecked Sendable {
             ])
     }
 
-    /// WebSocket frames written, and clients disconnected as stalled (for /metrics).
-    let writeCounters = Mutex<(frames: Int, stalled: Int)>((0, 0))
+    /// WebSocket frames written, clients disconnected as stalled (for /metrics), and the most bytes
+    /// written in one pass of the service loop.
+    let writeCounters = Mutex<(frames: Int, stalled: Int, largestPass: Int)>((0, 0, 0))
 
     /// Connections closed at once because they would have taken a reserved descriptor (for /metrics).
     let descriptorRefusalCount = Mutex(0)
@@ -151,6 +158,9 @@ public final class LWSServer: @unchecked Sendable {
 
     /// WebSocket frames written since start.
     package var framesWritten: Int { writeCounters.withLock { $0.frames } }
+    /// The most WebSocket bytes written in one pass of the service loop since start: at most
+    /// ``Configuration/webSocketBytesPerPass`` plus one frame.
+    package var largestPassBytes: Int { writeCounters.withLock { $0.largestPass } }
     /// WebSocket clients disconnected because they stopped taking frames.
     package var stalledDisconnects: Int { writeCounters.withLock { $0.stalled } }
 
@@ -209,6 +219,8 @@ public final class LWSServer: @unchecked Sendable {
     private func serviceLoop() {
         while !finished {
             context?.service()
+            let passBytes = writeRounds.endPass()
+            if passBytes > 0 { writeCounters.withLock { $0.largestPass = max($0.largestPass, passBytes) } }
             if mailbox.withLock({ $0.forceStop }) { finished = true }
         }
         let completions = mailbox.withLock { box -> [@Sendable () -> Void] in

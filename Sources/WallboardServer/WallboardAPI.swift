@@ -99,6 +99,9 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         renderer.add("wallboardd_websocket_stalled_disconnects_total", "counter",
                      "WebSocket clients disconnected because they stopped taking frames.",
                      value: Double(server?.stalledDisconnects ?? 0))
+        renderer.add("wallboardd_websocket_largest_pass_bytes", "gauge",
+                     "Most WebSocket bytes written in one pass of the service loop (bounded so HTTP is served between).",
+                     value: Double(server?.largestPassBytes ?? 0))
         renderer.add("wallboardd_http_descriptor_refusals_total", "counter",
                      "Connections closed at once because the process was near its descriptor limit.",
                      value: Double(server?.descriptorRefusals ?? 0))
