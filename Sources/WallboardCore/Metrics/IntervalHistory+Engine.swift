@@ -22,9 +22,7 @@ extension WallboardEngine {
             scope: scope, dayStart: todayStart, calendar: calendar, target: target(of: scope), intervals: [])
         switch day {
         case .yesterday:
-            guard let yesterday else { return nil }
-            report.dayStart = yesterdayStart
-            report.intervals = yesterday
+            return closedIntervalReport(scope: scope, dayStart: yesterdayStart)
         case .today:
             let intervalStart = calendar.startOfInterval(containing: now)
             report.intervals = (closedIntervals(of: scope, dayStart: todayStart) ?? []).filter { $0.end <= intervalStart }
@@ -37,6 +35,14 @@ extension WallboardEngine {
             report.yesterday = yesterday
         }
         return report
+    }
+
+    /// The report of a past business day (all its intervals closed) for `scope`, or nil when the engine
+    /// holds no interval of that day (it keeps today's and yesterday's).
+    public func closedIntervalReport(scope: ScopeKey, dayStart: Instant) -> IntervalReport? {
+        guard let intervals = closedIntervals(of: scope, dayStart: dayStart) else { return nil }
+        return IntervalReport(
+            scope: scope, dayStart: dayStart, calendar: configuration.calendar, target: target(of: scope), intervals: intervals)
     }
 
     /// The closed intervals of the business day starting at `dayStart` for `scope`, oldest first; nil

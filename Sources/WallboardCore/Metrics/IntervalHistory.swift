@@ -182,6 +182,9 @@ extension CenterCalendar {
         return min(end, nextDay)
     }
 
+    /// The start of the business day after the one starting at `dayStart` (23 to 25 hours later).
+    public func startOfDay(after dayStart: Instant) -> Instant { SeenEventIDs.dayAfter(dayStart, calendar: self) }
+
     /// The center's local calendar date of `instant`, `YYYY-MM-DD`.
     public func localDate(of instant: Instant) -> String {
         let local = instant.milliseconds + timeZone.provider.offset(at: instant)
