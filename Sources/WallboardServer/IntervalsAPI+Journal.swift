@@ -15,9 +15,11 @@ public enum IntervalJournal {
 
     /// The engine after replaying the journal in `directory` up to the end of the business day after
     /// the one starting at `dayStart` (so late entries of that day count), holding that day's closed
-    /// intervals. Throws ``Unavailable`` when the journal has no segment of that day, and the
-    /// journal's errors when it cannot be read.
-    public static func replay(directory: String, configuration: EngineConfiguration, dayStart: Instant) throws -> WallboardEngine {
+    /// intervals (for today: those closed by `now`). Throws ``Unavailable`` when the journal has no
+    /// segment of that day, and the journal's errors when it cannot be read.
+    public static func replay(
+        directory: String, configuration: EngineConfiguration, dayStart: Instant, now wallClock: Instant
+    ) throws -> WallboardEngine {
         let calendar = configuration.calendar
         let dayEnd = calendar.startOfDay(after: dayStart)
         let stop = calendar.startOfDay(after: dayEnd)
@@ -47,7 +49,9 @@ public enum IntervalJournal {
             }
             now = at
         }
-        engine.expire(now: max(now ?? dayEnd, dayEnd))
+        // The last interval of the day closes at its end, unless that is still to come.
+        let end = min(dayEnd, wallClock)
+        engine.expire(now: max(now ?? end, end))
         return engine
     }
 }

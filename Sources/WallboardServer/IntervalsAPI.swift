@@ -55,7 +55,7 @@ extension WallboardAPI {
     /// What the engine answers for a query: a report, a day to read from the journal, or an error.
     enum IntervalsAnswer: Sendable {
         case report(IntervalReport)
-        case journal(directory: String, configuration: EngineConfiguration, dayStart: Instant)
+        case journal(directory: String, configuration: EngineConfiguration, dayStart: Instant, now: Instant)
         case failure(status: Int, message: String)
     }
 
@@ -85,11 +85,12 @@ extension WallboardAPI {
                 respond(Self.intervalsResponse(report, csv: query.csv))
             case .failure(let status, let message):
                 respond(Self.error(status, message))
-            case .journal(let directory, let configuration, let dayStart):
+            case .journal(let directory, let configuration, let dayStart, let now):
                 // Off the engine queue: a day's replay takes a while and needs nothing of the live engine.
                 DispatchQueue.global().async {
                     do {
-                        let replayed = try IntervalJournal.replay(directory: directory, configuration: configuration, dayStart: dayStart)
+                        let replayed = try IntervalJournal.replay(
+                            directory: directory, configuration: configuration, dayStart: dayStart, now: now)
                         if let report = replayed.closedIntervalReport(scope: query.scope, dayStart: dayStart) {
                             respond(Self.intervalsResponse(report, csv: query.csv))
                         } else {
@@ -135,7 +136,7 @@ extension WallboardAPI {
                 message: "no intervals of \(calendar.localDate(of: dayStart)): the daemon keeps today's and yesterday's, "
                     + "older days need a journal (state_dir)")
         }
-        return .journal(directory: journal, configuration: engine.configuration, dayStart: dayStart)
+        return .journal(directory: journal, configuration: engine.configuration, dayStart: dayStart, now: now)
     }
 
     static func intervalsResponse(_ report: IntervalReport, csv: Bool) -> HTTPResponse {
