@@ -99,5 +99,24 @@ import WallboardCore
         #expect(report.intervals.count == 48, "the whole day, 00:00 to 24:00")
         let replayed = try #require(report.intervals.first { RFC3339.format($0.start) == start })
         #expect(IntervalReport.json(replayed) == original)
+
+        // `wallboardctl report` itself, the daemon still running (it only reads the journal).
+        let csvRun = try WallboardctlTests.run(["report", "--day", "2026-11-28", "--state-dir", stateDir, "--csv", "--scope", "queue:sales"])
+        #expect(csvRun.status == 0, "\(csvRun.errors)")
+        let csvLines = csvRun.output.split(separator: "\r\n")
+        #expect(csvLines.count == 49)
+        #expect(csvLines.first == Substring(IntervalReport.csvColumns.joined(separator: ",")))
+        #expect(csvLines.contains { $0.hasPrefix("queue:sales,2026-11-28,2026-11-28T08:00:00.000Z,2026-11-28T08:30:00.000Z,true,2,1,1,0,") })
+        let table = try WallboardctlTests.run(["report", "--day", "2026-11-28", "--state-dir", stateDir])
+        #expect(table.status == 0, "\(table.errors)")
+        #expect(table.output.contains("center  2026-11-28  (UTC, 30-minute intervals)"))
+        #expect(table.output.contains("queue:sales  2026-11-28"))
+        #expect(table.output.contains("08:00-08:30         2        1         1     0      1  50.0%  50.0%   15.0   70.0    90.0       1"), "\(table.output)")
+        let bad = try WallboardctlTests.run(["report", "--day", "28/11/2026", "--state-dir", stateDir])
+        #expect(bad.status != 0)
+        #expect(bad.errors.contains("--day 28/11/2026 is not a date YYYY-MM-DD"))
+        let absent = try WallboardctlTests.run(["report", "--day", "2026-11-20", "--state-dir", stateDir])
+        #expect(absent.status != 0)
+        #expect(absent.errors.contains("holds no events of 2026-11-20"))
     }
 }
