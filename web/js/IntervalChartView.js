@@ -14,16 +14,13 @@ export function IntervalChart(el, variant) {
   el.classList.add('interval-chart');
   el.dataset.variant = variant;
   el.innerHTML = `
-    <svg class="interval-chart__svg" xmlns="http://www.w3.org/2000/svg" role="img"></svg>
-    <p class="interval-chart__empty" hidden>No contacts yet today</p>
-    ${variant === 'full' ? `<ul class="interval-chart__legend" aria-hidden="true">
-      <li data-key="today">Today</li><li data-key="yesterday" hidden>Yesterday</li>
-      <li data-key="offered">Offered</li><li data-key="abandoned">Abandoned</li></ul>` : ''}`;
+    <svg class="interval-chart__svg" role="img"></svg>
+    <p class="interval-chart__empty" hidden>No contacts yet today</p>`;
   const svg = el.querySelector('svg');
   const empty = el.querySelector('.interval-chart__empty');
-  const legendYesterday = el.querySelector('[data-key="yesterday"]');
   let input = null;
   let drawn = '';
+  let drawnFor = null;
 
   const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => draw()) : null;
   if (observer) observer.observe(el);
@@ -42,12 +39,16 @@ export function IntervalChart(el, variant) {
     const height = Math.floor(svg.clientHeight || el.clientHeight);
     if (!width || !height) return;
     const fontPx = parseFloat(getComputedStyle(el).fontSize) || 16;
+    // The board renders every second: the geometry is worked out again only when its inputs changed.
+    const key = [input.payload, input.warning, width, height, fontPx];
+    if (drawnFor && key.every((v, i) => v === drawnFor[i])) return;
+    drawnFor = key;
     const model = chartModel(input.payload, { width, height, fontPx, variant, warning: input.warning });
     const markup = svgMarkup(model, fontPx);
     setAttr(el, 'data-scope', input.payload.scope || null);
     setAttr(el, 'data-empty', model.empty);
     setAttr(empty, 'hidden', !model.empty || variant === 'spark');
-    if (legendYesterday) setAttr(legendYesterday, 'hidden', !model.yesterday || !model.yesterday.points.length);
+    setAttr(el, 'data-yesterday', Boolean(model.yesterday && model.yesterday.points.length));
     setAttr(svg, 'aria-label', ariaLabel(model));
     if (markup !== drawn) {
       drawn = markup;
@@ -64,6 +65,29 @@ export function IntervalChart(el, variant) {
  * @param {number} fontPx
  * @returns {string}
  */
+/**
+ * Mounts a `.queue-chart` (queue layout): the queue's service level per interval today with its title and legend.
+ * The `queueChart` event carries `{payload, warning}` (or null: hidden until the interval topic came).
+ * @param {HTMLElement} el
+ */
+export function QueueChart(el) {
+  el.innerHTML = `
+    <header class="queue-chart__head">
+      <h3 class="queue-chart__title">Service level per interval</h3>
+      <ul class="queue-chart__legend" aria-hidden="true">
+        <li data-key="today">Today</li><li data-key="yesterday">Yesterday</li>
+        <li data-key="offered">Offered</li><li data-key="abandoned">Abandoned</li></ul>
+    </header>
+    <div class="queue-chart__chart"></div>`;
+  const chart = IntervalChart(el.querySelector('.queue-chart__chart'), 'full');
+  const yesterday = el.querySelector('[data-key="yesterday"]');
+  el.addEventListener('queueChart', (e) => {
+    setAttr(el, 'hidden', !e.detail);
+    chart.update(e.detail);
+    setAttr(yesterday, 'hidden', !(e.detail && Array.isArray(e.detail.payload.yesterday) && e.detail.payload.yesterday.length));
+  });
+}
+
 export function svgMarkup(m, fontPx) {
   const s = fontPx / 16;
   const stroke = { full: 4.5, small: 3, spark: 3 }[m.variant] * s;
