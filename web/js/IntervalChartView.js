@@ -3,7 +3,8 @@ import { setAttr } from './dom.js';
 
 /**
  * Mounts an `.interval-chart` in `el`: an inline SVG drawn from `IntervalChart.chartModel` at the element's own size
- * (so strokes and labels keep their size on any screen), redrawn only when the payload or the size changed. Each
+ * (so strokes and labels keep their size on any screen), redrawn only when the payload or the size changed. The
+ * element says what it draws: `data-scope`, `data-from`/`data-to` (the time span on the x axis), `data-empty`. Each
  * service-level point carries `data-start`, `data-sl`, `data-tone`, `data-complete`; each bar group `data-start`,
  * `data-offered`, `data-abandoned` — the numbers drawn, for tests and for anyone reading the page's source.
  * @param {HTMLElement} el the container (its CSS decides the size)
@@ -46,6 +47,9 @@ export function IntervalChart(el, variant) {
     const model = chartModel(input.payload, { width, height, fontPx, variant, warning: input.warning });
     const markup = svgMarkup(model, fontPx);
     setAttr(el, 'data-scope', input.payload.scope || null);
+    // The span drawn: the intervals of the payload that overlap it are the ones on screen.
+    setAttr(el, 'data-from', new Date(model.domain.start).toISOString());
+    setAttr(el, 'data-to', new Date(model.domain.end).toISOString());
     setAttr(el, 'data-empty', model.empty);
     setAttr(empty, 'hidden', !model.empty || variant === 'spark');
     setAttr(el, 'data-yesterday', Boolean(model.yesterday && model.yesterday.points.length));
