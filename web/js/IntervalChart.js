@@ -149,7 +149,7 @@ export function dayBounds(day, tz) {
  * @param {object|null} payload the intervals payload (`data` of the topic or of the API)
  * @param {{width: number, height: number, fontPx?: number, variant?: string, warning?: number|null}} box
  *   the SVG's size in px, the label font size in px, the variant (CHART_VARIANTS), the queue's `warning_level`
- * @returns {object} `{width, height, variant, empty, plot, barsBox, domain, band, targetY, targetLabel, xTicks,
+ * @returns {object} `{width, height, variant, empty, plot, barsBox, domain, floor, band, targetY, targetLabel, xTicks,
  *   yTicks, today: {segments, points}, yesterday: {segments, points}|null, bars, barMax}`; segments are SVG path
  *   strings (one per run of defined values), points `{x, y, start, sl, tone, complete}`, bars `{x, w, start,
  *   offered, abandoned, offeredY, offeredH, abandonedY, abandonedH}`
@@ -165,27 +165,30 @@ export function chartModel(payload, box) {
   const target = payload && payload.target && isNum(payload.target.service_level) ? payload.target.service_level : null;
   const warning = isNum(box.warning) ? box.warning : null;
 
-  const yesterday = payload && Array.isArray(payload.yesterday) && bounds
+  // A sparkline is today's line alone.
+  const yesterday = variant !== 'spark' && payload && Array.isArray(payload.yesterday) && bounds
     ? alignYesterday(entries(payload.yesterday), payload.day, tz)
     : null;
   const domain = chartDomain(today, yesterday || [], bounds);
 
   // Margins: room for the % labels on the left and the hour labels below; none for a sparkline.
   const labels = variant !== 'spark';
-  const left = labels ? Math.round(font * (variant === 'full' ? 3.6 : 3.2)) : Math.round(font * 0.3);
-  const right = Math.round(font * (labels ? 1.2 : 0.3));
+  // The first and last hour labels are centred on the plot's edges: half a label of room on either side.
+  const left = labels ? Math.round(font * (variant === 'full' ? 3.6 : 1.8)) : Math.round(font * 0.3);
+  const right = Math.round(font * (labels ? 1.8 : 0.3));
   const top = Math.round(font * (labels ? 0.8 : 0.3));
   const bottom = labels ? Math.round(font * 1.7) : Math.round(font * 0.3);
   const inner = { x: left, y: top, w: Math.max(1, width - left - right), h: Math.max(1, height - top - bottom) };
   const withBars = variant !== 'spark';
-  const gap = withBars ? Math.round(font * 0.8) : 0;
-  const slShare = withBars ? 0.62 : 1;
+  const gap = withBars ? Math.round(font * 1.4) : 0;
+  const slShare = { full: 0.62, small: 0.7, spark: 1 }[variant];
   const plot = { x: inner.x, y: inner.y, w: inner.w, h: Math.max(1, Math.round((inner.h - gap) * slShare)) };
   const barsBox = withBars ? { x: inner.x, y: plot.y + plot.h + gap, w: inner.w, h: Math.max(1, inner.y + inner.h - (plot.y + plot.h + gap)) } : null;
 
-  const xOf = (t) => round(plot.x + ((t - domain.start) / (domain.end - domain.start)) * plot.w);
-  const yOf = (sl) => round(plot.y + (1 - clamp01(sl)) * plot.h);
   const inDomain = (e) => e.endMs > domain.start && e.startMs < domain.end;
+  const floor = slFloor([...today, ...(yesterday || [])].filter(inDomain), target, warning);
+  const xOf = (t) => round(plot.x + ((t - domain.start) / (domain.end - domain.start)) * plot.w);
+  const yOf = (sl) => round(plot.y + ((1 - Math.max(floor, Math.min(1, sl))) / (1 - floor)) * plot.h);
 
   const line = (list) => {
     const points = [];
@@ -223,8 +226,7 @@ export function chartModel(payload, box) {
   if (target !== null) {
     targetY = yOf(target);
     band.push({ tone: 'green', y: yOf(1), h: round(targetY - yOf(1)) });
-    const warn = warning !== null ? warning : Math.max(0, target - 0.1);
-    if (warn < target) band.push({ tone: 'amber', y: targetY, h: round(yOf(warn) - targetY) });
+    if (warnOf(target, warning) < target) band.push({ tone: 'amber', y: targetY, h: round(yOf(warnOf(target, warning)) - targetY) });
   }
 
   const barList = withBars ? today.filter((e) => inDomain(e) && (isNum(e.offered) || isNum(e.abandoned))) : [];
@@ -254,9 +256,7 @@ export function chartModel(payload, box) {
     : [];
 
   const xTicks = labels ? hourTicks(domain, tz, plot, font, variant).map((t) => ({ x: xOf(t.at), label: t.label })) : [];
-  const yTicks = labels
-    ? (variant === 'full' ? [0, 0.5, 1] : [0, 1]).map((v) => ({ y: yOf(v), label: `${Math.round(v * 100)}%` }))
-    : [];
+  const yTicks = variant === 'full' ? [floor, 1].map((v) => ({ y: yOf(v), label: `${Math.round(v * 100)}%` })) : [];
 
   return {
     width,
@@ -266,6 +266,7 @@ export function chartModel(payload, box) {
     plot,
     barsBox,
     domain,
+    floor,
     band,
     targetY,
     targetLabel: target !== null ? `${Math.round(target * 100)}%` : null,
@@ -276,6 +277,27 @@ export function chartModel(payload, box) {
     bars,
     barMax,
   };
+}
+
+/**
+ * The bottom of the service-level scale (the top is 100 %): 0 % would squeeze a good day into a thin strip at the
+ * top, so the scale starts at the lowest of the values shown, 20 points under the target and 10 under the warning
+ * level, rounded down to 10 %.
+ * @param {Array<{service_level?: number|null}>} list the entries drawn
+ * @param {number|null} target
+ * @param {number|null} warning
+ * @returns {number} 0 .. 0.9
+ */
+export function slFloor(list, target, warning) {
+  let low = 1;
+  for (const e of list) if (isNum(e.service_level)) low = Math.min(low, e.service_level);
+  if (target !== null) low = Math.min(low, target - 0.2, warnOf(target, warning) - 0.1);
+  return Math.min(0.9, Math.max(0, Math.floor(Math.round(low * 1000) / 100) / 10));
+}
+
+/** The warning level the tiles use: the queue's, else 10 points under the target. */
+function warnOf(target, warning) {
+  return warning !== null ? warning : Math.max(0, target - 0.1);
 }
 
 /**
@@ -398,10 +420,6 @@ function isNum(v) {
 
 function positive(v, fallback) {
   return isNum(v) && v > 0 ? v : fallback;
-}
-
-function clamp01(v) {
-  return Math.min(1, Math.max(0, v));
 }
 
 function round(v) {

@@ -77,7 +77,7 @@ export function IntervalChart(el, variant) {
 export function QueueChart(el) {
   el.innerHTML = `
     <header class="queue-chart__head">
-      <h3 class="queue-chart__title">Service level per interval</h3>
+      <h3 class="queue-chart__title">Service level today</h3>
       <ul class="queue-chart__legend" aria-hidden="true">
         <li data-key="today">Today</li><li data-key="yesterday">Yesterday</li>
         <li data-key="offered">Offered</li><li data-key="abandoned">Abandoned</li></ul>
@@ -129,7 +129,10 @@ export function svgMarkup(m, fontPx) {
   }
   const labelY = (y) => (y + fontPx * 0.35).toFixed(1);
   for (const t of m.yTicks) out.push(`<text class="interval-chart__label" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(t.y)}">${esc(t.label)}</text>`);
-  if (m.barsBox && m.variant !== 'spark') {
+  if (m.variant === 'full' && m.targetLabel) {
+    out.push(`<text class="interval-chart__label interval-chart__target-label" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(m.targetY)}">${esc(m.targetLabel)}</text>`);
+  }
+  if (m.barsBox && m.variant === 'full') {
     out.push(`<text class="interval-chart__label interval-chart__bar-max" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(m.barsBox.y)}" data-max="${m.barMax}">${m.barMax}</text>`);
   }
   const xLabelY = (m.height - fontPx * 0.35).toFixed(1);

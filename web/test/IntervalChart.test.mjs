@@ -11,6 +11,7 @@ import {
   intervalTopicsForLayout,
   niceCeil,
   parseSparkOption,
+  slFloor,
   zoneOffsetMs,
   zonedInstant,
 } from '../js/IntervalChart.js';
@@ -76,12 +77,14 @@ test('sparkline: x from the interval midpoints on whole hours, y from the servic
   assert.deepEqual(m.plot, { x: 3, y: 3, w: 300, h: 100 });
   // Busy from 08:00 to 08:30 local; current interval to 09:30: whole hours 08:00-10:00, stretched to 3 h.
   assert.deepEqual(m.domain, { start: Date.parse('2026-12-01T07:00:00Z'), end: Date.parse('2026-12-01T10:00:00Z') });
-  // 180 minutes over 300 px: 08:15 at 25 px, 09:15 at 125 px.
+  // 180 minutes over 300 px: 08:15 at 25 px, 09:15 at 125 px. The scale runs from 50 % (the lowest value) to
+  // 100 %: 2 px a point.
+  assert.equal(m.floor, 0.5);
   assert.deepEqual(m.today.points.map((p) => [p.x, p.y, p.sl, p.tone, p.complete]), [
-    [28, 23, 0.8, 'green', true],
-    [128, 53, 0.5, 'red', false],
+    [28, 43, 0.8, 'green', true],
+    [128, 103, 0.5, 'red', false],
   ]);
-  assert.deepEqual(m.today.segments, ['M28 23', 'M128 53'], 'the null interval between them is a gap');
+  assert.deepEqual(m.today.segments, ['M28 43', 'M128 103'], 'the null interval between them is a gap');
   assert.equal(m.bars.length, 0, 'no bars on a sparkline');
   assert.deepEqual(m.xTicks, []);
   assert.deepEqual(m.yTicks, []);
@@ -91,14 +94,17 @@ test('sparkline: x from the interval midpoints on whole hours, y from the servic
 test('target band: green from the target up, amber down to the warning level (10 points without one)', () => {
   const box = { width: 306, height: 106, fontPx: 10, variant: 'spark' };
   const m = chartModel(payload(morning), { ...box, warning: 0.7 });
-  assert.equal(m.targetY, 23);
+  // Scale 50-100 % over 100 px.
+  assert.equal(m.targetY, 43);
   assert.equal(m.targetLabel, '80%');
-  assert.deepEqual(m.band, [{ tone: 'green', y: 3, h: 20 }, { tone: 'amber', y: 23, h: 10 }]);
+  assert.deepEqual(m.band, [{ tone: 'green', y: 3, h: 40 }, { tone: 'amber', y: 43, h: 20 }]);
   const noWarning = chartModel(payload(morning), box);
-  assert.deepEqual(noWarning.band[1], { tone: 'amber', y: 23, h: 10 });
+  assert.deepEqual(noWarning.band[1], { tone: 'amber', y: 43, h: 20 });
   assert.equal(noWarning.today.points[1].tone, 'red');
+  // A warning level of 40 % takes the scale down to 30 %: 100 px for 70 points.
   const lowWarning = chartModel(payload(morning), { ...box, warning: 0.4 });
-  assert.deepEqual(lowWarning.band[1], { tone: 'amber', y: 23, h: 40 });
+  assert.equal(lowWarning.floor, 0.3);
+  assert.deepEqual(lowWarning.band[1], { tone: 'amber', y: 31.6, h: 57.1 });
   assert.equal(lowWarning.today.points[1].tone, 'amber', 'the points take the tiles\' thresholds');
   const noTarget = chartModel(payload(morning, { target: null }), box);
   assert.deepEqual(noTarget.band, []);
@@ -107,22 +113,23 @@ test('target band: green from the target up, amber down to the warning level (10
 });
 
 test('full chart: bars on their own scale below, hour labels every hour, % labels', () => {
-  // fontPx 10: left 36, right 12, top 8, bottom 17 -> inner 300 x 200 at (36, 8); gap 8; the line gets 62 %.
-  const m = chartModel(payload(morning), { width: 348, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
-  assert.deepEqual(m.plot, { x: 36, y: 8, w: 300, h: 119 });
-  assert.deepEqual(m.barsBox, { x: 36, y: 135, w: 300, h: 73 });
+  // fontPx 10: left 36, right 18, top 8, bottom 17 -> inner 300 x 200 at (36, 8); gap 14; the line gets 62 %.
+  const m = chartModel(payload(morning), { width: 354, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
+  assert.deepEqual(m.plot, { x: 36, y: 8, w: 300, h: 115 });
+  assert.deepEqual(m.barsBox, { x: 36, y: 137, w: 300, h: 71 });
   assert.equal(m.barMax, 20, 'the most offered (12) rounded up to 1, 2 or 5 x 10^k');
   assert.deepEqual(m.bars.map((b) => [b.start, b.offered, b.abandoned, b.x, b.w, b.offeredH, b.abandonedH, b.offeredY]), [
-    ['2026-12-01T07:00:00.000Z', 12, 2, 37.5, 47, 43.8, 7.3, 164.2],
+    ['2026-12-01T07:00:00.000Z', 12, 2, 37.5, 47, 42.6, 7.1, 165.4],
     ['2026-12-01T07:30:00.000Z', 0, 0, 87.5, 47, 0, 0, 208],
-    ['2026-12-01T08:00:00.000Z', 4, 1, 137.5, 47, 14.6, 3.7, 193.4],
+    ['2026-12-01T08:00:00.000Z', 4, 1, 137.5, 47, 14.2, 3.6, 193.8],
   ]);
   assert.deepEqual(m.xTicks, [
     { x: 36, label: '08:00' }, { x: 136, label: '09:00' }, { x: 236, label: '10:00' }, { x: 336, label: '11:00' },
   ]);
-  assert.deepEqual(m.yTicks, [{ y: 127, label: '0%' }, { y: 67.5, label: '50%' }, { y: 8, label: '100%' }]);
-  const small = chartModel(payload(morning), { width: 348, height: 225, fontPx: 10, variant: 'small' });
-  assert.deepEqual(small.yTicks.map((t) => t.label), ['0%', '100%'], 'a small multiple labels less');
+  assert.deepEqual(m.yTicks, [{ y: 123, label: '50%' }, { y: 8, label: '100%' }]);
+  const small = chartModel(payload(morning), { width: 354, height: 225, fontPx: 10, variant: 'small' });
+  assert.deepEqual(small.yTicks, [], 'a small multiple labels only the hours');
+  assert.equal(small.xTicks.length > 0, true);
 });
 
 test('interval lengths from 5 to 60 minutes: one point and one bar per interval, as wide as its slot', () => {
@@ -131,7 +138,7 @@ test('interval lengths from 5 to 60 minutes: one point and one bar per interval,
     for (let t = Date.parse('2026-12-01T07:00:00Z'); t < Date.parse('2026-12-01T10:00:00Z'); t += minutes * 60_000) {
       list.push(entry(new Date(t).toISOString(), minutes, { offered: 3, abandoned: 1, service_level: 0.9 }));
     }
-    const m = chartModel(payload(list, { interval_minutes: minutes }), { width: 348, height: 225, fontPx: 10, variant: 'full' });
+    const m = chartModel(payload(list, { interval_minutes: minutes }), { width: 354, height: 225, fontPx: 10, variant: 'full' });
     assert.equal(m.today.points.length, 180 / minutes, `${minutes} min points`);
     assert.equal(m.bars.length, 180 / minutes, `${minutes} min bars`);
     assert.equal(m.today.segments.length, 1, `${minutes} min: one unbroken line`);
@@ -186,11 +193,14 @@ test('yesterday: dashed line at the same wall-clock time, across a DST change', 
   const list = [entry('2026-10-26T08:00:00Z', 60, { offered: 3, service_level: 0.9 })];
   const aligned = alignYesterday(yesterday.map((e) => ({ ...e, startMs: Date.parse(e.start), endMs: Date.parse(e.end) })), '2026-10-26', PARIS);
   assert.deepEqual(aligned.map((e) => new Date(e.startMs).toISOString()), ['2026-10-26T00:00:00.000Z', '2026-10-26T08:00:00.000Z']);
-  const m = chartModel(payload(list, { day: '2026-10-26', yesterday }), { width: 306, height: 106, fontPx: 10, variant: 'spark' });
+  // small, fontPx 10: left and right 18 px, so 300 px of plot from x 18.
+  const m = chartModel(payload(list, { day: '2026-10-26', yesterday }), { width: 336, height: 106, fontPx: 10, variant: 'small' });
   // The domain covers yesterday's busy hours too: 01:00 to 10:00 local, 9 h over 300 px.
   assert.deepEqual(m.domain, { start: Date.parse('2026-10-26T00:00:00Z'), end: Date.parse('2026-10-26T09:00:00Z') });
-  assert.deepEqual(m.yesterday.points.map((p) => [p.x, p.sl]), [[19.7, 1], [286.3, 0.6]]);
-  assert.deepEqual(m.today.points.map((p) => p.x), [286.3], 'today 09:00 local above yesterday 09:00 local');
+  assert.deepEqual(m.yesterday.points.map((p) => [p.x, p.sl]), [[34.7, 1], [301.3, 0.6]]);
+  assert.deepEqual(m.today.points.map((p) => p.x), [301.3], 'today 09:00 local above yesterday 09:00 local');
+  const spark = chartModel(payload(list, { day: '2026-10-26', yesterday }), { width: 336, height: 106, fontPx: 10, variant: 'spark' });
+  assert.equal(spark.yesterday, null, 'a sparkline is today alone');
   // Spring forward today: yesterday's 02:00 has no place and is left out.
   const skipped = alignYesterday([{ ...entry('2026-03-28T01:00:00Z', 60), startMs: Date.parse('2026-03-28T01:00:00Z'), endMs: Date.parse('2026-03-28T02:00:00Z') }], '2026-03-29', PARIS);
   assert.deepEqual(skipped, []);
@@ -208,19 +218,30 @@ test('chartDomain: whole hours, at least 3 h, clamped to the day', () => {
   assert.deepEqual(chartDomain([{ startMs: day.start, endMs: day.start + HOUR, offered: 0 }], [], day), day);
 });
 
+test('slFloor: the lowest value shown, 20 points under the target, 10 under the warning level, to 10 %', () => {
+  assert.equal(slFloor([{ service_level: 0.95 }], 0.8, 0.7), 0.6);
+  assert.equal(slFloor([{ service_level: 0.95 }], 0.8, null), 0.6);
+  assert.equal(slFloor([{ service_level: 0.41 }, { service_level: null }], 0.8, 0.7), 0.4);
+  assert.equal(slFloor([{ service_level: 0.7 }], 0.9, 0.5), 0.4);
+  assert.equal(slFloor([{ service_level: 0 }], 0.8, 0.7), 0);
+  assert.equal(slFloor([], null, null), 0.9, 'nothing to show: the top 10 points');
+  assert.equal(slFloor([{ service_level: 0.8 }], null, null), 0.8);
+});
+
 test('niceCeil rounds up to 1, 2 or 5 x 10^k', () => {
   assert.deepEqual([0, 1, 3, 12, 20, 21, 99, 101, 4999].map(niceCeil), [1, 1, 5, 20, 20, 50, 100, 200, 5000]);
 });
 
 test('markup: each point and bar carries the numbers it draws', () => {
   const m = chartModel(payload(morning, { yesterday: [entry('2026-11-30T07:00:00Z', 30, { offered: 3, service_level: 0.6667 })] }),
-    { width: 348, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
+    { width: 354, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
   const svg = svgMarkup(m, 10);
   assert.match(svg, /<circle class="interval-chart__point" data-start="2026-12-01T07:00:00.000Z" data-sl="0.8" data-tone="green"/);
   assert.match(svg, /data-start="2026-12-01T08:00:00.000Z" data-sl="0.5" data-tone="red" data-complete="false"/);
   assert.match(svg, /<g class="interval-chart__bar" data-start="2026-12-01T07:00:00.000Z" data-offered="12" data-abandoned="2">/);
-  // Yesterday 08:00-08:30 local at today's 08:15: x 61; 0.6667 -> 8 + 0.3333 x 119.
-  assert.match(svg, /<path class="interval-chart__yesterday" d="M61 47.7"/);
+  // Yesterday 08:00-08:30 local at today's 08:15: x 61; 0.6667 on the 50-100 % scale: 8 + 0.3333 / 0.5 x 115.
+  assert.match(svg, /<path class="interval-chart__yesterday" d="M61 84.7"/);
+  assert.match(svg, /<text class="interval-chart__label interval-chart__target-label" [^>]*>80%</);
   assert.match(svg, /<text class="interval-chart__label interval-chart__bar-max" [^>]*data-max="20">20</);
 });
 
