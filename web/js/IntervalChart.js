@@ -63,9 +63,9 @@ export function parseSparkOption(search) {
 }
 
 /**
- * A topic's payload after one `topic` message: a whole `data` replaces it; a `delta` whose `intervals` (and
- * `yesterday`) entries replace the entries with the same `start` and append the new ones (the topic sends the closed
- * intervals once, then each new one) applies only on top of its `base`.
+ * A topic's payload after one `topic` message: a whole `data` replaces it; a `delta` applies only on top of its
+ * `base`: its `intervals` entries replace the entries with the same `start` and add the new ones (the current
+ * interval's figures, a newly closed interval), any other member (`yesterday`, whole or null) replaces the client's.
  * @param {{seq: number, data: object}|null} have what the board has for the topic
  * @param {object} msg the `topic` message
  * @returns {{have: {seq: number, data: object}|null, resync: boolean}} resync: subscribe again for a whole payload
@@ -80,11 +80,10 @@ export function applyIntervalMessage(have, msg) {
   if (have && msg.seq <= have.seq) return { have, resync: false };
   if (!have || msg.base !== have.seq) return { have, resync: true };
   const data = { ...have.data, ...msg.delta };
-  for (const key of ['intervals', 'yesterday']) {
-    if (!Array.isArray(msg.delta[key])) continue;
-    const byStart = new Map((Array.isArray(have.data[key]) ? have.data[key] : []).map((e) => [e.start, e]));
-    for (const e of msg.delta[key]) if (e && typeof e.start === 'string') byStart.set(e.start, e);
-    data[key] = [...byStart.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  if (Array.isArray(msg.delta.intervals)) {
+    const byStart = new Map((Array.isArray(have.data.intervals) ? have.data.intervals : []).map((e) => [e.start, e]));
+    for (const e of msg.delta.intervals) if (e && typeof e.start === 'string') byStart.set(e.start, e);
+    data.intervals = [...byStart.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   }
   return { have: { seq: msg.seq, data }, resync: false };
 }

@@ -76,6 +76,8 @@ export function WallboardSocket(el, options) {
   let subscribed = new Set();
   /** Interval topics (the charts'): topic -> {seq, data}, kept apart from the TopicStore's model. */
   const intervals = new Map();
+  /** Interval topics subscribed to again, waiting for their whole payload (asked once, not at every delta). */
+  const intervalsAsked = new Set();
 
   const watchTimer = clock.setInterval(watch, 1000);
   connect();
@@ -99,6 +101,7 @@ export function WallboardSocket(el, options) {
       subscribed = new Set();
       store.clear();
       intervals.clear();
+      intervalsAsked.clear();
       followLayout();
     };
     ws.onmessage = (e) => receive(e.data);
@@ -145,11 +148,17 @@ export function WallboardSocket(el, options) {
   /** Applies an interval topic's message and hands the payload to the charts; true when it needs a resubscribe. */
   function applyInterval(m) {
     const { have, resync } = applyIntervalMessage(intervals.get(m.topic) || null, m);
+    if (m.data) intervalsAsked.delete(m.topic);
+    if (resync) {
+      if (intervalsAsked.has(m.topic)) return false;
+      intervalsAsked.add(m.topic);
+      return true;
+    }
     if (have && have !== intervals.get(m.topic)) {
       intervals.set(m.topic, have);
       emit('wallboardIntervals', { topic: m.topic, data: have.data });
     }
-    return resync;
+    return false;
   }
 
   /** Subscribes to what the layout shows now and unsubscribes from what it no longer shows. */
@@ -161,6 +170,7 @@ export function WallboardSocket(el, options) {
     subscribed = new Set(wanted);
     if (drop.length) {
       store.forget(drop);
+      for (const t of drop) intervalsAsked.delete(t);
       for (const t of drop.filter((name) => intervals.delete(name))) emit('wallboardIntervals', { topic: t, data: null });
       send({ op: 'unsubscribe', topics: drop });
     }

@@ -272,7 +272,12 @@ test('interval topic messages: whole payloads replace, deltas merge by start on 
   assert.equal(next.resync, false);
   assert.deepEqual(next.have.data.intervals.map((e) => e.start), morning.map((e) => e.start));
   assert.equal(next.have.data.day, '2026-12-01');
-  const broken = applyIntervalMessage(next.have, { seq: 6, base: 5, delta: { intervals: [] } });
+  const withYesterday = applyIntervalMessage(next.have, { seq: 5, base: 4, delta: { intervals: [], yesterday: [morning[0]] } });
+  assert.deepEqual(withYesterday.have.data.yesterday, [morning[0]], 'yesterday comes whole');
+  assert.equal(withYesterday.have.data.intervals.length, 3);
+  const noYesterday = applyIntervalMessage(withYesterday.have, { seq: 6, base: 5, delta: { intervals: [], yesterday: null } });
+  assert.equal(noYesterday.have.data.yesterday, null);
+  const broken = applyIntervalMessage(next.have, { seq: 7, base: 5, delta: { intervals: [] } });
   assert.equal(broken.resync, true);
   assert.equal(broken.have, next.have);
   assert.equal(applyIntervalMessage(null, { seq: 1, base: 0, delta: {} }).resync, true);
