@@ -40,12 +40,12 @@ test('the queue layout subscribes to its queue\'s interval topic with its other 
 });
 
 test('the kpi layout subscribes to every queue\'s; tv only with spark', () => {
-  // `groups` came with the first subscribe (before the center's queue list).
+  // `groups` (kpi) and `agents` (tv) came with the first subscribe, before the center's queue list.
   assert.deepEqual(connect({ layout: 'kpi', queues: null }).ws.sent[1].topics,
     ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales', 'queue:support']);
-  assert.deepEqual(connect({ layout: 'tv', queues: null }).ws.sent[1].topics, ['agents', 'queue:sales', 'queue:support']);
+  assert.deepEqual(connect({ layout: 'tv', queues: null }).ws.sent[1].topics, ['queue:sales', 'queue:support']);
   assert.deepEqual(connect({ layout: 'tv', queues: null, spark: true }).ws.sent[1].topics,
-    ['agents', 'intervals:queue:sales', 'intervals:queue:support', 'queue:sales', 'queue:support']);
+    ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales', 'queue:support']);
 });
 
 test('interval payloads go to the charts (wallboardIntervals), not into the snapshot; deltas merge, a gap resubscribes once', () => {
