@@ -42,10 +42,22 @@ extension EngineService {
         var position = JournalPosition.start(of: EventStore.day(of: from))
         var replayNow = from
         // The simulator's events are not journaled, so its state is never checkpointed either.
-        if simulator == nil, let restored = restoreCheckpoint(store) { position = restored }
+        if simulator == nil, let restored = restoreCheckpoint(store) {
+            position = restored
+        } else {
+            _ = engine.expire(now: from)  // the clock starts where the replay does, so its first interval closes too
+        }
         let started = DispatchTime.now().uptimeNanoseconds
+        // The engine advances at each interval boundary, as its ticks did: the interval history closes
+        // the intervals the replay passes (docs/reliability.md).
+        let calendar = engine.configuration.calendar
+        var interval = calendar.startOfInterval(containing: replayNow)
         let (records, problems) = try store.replay(from: position) { event in
             replayNow = min(max(replayNow, event.timestamp), now)
+            if calendar.startOfInterval(containing: replayNow) != interval {
+                interval = calendar.startOfInterval(containing: replayNow)
+                _ = engine.expire(now: replayNow)
+            }
             engine.apply(event, now: replayNow)
         }
         _ = engine.expire(now: now)

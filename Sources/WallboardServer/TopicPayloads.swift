@@ -84,6 +84,8 @@ public struct TopicPayloads {
     private var agentText: [String: (key: AgentKey, json: String)] = [:]
     /// The supervisors' `interactions` topic (Console/InteractionsTopic.swift).
     private var interactions = InteractionsTopic()
+    /// The `intervals:<scope>` topics (IntervalsAPI+Topic.swift).
+    private var intervalTopics = IntervalsTopic()
 
     /// Every topic of `engine` at `now`, whole (fixtures, tests).
     public static func everyTopic(
@@ -107,6 +109,7 @@ public struct TopicPayloads {
             names.insert("team:\(id)")
             names.insert("agents:\(id)")
         }
+        names.formUnion(IntervalsTopic.names(of: engine))
         return names
     }
 
@@ -125,6 +128,7 @@ public struct TopicPayloads {
         let known = Self.names(of: engine)
         published = published.filter { known.contains($0.key) }
         publishedAt = publishedAt.filter { known.contains($0.key) }
+        intervalTopics.forget(except: known)
         for topic in fresh { published[topic] = nil }
         if agentText.count > engine.agents.count {
             agentText = agentText.filter { engine.agents[$0.key] != nil }
@@ -132,7 +136,9 @@ public struct TopicPayloads {
         var updates: [(String, TopicHub.Update)] = []
         for topic in topics.sorted() where known.contains(topic) {
             let update: TopicHub.Update?
-            if topic == "interactions" {
+            if topic.hasPrefix("intervals:") {
+                update = snapshot.flatMap { intervalTopics.update(topic, engine: engine, snapshot: $0, now: now, fresh: fresh.contains(topic)) }
+            } else if topic == "interactions" {
                 update = interactions.update(engine: engine, fresh: fresh.contains(topic))
             } else if topic == "agents" || topic.hasPrefix("agents:") {
                 update = agents(topic, engine: engine)

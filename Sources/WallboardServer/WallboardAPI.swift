@@ -57,6 +57,7 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         guard let respond = admit(request, respond: respond) else { return }  // Access/WallboardAPI+Access.swift
         logger.debug("http request", metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"])
         if handleTopicRoute(request, respond: respond) { return }
+        if handleIntervalsRoute(request, respond: respond) { return }  // IntervalsAPI.swift
         if handleAlertRoute(request, respond: respond) { return }
         if handleActionRoute(request, respond: respond) { return }
         if handleConsoleRoute(request, respond: respond) { return }  // Console/WallboardAPI+Console.swift

@@ -12,7 +12,7 @@ struct WallboardControl: ParsableCommand {
         abstract: "Talk to a wallboardd daemon, replay event files, check configs.",
         subcommands: [
             Version.self, SnapshotCommand.self, Ingest.self, ReplayCommand.self, ConfigCommand.self, AlertsCommand.self,
-            AckCommand.self, TokenCommand.self, MonitorCommand.self, AgentsCommand.self, JournalCommand.self,
+            AckCommand.self, TokenCommand.self, MonitorCommand.self, AgentsCommand.self, JournalCommand.self, ReportCommand.self,
         ])
 }
 

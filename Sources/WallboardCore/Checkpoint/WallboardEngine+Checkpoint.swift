@@ -12,9 +12,10 @@ extension WallboardEngine {
     /// whole day's history; version 2 holds running totals and the last window's entries (issue 14,
     /// engine); version 3 also holds seen ids, finished contacts and last contact by customer as base64
     /// binary records (issue 14, memory); version 4 also holds each agent's several live contacts,
-    /// contacts' wrap-up clocks and last activity, late wrap-ups and expired counts (issue 16). Version 3
-    /// is read as version 4 without them.
-    public static let checkpointVersion: Int64 = 4
+    /// contacts' wrap-up clocks and last activity, late wrap-ups and expired counts (issue 16); version 5
+    /// also holds today's and yesterday's closed clock intervals (issue 18). Version 3 is read as version
+    /// 4 without them, version 4 as version 5 without intervals.
+    public static let checkpointVersion: Int64 = 5
     /// The oldest version this build reads (an older checkpoint is skipped: the journal is replayed).
     public static let oldestCheckpointVersion: Int64 = 3
     /// The value of the checkpoint's `format` key.
@@ -109,6 +110,7 @@ extension WallboardEngine {
         history = try Self.decodeHistory(root.key("history"), configuration: configuration, settings: settings)
         agentDays = try Self.decodeAgentDays(
             root.optionalKey("agent_days"), keep: configuration.longestWindow.adding(MetricsHistory.rewindAllowance))
+        rebuildStaffedCounts()  // Metrics/IntervalHistory+Engine.swift
     }
 
     // MARK: - Encoding

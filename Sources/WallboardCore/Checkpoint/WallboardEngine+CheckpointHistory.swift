@@ -24,6 +24,7 @@ extension WallboardEngine {
             agents.append([scope, encode(integrals.handling), encode(integrals.available), encode(integrals.loggedIn)])
         }
         object["agent_time"] = .array(agents)
+        object["intervals"] = encode(history.intervals, registry)  // Checkpoint/WallboardEngine+CheckpointIntervals.swift
         return .object(object)
     }
 
@@ -73,7 +74,7 @@ extension WallboardEngine {
     static func decodeHistory(_ node: CheckpointNode, configuration: EngineConfiguration, settings: SettingsLookup)
         throws(CheckpointError) -> MetricsHistory
     {
-        try node.onlyKeys(["frontier", "cutoff", "items", "today", "interval", "agent_time"])
+        try node.onlyKeys(["frontier", "cutoff", "items", "today", "interval", "agent_time", "intervals"])
         let frontier = try handledTime(node.key("frontier"))
         let cutoff = try handledTime(node.key("cutoff"))
         if let frontier, let cutoff, cutoff > frontier {
@@ -109,9 +110,15 @@ extension WallboardEngine {
                 handling: try decodeIntegral(fields[1]), available: try decodeIntegral(fields[2]),
                 loggedIn: try decodeIntegral(fields[3]))
         }
-        return MetricsHistory(
+        // Version 4 has no intervals: those closed before it are absent (docs/reliability.md).
+        let intervals = try node.optionalKey("intervals").map { (node) throws(CheckpointError) in
+            try decodeIntervals(node, registry: &registry)
+        } ?? IntervalBook()
+        var history = MetricsHistory(
             windows: configuration.windows.map(\.length), items: items, frontier: frontier, cutoff: cutoff,
             today: periods[0], interval: periods[1], agents: agents, registry: registry, settings: settings)
+        history.intervals = intervals
+        return history
     }
 
     private static func decodeItem(_ node: CheckpointNode, registry: inout ScopeRegistry) throws(CheckpointError)

@@ -141,7 +141,8 @@ public struct WallboardEngine: Sendable {
         let dayStart = configuration.calendar.startOfDay(containing: now)
         history.advance(
             to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
-            keep: configuration.longestWindow + MetricsHistory.rewindAllowance, settings: settings)
+            keep: configuration.longestWindow + MetricsHistory.rewindAllowance, settings: settings,
+            calendar: configuration.calendar)
         advanceAgentDays(now: now, dayStart: dayStart)
         // Appended in arrival order, so yesterday's are at the front: one pass a day, not one per call.
         if let oldest = abandonedToday.first, oldest.at < dayStart { abandonedToday.removeAll { $0.at < dayStart } }

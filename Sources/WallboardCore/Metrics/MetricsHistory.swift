@@ -46,6 +46,8 @@ struct MetricsHistory: Sendable {
     private(set) var agents: [AgentIntegrals?] = []
     /// Ids of the scopes, shared by every table above.
     private(set) var registry = ScopeRegistry()
+    /// Today's and yesterday's closed clock intervals (Metrics/IntervalHistory.swift).
+    var intervals = IntervalBook()
 
     init(windows: [Millis] = []) {
         rolling = windows.map { RollingTotals(length: $0) }
@@ -87,6 +89,7 @@ struct MetricsHistory: Sendable {
             }
             today?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
             interval?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
+            if let start = interval?.start, time < start { intervals.addLate(item, registry: registry) }
             if let cutoff, time < cutoff { return }
         }
         var index = items.endIndex
@@ -97,6 +100,9 @@ struct MetricsHistory: Sendable {
 
     /// Records that `scopes` have one agent moving from `old` to `new` state (nil: logged out) at `time`.
     mutating func agentChange(scopes: [ScopeKey], from old: AgentState?, to new: AgentState?, at time: Instant) {
+        if IntervalBook.isStaffed(old) != IntervalBook.isStaffed(new) {
+            intervals.agentChange(scopes: scopes.filter(IntervalBook.keeps), from: old, to: new, at: time)
+        }
         let delta = AgentTime.Classes.change(from: old, to: new)
         guard !delta.isZero else { return }
         if let cutoff, time < cutoff { staleChanges += 1 }
@@ -114,10 +120,17 @@ struct MetricsHistory: Sendable {
 
     /// Moves the frontier to `now` (ignored unless later): adds the entries up to `now` to the running
     /// totals, takes the ones that left a rolling window out, starts new periods, forgets what is older
-    /// than `keep` before `now`.
-    mutating func advance(to now: Instant, dayStart: Instant, intervalStart: Instant, keep: Millis, settings: SettingsLookup) {
+    /// than `keep` before `now`. With a `calendar`, closes the clock intervals `now` passed the end of
+    /// into ``intervals``.
+    mutating func advance(
+        to now: Instant, dayStart: Instant, intervalStart: Instant, keep: Millis, settings: SettingsLookup,
+        calendar: CenterCalendar? = nil
+    ) {
         let old = frontier
         if let old, now <= old { return }
+        if let calendar, let old, let current = interval, intervalStart > current.start {
+            closeIntervals(current, frontier: old, upTo: intervalStart, calendar: calendar)
+        }
         // Moved out and back so the tables stay uniquely referenced and are updated in place.
         var period = today
         today = nil
@@ -189,6 +202,30 @@ struct MetricsHistory: Sendable {
         fresh.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
         for item in items[lowerBound(start)..<upperBound(now)] { fresh.tally.add(item, settings: item.judged) }
         period = fresh
+    }
+
+    /// Closes the interval of `current` (its totals up to `frontier`) and every interval after it that ends
+    /// by `next`, each counting the kept entries between its start (or the frontier) and its end.
+    private mutating func closeIntervals(_ current: PeriodTotals, frontier: Instant, upTo next: Instant, calendar: CenterCalendar) {
+        var start = current.start
+        var first = true
+        while start < next {
+            let end = min(calendar.endOfInterval(startingAt: start), next)
+            var closed = ClosedInterval(start: start, end: end)
+            if first {
+                for id in current.tally.scopeIDs where IntervalBook.keeps(registry.keys[id]) {
+                    var metrics = current.tally.metrics(id, registry)
+                    metrics.channelMix = [:]
+                    metrics.reasonMix = [:]
+                    closed.figures[id] = metrics
+                }
+            }
+            let from = first ? upperBound(frontier) : lowerBound(start)
+            for item in items[from..<max(from, lowerBound(end))] { IntervalBook.count(item, into: &closed, registry: registry) }
+            intervals.close(closed, dayStart: calendar.startOfDay(containing: start), calendar: calendar)
+            start = end
+            first = false
+        }
     }
 
     private mutating func forget(before cut: Instant) {

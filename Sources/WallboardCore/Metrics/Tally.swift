@@ -34,6 +34,9 @@ struct ScopeRegistry: Sendable {
 
     var count: Int { keys.count }
 
+    /// The id of `key`, if it has one.
+    func lookup(_ key: ScopeKey) -> Int? { ids[key] }
+
     /// The mix id of a departure's reason ("unspecified" without one), registering it the first time.
     mutating func reasonID(_ reason: String?) -> Int {
         let key = reason ?? "unspecified"

@@ -26,6 +26,7 @@ public enum AccessPermission: Sendable, Equatable {
         case (_, "/metrics"): return .unscopedBoard
         case (.post, "/api/v1/events"): return .ingest
         case (_, "/api/v1/snapshot"): return .board
+        case (_, "/api/v1/intervals"): return .board
         case (_, "/api/v1/interactions"): return .supervisor
         case (.post, "/api/v1/reload"): return .admin
         default: break

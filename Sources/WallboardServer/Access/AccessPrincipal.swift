@@ -56,6 +56,8 @@ public struct AccessPrincipal: Sendable, Equatable {
             // if one were subscribed.
             return role.seesCustomerData ? InteractionsTopic.cut(payload, to: scope) : ["interactions": .array([])]
         }
+        // Interval figures carry no customer data and are cut to the scope by `maySubscribe`: as they are.
+        if topic.hasPrefix("intervals:") { return payload }
         guard topic == "alerts" else { return nil }
         let cut = scope.isLimited ? viewAlerts(payload, snapshot: snapshot()) : payload
         return role.seesCustomerData ? cut : Redaction.maskCustomerData(cut)

@@ -43,6 +43,8 @@ public struct AccessScope: Sendable, Equatable {
         case "queue": return queues?.contains(id) == true
         case "team": return teams?.contains(id) == true
         case "agents": return queues?.contains(id) == true || teams?.contains(id) == true
+        // Interval history (IntervalsAPI.swift): a listed queue's; the center's spans every queue.
+        case "intervals": return id.hasPrefix("queue:") && queues?.contains(String(id.dropFirst("queue:".count))) == true
         default: return true
         }
     }
