@@ -162,11 +162,11 @@ def same_as_api(page, port, label, selector, queue_of, bars=True, count=1, attem
         charts = drawn(page, selector)
         diffs = []
         for chart in charts:
+            if not chart.get("from") or not chart.get("scope"):
+                diffs.append("a chart not drawn yet")
+                continue
             queue = queue_of(chart)
             api = intervals_api(port, queue)
-            if not chart.get("from"):
-                diffs.append(f"{queue}: not drawn")
-                continue
             points, bar_list, outside = expected(api, chart, bars)
             if chart["points"] != points:
                 diffs.append(f"{queue} points {chart['points']} vs api {points}")
@@ -338,6 +338,7 @@ def run(browser, daemon, port, zone, offset):
     open_board(page, base + "?spark=1")
     same_as_api(page, port, "tv sparklines", ".queue-tile__spark", lambda c: c["scope"].split(":", 1)[1], bars=False,
                 count=len(QUEUES))
+    page.wait_for("document.querySelector('.agent-card')", timeout=5)
     page.screenshot(os.path.join(SHOTS, "tv-spark-1080p.png"))
     open_board(page, base)
     check("tv without ?spark=1 draws no sparkline", page.evaluate("document.querySelectorAll('.queue-tile__spark svg').length") == 0)
@@ -386,6 +387,9 @@ def inject_and_shoot(page, base, demos, size):
             charts = drawn(page, selector)
             diffs = [] if len(charts) == want else [f"{len(charts)} charts, {want} wanted"]
             for c in charts:
+                if not c.get("scope"):
+                    diffs.append("a chart not drawn yet")
+                    continue
                 data = demos[c["scope"].split(":", 1)[1]]
                 points, bar_list, _ = expected(data, c, bars)
                 if c["points"] != points or c["bars"] != bar_list:

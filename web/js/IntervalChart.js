@@ -21,6 +21,9 @@ export const CHART_VARIANTS = ['full', 'small', 'spark'];
 /** The x axis never spans less than this (a quiet morning's first interval is not stretched over the whole width). */
 export const MIN_SPAN_HOURS = 3;
 
+/** The share of the plot's height the bars may take, from its bottom. */
+export const BAR_SHARE = 0.45;
+
 /** Hour steps the x axis labels use, the smallest whose labels keep `minLabelGapPx` apart. */
 const HOUR_STEPS = [1, 2, 3, 4, 6, 12];
 
@@ -174,15 +177,17 @@ export function chartModel(payload, box) {
   const labels = variant !== 'spark';
   // The first and last hour labels are centred on the plot's edges: half a label of room on either side.
   const left = labels ? Math.round(font * (variant === 'full' ? 3.6 : 1.8)) : Math.round(font * 0.3);
-  const right = Math.round(font * (labels ? 1.8 : 0.3));
+  const right = Math.round(font * (variant === 'full' ? 2.6 : labels ? 1.8 : 0.3));
   const top = Math.round(font * (labels ? 0.8 : 0.3));
   const bottom = labels ? Math.round(font * 1.7) : Math.round(font * 0.3);
   const inner = { x: left, y: top, w: Math.max(1, width - left - right), h: Math.max(1, height - top - bottom) };
+  // The bars stand behind the line in the lower part of the same box: the line gets the whole height (a TV has
+  // little of it to spare) and the bars stay under the target band where the line mostly runs.
   const withBars = variant !== 'spark';
-  const gap = withBars ? Math.round(font * 1.4) : 0;
-  const slShare = { full: 0.62, small: 0.7, spark: 1 }[variant];
-  const plot = { x: inner.x, y: inner.y, w: inner.w, h: Math.max(1, Math.round((inner.h - gap) * slShare)) };
-  const barsBox = withBars ? { x: inner.x, y: plot.y + plot.h + gap, w: inner.w, h: Math.max(1, inner.y + inner.h - (plot.y + plot.h + gap)) } : null;
+  const plot = inner;
+  const barsBox = withBars
+    ? { x: inner.x, y: round(inner.y + inner.h * (1 - BAR_SHARE)), w: inner.w, h: round(inner.h * BAR_SHARE) }
+    : null;
 
   const inDomain = (e) => e.endMs > domain.start && e.startMs < domain.end;
   const floor = slFloor([...today, ...(yesterday || [])].filter(inDomain), target, warning);

@@ -102,11 +102,7 @@ export function svgMarkup(m, fontPx) {
     if (b.h > 0) out.push(`<rect class="interval-chart__band" data-tone="${b.tone}" x="${plot.x}" y="${b.y}" width="${plot.w}" height="${b.h}"/>`);
   }
   for (const t of m.yTicks) out.push(`<line class="interval-chart__grid" x1="${plot.x}" x2="${plot.x + plot.w}" y1="${t.y}" y2="${t.y}"/>`);
-  if (m.barsBox) {
-    const base = m.barsBox.y + m.barsBox.h;
-    out.push(`<line class="interval-chart__grid" x1="${plot.x}" x2="${plot.x + plot.w}" y1="${base}" y2="${base}"/>`);
-  }
-  const bottom = m.barsBox ? m.barsBox.y + m.barsBox.h : plot.y + plot.h;
+  const bottom = plot.y + plot.h;
   for (const t of m.xTicks) out.push(`<line class="interval-chart__tick" x1="${t.x}" x2="${t.x}" y1="${plot.y}" y2="${bottom}"/>`);
   if (m.targetY !== null) {
     out.push(`<line class="interval-chart__target" x1="${plot.x}" x2="${plot.x + plot.w}" y1="${m.targetY}" y2="${m.targetY}" stroke-width="${(stroke * 0.6).toFixed(1)}" stroke-dasharray="${(8 * s).toFixed(1)} ${(6 * s).toFixed(1)}"/>`);
@@ -128,12 +124,15 @@ export function svgMarkup(m, fontPx) {
     out.push(`<circle class="interval-chart__point" data-start="${esc(p.start)}" data-sl="${p.sl}" data-tone="${p.tone}"${p.complete ? '' : ' data-complete="false"'} cx="${p.x}" cy="${p.y}" r="${Math.max(radius, stroke * 0.8).toFixed(1)}" stroke-width="${(stroke * 0.6).toFixed(1)}"/>`);
   }
   const labelY = (y) => (y + fontPx * 0.35).toFixed(1);
-  for (const t of m.yTicks) out.push(`<text class="interval-chart__label" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(t.y)}">${esc(t.label)}</text>`);
+  // A scale label as close to the target's as a line of text is left out: the target's says more.
+  const clear = (t) => !(m.variant === 'full' && m.targetY !== null && Math.abs(t.y - m.targetY) < fontPx * 1.1);
+  for (const t of m.yTicks.filter(clear)) out.push(`<text class="interval-chart__label" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(t.y)}">${esc(t.label)}</text>`);
   if (m.variant === 'full' && m.targetLabel) {
     out.push(`<text class="interval-chart__label interval-chart__target-label" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(m.targetY)}">${esc(m.targetLabel)}</text>`);
   }
   if (m.barsBox && m.variant === 'full') {
-    out.push(`<text class="interval-chart__label interval-chart__bar-max" text-anchor="end" x="${(plot.x - fontPx * 0.4).toFixed(1)}" y="${labelY(m.barsBox.y)}" data-max="${m.barMax}">${m.barMax}</text>`);
+    // The bars' scale on the right, level with the top of their box.
+    out.push(`<text class="interval-chart__label interval-chart__bar-max" text-anchor="start" x="${(plot.x + plot.w + fontPx * 0.4).toFixed(1)}" y="${labelY(m.barsBox.y)}" data-max="${m.barMax}">${m.barMax}</text>`);
   }
   const xLabelY = (m.height - fontPx * 0.35).toFixed(1);
   for (const t of m.xTicks) out.push(`<text class="interval-chart__label" text-anchor="middle" x="${t.x}" y="${xLabelY}">${esc(t.label)}</text>`);

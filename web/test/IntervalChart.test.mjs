@@ -112,21 +112,21 @@ test('target band: green from the target up, amber down to the warning level (10
   assert.equal(noTarget.today.points[0].tone, 'none');
 });
 
-test('full chart: bars on their own scale below, hour labels every hour, % labels', () => {
-  // fontPx 10: left 36, right 18, top 8, bottom 17 -> inner 300 x 200 at (36, 8); gap 14; the line gets 62 %.
-  const m = chartModel(payload(morning), { width: 354, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
-  assert.deepEqual(m.plot, { x: 36, y: 8, w: 300, h: 115 });
-  assert.deepEqual(m.barsBox, { x: 36, y: 137, w: 300, h: 71 });
+test('full chart: bars behind the line on their own scale, hour labels every hour, % labels', () => {
+  // fontPx 10: left 36, right 26, top 8, bottom 17 -> a plot of 300 x 200 at (36, 8); the bars in its lower 45 %.
+  const m = chartModel(payload(morning), { width: 362, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
+  assert.deepEqual(m.plot, { x: 36, y: 8, w: 300, h: 200 });
+  assert.deepEqual(m.barsBox, { x: 36, y: 118, w: 300, h: 90 });
   assert.equal(m.barMax, 20, 'the most offered (12) rounded up to 1, 2 or 5 x 10^k');
   assert.deepEqual(m.bars.map((b) => [b.start, b.offered, b.abandoned, b.x, b.w, b.offeredH, b.abandonedH, b.offeredY]), [
-    ['2026-12-01T07:00:00.000Z', 12, 2, 37.5, 47, 42.6, 7.1, 165.4],
+    ['2026-12-01T07:00:00.000Z', 12, 2, 37.5, 47, 54, 9, 154],
     ['2026-12-01T07:30:00.000Z', 0, 0, 87.5, 47, 0, 0, 208],
-    ['2026-12-01T08:00:00.000Z', 4, 1, 137.5, 47, 14.2, 3.6, 193.8],
+    ['2026-12-01T08:00:00.000Z', 4, 1, 137.5, 47, 18, 4.5, 190],
   ]);
   assert.deepEqual(m.xTicks, [
     { x: 36, label: '08:00' }, { x: 136, label: '09:00' }, { x: 236, label: '10:00' }, { x: 336, label: '11:00' },
   ]);
-  assert.deepEqual(m.yTicks, [{ y: 123, label: '50%' }, { y: 8, label: '100%' }]);
+  assert.deepEqual(m.yTicks, [{ y: 208, label: '50%' }, { y: 8, label: '100%' }]);
   const small = chartModel(payload(morning), { width: 354, height: 225, fontPx: 10, variant: 'small' });
   assert.deepEqual(small.yTicks, [], 'a small multiple labels only the hours');
   assert.equal(small.xTicks.length > 0, true);
@@ -138,7 +138,7 @@ test('interval lengths from 5 to 60 minutes: one point and one bar per interval,
     for (let t = Date.parse('2026-12-01T07:00:00Z'); t < Date.parse('2026-12-01T10:00:00Z'); t += minutes * 60_000) {
       list.push(entry(new Date(t).toISOString(), minutes, { offered: 3, abandoned: 1, service_level: 0.9 }));
     }
-    const m = chartModel(payload(list, { interval_minutes: minutes }), { width: 354, height: 225, fontPx: 10, variant: 'full' });
+    const m = chartModel(payload(list, { interval_minutes: minutes }), { width: 362, height: 225, fontPx: 10, variant: 'full' });
     assert.equal(m.today.points.length, 180 / minutes, `${minutes} min points`);
     assert.equal(m.bars.length, 180 / minutes, `${minutes} min bars`);
     assert.equal(m.today.segments.length, 1, `${minutes} min: one unbroken line`);
@@ -234,13 +234,13 @@ test('niceCeil rounds up to 1, 2 or 5 x 10^k', () => {
 
 test('markup: each point and bar carries the numbers it draws', () => {
   const m = chartModel(payload(morning, { yesterday: [entry('2026-11-30T07:00:00Z', 30, { offered: 3, service_level: 0.6667 })] }),
-    { width: 354, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
+    { width: 362, height: 225, fontPx: 10, variant: 'full', warning: 0.7 });
   const svg = svgMarkup(m, 10);
   assert.match(svg, /<circle class="interval-chart__point" data-start="2026-12-01T07:00:00.000Z" data-sl="0.8" data-tone="green"/);
   assert.match(svg, /data-start="2026-12-01T08:00:00.000Z" data-sl="0.5" data-tone="red" data-complete="false"/);
   assert.match(svg, /<g class="interval-chart__bar" data-start="2026-12-01T07:00:00.000Z" data-offered="12" data-abandoned="2">/);
-  // Yesterday 08:00-08:30 local at today's 08:15: x 61; 0.6667 on the 50-100 % scale: 8 + 0.3333 / 0.5 x 115.
-  assert.match(svg, /<path class="interval-chart__yesterday" d="M61 84.7"/);
+  // Yesterday 08:00-08:30 local at today's 08:15: x 61; 0.6667 on the 50-100 % scale: 8 + 0.3333 / 0.5 x 200.
+  assert.match(svg, /<path class="interval-chart__yesterday" d="M61 141.3"/);
   assert.match(svg, /<text class="interval-chart__label interval-chart__target-label" [^>]*>80%</);
   assert.match(svg, /<text class="interval-chart__label interval-chart__bar-max" [^>]*data-max="20">20</);
 });
