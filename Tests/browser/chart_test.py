@@ -10,13 +10,15 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
              delta), each kpi small multiple and each tv sparkline
   injected   a whole day (30-minute intervals, a gap, yesterday) handed to the board through its socket's own
              message path is drawn point for point, yesterday dashed
-  shots      PNGs of the queue, kpi and tv (?spark=1) layouts at 1080p and 4K in $SHOTS_DIR/charts
-  console    no console errors or exceptions
+  shots      PNGs of the queue, kpi and tv (?spark=1) layouts at 1080p and 4K, with the API's day and with the
+             injected one, in $SHOTS_DIR/charts (default .build/chart-shots)
+  console    no console errors or exceptions (but the board's reconnect attempts while the daemon restarts)
 
 Environment: WALLBOARDD (daemon binary, default .build/debug/wallboardd), SHOTS_DIR, CHROMIUM.
 """
 
 import json
+import math
 import os
 import re
 import shutil
@@ -214,7 +216,7 @@ def open_board(page, url):
                          "document.querySelector('.connection-badge').dataset.state === 'live'", timeout=10)
 
 
-def demo_day(day, zone_offset, queue, shift):
+def demo_day(day, zone, zone_offset, queue, shift):
     """A whole day of 30-minute intervals from 08:00 to 14:00 local (today, the last one running) and 08:00 to
     18:00 yesterday, with a gap (no contact offered) at 11:00 today: what a manager sees on an ordinary day."""
     def at(d, minutes):
@@ -233,7 +235,6 @@ def demo_day(day, zone_offset, queue, shift):
                 "asa_seconds": None if offered == 0 else 12.5, "aht_seconds": None if offered == 0 else 210.0,
                 "max_wait_seconds": None if offered == 0 else 61.0, "staffed": 8}
 
-    import math
     sl_today = lambda k: min(1.0, max(0.35, 0.93 - 0.45 * math.exp(-((k - 5 - shift) ** 2) / 3.0) + 0.03 * math.sin(k)))
     sl_yesterday = lambda k: min(1.0, max(0.4, 0.88 - 0.3 * math.exp(-((k - 8) ** 2) / 5.0) + 0.04 * math.cos(k)))
     offered_today = lambda k: 0 if k == 6 else int(18 + 22 * math.exp(-((k - 4) ** 2) / 8.0) + 3 * (k % 3))
@@ -241,8 +242,7 @@ def demo_day(day, zone_offset, queue, shift):
     yesterday_day = (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat()
     intervals = [entry(day, k, sl_today, offered_today, complete=k < 11) for k in range(12)]
     return {
-        "scope": f"queue:{queue}", "day": day, "time_zone": "UTC" if zone_offset == 0 else
-        ("Etc/GMT" + (f"+{-zone_offset}" if zone_offset < 0 else f"-{zone_offset}")),
+        "scope": f"queue:{queue}", "day": day, "time_zone": zone,
         "interval_minutes": 30, "target": {"service_level": 0.8, "threshold_seconds": 30},
         "intervals": intervals,
         "yesterday": [entry(yesterday_day, k, sl_yesterday, offered_yesterday) for k in range(20)],
@@ -353,7 +353,7 @@ def run(browser, daemon, port, zone, offset):
 
     # A whole day with yesterday, handed to the board through its socket's own path.
     day = data["day"]
-    demos = {q: demo_day(day, offset, q, shift) for q, shift in (("sales", 0), ("support", 3))}
+    demos = {q: demo_day(day, zone, offset, q, shift) for q, shift in (("sales", 0), ("support", 3))}
     for size, (w, h) in (("1080p", (1920, 1080)), ("4k", (3840, 2160))):
         page.resize(w, h)
         inject_and_shoot(page, base, demos, size)
