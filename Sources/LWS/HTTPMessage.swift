@@ -61,4 +61,6 @@ public struct HTTPResponse: Sendable {
 package enum HTTPRequestHeader: String, CaseIterable, Sendable {
     case authorization, contentType = "content-type", ifNoneMatch = "if-none-match", origin, cookie,
         userAgent = "user-agent", xForwardedFor = "x-forwarded-for", host
+    /// `Accept: text/csv` asks `/api/v1/intervals` for CSV.
+    case accept
 }

@@ -43,6 +43,7 @@ extension LWSServer {
             (.authorization, WSI_TOKEN_HTTP_AUTHORIZATION), (.contentType, WSI_TOKEN_HTTP_CONTENT_TYPE),
             (.ifNoneMatch, WSI_TOKEN_HTTP_IF_NONE_MATCH), (.origin, WSI_TOKEN_ORIGIN), (.cookie, WSI_TOKEN_HTTP_COOKIE),
             (.userAgent, WSI_TOKEN_HTTP_USER_AGENT), (.xForwardedFor, WSI_TOKEN_X_FORWARDED_FOR), (.host, WSI_TOKEN_HOST),
+            (.accept, WSI_TOKEN_HTTP_ACCEPT),
         ]
         var headers: [String: String] = [:]
         for (name, token) in tokens {

@@ -35,11 +35,16 @@ public enum IntervalJournal {
         var now: Instant?
         _ = try journal.replay(from: .start(of: start), through: EventStore.day(of: stop)) { record in
             var bytes = record.payload
-            // Records that do not decode were skipped by the run that stored them too: skipped here.
+            // A record that does not decode (a damaged one) is skipped, as the daemon's own replay does.
             guard let parsed = try? JSONC.parse(bytes: &bytes), let event = try? EventDecoder.decode(parsed, limits: .unlimited)
             else { return }
             let at = max(now ?? event.timestamp, event.timestamp)
             guard at < stop else { return }
+            if now == nil, at > dayStart {
+                // No event of the day before: the clock starts at the day's start, so every interval is kept.
+                engine.expire(now: dayStart)
+                now = dayStart
+            }
             if let now, calendar.startOfInterval(containing: at) == calendar.startOfInterval(containing: now) {
                 engine.apply(event, now: at)
             } else {

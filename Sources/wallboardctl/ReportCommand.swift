@@ -11,9 +11,10 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Print a day's intervals (offered, answered, service level, ...) replayed from the journal.",
         discussion: """
-            Replays the journal under the state directory (the day and the day before it) through the engine
-            with the config's queues, time zone and interval length, and prints one line per interval for the
-            center and every queue (or --scope). For today, the intervals closed so far.
+            Replays the journal under the state directory (the day and the day before it) through the \
+            engine with the config's queues, time zone and interval length, and prints one line per \
+            interval for the center and every queue (or --scope). For today, the intervals closed so far. \
+            Needs no running daemon.
             """)
 
     @Option(help: "The business day, YYYY-MM-DD in the center's time zone.")

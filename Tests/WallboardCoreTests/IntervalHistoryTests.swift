@@ -81,7 +81,7 @@ extension ReferenceModel {
         #expect(ParisOffset().offset(at: RFC3339.parse("2026-03-29T00:59:59Z")!) == 3_600_000)
     }
 
-    /// Seeded streams from 23:40 local on Saturday 24 October 2026 to 03:20 local (CET) on Sunday: local
+    /// Seeded streams from 23:40 local on Saturday 24 October 2026 to 03:00 local (CET) on Sunday: local
     /// midnight, then the hour from 02:00 to 03:00 twice. Every closed interval of both days, per scope,
     /// equals the reference model over `[start, end)`, and its staffed agents the model's at its end.
     @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
@@ -98,7 +98,8 @@ extension ReferenceModel {
             #expect(engine.apply(event, now: event.timestamp) == .applied, "event \(event.id) \(event.type)")
             if random.chance(0.3) { engine.expire(now: event.timestamp) }
         }
-        let now = events.last!.timestamp.advanced(by: 1)
+        // 03:00:30 CET, after the last event (the stream may run a few seconds past 02:00Z).
+        let now = max(RFC3339.parse("2026-10-25T02:00:30Z")!, events.last!.timestamp.advanced(by: 1))
         engine.expire(now: now)
         let settings = Dictionary(uniqueKeysWithValues: WindowPropertyTests.settings.map { ($0.id, $0) })
         let reference = ReferenceModel(events: events, settings: settings)
