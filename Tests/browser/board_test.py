@@ -178,7 +178,8 @@ def topics_fetch(port, topics):
 
 
 def layout_topics(layout, query, center):
-    """The topics a layout shows (docs/protocol.md, web/README.md), worked out here from the address and `center`."""
+    """The topics a layout shows (docs/protocol.md, web/README.md), worked out here from the address and `center`:
+    the queue and kpi layouts also their queues' interval topics (the charts), the tv layout only with `?spark=1`."""
     params = dict(p.split("=", 1) for p in query.lstrip("?").split("&") if "=" in p)
     known = [q["id"] for q in center.get("queues", [])]
     picked = [q for q in params.get("queues", "").split(",") if q] or None
@@ -187,12 +188,14 @@ def layout_topics(layout, query, center):
     if layout == "queue":
         qid = params.get("queue") or (picked[0] if picked else None) or (known[0] if known else None)
         if qid in known:
-            topics |= {f"queue:{qid}", f"agents:{qid}"}
+            topics |= {f"queue:{qid}", f"agents:{qid}", f"intervals:queue:{qid}"}
     elif layout == "kpi":
-        topics |= {"groups"} | {f"queue:{q}" for q in known}
+        topics |= {"groups"} | {f"queue:{q}" for q in known} | {f"intervals:queue:{q}" for q in known}
     else:
         if layout == "tv":
             topics |= {f"queue:{q}" for q in shown}
+            if params.get("spark") == "1":
+                topics |= {f"intervals:queue:{q}" for q in shown}
         topics |= {"agents"} if not picked else {f"agents:{q}" for q in shown}
     return sorted(topics)
 

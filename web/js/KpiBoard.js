@@ -1,4 +1,5 @@
 import { reconcile, setAttr, setText } from './dom.js';
+import { IntervalChart } from './IntervalChartView.js';
 
 /**
  * Mounts a `.kpi-board`: the full KPI set as tables — the KPIs per window, the channel and contact-reason mixes,
@@ -7,15 +8,22 @@ import { reconcile, setAttr, setText } from './dom.js';
  * table is `{id, title, note, columns: [{id, label}], rows: [{key, label, sub?, values, tones}]}` from
  * `WallboardView` (`kpiTableView`, `mixTableView`, `groupTableView`, `abandonedTableView`). Tables are keyed by
  * `data-id`, rows by `data-key`, cells carry `data-col` = column id; nodes are reused, only changed text is written.
+ * `charts` (the kpi layout: `[{id, name, chart: {payload, warning}|null}]`) draws a small multiple per queue of
+ * today's service level per interval above the tables (up to six, the rest counted), keyed by `data-id` = queue id;
+ * hidden when empty.
  * @param {HTMLElement} el
  */
 export function KpiBoard(el) {
   el.innerHTML = `
     <h2 class="kpi-board__title"></h2>
+    <ol class="kpi-board__charts" aria-label="Service level per interval, per queue" hidden></ol>
+    <p class="kpi-board__charts-more" hidden></p>
     <div class="kpi-board__tables"></div>
   `;
   const title = el.querySelector('.kpi-board__title');
   const tables = el.querySelector('.kpi-board__tables');
+  const charts = el.querySelector('.kpi-board__charts');
+  const chartsMore = el.querySelector('.kpi-board__charts-more');
   let lastShape = '';
   // A panel's box changes with the window, the alert banner and the panels around it: fit its rows again.
   const resized = typeof ResizeObserver === 'function' ? new ResizeObserver((entries) => entries.forEach((en) => fitRows(en.target))) : null;
@@ -26,6 +34,18 @@ export function KpiBoard(el) {
     setText(title, text);
     setAttr(title, 'hidden', !text);
     reconcile(tables, list, (t) => t.id, () => createTable(resized), updateTable, 'id');
+    // One row of small multiples, as wide as they can be; past MAX_CHARTS the rest are counted.
+    const multiples = (e.detail.charts || []).filter((c) => c.chart);
+    const shown = multiples.slice(0, MAX_CHARTS);
+    setAttr(charts, 'hidden', multiples.length === 0);
+    charts.style.setProperty('--n', String(Math.max(1, shown.length)));
+    reconcile(charts, shown, (c) => c.id, createChart, (li, c) => {
+      setText(li.querySelector('.kpi-board__chart-name'), c.name);
+      li.chart.update(c.chart);
+    }, 'id');
+    const more = multiples.length - shown.length;
+    setText(chartsMore, more > 0 ? `+${more} more queues` : '');
+    setAttr(chartsMore, 'hidden', more === 0);
     // Layout is only measured when the set of rows changed, not on every tick.
     const shape = list.map((t) => `${t.id}:${t.total ?? ''}:${t.rows.map((r) => r.key).join(',')}`).join('|');
     if (shape !== lastShape) {
@@ -61,6 +81,17 @@ function fitRows(section) {
     count();
   }
   setAttr(section, 'data-shown', shown < rows.length ? shown : null);
+}
+
+/** Small multiples on one row: more would be too narrow to read from across the room. */
+const MAX_CHARTS = 6;
+
+function createChart() {
+  const li = document.createElement('li');
+  li.className = 'kpi-board__chart';
+  li.innerHTML = '<h3 class="kpi-board__chart-name"></h3><div class="kpi-board__chart-svg"></div>';
+  li.chart = IntervalChart(li.querySelector('.kpi-board__chart-svg'), 'small');
+  return li;
 }
 
 function createTable(resized) {

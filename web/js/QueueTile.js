@@ -1,8 +1,11 @@
 import { bindView } from './dom.js';
+import { IntervalChart } from './IntervalChartView.js';
 
 /**
  * Mounts one `.queue-tile` (addressed by `data-id` = queue id). It renders whatever view it receives through
- * the `queueTile` event (detail = `WallboardView.queueView(...)`), touching only the text that changed.
+ * the `queueTile` event (detail = `WallboardView.queueView(...)`), touching only the text that changed. With
+ * `detail.spark` (`{payload, warning}`: the tv layout's `?spark=1`) a sparkline of today's service level per
+ * interval sits under the service level.
  * @param {HTMLElement} el
  */
 export function QueueTile(el) {
@@ -19,6 +22,7 @@ export function QueueTile(el) {
           <span class="queue-tile__sl-icon" data-field="slIcon" aria-hidden="true"></span>
           <span data-field="slCue"></span>
         </span>
+        <div class="queue-tile__spark" hidden></div>
       </div>
       <div class="queue-tile__stat" data-tone-field="waitingClass">
         <span class="queue-tile__label">Waiting</span>
@@ -50,5 +54,12 @@ export function QueueTile(el) {
   `;
 
   const apply = bindView(el);
-  el.addEventListener('queueTile', (e) => apply(e.detail));
+  const sparkEl = el.querySelector('.queue-tile__spark');
+  let spark = null;
+  el.addEventListener('queueTile', (e) => {
+    apply(e.detail);
+    // Mounted on first use: a board without ?spark=1 draws no SVG and watches no sizes.
+    if (e.detail.spark && !spark) spark = IntervalChart(sparkEl, 'spark');
+    if (spark) spark.update(e.detail.spark || null);
+  });
 }

@@ -3,6 +3,7 @@ import { AlertBanner } from './AlertBanner.js';
 import { BoardOverlay } from './BoardOverlay.js';
 import { CenterSummary } from './CenterSummary.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { QueueChart } from './IntervalChartView.js';
 import { KpiBoard } from './KpiBoard.js';
 import { QueueDetail } from './QueueDetail.js';
 import { QueueTable } from './QueueTable.js';
@@ -67,7 +68,7 @@ import {
  */
 export function WallboardApp(el, options) {
   const layout = options.layout || 'tv';
-  const state = { snapshot: null, alerts: null, connection: null, clockSamples: [], sortedFor: null, sorted: [] };
+  const state = { snapshot: null, alerts: null, connection: null, clockSamples: [], sortedFor: null, sorted: [], intervals: new Map() };
 
   const title = el.querySelector('.board-header__title');
   const clock = el.querySelector('.board-header__clock');
@@ -83,6 +84,7 @@ export function WallboardApp(el, options) {
   const banner = el.querySelector('.alert-banner');
   const detail = el.querySelector('.queue-detail');
   const kpi = el.querySelector('.kpi-board');
+  const queueChart = el.querySelector('.queue-chart');
   const table = el.querySelector('.queue-table');
   const pager = el.querySelector('.board-pager');
   const tileLayout = layout === 'tv' || layout === 'groups';
@@ -105,6 +107,7 @@ export function WallboardApp(el, options) {
   if (banner) AlertBanner(banner);
   if (detail) QueueDetail(detail);
   if (kpi) KpiBoard(kpi);
+  if (queueChart) QueueChart(queueChart);
   if (table) {
     QueueTable(table);
     table.addEventListener('queueTableSort', (e) => {
@@ -125,6 +128,12 @@ export function WallboardApp(el, options) {
   el.addEventListener('wallboardConnection', (e) => {
     state.connection = e.detail;
     render();
+  });
+  // The charts' interval topics (IntervalChart.js): topic -> payload.
+  el.addEventListener('wallboardIntervals', (e) => {
+    if (e.detail.data) state.intervals.set(e.detail.topic, e.detail.data);
+    else state.intervals.delete(e.detail.topic);
+    renderSoon();
   });
   el.addEventListener('wallboardClock', (e) => {
     state.clockSamples = addClockSample(state.clockSamples, e.detail.serverTime, e.detail.receivedAt);
@@ -202,17 +211,26 @@ export function WallboardApp(el, options) {
       const queue = renderDetail(snap, ctx);
       if (kpi) {
         setAttr(kpi, 'hidden', !queue);
-        if (queue) send(kpi, 'kpiBoard', { title: '', tables: queueKpiTables(snap, queue) });
+        if (queue) send(kpi, 'kpiBoard', { title: '', tables: queueKpiTables(snap, queue), charts: [] });
       }
       renderAgents(snap, serverNow, queue ? [queue.id] : [], queue ? `Agents · ${queue.name || queue.id}` : 'Agents');
     } else if (layout === 'kpi') {
       setNote([], (snap.queues || []).length);
-      if (kpi) send(kpi, 'kpiBoard', { title: `All queues · ${windowLabel(snap.primary_window)} and today`, tables: centerKpiTables(snap) });
+      if (kpi) {
+        const charts = (snap.queues || []).map((q) => ({ id: q.id, name: q.name || q.id, chart: chartInput(q) }));
+        send(kpi, 'kpiBoard', { title: `All queues · ${windowLabel(snap.primary_window)} and today`, tables: centerKpiTables(snap), charts });
+      }
     } else if (layout === 'agents') {
       setNote(selectQueues(snap.queues, options.queues).missing, (snap.queues || []).length);
       pages.push(renderAgents(snap, serverNow, options.queues, 'Agents', true, true));
     }
     renderPager(pages.filter(Boolean));
+  }
+
+  /** What a chart of queue `q` draws: its interval topic's payload and its warning level; null before the payload. */
+  function chartInput(q) {
+    const payload = state.intervals.get(`intervals:queue:${q.id}`);
+    return payload ? { payload, warning: q.warning_level } : null;
   }
 
   /** The queue group of `?group=`, if any: `found` null (and a note) when the config has no such group. */
@@ -276,6 +294,7 @@ export function WallboardApp(el, options) {
     setNote(queue || !id ? [] : [id], all.length, 'queue');
     if (!queue) {
       if (detail) setAttr(detail, 'hidden', true);
+      if (queueChart) send(queueChart, 'queueChart', null);
       return null;
     }
     if (!detail) return queue;
@@ -293,6 +312,7 @@ export function WallboardApp(el, options) {
       waiting,
       waitingKnown,
     });
+    if (queueChart) send(queueChart, 'queueChart', chartInput(queue));
     return queue;
   }
 
@@ -347,7 +367,8 @@ export function WallboardApp(el, options) {
         return tile;
       },
       (tile, q) => {
-        send(tile, 'queueTile', queueView(q, ctx));
+        // Groups have no interval topic; a queue's sparkline only with ?spark=1.
+        send(tile, 'queueTile', { ...queueView(q, ctx), spark: options.spark && layout === 'tv' ? chartInput(q) : null });
       },
       'id',
     );

@@ -7,6 +7,7 @@ import {
 } from './WallboardLogic.js';
 import { boardToken, withToken } from './token.js';
 import { TopicStore, topicMessages, topicsForLayout } from './TopicStore.js';
+import { applyIntervalMessage, intervalTopicsForLayout, isIntervalTopic } from './IntervalChart.js';
 
 /** Subprotocol of the wallboard WebSocket (protocol.md). */
 export const SUBPROTOCOL = 'wallboard.v1';
@@ -38,7 +39,9 @@ export function socketUrl(loc, token = boardToken()) {
  *   `{supported: false, alerts: null}` when the server answers `unknown_topic` for `alerts`;
  * - `wallboardConnection`, detail = `{state, since, lastMessageAt, retryAt, heartbeatSeconds, serverVersion}`
  *   where state is "connecting" | "live" | "stale" | "down" and times are local epoch ms;
- * - `wallboardClock`, detail = `{serverTime, receivedAt}` (epoch ms) for every message that carries server time.
+ * - `wallboardClock`, detail = `{serverTime, receivedAt}` (epoch ms) for every message that carries server time;
+ * - `wallboardIntervals`, detail = `{topic, data}`: an interval topic's payload for the charts (`IntervalChart.js`),
+ *   data null when the board no longer shows it.
  *
  * @param {EventTarget} el where events are dispatched
  * @param {object} options
@@ -71,6 +74,10 @@ export function WallboardSocket(el, options) {
   const board = options.board || { layout: 'tv', queues: null, queue: null };
   const store = TopicStore();
   let subscribed = new Set();
+  /** Interval topics (the charts'): topic -> {seq, data}, kept apart from the TopicStore's model. */
+  const intervals = new Map();
+  /** Interval topics subscribed to again, waiting for their whole payload (asked once, not at every delta). */
+  const intervalsAsked = new Set();
 
   const watchTimer = clock.setInterval(watch, 1000);
   connect();
@@ -93,6 +100,8 @@ export function WallboardSocket(el, options) {
     ws.onopen = () => {
       subscribed = new Set();
       store.clear();
+      intervals.clear();
+      intervalsAsked.clear();
       followLayout();
     };
     ws.onmessage = (e) => receive(e.data);
@@ -124,7 +133,9 @@ export function WallboardSocket(el, options) {
       // A bundle is one update of the board: applied whole, then one snapshot, one resubscribe.
       const isAlerts = (m) => m.topic === 'alerts' && m.data && typeof m.data === 'object';
       for (const m of updates) if (isAlerts(m)) emit('wallboardAlerts', { supported: true, alerts: m.data });
-      const { changed, resync } = store.applyAll(updates.filter((m) => !isAlerts(m)));
+      const intervalResync = updates.filter((m) => isIntervalTopic(m.topic) && subscribed.has(m.topic) && applyInterval(m));
+      const { changed, resync } = store.applyAll(updates.filter((m) => !isAlerts(m) && !isIntervalTopic(m.topic)));
+      resync.push(...intervalResync.map((m) => m.topic));
       if (resync.length) send({ op: 'subscribe', topics: resync, bundle: true });
       if (changed.includes('center')) followLayout();
       const snapshot = changed.length ? store.snapshot() : null;
@@ -134,14 +145,33 @@ export function WallboardSocket(el, options) {
     }
   }
 
+  /** Applies an interval topic's message and hands the payload to the charts; true when it needs a resubscribe. */
+  function applyInterval(m) {
+    const { have, resync } = applyIntervalMessage(intervals.get(m.topic) || null, m);
+    if (m.data) intervalsAsked.delete(m.topic);
+    if (resync) {
+      if (intervalsAsked.has(m.topic)) return false;
+      intervalsAsked.add(m.topic);
+      return true;
+    }
+    if (have && have !== intervals.get(m.topic)) {
+      intervals.set(m.topic, have);
+      emit('wallboardIntervals', { topic: m.topic, data: have.data });
+    }
+    return false;
+  }
+
   /** Subscribes to what the layout shows now and unsubscribes from what it no longer shows. */
   function followLayout() {
-    const wanted = topicsForLayout(board, store.center());
+    const center = store.center();
+    const wanted = [...topicsForLayout(board, center), ...intervalTopicsForLayout(board, center)].sort();
     const add = wanted.filter((t) => !subscribed.has(t));
     const drop = [...subscribed].filter((t) => !wanted.includes(t));
     subscribed = new Set(wanted);
     if (drop.length) {
       store.forget(drop);
+      for (const t of drop) intervalsAsked.delete(t);
+      for (const t of drop.filter((name) => intervals.delete(name))) emit('wallboardIntervals', { topic: t, data: null });
       send({ op: 'unsubscribe', topics: drop });
     }
     if (add.length) send({ op: 'subscribe', topics: add, bundle: true });
