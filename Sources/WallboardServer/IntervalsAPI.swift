@@ -126,8 +126,12 @@ extension WallboardAPI {
             dayStart = start
         }
         if dayStart > todayStart { return .failure(status: 404, message: "day \(calendar.localDate(of: dayStart)) has not begun") }
-        if dayStart == todayStart, let report = engine.intervalReport(scope: query.scope, day: .today, now: now) {
-            return .report(report)
+        if dayStart == todayStart {
+            // Right after a boundary, before the engine's next tick: a copy advanced to now has the interval
+            // that just ended (the live engine closes it at its own tick).
+            var engine = engine
+            if engine.hasIntervalToClose(at: now) { engine.expire(now: now) }
+            if let report = engine.intervalReport(scope: query.scope, day: .today, now: now) { return .report(report) }
         }
         if let report = engine.closedIntervalReport(scope: query.scope, dayStart: dayStart) { return .report(report) }
         guard let journal else {

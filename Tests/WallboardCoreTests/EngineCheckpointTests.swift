@@ -255,7 +255,7 @@ import Testing
         let (good, configuration) = Self.sampleCheckpoint()
         #expect(Self.restoreError(good, configuration) == nil)
         let cases: [(path: [JSONPath], value: JSONValue?, kind: CheckpointError.Kind, key: String)] = [
-            ([.key("version")], 5, .unsupportedVersion, "version"),
+            ([.key("version")], .integer(WallboardEngine.checkpointVersion + 1), .unsupportedVersion, "version"),
             ([.key("version")], 2, .unsupportedVersion, "version"),
             ([.key("version")], 1, .unsupportedVersion, "version"),
             ([.key("version")], "1", .wrongType, "version"),
@@ -427,9 +427,13 @@ import Testing
         #expect(
             Mirror(reflecting: WindowMetrics()).children.count
                 == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 3)
-        // 9 stored, plus `staleChanges`: a count of breakpoints waiting to be forgotten, 0 after a restore,
-        // and `times`: the items' times, rebuilt from the items on restore.
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 11)
+        // 10 stored (`intervals` in CheckpointIntervals.swift), plus `staleChanges`: a count of breakpoints
+        // waiting to be forgotten, 0 after a restore, and `times`: the items' times, rebuilt from the items.
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 12)
+        // IntervalBook: all stored but `staffedNow`, rebuilt from the agents' states on restore.
+        #expect(
+            Set(Mirror(reflecting: IntervalBook()).children.compactMap(\.label))
+                == ["todayStart", "today", "yesterdayStart", "yesterday", "staffedNow", "pending", "lastEnd"])
         #expect(Mirror(reflecting: EngineCounters()).children.count == 8)
         #expect(Mirror(reflecting: SeenEventIDs()).children.count == 4)
         let contact = LiveContact(

@@ -151,7 +151,10 @@ extension ReferenceModel {
             factory.make(10, .contactQueued(ContactQueued(contact: "c1", queue: "q1", channel: .voice))),
             factory.make(1790, .contactQueued(ContactQueued(contact: "c2", queue: "q1", channel: .voice))),
         ])
+        #expect(!engine.hasIntervalToClose(at: factory.at(1799)))
+        #expect(engine.hasIntervalToClose(at: factory.at(1800)), "09:30:00 ends the 09:00 interval; no tick since")
         engine.expire(now: factory.at(1805))  // 09:30:05: the 09:00 interval closes
+        #expect(!engine.hasIntervalToClose(at: factory.at(1805)))
         // Stamped 09:29:40 and 09:29:50, arriving after the close.
         #expect(engine.apply(factory.make(1780, .contactAnswered(contact: "c1", agent: "a1", monitor: nil)), now: factory.at(1806)) == .applied)
         #expect(engine.apply(factory.make(1795, .contactAbandoned(contact: "c2")), now: factory.at(1806)) == .applied)

@@ -37,6 +37,13 @@ extension WallboardEngine {
         return report
     }
 
+    /// Whether an interval ended after the last ``expire(now:)`` but by `now`: it closes at the next one,
+    /// so a report read at `now` before then lacks it (read it from a copy advanced to `now`).
+    public func hasIntervalToClose(at now: Instant) -> Bool {
+        guard let current = history.interval, let frontier = history.frontier, now > frontier else { return false }
+        return current.start < configuration.calendar.startOfInterval(containing: now)
+    }
+
     /// The report of a past business day (all its intervals closed) for `scope`, or nil when the engine
     /// holds no interval of that day (it keeps today's and yesterday's).
     public func closedIntervalReport(scope: ScopeKey, dayStart: Instant) -> IntervalReport? {
