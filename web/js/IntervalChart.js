@@ -22,6 +22,9 @@ const offsets = new Map();
  */
 export const CHART_VARIANTS = ['full', 'small', 'spark'];
 
+/** The kpi layout draws the first this many queues' small multiples (more would be too narrow to read). */
+export const KPI_CHARTS = 6;
+
 /** The x axis never spans less than this (a quiet morning's first interval is not stretched over the whole width). */
 export const MIN_SPAN_HOURS = 3;
 
@@ -33,7 +36,8 @@ const HOUR_STEPS = [1, 2, 3, 4, 6, 12];
 
 /**
  * The topics a board's charts need, besides `TopicStore.topicsForLayout`'s: the queue layout its queue's
- * intervals, the kpi layout every queue's, the tv layout with `?spark=1` each shown queue's. Other layouts none.
+ * intervals, the kpi layout those of its first KPI_CHARTS queues, the tv layout with `?spark=1` each shown queue's.
+ * Other layouts none.
  * @param {{layout?: string, queues?: string[]|null, queue?: string|null, spark?: boolean}} board
  * @param {{queues?: Array<{id: string}>}|null} center the `center` payload, null before it came
  * @returns {string[]} sorted
@@ -47,7 +51,7 @@ export function intervalTopicsForLayout(board, center) {
     const id = (board && board.queue) || known[0];
     if (id && known.includes(id)) ids.add(id);
   } else if (layout === 'kpi') {
-    for (const id of known) ids.add(id);
+    for (const id of known.slice(0, KPI_CHARTS)) ids.add(id);
   } else if (layout === 'tv' && board && board.spark) {
     for (const id of picked ? picked.filter((p) => known.includes(p)) : known) ids.add(id);
   }
