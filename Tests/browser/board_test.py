@@ -179,7 +179,8 @@ def topics_fetch(port, topics):
 
 def layout_topics(layout, query, center):
     """The topics a layout shows (docs/protocol.md, web/README.md), worked out here from the address and `center`:
-    the queue and kpi layouts also their queues' interval topics (the charts), the tv layout only with `?spark=1`."""
+    the queue layout also its queue's interval topic (the chart), the kpi layout its first six queues', the tv layout
+    each shown queue's only with `?spark=1`."""
     params = dict(p.split("=", 1) for p in query.lstrip("?").split("&") if "=" in p)
     known = [q["id"] for q in center.get("queues", [])]
     picked = [q for q in params.get("queues", "").split(",") if q] or None
@@ -190,7 +191,7 @@ def layout_topics(layout, query, center):
         if qid in known:
             topics |= {f"queue:{qid}", f"agents:{qid}", f"intervals:queue:{qid}"}
     elif layout == "kpi":
-        topics |= {"groups"} | {f"queue:{q}" for q in known} | {f"intervals:queue:{q}" for q in known}
+        topics |= {"groups"} | {f"queue:{q}" for q in known} | {f"intervals:queue:{q}" for q in known[:6]}
     else:
         if layout == "tv":
             topics |= {f"queue:{q}" for q in shown}

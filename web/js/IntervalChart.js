@@ -9,7 +9,11 @@
 import { serviceLevelClass } from './WallboardLogic.js';
 
 const MINUTE_MS = 60_000;
+const QUARTER_MS = 900_000;
 const HOUR_MS = 3_600_000;
+/** Zone offsets by quarter hour (zoneOffsetMs); a board draws a few days, so this bound is never reached in use. */
+const MAX_CACHED_OFFSETS = 20_000;
+const offsets = new Map();
 
 /**
  * The three sizes of chart: the queue layout's (`full`: service level above, bars below, hour and % labels), the
@@ -17,6 +21,9 @@ const HOUR_MS = 3_600_000;
  * the service-level line against the target only).
  */
 export const CHART_VARIANTS = ['full', 'small', 'spark'];
+
+/** The kpi layout draws the first this many queues' small multiples (more would be too narrow to read). */
+export const KPI_CHARTS = 6;
 
 /** The x axis never spans less than this (a quiet morning's first interval is not stretched over the whole width). */
 export const MIN_SPAN_HOURS = 3;
@@ -29,7 +36,8 @@ const HOUR_STEPS = [1, 2, 3, 4, 6, 12];
 
 /**
  * The topics a board's charts need, besides `TopicStore.topicsForLayout`'s: the queue layout its queue's
- * intervals, the kpi layout every queue's, the tv layout with `?spark=1` each shown queue's. Other layouts none.
+ * intervals, the kpi layout those of its first KPI_CHARTS queues, the tv layout with `?spark=1` each shown queue's.
+ * Other layouts none.
  * @param {{layout?: string, queues?: string[]|null, queue?: string|null, spark?: boolean}} board
  * @param {{queues?: Array<{id: string}>}|null} center the `center` payload, null before it came
  * @returns {string[]} sorted
@@ -43,7 +51,7 @@ export function intervalTopicsForLayout(board, center) {
     const id = (board && board.queue) || known[0];
     if (id && known.includes(id)) ids.add(id);
   } else if (layout === 'kpi') {
-    for (const id of known) ids.add(id);
+    for (const id of known.slice(0, KPI_CHARTS)) ids.add(id);
   } else if (layout === 'tv' && board && board.spark) {
     for (const id of picked ? picked.filter((p) => known.includes(p)) : known) ids.add(id);
   }
@@ -93,13 +101,24 @@ export function applyIntervalMessage(have, msg) {
 
 /**
  * The offset of `tz` from UTC at `instant`, in ms (Paris in winter: 3,600,000). An unknown zone counts as UTC.
+ * Offsets change only on quarter hours of UTC (every zone's offset is a multiple of 15 minutes), so one lookup in
+ * `Intl` serves a whole quarter hour: a day of 5-minute intervals with yesterday costs a few hundred lookups, once.
  * @param {number} instant epoch ms
  * @param {string} tz IANA name
  * @returns {number}
  */
 export function zoneOffsetMs(instant, tz) {
-  const p = zonedParts(instant, tz);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(instant / MINUTE_MS) * MINUTE_MS;
+  const quarter = Math.floor(instant / QUARTER_MS) * QUARTER_MS;
+  const key = `${tz}|${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const parts = {};
+    for (const p of formatter(tz).formatToParts(new Date(quarter))) parts[p.type] = p.value;
+    offset = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour) % 24, Number(parts.minute)) - quarter;
+    if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
 /**
@@ -107,14 +126,13 @@ export function zoneOffsetMs(instant, tz) {
  * @returns {{year: number, month: number, day: number, hour: number, minute: number}}
  */
 export function zonedParts(instant, tz) {
-  const parts = {};
-  for (const p of formatter(tz).formatToParts(new Date(instant))) parts[p.type] = p.value;
+  const local = new Date(instant + zoneOffsetMs(instant, tz));
   return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour) % 24,
-    minute: Number(parts.minute),
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
   };
 }
 
@@ -169,7 +187,7 @@ export function chartModel(payload, box) {
 
   // A sparkline is today's line alone.
   const yesterday = variant !== 'spark' && payload && Array.isArray(payload.yesterday) && bounds
-    ? alignYesterday(entries(payload.yesterday), payload.day, tz)
+    ? alignedYesterday(payload.yesterday, payload.day, tz)
     : null;
   const domain = chartDomain(today, yesterday || [], bounds);
 
@@ -333,6 +351,15 @@ export function chartDomain(today, yesterday, bounds) {
   return { start: Math.max(day.start, start), end: Math.min(day.end, end) };
 }
 
+/** alignYesterday of a payload's `yesterday` list, worked out once per list, day and zone. */
+function alignedYesterday(list, day, tz) {
+  const kept = alignedYesterdays.get(list);
+  if (kept && kept.day === day && kept.tz === tz) return kept.aligned;
+  const aligned = alignYesterday(entries(list), day, tz);
+  alignedYesterdays.set(list, { day, tz, aligned });
+  return aligned;
+}
+
 /**
  * Yesterday's entries moved onto today at the same wall-clock time (so 09:00 yesterday sits above 09:00 today,
  * across a change of daylight saving time); an entry whose time does not exist today (the skipped hour) is left out.
@@ -370,14 +397,32 @@ function hourTicks(domain, tz, plot, font, variant) {
   return picked.map((h) => ({ at: h.at, label: `${String(h.hour).padStart(2, '0')}:00` }));
 }
 
+/**
+ * A payload's entries with their times parsed, oldest first, those without a valid span left out. Each entry's parse
+ * is kept for as long as the entry lives: a topic's delta replaces a few entries and keeps the others, so a redraw
+ * parses only what changed.
+ */
 function entries(list) {
   if (!Array.isArray(list)) return [];
-  return list
-    .filter((e) => e && typeof e.start === 'string' && typeof e.end === 'string')
-    .map((e) => ({ ...e, startMs: Date.parse(e.start), endMs: Date.parse(e.end) }))
-    .filter((e) => Number.isFinite(e.startMs) && Number.isFinite(e.endMs) && e.endMs > e.startMs)
-    .sort((a, b) => a.startMs - b.startMs);
+  const out = [];
+  for (const e of list) {
+    if (!e || typeof e !== 'object') continue;
+    let parsed = parsedEntries.get(e);
+    if (parsed === undefined) {
+      const startMs = typeof e.start === 'string' ? Date.parse(e.start) : NaN;
+      const endMs = typeof e.end === 'string' ? Date.parse(e.end) : NaN;
+      parsed = Number.isFinite(startMs) && Number.isFinite(endMs) && endMs > startMs ? { ...e, startMs, endMs } : null;
+      parsedEntries.set(e, parsed);
+    }
+    if (parsed) out.push(parsed);
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
 }
+
+/** entries()' parses, by entry object. */
+const parsedEntries = new WeakMap();
+/** alignYesterday()'s results, by the payload's `yesterday` list (which a delta replaces whole or keeps). */
+const alignedYesterdays = new WeakMap();
 
 function boundsOf(list) {
   if (!list.length) return null;

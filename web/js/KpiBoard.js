@@ -1,4 +1,5 @@
 import { reconcile, setAttr, setText } from './dom.js';
+import { KPI_CHARTS } from './IntervalChart.js';
 import { IntervalChart } from './IntervalChartView.js';
 
 /**
@@ -34,16 +35,16 @@ export function KpiBoard(el) {
     setText(title, text);
     setAttr(title, 'hidden', !text);
     reconcile(tables, list, (t) => t.id, () => createTable(resized), updateTable, 'id');
-    // One row of small multiples, as wide as they can be; past MAX_CHARTS the rest are counted.
-    const multiples = (e.detail.charts || []).filter((c) => c.chart);
-    const shown = multiples.slice(0, MAX_CHARTS);
-    setAttr(charts, 'hidden', multiples.length === 0);
+    // One row of small multiples, as wide as they can be, for the first KPI_CHARTS queues; the others are counted.
+    const all = e.detail.charts || [];
+    const shown = all.slice(0, KPI_CHARTS).filter((c) => c.chart);
+    setAttr(charts, 'hidden', shown.length === 0);
     charts.style.setProperty('--n', String(Math.max(1, shown.length)));
     reconcile(charts, shown, (c) => c.id, createChart, (li, c) => {
       setText(li.querySelector('.kpi-board__chart-name'), c.name);
       li.chart.update(c.chart);
     }, 'id');
-    const more = multiples.length - shown.length;
+    const more = shown.length ? Math.max(0, all.length - KPI_CHARTS) : 0;
     setText(chartsMore, more > 0 ? `+${more} more queues` : '');
     setAttr(chartsMore, 'hidden', more === 0);
     // Layout is only measured when the set of rows changed, not on every tick.
@@ -82,9 +83,6 @@ function fitRows(section) {
   }
   setAttr(section, 'data-shown', shown < rows.length ? shown : null);
 }
-
-/** Small multiples on one row: more would be too narrow to read from across the room. */
-const MAX_CHARTS = 6;
 
 function createChart() {
   const li = document.createElement('li');

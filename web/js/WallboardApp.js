@@ -57,7 +57,7 @@ import {
 /**
  * Mounts the `.wallboard-app` (the static skeleton in index.html) and keeps it in step with the events
  * `WallboardSocket` dispatches on `el`: `wallboardSnapshot`, `wallboardAlerts`, `wallboardConnection`,
- * `wallboardClock`. Re-renders on every event (model updates coalesced to one render per animation frame) and on a
+ * `wallboardClock`, `wallboardIntervals` (the charts' topics). Re-renders on every event (model updates coalesced to one render per animation frame) and on a
  * once-a-second tick aligned to the wall clock, so waits and times in state tick between updates. Children are updated in place; nothing is rebuilt on a tick.
  *
  * The layout (`data-layout` = tv | queue | agents | kpi) decides which sections are shown. `data-generated-at` holds the

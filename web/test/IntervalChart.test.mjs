@@ -256,6 +256,9 @@ test('interval topics: queue layout its queue, kpi every queue, tv only with ?sp
   assert.deepEqual(intervalTopicsForLayout({ layout: 'tv', spark: true, queues: ['support', 'x'] }, center), ['intervals:queue:support']);
   assert.deepEqual(intervalTopicsForLayout({ layout: 'agents', spark: true }, center), []);
   assert.deepEqual(intervalTopicsForLayout({ layout: 'kpi' }, null), []);
+  const eight = { queues: ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8'].map((id) => ({ id })) };
+  assert.deepEqual(intervalTopicsForLayout({ layout: 'kpi' }, eight), ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'].map((id) => `intervals:queue:${id}`),
+    'the kpi layout charts its first six queues only');
   assert.equal(parseSparkOption('?spark=1'), true);
   assert.equal(parseSparkOption('?layout=tv&spark=on'), true);
   assert.equal(parseSparkOption('?spark=0'), false);

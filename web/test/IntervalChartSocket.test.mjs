@@ -39,7 +39,7 @@ test('the queue layout subscribes to its queue\'s interval topic with its other 
   assert.deepEqual(ws.sent[1], { op: 'subscribe', topics: ['agents:sales', 'intervals:queue:sales', 'queue:sales'], bundle: true });
 });
 
-test('the kpi layout subscribes to every queue\'s; tv only with spark', () => {
+test('the kpi layout subscribes to its queues\' (the first six); tv only with spark', () => {
   // `groups` (kpi) and `agents` (tv) came with the first subscribe, before the center's queue list.
   assert.deepEqual(connect({ layout: 'kpi', queues: null }).ws.sent[1].topics,
     ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales', 'queue:support']);
