@@ -50,7 +50,8 @@ extension AMIEventMapper {
         resync.gapStart = nil
         var lines: [String: [QueueLogRecord]] = [:]
         var order: [String] = []
-        for record in records where record.isAboutACall {
+        // A line stamped after the resync tells what the live stream reports too: it is not the gap's.
+        for record in records where record.isAboutACall && record.time <= at {
             if lines[record.callID] == nil { order.append(record.callID) }
             lines[record.callID, default: []].append(record)
         }
