@@ -98,7 +98,7 @@ import WallboardCore
         let departures = harness.read { engine, _ in engine.departures }
         let e04 = try #require(departures.first { $0.contact == "1795350569.13" })
         #expect(e04.outcome == .abandoned)
-        #expect(e04.leftAt == Instant(milliseconds: 1_795_350_583_000))
+        #expect(e04.leftAt == Instant(milliseconds: 1_795_350_583_000), "\(harness.logs.entries.filter { $0.message.contains("queue_log") || $0.message.contains("AMI logged") || $0.message.contains("connection lost") }.map { "\($0.message) \($0.metadata)" })")
         let e07 = try #require(departures.first { $0.contact == "1795350581.19" })
         #expect(e07.outcome == .answered)
         #expect(abs(e07.wait - 40_043) < 1000)  // from ENTERQUEUE (whole seconds), not from the resync

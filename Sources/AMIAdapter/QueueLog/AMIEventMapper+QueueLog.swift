@@ -44,7 +44,8 @@ extension AMIEventMapper {
     /// lines' times (never after `at`), and updates the model; `members` are the QueueStatus's QueueMember
     /// items (for the member names the log uses).
     mutating func applyQueueLog(members: [AMIMessage], covered: Set<String>, at: Instant) {
-        guard let records = resync.queueLog else { return }
+        // An answer that covers no queue (an empty list) leaves the log for the one that does.
+        guard let records = resync.queueLog, !covered.isEmpty else { return }
         let gapStart = resync.gapStart
         resync.queueLog = nil
         resync.gapStart = nil
