@@ -225,4 +225,19 @@ import WallboardCore
         #expect(today.expired == 0)
         #expect(run.engine.departures.map(\.wait) == [7750, 5000])
     }
+
+    /// Without `Timestamp:` headers the mapper's times are arrival times: a caller seen late (here 3 s after
+    /// its ABANDON line's second) still gets the log's outcome, never earlier than the mapper knew the caller.
+    @Test func aCallerSeenLateStillGetsTheLogsOutcome() throws {
+        var mapper = AMIEventMapper(configuration: Fixture.mapperConfiguration)
+        _ = mapper.map(AMIMessage(["Event": "QueueCallerJoin", "Queue": "sales", "Channel": "PJSIP/trunk-1", "Uniqueid": "7.1"]), now: Self.ms(1_795_350_408))
+        mapper.connectionLost(now: Self.ms(1_795_350_409))
+        let log = "1795350401|7.1|sales|NONE|ENTERQUEUE||5550101|1\n1795350405|7.1|sales|NONE|ABANDON|1|1|4\n"
+        mapper.provideQueueLog(QueueLogParser.parse(Array(log.utf8)).records)
+        let back = Self.ms(1_795_350_460)
+        var events = mapper.map(AMIMessage(["Event": "QueueParams", "ActionID": "wb-1", "Queue": "sales"]), now: back)
+        events += mapper.map(AMIMessage(["Event": "QueueStatusComplete", "ActionID": "wb-1"]), now: back)
+        events += mapper.map(AMIMessage(["Event": "CoreShowChannelsComplete", "ActionID": "wb-2"]), now: back)
+        #expect(events.filter { $0.type == "contact.abandoned" }.map(\.id) == ["ami:7.1:ql-abandoned:1795350408000"])
+    }
 }

@@ -48,13 +48,9 @@ struct QueueLogCall: Sendable, Equatable {
     mutating func follow(
         _ records: [QueueLogRecord], gapStart: Instant?, covered: Set<String>, agent: (String, String) -> String
     ) {
-        let known: Instant? = switch state {
-        case .waiting(_, let since), .connected(_, _, let since): since
-        default: nil
-        }
+        // Lines the mapper already knows (the held caller's ENTERQUEUE, the held call's CONNECT) change nothing
+        // below; they are not skipped by time, since the mapper's times may be arrival times that lag the PBX.
         for record in records {
-            // Lines from before the mapper's own knowledge of the call (its ENTERQUEUE, an earlier CONNECT).
-            if let known, record.time.advanced(by: 999) < known { continue }
             let inGap = gapStart.map { record.time > $0 } ?? false
             if case .ringNoAnswer = record.event {
                 if inGap { ringNoAnswers[record.queue, default: 0] += 1 }
@@ -82,7 +78,13 @@ struct QueueLogCall: Sendable, Equatable {
     private mutating func step(
         _ record: QueueLogRecord, inGap: Bool, covered: Set<String>, agent: (String, String) -> String
     ) {
-        let at = record.time
+        // Never before what the mapper knew (its times may be arrival times) or an earlier step.
+        var at = record.time
+        switch state {
+        case .waiting(_, let since), .connected(_, _, let since): at = max(at, since)
+        default: break
+        }
+        if let last = steps.last?.at { at = max(at, last) }
         switch (state, record.event) {
         case (.unknown, .enterQueue(let callerID)):
             guard inGap, covered.contains(record.queue) else {
