@@ -63,9 +63,14 @@ public struct AMISession: Sendable {
         self.mapper = AMIEventMapper(configuration: mapper)
     }
 
-    /// Hands the engine's restored live contacts to the mapper (see ``AMIEventMapper/adoptRestored(_:)``).
-    public mutating func adoptRestored(_ contacts: [SourceSnapshot.Contact]) {
-        mapper.adoptRestored(contacts)
+    /// Hands the engine's restored live contacts to the mapper (see ``AMIEventMapper/adoptRestored(_:lastSeen:)``).
+    public mutating func adoptRestored(_ contacts: [SourceSnapshot.Contact], lastSeen: Instant? = nil) {
+        mapper.adoptRestored(contacts, lastSeen: lastSeen)
+    }
+
+    /// Hands `queue_log` lines to the mapper (see ``AMIEventMapper/provideQueueLog(_:)``).
+    public mutating func provideQueueLog(_ records: [QueueLogRecord]) {
+        mapper.provideQueueLog(records)
     }
 
     /// Service levels from Asterisk's QueueParams, for the server's defaults.

@@ -178,7 +178,9 @@ public final class Daemon: @unchecked Sendable {
                     mapper.serviceLevel = settings.serviceLevel
                     return mapper
                 }())
-            return AMISource(configuration: configuration, engine: engine, clock: clock, logger: logger)
+            var source = configuration
+            source.queueLog = settings.queueLog
+            return AMISource(configuration: source, engine: engine, clock: clock, logger: logger)
         }
         api.amiSources = amiSources
         try prepareRedisSink()

@@ -12,6 +12,10 @@ struct ResyncState: Sendable {
     var restored: [SourceSnapshot.Contact] = []
     /// The queues the last QueueStatus covered: the `source.snapshot` after CoreShowChannels speaks for these.
     var covered: Set<String> = []
+    /// `queue_log` lines handed over at this (re)connect, used by the next QueueStatusComplete (QueueLog/).
+    var queueLog: [QueueLogRecord]?
+    /// Where the gap the `queue_log` fills starts: the last message before a drop, or the engine's latest event.
+    var gapStart: Instant?
 
     mutating func reset() {
         lists.removeAll()
@@ -33,6 +37,8 @@ extension AMIEventMapper {
     mutating func queueStatusComplete(_ message: AMIMessage, at: Instant) {
         let items = resync.lists.removeValue(forKey: message.actionID ?? "") ?? []
         let covered = Set(items.filter { $0.eventName == "QueueParams" }.compactMap { $0["Queue"] })
+        // What queue_log says happened while we were away comes first, at its own times (QueueLog/).
+        applyQueueLog(members: items, covered: covered, at: at)
 
         // Members.
         var listed: [String: Set<String>] = [:]

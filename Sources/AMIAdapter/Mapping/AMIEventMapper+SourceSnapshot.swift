@@ -8,9 +8,12 @@ extension AMIEventMapper {
     /// Live contacts the engine restored from its checkpoint after a daemon restart. The mapper never saw
     /// them; it adopts those of the queues the first QueueStatus covers, so a caller still waiting or a call
     /// still up is followed as if it had been seen, and one the PBX no longer has is left out of the
-    /// `source.snapshot` (the engine closes it as `expired`, never as an abandon or an answer).
-    public mutating func adoptRestored(_ contacts: [SourceSnapshot.Contact]) {
+    /// `source.snapshot` (the engine closes it as `expired`, never as an abandon or an answer), unless the
+    /// `queue_log` says what became of it. `lastSeen`: the engine's latest event time
+    /// (`WallboardEngine.latestEventTime`), where the gap a `queue_log` fills starts.
+    public mutating func adoptRestored(_ contacts: [SourceSnapshot.Contact], lastSeen: Instant? = nil) {
         resync.restored = contacts
+        if let lastSeen { resync.gapStart = min(resync.gapStart ?? lastSeen, lastSeen) }
     }
 
     /// Moves the restored contacts of `covered` queues into the model (agents are known by now: QueueMember

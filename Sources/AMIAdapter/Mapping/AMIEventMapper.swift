@@ -146,6 +146,7 @@ public struct AMIEventMapper: Sendable {
 
     /// The connection dropped. Nothing is corrected until the next connection's resync says what changed.
     public mutating func connectionLost(now: Instant) {
+        noteGapStart()
         resync.reset()
     }
 

@@ -99,11 +99,12 @@ public final class AMISource: @unchecked Sendable {
             startTimers()
             // What the engine restored from its checkpoint: the first resync adopts what the PBX still has
             // and the source.snapshot after it lets the engine expire the rest (no ghost callers).
-            engine.read({ engine, _ in engine.interactions().compactMap(SourceSnapshot.Contact.init(restored:)) }) {
-                [self] restored in
+            engine.read({ engine, _ in
+                (engine.interactions().compactMap(SourceSnapshot.Contact.init(restored:)), engine.latestEventTime)
+            }) { [self] restored, lastSeen in
                 queue.async { [self] in
                     guard lifecycle == .running else { return }
-                    session.adoptRestored(restored)
+                    session.adoptRestored(restored, lastSeen: lastSeen)
                     connect()
                 }
             }
@@ -503,6 +504,11 @@ public final class AMISource: @unchecked Sendable {
             logger.warning("AMI logged in with the secret in plain text: the server refused the MD5 challenge", metadata: metadata)
         } else {
             logger.notice("AMI logged in", metadata: metadata)
+        }
+        // Before the QueueStatus answer arrives (it is read on this queue after this returns): what the gap's
+        // calls became, for the resync to emit first (QueueLogFile, docs/asterisk.md "queue_log").
+        if let path = configuration.queueLog, let since = session.mapper.queueLogSince {
+            session.provideQueueLog(QueueLogFile.readForGap(path: path, since: since, logger: logger))
         }
     }
 

@@ -35,6 +35,8 @@ public struct AMISourceConfiguration: Sendable {
     public var loginTimeout: Millis = .seconds(15)
     /// Default timeout of supervisor actions (``AMISource/send(_:timeout:completion:)``).
     public var actionTimeout: Millis = .seconds(10)
+    /// Asterisk's `queue_log`, read at each (re)connect to fill the gap (``QueueLogFile``); `nil`: not read.
+    public var queueLog: String?
 
     public init(
         name: String = "asterisk", host: String, port: Int = 5038, username: String, secret: String,

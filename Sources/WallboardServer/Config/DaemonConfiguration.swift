@@ -18,6 +18,8 @@ public struct DaemonConfiguration: Sendable {
         public var wrapUp: [String: Millis]
         /// How the queues discovered from this Asterisk judge their service level (`service_level`).
         public var serviceLevel: AMIEventMapper.ServiceLevelTreatment = .board
+        /// Asterisk's `queue_log`, read to fill the gaps while the daemon or its manager session was down (`queue_log`).
+        public var queueLog: String?
 
         public init(name: String, host: String, port: Int, username: String, secretFile: String, wrapUp: [String: Millis]) {
             self.name = name
@@ -324,6 +326,18 @@ public struct DaemonConfiguration: Sendable {
                 secretFile: try ami.requiredString("secret_file"), wrapUp: wrapUp)
             if let treatment = try ami.choice("service_level", from: AMIEventMapper.ServiceLevelTreatment.allCases.map(\.rawValue)) {
                 settings.serviceLevel = AMIEventMapper.ServiceLevelTreatment(rawValue: treatment)!
+            }
+            if let path = try ami.string("queue_log") {
+                // Read only, at each (re)connect: it must be readable now (docs/asterisk.md, "queue_log").
+                var isDirectory: ObjCBool = false
+                guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                    FileManager.default.isReadableFile(atPath: path)
+                else {
+                    throw ami.document.error(
+                        ami.childPath("queue_log"),
+                        "\(path) is not a file this user can read (add it to the asterisk group, see docs/asterisk.md)")
+                }
+                settings.queueLog = path
             }
             sources.append(settings)
             try ami.rejectUnknownKeys()
