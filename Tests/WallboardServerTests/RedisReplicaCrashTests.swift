@@ -22,10 +22,11 @@ import WallboardCore
         return process
     }
 
-    /// Today's offered, answered and abandoned, and agents logged in, as `/api/v1/snapshot` shows them.
+    /// The last 60 minutes' offered, answered and abandoned, and agents logged in, as `/api/v1/snapshot` shows
+    /// them. (Not "today": the batches span the 30 minutes before the test, so near midnight "today" splits them.)
     static func totals(port: Int) -> [Int64]? {
         guard let response = try? HTTPClient.get("http://127.0.0.1:\(port)/api/v1/snapshot"), response.status == 200,
-            let json = try? JSONC.parse(response.text), let today = json["center"]?["metrics"]?["today"]
+            let json = try? JSONC.parse(response.text), let today = json["center"]?["metrics"]?["60m"]
         else { return nil }
         return [today["offered"], today["answered"], today["abandoned"], json["center"]?["agents"]?["logged_in"]]
             .map { $0?.integerValue ?? -1 }
