@@ -185,6 +185,9 @@ public struct DaemonConfiguration: Sendable {
             configuration.eventLimits = try parseEventLimits(limits)  // Config/DaemonConfiguration+Limits.swift
             try limits.rejectUnknownKeys()
         }
+        if let costs = try root.section("costs") {
+            configuration.engine.costs = try parseCosts(costs, idLimit: configuration.eventLimits.maxIDBytes)  // Config/DaemonConfiguration+Costs.swift
+        }
         if let text = root.value("alerts") {
             let (alerts, inline) = try SecretFiles.resolveNotifiers(
                 text, document: document, credentialsDirectory: credentialsDirectory)  // Config/SecretFiles.swift
