@@ -30,6 +30,14 @@ public struct CostConfiguration: Sendable, Equatable {
         self.fixedHourly = fixedHourly
     }
 
+    /// `minor` minor units in the currency's units (2698 → 26.98 with two decimals), for gauges and alert
+    /// thresholds; the exact figure stays the integer.
+    public func majorUnits(_ minor: Int64) -> Double {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        return Double(minor) / scale
+    }
+
     /// The hourly cost of an agent of `team` (nil: no team): the team's rate, else ``agentHourly``.
     public func hourly(team: String?) -> Int64 {
         team.flatMap { teamHourly[$0] } ?? agentHourly
