@@ -417,9 +417,9 @@ export function formatMoney(minor, currency) {
 
 /** The cost rows: what the window cost, and that per handled and per offered contact. */
 export const COST_ROWS = [
-  { key: 'cost', label: 'Cost', field: 'cost_minor' },
-  { key: 'cost_per_handled', label: 'Per handled contact', field: 'cost_per_handled_minor' },
-  { key: 'cost_per_offered', label: 'Per offered contact', field: 'cost_per_offered_minor' },
+  { key: 'cost', label: 'Total', field: 'cost_minor' },
+  { key: 'cost_per_handled', label: 'Per handled', field: 'cost_per_handled_minor' },
+  { key: 'cost_per_offered', label: 'Per offered', field: 'cost_per_offered_minor' },
 ];
 
 /**
