@@ -1,4 +1,5 @@
 import Testing
+import WallboardAlerts
 import WallboardCore
 @testable import WallboardServer
 
@@ -66,6 +67,23 @@ import WallboardCore
                 "\(error)".contains(key) && "\(error)".contains(words)
             }
         }
+    }
+
+    @Test func aCostRuleNeedsTheCostsSection() throws {
+        let rule = """
+            alerts:
+              notifiers:
+                - {name: hook, kind: webhook, url: "https://example.com/hook"}
+              rules:
+                - {name: pricey, metric: cost_per_handled, scope: center, window: 15m, comparison: ">", threshold: 5, notifiers: [hook]}
+            """
+        #expect {
+            _ = try DaemonConfiguration.parse(yaml: rule, fileName: "w.yaml")
+        } throws: { error in
+            "\(error)".contains("alerts.rules[0].metric") && "\(error)".contains("cost_per_handled needs a costs: section")
+        }
+        let priced = try DaemonConfiguration.parse(yaml: "costs: {currency: EUR, agent_hourly: 30}\n" + rule, fileName: "w.yaml")
+        #expect(priced.alerts.rules.first?.metric == .costPerHandled)
     }
 
     @Test func amountTextIsParsedExactly() {

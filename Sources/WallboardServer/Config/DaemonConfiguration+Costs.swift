@@ -1,4 +1,5 @@
 import JSONModel
+import WallboardAlerts
 import WallboardCore
 
 extension DaemonConfiguration {
@@ -35,6 +36,16 @@ extension DaemonConfiguration {
         }
         try costs.rejectUnknownKeys()
         return configuration
+    }
+
+    /// A cost rule without a `costs:` section could never fire: say so rather than watch nothing.
+    static func checkCostRules(_ configuration: DaemonConfiguration, document: ConfigDocument) throws(ConfigError) {
+        guard configuration.engine.costs == nil else { return }
+        for (index, rule) in configuration.alerts.rules.enumerated() where rule.metric.isMoney {
+            throw document.error(
+                "alerts.rules[\(index)].metric",
+                "rule \"\(rule.name)\": \(rule.metric.name) needs a costs: section (currency and hourly rates)")
+        }
     }
 
     /// The amount at `key` in minor units (`decimals` digits after the point), or nil when absent.

@@ -208,6 +208,7 @@ public struct DaemonConfiguration: Sendable {
                     file: document.fileName, line: first?.line, path: first?.path ?? "alerts",
                     message: (first?.rule.map { "rule \"\($0)\": " } ?? "") + (first?.message ?? "invalid") + rest.joined())
             }
+            try checkCostRules(configuration, document: document)  // Config/DaemonConfiguration+Costs.swift
         }
         configuration.amiSources = try parseAMI(root).map { source in
             var source = source
