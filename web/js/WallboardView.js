@@ -385,11 +385,21 @@ export const KPI_GROUPS = [
   { id: 'quality', title: 'Quality', note: 'CSAT 1–5, CES 1–7, n surveys' },
 ];
 
-/** The KPI_GROUPS panels of one scope, as KpiBoard tables with ids `kpi-<group>`, then its cost panel when it has one. */
+/**
+ * The KPI_GROUPS panels of one scope, as KpiBoard tables with ids `kpi-<group>`. With costs configured the cost rows
+ * (costTableView) close the Volume panel, "Volume & cost": a fifth panel did not fit the queue layout's row of four
+ * and pushed the kpi layout's abandoned list off the screen.
+ */
 function kpiGroupTables(scope, columns) {
   const tables = KPI_GROUPS.map((g) => ({ id: `kpi-${g.id}`, title: g.title, note: g.note || '', ...kpiTableView(scope, columns, g.id) }));
   const cost = costTableView(scope, columns);
-  return cost ? [...tables, cost] : tables;
+  const volume = tables.find((t) => t.id === 'kpi-volume');
+  if (cost && volume) {
+    volume.title = 'Volume & cost';
+    volume.note = cost.note;
+    volume.rows = [...volume.rows, ...cost.rows];
+  }
+  return tables;
 }
 
 // --- Cost per contact (config `costs:`; docs/metrics.md, "Cost per contact") -------------------------------------
@@ -417,9 +427,9 @@ export function formatMoney(minor, currency) {
 
 /** The cost rows: what the window cost, and that per handled and per offered contact. */
 export const COST_ROWS = [
-  { key: 'cost', label: 'Total', field: 'cost_minor' },
-  { key: 'cost_per_handled', label: 'Per handled', field: 'cost_per_handled_minor' },
-  { key: 'cost_per_offered', label: 'Per offered', field: 'cost_per_offered_minor' },
+  { key: 'cost', label: 'Cost', field: 'cost_minor' },
+  { key: 'cost_per_handled', label: 'Cost/handled', field: 'cost_per_handled_minor' },
+  { key: 'cost_per_offered', label: 'Cost/offered', field: 'cost_per_offered_minor' },
 ];
 
 /**

@@ -34,14 +34,21 @@ test('cost panel: a row per figure, a column per window; none without a currency
   assert.equal(costTableView(null, columns), null);
 });
 
-test('kpi and queue layouts add the cost panel after the KPI panels only when costs are configured', () => {
+test('kpi and queue layouts close the Volume panel with the cost rows only when costs are configured', () => {
   const center = { currency: eur, metrics: { '15m': m60, today: m60 } };
   const queue = { id: 'sales', name: 'Sales', currency: eur, metrics: { '15m': m60, today: m5 } };
   const snap = { primary_window: '15m', center, queues: [queue], abandoned_today: [] };
-  const ids = centerKpiTables(snap).map((t) => t.id);
-  assert.deepEqual(ids.slice(0, 5), ['kpi-volume', 'kpi-speed', 'kpi-handling', 'kpi-quality', 'kpi-cost']);
-  const cost = queueKpiTables(snap, queue).find((t) => t.id === 'kpi-cost');
-  assert.deepEqual(cost.rows[0].values, ['€26.98', '€5.00']);
+  const tables = centerKpiTables(snap);
+  assert.deepEqual(tables.map((t) => t.id).slice(0, 5), ['kpi-volume', 'kpi-speed', 'kpi-handling', 'kpi-quality', 'queues']);
+  const volume = tables[0];
+  assert.equal(volume.title, 'Volume & cost');
+  assert.equal(volume.note, 'EUR');
+  assert.deepEqual(volume.rows.map((r) => r.key).slice(-4), ['transfers', 'cost', 'cost_per_handled', 'cost_per_offered']);
+  assert.deepEqual(volume.rows.at(-1).values, ['€6.75', '€6.75']);
+  const queueVolume = queueKpiTables(snap, queue).find((t) => t.id === 'kpi-volume');
+  assert.deepEqual(queueVolume.rows.find((r) => r.key === 'cost').values, ['€26.98', '€5.00']);
   const plain = { primary_window: '15m', center: { metrics: { '15m': m60 } }, queues: [], abandoned_today: [] };
-  assert.ok(!centerKpiTables(plain).some((t) => t.id === 'kpi-cost'));
+  const plainVolume = centerKpiTables(plain)[0];
+  assert.equal(plainVolume.title, 'Volume');
+  assert.ok(!plainVolume.rows.some((r) => r.key.startsWith('cost')));
 });
