@@ -14,6 +14,15 @@ guard arguments.count >= 2 else {
 let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
 let text = try String(contentsOfFile: arguments[1], encoding: .utf8)
 var engine = WallboardEngine()
+// WALLBOARD_BENCH_COSTS=1: price the windows (config `costs:`, docs/metrics.md "Cost per contact"): 25 team
+// rates, a default and fixed costs, to see what the cost figures add to snapshot(now:).
+if ProcessInfo.processInfo.environment["WALLBOARD_BENCH_COSTS"] == "1" {
+    var configuration = engine.configuration
+    configuration.costs = CostConfiguration(
+        currency: "EUR", agentHourly: 3000,
+        teamHourly: Dictionary(uniqueKeysWithValues: (0..<25).map { ("t\($0)", Int64(3100 + $0)) }), fixedHourly: 12_000)
+    engine = WallboardEngine(configuration: configuration)
+}
 var now = Instant(milliseconds: 0)
 var count = 0
 let clock = ContinuousClock()

@@ -104,6 +104,13 @@ extension EngineService {
                         "wallboardd_queue_service_level", "gauge", "Service level in the primary window (0..1).",
                         labels: labels + [("window", snapshot.primaryWindow)], value: level)
                 }
+                if let costs = snapshot.costs, let cost = queue.figures.costs[snapshot.primaryWindow]?.perHandled {
+                    metrics.add(
+                        "wallboardd_queue_cost_per_handled", "gauge",
+                        "Cost per handled contact in the primary window, in the currency's units (docs/metrics.md).",
+                        labels: labels + [("window", snapshot.primaryWindow), ("currency", costs.currency)],
+                        value: costs.majorUnits(cost))
+                }
             }
             metrics.add(
                 "wallboardd_agents_logged_in", "gauge", "Agents logged in now.",

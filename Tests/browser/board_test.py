@@ -10,6 +10,8 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   alerts    the alert banner: server-driven (the config's always-true rule fires; the banner shows its severity
             and summary; acknowledged through POST /api/v1/alerts/{id}/ack it says so; removed by SIGHUP it goes),
             and always through the socket's own message path with an injected `alerts` topic message
+  cost      the kpi layout's cost rows (config `costs:`, closing the Volume panel) show the API's cost figures in the
+            config's currency
   partial   a daemon without a state directory (and no simulator): the board's header says "Today since HH:MM —
             restarted without history", HH:MM being /healthz's `today_since` in the browser's local time
   shots     a PNG of each layout (1080p and 4K, dark and light, stale, alert) in $SHOTS_DIR
@@ -79,9 +81,11 @@ alerts:
     # acknowledgement, named as the banner shows it (docs/security.md).
     access = (f"access:\n  loopback_without_token: true\n  tokens:\n"
               f"    - {{name: browser-test, role: supervisor, hash: \"{hashlib.sha256(ACK_TOKEN.encode()).hexdigest()}\"}}\n")
+    # Costs, so the kpi layouts show their cost panel (docs/metrics.md, "Cost per contact").
+    costs = "costs: {currency: EUR, decimals: 2, agent_hourly: 31.25, teams: {north: 35.10}, fixed_hourly: 12.5}\n"
     with open(path, "w") as f:
         f.write(f"listen: 127.0.0.1:{port}\nweb_root: {os.path.join(ROOT, 'web')}\n"
-                f"simulator: {{enabled: true, seed: 7}}\n{access}{rule}")
+                f"simulator: {{enabled: true, seed: 7}}\n{access}{costs}{rule}")
 
 
 class Daemon:
@@ -263,14 +267,28 @@ def with_n(value, n):
     return value if value == "—" or not is_num(n) else f"{value} ({f_count(n)})"
 
 
-def kpi_rows(m):
-    """The KPI panels' rows (WallboardView.KPI_ROWS), re-done from the metrics object."""
+def f_money(minor, currency):
+    """formatMoney for EUR/USD-like currencies: en-US, the symbol, thousands separators, exactly `decimals` digits."""
+    if not isinstance(minor, int) or isinstance(minor, bool) or not currency:
+        return "—"
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}[currency["code"]]
+    d = currency["decimals"]
+    whole, frac = divmod(minor, 10 ** d)
+    return f"{symbol}{whole:,}" + (f".{frac:0{d}d}" if d else "")
+
+
+def kpi_rows(m, currency=None):
+    """The KPI panels' rows (WallboardView.KPI_ROWS, and COST_ROWS when the scope has a currency), re-done from the
+    metrics object."""
     rep = f"{f_count(m.get('repeat_contacts'))} ({f_pct(m.get('repeat_rate'))})" \
         if is_num(m.get("repeat_contacts")) and is_num(m.get("repeat_rate")) else f_count(m.get("repeat_contacts"))
     return {
         "kpi-volume": {"offered": f_count(m.get("offered")), "answered": f_count(m.get("answered")),
                        "abandoned": f_count(m.get("abandoned")), "short_abandoned": f_count(m.get("short_abandoned")),
-                       "transfers": f_count(m.get("transfers"))},
+                       "transfers": f_count(m.get("transfers")),
+                       **({"cost": f_money(m.get("cost_minor"), currency),
+                           "cost_per_handled": f_money(m.get("cost_per_handled_minor"), currency),
+                           "cost_per_offered": f_money(m.get("cost_per_offered_minor"), currency)} if currency else {})},
         "kpi-speed": {"service_level": f_sl(m.get("service_level")), "abandon_rate": f_pct(m.get("abandon_rate")),
                       "asa": f_dur(m.get("asa_seconds")), "max_wait": f_dur(m.get("max_wait_seconds"))},
         "kpi-handling": {"aht": f_dur(m.get("aht_seconds")), "talk": f_dur(m.get("talk_seconds")),
@@ -287,7 +305,7 @@ def kpi_diffs(scope, win, tables, cmp, where):
     metrics = scope.get("metrics") or {}
     cols = [w for w in dict.fromkeys([win, "today"]) if w in metrics]
     for col in cols:
-        for table, rows in kpi_rows(metrics[col]).items():
+        for table, rows in kpi_rows(metrics[col], scope.get("currency")).items():
             for key, want in rows.items():
                 cmp(f"{where} {table}.{key}[{col}]", ((tables.get(table) or {}).get(key) or {}).get(col), want)
     return cols
@@ -675,7 +693,13 @@ def run(browser, daemon, base, port):
     page.screenshot(os.path.join(SHOTS, "queue-1080p-light.png"))
     page.navigate(base + "?layout=kpi&theme=light")
     page.wait_for("document.querySelector('.wallboard-app').dataset.generatedAt", timeout=10)
-    numbers_match(page, port, "kpi light")
+    _, shown = numbers_match(page, port, "kpi light")
+    # The numbers check above compared every cost cell with the API's figures; here: the rows are there and priced.
+    volume = ((shown or {}).get("kpiTables") or {}).get("kpi-volume") or {}
+    cost = {k: v for k, v in volume.items() if k.startswith("cost")}
+    priced = [v for row in cost.values() for v in row.values() if v.startswith("€")]
+    check("cost[kpi] the cost rows show the API's cost figures in EUR", len(cost) == 3 and len(priced) >= 2,
+          json.dumps(cost, ensure_ascii=False))
     page.screenshot(os.path.join(SHOTS, "kpi-1080p-light.png"))
 
     page.resize(3840, 2160)

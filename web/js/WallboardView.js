@@ -385,9 +385,74 @@ export const KPI_GROUPS = [
   { id: 'quality', title: 'Quality', note: 'CSAT 1–5, CES 1–7, n surveys' },
 ];
 
-/** The KPI_GROUPS panels of one scope, as KpiBoard tables with ids `kpi-<group>`. */
+/**
+ * The KPI_GROUPS panels of one scope, as KpiBoard tables with ids `kpi-<group>`. With costs configured the cost rows
+ * (costTableView) close the Volume panel, "Volume & cost": a fifth panel did not fit the queue layout's row of four
+ * and pushed the kpi layout's abandoned list off the screen.
+ */
 function kpiGroupTables(scope, columns) {
-  return KPI_GROUPS.map((g) => ({ id: `kpi-${g.id}`, title: g.title, note: g.note || '', ...kpiTableView(scope, columns, g.id) }));
+  const tables = KPI_GROUPS.map((g) => ({ id: `kpi-${g.id}`, title: g.title, note: g.note || '', ...kpiTableView(scope, columns, g.id) }));
+  const cost = costTableView(scope, columns);
+  const volume = tables.find((t) => t.id === 'kpi-volume');
+  if (cost && volume) {
+    volume.title = 'Volume & cost';
+    volume.note = cost.note;
+    volume.rows = [...volume.rows, ...cost.rows];
+  }
+  return tables;
+}
+
+// --- Cost per contact (config `costs:`; docs/metrics.md, "Cost per contact") -------------------------------------
+
+/**
+ * An amount of minor units (cents) in the scope's currency, e.g. 2698 with {code: 'EUR', decimals: 2} → "€26.98";
+ * "—" when undefined. Formatted with Intl.NumberFormat (en-US, like the board's counts) at exactly `decimals` digits.
+ * @param {number|null|undefined} minor
+ * @param {{code: string, decimals: number}|null|undefined} currency the scope's `currency` object
+ * @returns {string}
+ */
+export function formatMoney(minor, currency) {
+  if (!isFiniteNumber(minor) || !currency || !currency.code) return '—';
+  const decimals = Number.isInteger(currency.decimals) ? currency.decimals : 2;
+  try {
+    const format = new Intl.NumberFormat('en-US', {
+      style: 'currency', currency: currency.code, minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+    });
+    return format.format(minor / 10 ** decimals);
+  } catch {
+    // A currency code this browser does not know: the amount and the code.
+    return `${(minor / 10 ** decimals).toFixed(decimals)} ${currency.code}`;
+  }
+}
+
+/** The cost rows: what the window cost, and that per handled and per offered contact. */
+export const COST_ROWS = [
+  { key: 'cost', label: 'Cost', field: 'cost_minor' },
+  { key: 'cost_per_handled', label: 'Cost/handled', field: 'cost_per_handled_minor' },
+  { key: 'cost_per_offered', label: 'Cost/offered', field: 'cost_per_offered_minor' },
+];
+
+/**
+ * The cost panel (`kpi-cost`) of one scope, a column per window; null when the scope has no `currency` (no `costs:`).
+ * @param {object|null|undefined} scope center or queue, with `metrics` and `currency`
+ * @param {Array<{id: string, label: string}>} columns from kpiColumns
+ */
+export function costTableView(scope, columns) {
+  const currency = scope && scope.currency;
+  if (!currency) return null;
+  const metrics = scope.metrics || {};
+  return {
+    id: 'kpi-cost',
+    title: 'Cost',
+    note: currency.code,
+    columns,
+    rows: COST_ROWS.map((row) => ({
+      key: row.key,
+      label: row.label,
+      values: columns.map((c) => formatMoney((metrics[c.id] || {})[row.field], currency)),
+      tones: columns.map(() => null),
+    })),
+  };
 }
 
 /**

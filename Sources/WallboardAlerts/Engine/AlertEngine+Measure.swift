@@ -20,6 +20,9 @@ struct ScopeView {
     var available: Int
     var notReady: Int
     var windows: [String: WindowMetrics]
+    /// Window name → cost figures in minor units (empty without `costs:`), and the currency's decimals.
+    var costs: [String: CostFigures] = [:]
+    var costDecimals = 0
 
     init(waitingNow: Int?, longestWaitSeconds: Double?, available: Int, notReady: Int, windows: [String: WindowMetrics])
     {
@@ -30,10 +33,20 @@ struct ScopeView {
         self.windows = windows
     }
 
-    init(_ figures: Snapshot.ScopeFigures, _ now: Instant) {
+    init(_ figures: Snapshot.ScopeFigures, _ now: Instant, _ snapshot: Snapshot) {
         self.init(
             waitingNow: figures.waitingNow, longestWaitSeconds: figures.longestWait(at: now).asSeconds,
             available: figures.agents.available, notReady: figures.agents.notReady, windows: figures.windows)
+        costs = figures.costs
+        costDecimals = snapshot.costs?.decimals ?? 0
+    }
+
+    /// A cost figure of `window` in major units (minor units / 10^decimals), nil when undefined.
+    func money(_ window: String?, _ pick: (CostFigures) -> Int64?) -> Double? {
+        guard let window, let figures = costs[window], let minor = pick(figures) else { return nil }
+        var scale = 1.0
+        for _ in 0..<costDecimals { scale *= 10 }
+        return Double(minor) / scale
     }
 }
 
@@ -43,7 +56,7 @@ extension AlertEngine {
         switch rule.scope {
         case .center:
             return [
-                scopeMeasurement(rule, ScopeView(snapshot.center, now), instance: "center", labels: [:], name: "center")
+                scopeMeasurement(rule, ScopeView(snapshot.center, now, snapshot), instance: "center", labels: [:], name: "center")
             ]
         case .queue(let id):
             guard let entry = snapshot.queues.first(where: { $0.settings.id == id }) else { return [] }
@@ -54,6 +67,8 @@ extension AlertEngine {
             let members = snapshot.agents.filter { $0.team == id }
             guard !members.isEmpty else { return [] }
             var view = ScopeView(waitingNow: nil, longestWaitSeconds: nil, available: 0, notReady: 0, windows: [:])
+            view.costs = snapshot.teams.first { $0.id == id }?.figures.costs ?? [:]
+            view.costDecimals = snapshot.costs?.decimals ?? 0
             for agent in members {
                 if agent.state == .available { view.available += 1 }
                 if agent.state == .notReady { view.notReady += 1 }
@@ -76,7 +91,7 @@ extension AlertEngine {
     {
         let id = entry.settings.id
         return scopeMeasurement(
-            rule, ScopeView(entry.figures, now), instance: "queue:\(id)", labels: ["queue": id],
+            rule, ScopeView(entry.figures, now, snapshot), instance: "queue:\(id)", labels: ["queue": id],
             name: "queue \(entry.settings.name)")
     }
 
@@ -97,6 +112,9 @@ extension AlertEngine {
         case .agentsAvailable: value = Double(figures.available)
         case .agentsNotReady: value = Double(figures.notReady)
         case .agentStateSeconds, .contactSeconds: value = nil
+        case .cost: value = figures.money(rule.window, \.total)
+        case .costPerHandled: value = figures.money(rule.window, \.perHandled)
+        case .costPerOffered: value = figures.money(rule.window, \.perOffered)
         }
         return Measurement(instance: instance, labels: labels, value: value, displayName: name)
     }
@@ -132,6 +150,9 @@ extension AlertEngine {
         case .agentStateSeconds(let state, let reason):
             figure = "Time in \(state.rawValue)" + (reason.map { " (\($0))" } ?? "")
         case .contactSeconds: figure = "Contact duration"
+        case .cost: figure = "Cost (\(rule.window ?? ""))"
+        case .costPerHandled: figure = "Cost per handled contact (\(rule.window ?? ""))"
+        case .costPerOffered: figure = "Cost per offered contact (\(rule.window ?? ""))"
         }
         let value = measurement.value.map { format($0, rule.metric) } ?? "n/a"
         return
@@ -141,6 +162,7 @@ extension AlertEngine {
     /// Rates as percentages, seconds as `m:ss` from a minute up, counts as integers.
     static func format(_ value: Double, _ metric: AlertMetric) -> String {
         if metric.isRate { return JSONValue.formatNumber((value * 1000).rounded() / 10) + "%" }
+        if metric.isMoney { return JSONValue.formatNumber(value) }
         switch metric {
         case .waitingNow, .agentsAvailable, .agentsNotReady:
             return JSONValue.formatNumber(value)

@@ -79,6 +79,11 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     case agentStateSeconds(state: AgentState, reason: String?)
     /// Seconds since the agent answered their current contact.
     case contactSeconds
+    /// What the window cost (`cost`), per handled and per offered contact, in the currency's major
+    /// units (e.g. euros, `4.5`); needs the `costs:` section (docs/metrics.md, "Cost per contact").
+    case cost
+    case costPerHandled
+    case costPerOffered
 
     /// The name used in the config (`service_level`, ...).
     public var name: String {
@@ -92,6 +97,9 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         case .agentsNotReady: return "agents_not_ready"
         case .agentStateSeconds: return "agent_state_seconds"
         case .contactSeconds: return "contact_seconds"
+        case .cost: return "cost"
+        case .costPerHandled: return "cost_per_handled"
+        case .costPerOffered: return "cost_per_offered"
         }
     }
 
@@ -99,12 +107,14 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     public static let names = [
         "service_level", "abandon_rate", "asa_seconds", "waiting_now", "longest_wait_seconds",
         "agents_available", "agents_not_ready", "agent_state_seconds", "contact_seconds",
+        "cost", "cost_per_handled", "cost_per_offered",
     ]
 
     /// Needs a window (`window:` key).
     public var isWindowMetric: Bool {
         switch self {
         case .serviceLevel, .abandonRate, .asaSeconds: return true
+        case .cost, .costPerHandled, .costPerOffered: return true
         default: return false
         }
     }
@@ -119,6 +129,9 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
 
     /// A fraction 0..1 (thresholds must be too).
     public var isRate: Bool { self == .serviceLevel || self == .abandonRate }
+
+    /// An amount of money (the cost metrics).
+    public var isMoney: Bool { self == .cost || self == .costPerHandled || self == .costPerOffered }
 }
 
 /// Which part of the center a rule watches. Wildcards make one alert per instance (queue, agent).

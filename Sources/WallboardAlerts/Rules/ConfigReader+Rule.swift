@@ -152,6 +152,9 @@ extension ConfigReader {
         case "agents_available": return .agentsAvailable
         case "agents_not_ready": return .agentsNotReady
         case "contact_seconds": return .contactSeconds
+        case "cost": return .cost
+        case "cost_per_handled": return .costPerHandled
+        case "cost_per_offered": return .costPerOffered
         case "agent_state_seconds":
             let allowed: [AgentState] = [.wrapUp, .notReady, .onContact, .available, .ringing]
             guard let value = object["state"] else {
@@ -191,8 +194,10 @@ extension ConfigReader {
         case .everyAgent:
             fail(path, rule: rule, "scope agent:* only takes agent metrics (agent_state_seconds, contact_seconds)")
         case .team:
-            if metric != .agentsAvailable && metric != .agentsNotReady {
-                fail(path, rule: rule, "team scopes only have agent counts (agents_available, agents_not_ready)")
+            if metric != .agentsAvailable && metric != .agentsNotReady && !metric.isMoney {
+                fail(
+                    path, rule: rule,
+                    "team scopes only have agent counts and costs (agents_available, agents_not_ready, cost, cost_per_handled, cost_per_offered)")
             }
         case .center, .queue, .everyQueue:
             break

@@ -61,6 +61,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var contactExpiry: Millis = .minutes(4 * 60)
     /// Queue groups boards show together, each with a roll-up in the snapshot (config `queue_groups:`).
     public var queueGroups: [QueueGroup] = []
+    /// What running the center costs (config `costs:`); nil: no cost figures.
+    public var costs: CostConfiguration?
 
     public init(
         queues: [QueueSettings] = [],

@@ -20,13 +20,15 @@ extension ReplayResult {
                 "code": .string($0.code), "message": .string($0.message),
             ]
         }
-        return [
+        var result: JSONObject = [
             "windows": .object(windows), "end": .string(RFC3339.format(end)),
             "events": [
                 "read": .int(eventsRead), "rejected": .int(rejections.count), "duplicates": .int(duplicates),
             ],
             "rejected": .array(rejected),
         ]
+        if let currency = snapshot.currencyJSON { result["currency"] = currency }  // Metrics/CostSnapshot.swift
+        return .object(result)
     }
 
     /// A plain-text table per window: one row per queue and one for the center.
@@ -46,7 +48,9 @@ extension ReplayResult {
     }
 
     private func metrics(_ figures: Snapshot.ScopeFigures, _ name: String) -> JSONValue {
-        (figures.windows[name] ?? WindowMetrics()).json()
+        var object = (figures.windows[name] ?? WindowMetrics()).jsonObject()
+        snapshot.addCostFields(figures, window: name, to: &object)  // Metrics/CostSnapshot.swift
+        return .object(object)
     }
 
     private func row(_ scope: String, _ metrics: WindowMetrics?) -> [String] {

@@ -80,9 +80,11 @@ extension Snapshot {
                     settings: $0, period: (windowLengths[name] ?? 0).asSeconds, staffed: figures.staffed)
             }
             for member in (erlang ?? WindowMetrics.nullErlangJSON).members { json[member.key] = member.value }
+            addCostFields(figures, window: name, to: &json)  // Metrics/CostSnapshot.swift
             windows[name] = .object(json)
         }
         object["metrics"] = .object(windows)
+        if let currency = currencyJSON { object["currency"] = currency }
         return object
     }
 

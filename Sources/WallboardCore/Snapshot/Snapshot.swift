@@ -33,6 +33,8 @@ public struct Snapshot: Sendable, Equatable {
         public var agents = AgentCounts()
         /// Window name → figures.
         public var windows: [String: WindowMetrics] = [:]
+        /// Window name → cost figures, when the configuration has `costs:` (``CostSheet``).
+        public var costs: [String: CostFigures] = [:]
         /// Agents logged in and not "not ready" (available, ringing, on a contact, wrapping up).
         public var staffed: Int { agents.loggedIn - agents.notReady }
 
@@ -105,6 +107,8 @@ public struct Snapshot: Sendable, Equatable {
     public var contacts: [String: LiveContact]
     /// Agent id → the contacts it holds per channel and its capacity there (agents holding any).
     public var loads: [String: [AgentLoad]] = [:]
+    /// The configured costs (`costs:`), when there are any: currency and decimals of the cost figures.
+    public var costs: CostConfiguration?
 }
 
 /// How many live contacts of one channel an agent holds, and how many it may hold at once.

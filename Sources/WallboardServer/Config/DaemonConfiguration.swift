@@ -187,6 +187,9 @@ public struct DaemonConfiguration: Sendable {
             configuration.eventLimits = try parseEventLimits(limits)  // Config/DaemonConfiguration+Limits.swift
             try limits.rejectUnknownKeys()
         }
+        if let costs = try root.section("costs") {
+            configuration.engine.costs = try parseCosts(costs, idLimit: configuration.eventLimits.maxIDBytes)  // Config/DaemonConfiguration+Costs.swift
+        }
         if let text = root.value("alerts") {
             let (alerts, inline) = try SecretFiles.resolveNotifiers(
                 text, document: document, credentialsDirectory: credentialsDirectory)  // Config/SecretFiles.swift
@@ -207,6 +210,7 @@ public struct DaemonConfiguration: Sendable {
                     file: document.fileName, line: first?.line, path: first?.path ?? "alerts",
                     message: (first?.rule.map { "rule \"\($0)\": " } ?? "") + (first?.message ?? "invalid") + rest.joined())
             }
+            try checkCostRules(configuration, document: document)  // Config/DaemonConfiguration+Costs.swift
         }
         configuration.amiSources = try parseAMI(root).map { source in
             var source = source
