@@ -7,9 +7,6 @@
 /** Delta members that are lists given as edits of the client's list (see `applyListEdits`). */
 export const LIST_EDIT_KEYS = new Set(['waiting', 'abandoned_today', 'interactions']);
 
-/** Delta members that are figures objects carrying only their changed keys (see `mergeFigures`). */
-export const FIGURES_KEYS = new Set(['queue', 'center']);
-
 /**
  * An agent list's delta applied to `agents` (id -> agent): `removed` ids leave; each entry of `agents` whose
  * id the list has carries that agent's changed fields (each replaces the client's; `null` = null or absent
@@ -54,14 +51,14 @@ export function applyListEdits(list, edits) {
 }
 
 /**
- * A delta's `queue` (of `queue:<id>`) or `center` (of `center`) applied to the client's: each key replaces
- * the client's, except `metrics`, where each window's figures replace only those figures of that window.
- * @param {object} figures
+ * A queue delta's `queue` applied to the client's `queue`: each key replaces the client's, except
+ * `metrics`, where each window's figures replace only those figures of that window.
+ * @param {object} queue
  * @param {object} change
  * @returns {object}
  */
-export function mergeFigures(figures, change) {
-  const have = figures && typeof figures === 'object' ? figures : {};
+export function mergeQueue(queue, change) {
+  const have = queue && typeof queue === 'object' ? queue : {};
   const next = { ...have, ...change };
   const metrics = change.metrics;
   if (metrics && typeof metrics === 'object' && have.metrics && typeof have.metrics === 'object') {
@@ -76,9 +73,9 @@ export function mergeFigures(figures, change) {
 }
 
 /**
- * A delta of a topic that is not an agent list (`center`, `queue:<id>`, `interactions`) applied to its
- * payload: `queue` and `center` merge (`mergeFigures`), lists of `LIST_EDIT_KEYS` are edits, any other
- * member replaces the client's.
+ * A delta of a topic that is not an agent list (`queue:<id>`, `interactions`) applied to its payload:
+ * `queue` merges (`mergeQueue`), lists of `LIST_EDIT_KEYS` are edits, any other member replaces the
+ * client's.
  * @param {object} data the payload at the delta's base
  * @param {object} delta
  * @returns {object|null} the new payload, or null when the delta does not fit it (resync)
@@ -86,8 +83,8 @@ export function mergeFigures(figures, change) {
 export function applyPayloadDelta(data, delta) {
   const next = { ...data };
   for (const [key, value] of Object.entries(delta)) {
-    if (FIGURES_KEYS.has(key) && value && typeof value === 'object') {
-      next[key] = mergeFigures(data[key], value);
+    if (key === 'queue' && value && typeof value === 'object') {
+      next.queue = mergeQueue(data.queue, value);
     } else if (LIST_EDIT_KEYS.has(key)) {
       const list = applyListEdits(data[key], value);
       if (!list) return null;

@@ -136,16 +136,3 @@ test('queue list edits apply on the client\'s lists; an edit past them waits for
   assert.equal(store.apply({ type: 'topic', topic: 'queue:sales', seq: 4, base: 3, delta: { waiting: [k1] } }).changed, true);
   assert.deepEqual(store.snapshot().waiting, [k1]);
 });
-
-test('a center delta merges its changed figures; the queue list it carries still drives the layout', () => {
-  const store = TopicStore();
-  const whole = { ...center, center: { name: 'c', waiting_now: 2, metrics: { '15m': { offered: 4, answered: 3 } } } };
-  store.apply({ type: 'topic', topic: 'center', seq: 1, data: whole });
-  assert.equal(store.apply({ type: 'topic', topic: 'center', seq: 2, base: 1, delta: {
-    generated_at: '2026-11-23T15:30:01Z', center: { waiting_now: 1, metrics: { '15m': { answered: 4 } } } } }).changed, true);
-  const snap = store.snapshot();
-  assert.equal(snap.generated_at, '2026-11-23T15:30:01Z');
-  assert.deepEqual(snap.center, { name: 'c', waiting_now: 1, metrics: { '15m': { offered: 4, answered: 4 } } });
-  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, store.center()), ['alerts', 'center', 'groups', 'queue:chat', 'queue:sales']);
-  assert.equal(whole.center.waiting_now, 2, 'the payload first given is left as it was');
-});
