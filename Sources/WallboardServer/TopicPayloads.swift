@@ -10,8 +10,9 @@ import WallboardCore
 /// topic keeps the values it last published (figures, contacts, agent records, all `Equatable`) and
 /// compares them, without building JSON to compare. Topic payloads carry instants (`state_since`,
 /// `queued_at`, `oldest_queued_at`), never clock-derived seconds, so an unchanged queue sends nothing.
-/// Agent lists and queues go out as deltas after their first whole payload; a queue's window figures
-/// (most of its payload, and moving with every instant) at most every ``windowPeriod``.
+/// Agent lists and queues go out as deltas after their first whole payload, carrying only what changed
+/// (an agent's changed fields, a queue's changed values, lists as edits: ``TopicDeltas``); a queue's
+/// window figures (most of its payload, and moving with every instant) at most every ``windowPeriod``.
 public struct TopicPayloads {
     /// What the engine service adds to the engine's state.
     struct Context {
@@ -65,12 +66,12 @@ public struct TopicPayloads {
 
     private enum Published {
         case center(CenterState)
-        /// The state as the client has it (window figures as last sent) and those figures' JSON.
-        case queue(QueueState, metrics: JSONValue)
+        /// The state as the client has it (window figures as last sent) and its `queue` object so.
+        case queue(QueueState, sent: JSONObject)
         case team(Snapshot.GroupEntry)
         case groups(GroupsState)
-        /// Members sorted by id, and each one's key.
-        case agents(ids: [String], keys: [String: AgentKey])
+        /// Each member as published, by id.
+        case agents([String: TopicDeltas.EncodedObject])
         case snapshot(JSONValue)
     }
 
@@ -80,8 +81,9 @@ public struct TopicPayloads {
     /// How often a topic whose window figures alone changed is published: they move with every
     /// instant (windows slide, agents' time in state accrues), live values and lists do not.
     static let windowPeriod: Millis = 1000
-    /// Each agent's JSON text, re-encoded only when the agent changes (shared by all agent topics).
-    private var agentText: [String: (key: AgentKey, json: String)] = [:]
+    /// Each agent's JSON, field by field, re-encoded only when the agent changes, and then only the
+    /// fields that changed (shared by all agent topics).
+    private var agentText: [String: (key: AgentKey, encoded: TopicDeltas.EncodedObject)] = [:]
     /// The supervisors' `interactions` topic (Console/InteractionsTopic.swift).
     private var interactions = InteractionsTopic()
     /// The `intervals:<scope>` topics (IntervalsAPI+Topic.swift).
@@ -236,8 +238,8 @@ public struct TopicPayloads {
                     "abandoned_today_count": .int(state.abandonedCount),
                 ])
             }
-            guard case .queue(let last, let lastMetrics)? = published[topic] else {
-                published[topic] = .queue(state, metrics: queue["metrics"] ?? .null)
+            guard case .queue(let last, let sent)? = published[topic] else {
+                published[topic] = .queue(state, sent: queue)
                 publishedAt[topic] = now
                 return TopicHub.Update(dataJSON: whole(queue))
             }
@@ -252,17 +254,23 @@ public struct TopicPayloads {
                 publishedAt[topic] = now
             } else {
                 kept.entry.figures.windows = last.entry.figures.windows
-                queue["metrics"] = lastMetrics
+                queue["metrics"] = sent["metrics"]
             }
-            published[topic] = .queue(kept, metrics: queue["metrics"] ?? .null)
-            var changedQueue = queue
-            if !windowsDue { changedQueue["metrics"] = nil }
-            var delta: JSONObject = ["queue": .object(changedQueue)]
-            if last.waiting != state.waiting { delta["waiting"] = .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }) }
-            if last.abandoned != state.abandoned || last.abandonedCount != state.abandonedCount {
-                delta["abandoned_today"] = .array(state.abandoned.map(Snapshot.abandonedJSON))
-                delta["abandoned_today_count"] = .int(state.abandonedCount)
+            published[topic] = .queue(kept, sent: queue)
+            // Only what changed: of `queue` its changed values (of `metrics` the changed figures of each
+            // window), lists as edits of the client's. A change of shape goes whole.
+            guard let changedQueue = Self.changes(of: queue, since: sent) else { return TopicHub.Update(dataJSON: whole(queue)) }
+            var delta = JSONObject()
+            if changedQueue.count > 0 { delta["queue"] = .object(changedQueue) }
+            if last.waiting != state.waiting {
+                delta["waiting"] = TopicDeltas.listEdits(state.waiting, from: last.waiting, id: \.id) { Snapshot.waitingJSON($0, at: nil) }
             }
+            if last.abandoned != state.abandoned {
+                delta["abandoned_today"] = TopicDeltas.listEdits(state.abandoned, from: last.abandoned, id: \.contact, json: Snapshot.abandonedJSON)
+            }
+            if last.abandonedCount != state.abandonedCount { delta["abandoned_today_count"] = .int(state.abandonedCount) }
+            // Changed only where no client looks (e.g. a waiting contact's agent): nothing to send.
+            guard delta.count > 0 else { return nil }
             return TopicHub.Update(dataJSON: whole(queue), deltaJSON: JSONC.encode(.object(delta)))
         }
         if topic.hasPrefix("team:") {
@@ -276,6 +284,25 @@ public struct TopicPayloads {
             return TopicHub.Update(dataJSON: JSONC.encode(["team": snapshot.groupJSON(entry, clocked: false)]))
         }
         return nil
+    }
+
+    /// The members of `queue` that differ from `sent` (what the client has), with `metrics` cut to the
+    /// changed figures of each window; `nil` when the two differ in shape (members, windows, figures).
+    static func changes(of queue: JSONObject, since sent: JSONObject) -> JSONObject? {
+        guard var changed = TopicDeltas.changedMembers(queue, since: sent) else { return nil }
+        guard changed["metrics"] != nil else { return changed }
+        guard let metrics = queue["metrics"]?.objectValue, let sentMetrics = sent["metrics"]?.objectValue,
+              let windows = TopicDeltas.changedMembers(metrics, since: sentMetrics)
+        else { return nil }
+        var figures: [(String, JSONValue)] = []
+        for window in windows.members {
+            guard let now = window.value.objectValue, let before = sentMetrics[window.key]?.objectValue,
+                  let changedFigures = TopicDeltas.changedMembers(now, since: before)
+            else { return nil }
+            figures.append((window.key, .object(changedFigures)))
+        }
+        changed["metrics"] = .object(JSONObject(distinctKeys: figures))
+        return changed
     }
 
     /// The whole snapshot for scripts (`GET /api/v1/snapshot`, topic `snapshot`): with the clock-derived
@@ -318,37 +345,46 @@ public struct TopicPayloads {
             }
         }
         var ids: [String] = []
-        var keys: [String: AgentKey] = [:]
+        var current: [String: TopicDeltas.EncodedObject] = [:]
         ids.reserveCapacity(members.count)
-        keys.reserveCapacity(members.count)
+        current.reserveCapacity(members.count)
         for agent in members {
             ids.append(agent.id)
-            keys[agent.id] = AgentKey(
-                record: agent, contact: agent.contact.flatMap { engine.contacts[$0] }, load: engine.load(of: agent))
+            current[agent.id] = encoded(AgentKey(
+                record: agent, contact: agent.contact.flatMap { engine.contacts[$0] }, load: engine.load(of: agent)))
         }
         ids.sort()
-        var upserted: [String] = []
-        var removed: [String] = []
-        var previous: [String: AgentKey]?
-        if case .agents(_, let last)? = published[topic] { previous = last }
-        for id in ids where previous?[id] != keys[id] { upserted.append(id) }
-        if let previous { removed = previous.keys.filter { keys[$0] == nil }.sorted() }
-        if previous != nil && upserted.isEmpty && removed.isEmpty { return nil }
-        published[topic] = .agents(ids: ids, keys: keys)
-        let all = ids.map { text(of: keys[$0]!) }
-        let dataJSON = #"{"agents":["# + all.joined(separator: ",") + "]}"
-        guard previous != nil else { return TopicHub.Update(dataJSON: dataJSON) }
-        let deltaJSON = #"{"agents":["# + upserted.map { text(of: keys[$0]!) }.joined(separator: ",") + #"],"removed":"#
+        var previous: [String: TopicDeltas.EncodedObject]?
+        if case .agents(let last)? = published[topic] { previous = last }
+        published[topic] = .agents(current)
+        var dataJSON: String { #"{"agents":["# + ids.map { current[$0]!.json }.joined(separator: ",") + "]}" }
+        guard let previous else { return TopicHub.Update(dataJSON: dataJSON) }
+        // A new member whole, a known one as its id and the fields that changed since it was last published.
+        var changes: [String] = []
+        for id in ids {
+            let now = current[id]!
+            guard let before = previous[id] else {
+                changes.append(now.json)
+                continue
+            }
+            if before !== now, let change = now.changes(since: before, key: "id") { changes.append(change) }
+        }
+        let removed = previous.keys.filter { current[$0] == nil }.sorted()
+        // Unchanged, or changed only where no client looks: what the client has is the whole list still.
+        if changes.isEmpty && removed.isEmpty { return nil }
+        let deltaJSON = #"{"agents":["# + changes.joined(separator: ",") + #"],"removed":"#
             + JSONC.encode(.array(removed.map { .string($0) })) + "}"
         return TopicHub.Update(dataJSON: dataJSON, deltaJSON: deltaJSON)
     }
 
-    /// The agent's JSON, encoded once per change of the agent.
-    private mutating func text(of key: AgentKey) -> String {
-        if let cached = agentText[key.record.id], cached.key == key { return cached.json }
-        let json = JSONC.encode(Snapshot.agentJSON(key.record, contact: key.contact, at: nil, load: key.load))
-        agentText[key.record.id] = (key, json)
-        return json
+    /// The agent's JSON field by field, encoded once per change of the agent (only its changed fields).
+    private mutating func encoded(_ key: AgentKey) -> TopicDeltas.EncodedObject {
+        let cached = agentText[key.record.id]
+        if let cached, cached.key == key { return cached.encoded }
+        let object = Snapshot.agentJSON(key.record, contact: key.contact, at: nil, load: key.load).objectValue ?? JSONObject()
+        let encoded = TopicDeltas.EncodedObject(object, reusing: cached?.encoded)
+        agentText[key.record.id] = (key, encoded)
+        return encoded
     }
 }
 

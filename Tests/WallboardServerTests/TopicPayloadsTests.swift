@@ -91,7 +91,8 @@ extension TopicPayloadsTests {
         apply([event("3", "contact.abandoned", #""contact":"c1""#, at: first)], to: &engine, at: first)
         let both = try #require(build(&payloads, ["queue:sales"], engine, at: first)["queue:sales"])
         #expect(try JSONC.parse(try #require(both.deltaJSON))["queue"]?["metrics"]?["15m"]?["abandoned"] == 1)
-        var client = try JSONC.parse(both.dataJSON)
+        var client = TopicDeltaPropertyTests.Client()
+        try client.apply(["topic": "queue:sales", "seq": 1, "data": try JSONC.parse(both.dataJSON)])
 
         // Another abandon 300 ms later: the delta has the live values only.
         let soon = first.advanced(by: 300)
@@ -101,30 +102,23 @@ extension TopicPayloadsTests {
         #expect(delta["queue"]?["waiting_now"] == 0)
         #expect(delta["queue"]?["metrics"] == nil)
         #expect(delta["waiting"] == .array([]))
-        for member in delta.objectValue?.members ?? [] {
-            if member.key == "queue", case .object(var queue)? = client["queue"] {
-                for key in member.value.objectValue?.members ?? [] { queue[key.key] = key.value }
-                client = .object((client.objectValue ?? [:]).merging("queue", .object(queue)))
-            } else {
-                client = .object((client.objectValue ?? [:]).merging(member.key, member.value))
-            }
-        }
-        #expect(client == (try JSONC.parse(update.dataJSON)), "the whole payload is what the client has")
-        #expect(client["queue"]?["metrics"]?["15m"]?["abandoned"] == 1, "window figures not yet sent")
+        #expect(delta["queue"]?["name"] == nil, "only the values that changed")
+        #expect(delta["abandoned_today"] == [["contact": "c2", "customer": .null, "segment": .null, "queue": "sales",
+                                              "channel": "voice", "wait_seconds": .number(10.3), "at": .string(RFC3339.format(soon))], 0],
+                "the new abandon, then the one the client has (index 0)")
+        try client.apply(["topic": "queue:sales", "seq": 2, "base": 1, "delta": delta])
+        let have = try #require(client.payloads["queue:sales"])
+        #expect(have == (try JSONC.parse(update.dataJSON)), "the whole payload is what the client has")
+        #expect(have["queue"]?["metrics"]?["15m"]?["abandoned"] == 1, "window figures not yet sent")
 
         // A second after the window figures were last sent, they go.
         let later = first.advanced(by: 1_100)
         let windows = try #require(build(&payloads, ["queue:sales"], engine, at: later)["queue:sales"])
         let next = try JSONC.parse(try #require(windows.deltaJSON))
         #expect(next["queue"]?["metrics"]?["15m"]?["abandoned"] == 2)
+        #expect(next["queue"]?["metrics"]?["15m"]?["answered"] == nil, "of each window only the figures that changed")
         #expect(next["waiting"] == nil)
-    }
-}
-
-private extension JSONObject {
-    func merging(_ key: String, _ value: JSONValue) -> JSONObject {
-        var copy = self
-        copy[key] = value
-        return copy
+        try client.apply(["topic": "queue:sales", "seq": 3, "base": 2, "delta": next])
+        #expect(client.payloads["queue:sales"] == (try JSONC.parse(windows.dataJSON)))
     }
 }

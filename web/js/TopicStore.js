@@ -1,3 +1,5 @@
+import { applyAgentDelta, applyPayloadDelta } from './deltas.js';
+
 /**
  * The board's model, assembled from the topics it subscribes to (docs/protocol.md): `center`, `groups`,
  * `queue:<id>` and `agents` / `agents:<id>` (whole once, then deltas), and which topics a layout needs.
@@ -64,7 +66,8 @@ export function topicMessages(msg) {
  * snapshot-shaped object (docs/snapshot.md) for the views.
  * @returns {{apply: (msg: object) => {changed: boolean, resync: string|null},
  *   applyAll: (msgs: object[]) => {changed: string[], resync: string[]}, snapshot: () => object|null,
- *   center: () => object|null, forget: (topics: string[]) => void, clear: () => void}}
+ *   center: () => object|null, data: (topic: string) => object|null, forget: (topics: string[]) => void,
+ *   clear: () => void}}
  */
 export function TopicStore() {
   /** topic -> {seq, data} ; agent topics keep `agents` as a Map id -> agent. */
@@ -73,7 +76,7 @@ export function TopicStore() {
   const broken = new Set();
   let assembled = null;
 
-  return { apply, applyAll, snapshot, center, forget, clear };
+  return { apply, applyAll, snapshot, center, data, forget, clear };
 
   /**
    * Several `topic` messages in order (a bundle's, see `topicMessages`), as `apply` each.
@@ -92,8 +95,10 @@ export function TopicStore() {
 
   /**
    * One `topic` message. A whole payload replaces the topic unless it is older than what the store has
-   * (and the topic is not waiting for one); a delta applies only on top of its `base`: agent lists upsert and
-   * remove agents, a queue's delta replaces the members it has (and of `queue`, the keys it has).
+   * (and the topic is not waiting for one); a delta applies only on top of its `base` (deltas.js): agent
+   * lists take new agents whole and known ones field by field and drop removed ones; a queue's delta merges
+   * `queue`, applies list edits (`waiting`, `abandoned_today`) and replaces its other members. A delta that
+   * does not fit (another base, an edit past the client's list) waits for the whole payload.
    * @returns {{changed: boolean, resync: string|null}} resync: the topic to subscribe to again
    */
   function apply(msg) {
@@ -111,23 +116,15 @@ export function TopicStore() {
     }
     if (msg.delta && typeof msg.delta === 'object') {
       if (have && msg.seq <= have.seq && !broken.has(name)) return { changed: false, resync: null };
-      if (!have || broken.has(name) || msg.base !== have.seq) {
+      const next = have && !broken.has(name) && msg.base === have.seq
+        ? (isAgents(name) ? { agents: applyAgentDelta(have.data.agents, msg.delta) } : applyPayloadDelta(have.data, msg.delta))
+        : null;
+      if (!next) {
         if (broken.has(name)) return { changed: false, resync: null };
         broken.add(name);
         return { changed: false, resync: name };
       }
-      if (isAgents(name)) {
-        const agents = have.data.agents;
-        for (const id of Array.isArray(msg.delta.removed) ? msg.delta.removed : []) agents.delete(id);
-        for (const a of Array.isArray(msg.delta.agents) ? msg.delta.agents : []) if (a && a.id) agents.set(a.id, a);
-      } else {
-        // queue:<id>: each member replaces the client's; `queue` replaces only the keys it has.
-        const next = { ...have.data };
-        for (const [key, value] of Object.entries(msg.delta)) {
-          next[key] = key === 'queue' && value && typeof value === 'object' ? { ...have.data.queue, ...value } : value;
-        }
-        have.data = next;
-      }
+      have.data = next;
       have.seq = msg.seq;
       assembled = null;
       return { changed: true, resync: null };
@@ -139,6 +136,16 @@ export function TopicStore() {
   function center() {
     const c = topics.get('center');
     return c ? c.data : null;
+  }
+
+  /**
+   * A topic's payload as the store has it (an agent topic's `agents` as a Map id -> agent), or null.
+   * @param {string} name
+   * @returns {object|null}
+   */
+  function data(name) {
+    const t = topics.get(name);
+    return t ? t.data : null;
   }
 
   /** Drops topics no longer subscribed to. */

@@ -96,3 +96,43 @@ test('a bundle carries topic messages; applied in order they equal the same mess
   assert.deepEqual(result, { changed: ['center'], resync: ['agents'] });
   assert.equal(bundled.snapshot().generated_at, '2026-11-23T15:31:00Z');
 });
+
+test('agent deltas carry only changed fields: the store merges them into the agents it has', () => {
+  const store = TopicStore();
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  const ann = { id: 'a', name: 'Ann', state: 'available', state_since: '2026-11-23T15:00:00Z', reason: null, queues: ['sales'] };
+  store.apply({ type: 'topic', topic: 'agents', seq: 1, data: { agents: [ann] } });
+  const first = store.snapshot().agents[0];
+  assert.equal(store.apply({ type: 'topic', topic: 'agents', seq: 2, base: 1, delta: {
+    agents: [{ id: 'a', state: 'not_ready', state_since: '2026-11-23T15:10:00Z', reason: 'lunch' },
+      { id: 'b', name: 'Bo', state: 'available', state_since: '2026-11-23T15:10:00Z', reason: null, queues: [] }],
+    removed: [] } }).changed, true);
+  assert.deepEqual(store.snapshot().agents, [
+    { ...ann, state: 'not_ready', state_since: '2026-11-23T15:10:00Z', reason: 'lunch' },
+    { id: 'b', name: 'Bo', state: 'available', state_since: '2026-11-23T15:10:00Z', reason: null, queues: [] }]);
+  assert.deepEqual(first, ann, 'the agent the views had before is unchanged');
+  store.apply({ type: 'topic', topic: 'agents', seq: 3, base: 2, delta: { agents: [{ id: 'a', reason: null }], removed: ['b'] } });
+  assert.deepEqual(store.snapshot().agents, [{ ...ann, state: 'not_ready', state_since: '2026-11-23T15:10:00Z' }]);
+  assert.deepEqual(store.data('agents').agents.get('a').reason, null);
+});
+
+test('queue list edits apply on the client\'s lists; an edit past them waits for the whole payload', () => {
+  const store = TopicStore();
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  const k1 = { contact: 'k1', queue: 'sales', queued_at: '2026-11-23T15:29:00Z' };
+  const k2 = { contact: 'k2', queue: 'sales', queued_at: '2026-11-23T15:29:30Z' };
+  store.apply({ type: 'topic', topic: 'queue:sales', seq: 1, data: {
+    queue: { id: 'sales', waiting_now: 1, metrics: { '15m': { offered: 9, answered: 8 } } },
+    waiting: [k1], abandoned_today: [], abandoned_today_count: 0 } });
+  assert.equal(store.apply({ type: 'topic', topic: 'queue:sales', seq: 2, base: 1,
+    delta: { queue: { waiting_now: 2, metrics: { '15m': { offered: 10 } } }, waiting: [0, k2] } }).changed, true);
+  assert.deepEqual(store.snapshot().waiting, [k1, k2]);
+  assert.deepEqual(store.snapshot().queues[0].metrics, { '15m': { offered: 10, answered: 8 } });
+  assert.deepEqual(store.apply({ type: 'topic', topic: 'queue:sales', seq: 3, base: 2, delta: { waiting: [5] } }),
+    { changed: false, resync: 'queue:sales' });
+  assert.deepEqual(store.snapshot().waiting, [k1, k2], 'nothing of the bad delta applied');
+  assert.equal(store.apply({ type: 'topic', topic: 'queue:sales', seq: 3, data: {
+    queue: { id: 'sales', waiting_now: 0 }, waiting: [], abandoned_today: [], abandoned_today_count: 0 } }).changed, true);
+  assert.equal(store.apply({ type: 'topic', topic: 'queue:sales', seq: 4, base: 3, delta: { waiting: [k1] } }).changed, true);
+  assert.deepEqual(store.snapshot().waiting, [k1]);
+});

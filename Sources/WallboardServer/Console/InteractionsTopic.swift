@@ -16,12 +16,18 @@ struct InteractionsTopic {
     /// Forgets what was published, so the next ``update(engine:fresh:)`` publishes whole.
     mutating func reset() { last = nil }
 
-    /// The payload when the live interactions changed since the last one (or `fresh`), else `nil`.
+    /// The payload when the live interactions changed since the last one (or `fresh`), else `nil`; after
+    /// the first, with a delta whose `interactions` are edits of the list the client has (an unchanged
+    /// interaction as its index there, docs/protocol.md "Deltas").
     mutating func update(engine: WallboardEngine, fresh: Bool) -> TopicHub.Update? {
         let now = engine.interactions()
-        if !fresh, let last, last == now { return nil }
+        let previous = fresh ? nil : last
+        if let previous, previous == now { return nil }
         last = now
-        return TopicHub.Update(dataJSON: JSONC.encode(Self.payload(now)))
+        let dataJSON = JSONC.encode(Self.payload(now))
+        guard let previous else { return TopicHub.Update(dataJSON: dataJSON) }
+        let delta: JSONValue = ["interactions": TopicDeltas.listEdits(now, from: previous, id: \.id, json: Self.entry)]
+        return TopicHub.Update(dataJSON: dataJSON, deltaJSON: JSONC.encode(delta))
     }
 
     /// `{"interactions": [...]}`, each as ``entry(_:)``.

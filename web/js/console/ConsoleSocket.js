@@ -1,12 +1,13 @@
+import { TopicStore } from '../TopicStore.js';
 import { withToken } from '../token.js';
 
 /** Subprotocol of the wallboard WebSocket (docs/protocol.md). */
 const SUBPROTOCOL = 'wallboard.v1';
 
 /**
- * The console's WebSocket: subscribes to `interactions` (supervisors only) and `agents`, keeps the agent list
- * through its deltas (a delta whose `base` is not the sequence it has makes it subscribe again for the whole
- * list), keeps a server-clock offset from `hello` and `heartbeat`, and reconnects by itself (1 s doubling to
+ * The console's WebSocket: subscribes to `interactions` (supervisors only) and `agents`, keeps both through
+ * their deltas in a `TopicStore` (a delta that does not follow what it has makes it subscribe again for the
+ * whole payload), keeps a server-clock offset from `hello` and `heartbeat`, and reconnects by itself (1 s doubling to
  * 30 s). The token goes in the socket's `?token=` (a browser cannot set Authorization on a WebSocket); it
  * is never in the page's own address.
  *
@@ -19,7 +20,7 @@ const SUBPROTOCOL = 'wallboard.v1';
 export function ConsoleSocket({ token, onChange, onLink = () => {} }) {
   const url = withToken(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, token);
   const state = { interactions: null, agents: new Map(), refused: null };
-  let agentSeq = null;
+  const store = TopicStore();
   let offset = 0;
   let ws = null;
   let attempt = 0;
@@ -52,25 +53,15 @@ export function ConsoleSocket({ token, onChange, onLink = () => {} }) {
       }
       return;
     }
-    if (msg.type !== 'topic') return;
-    if (msg.topic === 'interactions' && msg.data) {
-      state.interactions = Array.isArray(msg.data.interactions) ? msg.data.interactions : [];
-      onChange(state);
-    } else if (msg.topic === 'agents') {
-      if (msg.data) {
-        state.agents = new Map((msg.data.agents || []).map((a) => [a.id, a]));
-      } else if (msg.delta) {
-        if (agentSeq === null || msg.base !== agentSeq) {
-          agentSeq = null;
-          subscribe(['agents']);
-          return;
-        }
-        for (const id of msg.delta.removed || []) state.agents.delete(id);
-        for (const a of msg.delta.agents || []) if (a && a.id) state.agents.set(a.id, a);
-      }
-      agentSeq = msg.seq;
-      onChange(state);
-    }
+    if (msg.type !== 'topic' || (msg.topic !== 'interactions' && msg.topic !== 'agents')) return;
+    const { changed, resync } = store.apply(msg);
+    if (resync) subscribe([resync]);
+    if (!changed) return;
+    const interactions = store.data('interactions');
+    if (interactions) state.interactions = Array.isArray(interactions.interactions) ? interactions.interactions : [];
+    const agents = store.data('agents');
+    if (agents) state.agents = agents.agents;
+    onChange(state);
   }
 
   function connect() {
@@ -80,7 +71,7 @@ export function ConsoleSocket({ token, onChange, onLink = () => {} }) {
     ws.onmessage = onMessage;
     ws.onclose = () => {
       onLink('down');
-      agentSeq = null;
+      store.clear();
       if (closed) return;
       const delay = Math.min(30000, 1000 * 2 ** attempt);
       attempt += 1;

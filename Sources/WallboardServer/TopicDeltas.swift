@@ -1,0 +1,100 @@
+import JSONC
+import JSONModel
+
+/// The parts of topic deltas that carry only what changed (docs/protocol.md, "Deltas"): agents field by
+/// field, objects key by key, lists as edits of the list the client has.
+enum TopicDeltas {
+    /// One object's JSON, member by member: each member (`"name":value`) encoded once, reused while its
+    /// value stays the same, and the whole object joined from them. Immutable and shared by reference:
+    /// two topics that published the same agent hold the same instance, so "unchanged" is `===`.
+    final class EncodedObject {
+        /// The object as values (compared member by member with the next version).
+        let object: JSONObject
+        /// Each member as JSON text, `"name":value`, in the object's order.
+        let members: [String]
+        /// The whole object as JSON text.
+        let json: String
+
+        /// Encodes `object`, reusing the text of each member whose name and value `previous` has at the same place.
+        init(_ object: JSONObject, reusing previous: EncodedObject? = nil) {
+            self.object = object
+            var members: [String] = []
+            members.reserveCapacity(object.count)
+            for (index, member) in object.members.enumerated() {
+                if let previous, index < previous.object.count, previous.object.members[index] == member {
+                    members.append(previous.members[index])
+                } else {
+                    members.append(Self.encode(member.key, member.value))
+                }
+            }
+            self.members = members
+            json = "{" + members.joined(separator: ",") + "}"
+        }
+
+        /// `"name":value` as JSON text (byte for byte what `JSONC.encode` gives for the member).
+        static func encode(_ name: String, _ value: JSONValue) -> String {
+            var key: [UInt8] = []
+            JSONTextWriter.appendString(name, to: &key)
+            return String(decoding: key, as: UTF8.self) + ":" + JSONC.encode(value)
+        }
+
+        /// This object as a change of `old`: the `key` member (the object's id) first, then each member
+        /// whose text differs from `old`'s, then `"name":null` for each member `old` has and this one has
+        /// not. `nil` when nothing differs.
+        func changes(since old: EncodedObject, key: String) -> String? {
+            var parts: [String] = []
+            var idMember: String?
+            let sameShape = old.object.count == object.count
+                && zip(old.object.members, object.members).allSatisfy { $0.key == $1.key }
+            for (index, member) in object.members.enumerated() {
+                if member.key == key {
+                    idMember = members[index]
+                    continue
+                }
+                let before = sameShape ? old.members[index] : old.object.members.firstIndex { $0.key == member.key }.map { old.members[$0] }
+                if before != members[index] { parts.append(members[index]) }
+            }
+            if !sameShape {
+                for member in old.object.members where member.key != key && object[member.key] == nil {
+                    parts.append(Self.encode(member.key, .null))
+                }
+            }
+            guard !parts.isEmpty, let idMember else { return nil }
+            return "{" + ([idMember] + parts).joined(separator: ",") + "}"
+        }
+    }
+
+    /// The members of `new` whose values differ from `old`'s, in `new`'s order; `nil` when the two do not
+    /// have the same names in the same order (a change of shape: the client needs the whole payload).
+    static func changedMembers(_ new: JSONObject, since old: JSONObject) -> JSONObject? {
+        guard new.count == old.count else { return nil }
+        var changed: [(String, JSONValue)] = []
+        for (before, after) in zip(old.members, new.members) {
+            guard before.key == after.key else { return nil }
+            if before.value != after.value { changed.append((after.key, after.value)) }
+        }
+        return JSONObject(distinctKeys: changed)
+    }
+
+    /// `list` as edits of `old`, the list the client has: each element of `list` equal to one of `old`
+    /// is that element's index in `old` (each index used once), any other element is itself as `json`
+    /// gives it. `id` groups the candidates (elements with different ids are never equal).
+    static func listEdits<Element: Equatable>(
+        _ list: [Element], from old: [Element], id: (Element) -> String, json: (Element) -> JSONValue
+    ) -> JSONValue {
+        var candidates: [String: [Int]] = [:]
+        candidates.reserveCapacity(old.count)
+        for (index, element) in old.enumerated() { candidates[id(element), default: []].append(index) }
+        var edits: [JSONValue] = []
+        edits.reserveCapacity(list.count)
+        for element in list {
+            let key = id(element)
+            if let position = candidates[key]?.firstIndex(where: { old[$0] == element }) {
+                edits.append(.int(candidates[key]!.remove(at: position)))
+            } else {
+                edits.append(json(element))
+            }
+        }
+        return .array(edits)
+    }
+}
