@@ -276,6 +276,8 @@ def run(browser, port):
     sls = {q["id"]: q["metrics"][q_win]["service_level"] for q in snapshot(port)["queues"] for q_win in [snap["primary_window"]]}
     check("table sort=service_level: the 0 % queues first", sorted(top) == ALERTING, f"{top}: {[sls.get(q) for q in top]}")
     open_board(page, base + "?layout=table&sort=longest_wait")
+    # The 100 queue topics arrive over a few frames after load: wait (bounded) for the one with the long wait.
+    page.wait_for("document.querySelector('.queue-table tbody tr')?.dataset.key === 'q007'", timeout=10)
     first = page.evaluate("document.querySelector('.queue-table tbody tr')?.dataset.key")
     check("table sort=longest_wait: the 13-hour wait first", first == "q007", str(first))
     long_wait = page.evaluate("document.querySelector('.queue-table tbody tr [data-col=\"longestWait\"]').textContent")
