@@ -79,6 +79,12 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     case agentStateSeconds(state: AgentState, reason: String?)
     /// Seconds since the agent answered their current contact.
     case contactSeconds
+    /// Callbacks connected within the queue's callback threshold ÷ (connected + failed) (docs/metrics.md, "Callbacks").
+    case callbackServiceLevel
+    /// Mean time from a callback's request to its connection.
+    case callbackWaitSeconds
+    /// Self-served ÷ (self-served + reached a queue), center only (docs/metrics.md, "Self-service containment").
+    case containmentRate
 
     /// The name used in the config (`service_level`, ...).
     public var name: String {
@@ -92,6 +98,9 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         case .agentsNotReady: return "agents_not_ready"
         case .agentStateSeconds: return "agent_state_seconds"
         case .contactSeconds: return "contact_seconds"
+        case .callbackServiceLevel: return "callback_service_level"
+        case .callbackWaitSeconds: return "callback_wait_seconds"
+        case .containmentRate: return "containment_rate"
         }
     }
 
@@ -99,12 +108,14 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     public static let names = [
         "service_level", "abandon_rate", "asa_seconds", "waiting_now", "longest_wait_seconds",
         "agents_available", "agents_not_ready", "agent_state_seconds", "contact_seconds",
+        "callback_service_level", "callback_wait_seconds", "containment_rate",
     ]
 
     /// Needs a window (`window:` key).
     public var isWindowMetric: Bool {
         switch self {
         case .serviceLevel, .abandonRate, .asaSeconds: return true
+        case .callbackServiceLevel, .callbackWaitSeconds, .containmentRate: return true
         default: return false
         }
     }
@@ -118,7 +129,9 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     }
 
     /// A fraction 0..1 (thresholds must be too).
-    public var isRate: Bool { self == .serviceLevel || self == .abandonRate }
+    public var isRate: Bool {
+        self == .serviceLevel || self == .abandonRate || self == .callbackServiceLevel || self == .containmentRate
+    }
 }
 
 /// Which part of the center a rule watches. Wildcards make one alert per instance (queue, agent).

@@ -152,6 +152,9 @@ extension ConfigReader {
         case "agents_available": return .agentsAvailable
         case "agents_not_ready": return .agentsNotReady
         case "contact_seconds": return .contactSeconds
+        case "callback_service_level": return .callbackServiceLevel
+        case "callback_wait_seconds": return .callbackWaitSeconds
+        case "containment_rate": return .containmentRate
         case "agent_state_seconds":
             let allowed: [AgentState] = [.wrapUp, .notReady, .onContact, .available, .ringing]
             guard let value = object["state"] else {

@@ -288,6 +288,9 @@ public struct DaemonConfiguration: Sendable {
             if let threshold = try queue.integer("threshold_seconds", in: 1...3600) { settings.threshold = .seconds(threshold) }
             if let target = try queue.number("target", in: 0...1) { settings.target = target }
             if let short = try queue.integer("short_abandon_seconds", in: 0...600) { settings.shortAbandon = .seconds(short) }
+            if let callback = try queue.integer("callback_threshold_seconds", in: 1...604_800) {
+                settings.callbackThreshold = .seconds(callback)  // docs/metrics.md, "Callbacks"
+            }
             if let treatment = try queue.choice(
                 "abandon_treatment", from: QueueSettings.AbandonTreatment.allCases.map(\.rawValue))
             {
