@@ -40,6 +40,7 @@ extension Snapshot {
             "threshold_seconds": .number(entry.settings.threshold.asSeconds), "target": .number(entry.settings.target),
             "short_abandon_seconds": .number(entry.settings.shortAbandon.asSeconds),
             "abandon_treatment": .string(entry.settings.abandonTreatment.rawValue),
+            "callback_threshold_seconds": .number(entry.settings.callbackThreshold.asSeconds),
         ]
         for member in figuresJSON(entry.figures, settings: entry.settings, clocked: clocked).members {
             object[member.key] = member.value
