@@ -18,6 +18,10 @@ public struct DaemonConfiguration: Sendable {
         public var wrapUp: [String: Millis]
         /// How the queues discovered from this Asterisk judge their service level (`service_level`).
         public var serviceLevel: AMIEventMapper.ServiceLevelTreatment = .board
+        /// `self_service.contexts`: IVR dialplan context → entry point (docs/asterisk.md, "Self-service").
+        public var selfServiceContexts: [String: String] = [:]
+        /// `self_service.reason_variable`: the channel variable holding a self-served caller's reason.
+        public var selfServiceReasonVariable: String? = nil
 
         public init(name: String, host: String, port: Int, username: String, secretFile: String, wrapUp: [String: Millis]) {
             self.name = name
@@ -327,6 +331,19 @@ public struct DaemonConfiguration: Sendable {
                 secretFile: try ami.requiredString("secret_file"), wrapUp: wrapUp)
             if let treatment = try ami.choice("service_level", from: AMIEventMapper.ServiceLevelTreatment.allCases.map(\.rawValue)) {
                 settings.serviceLevel = AMIEventMapper.ServiceLevelTreatment(rawValue: treatment)!
+            }
+            if let section = try ami.section("self_service") {  // docs/asterisk.md, "Self-service (IVR) containment"
+                if let contexts = try section.section("contexts") {
+                    for key in contexts.object.keys {
+                        guard let entryPoint = try contexts.string(key), !entryPoint.isEmpty else {
+                            throw contexts.document.error(contexts.childPath(key), "must name an entry point, e.g. ivr-main")
+                        }
+                        settings.selfServiceContexts[key] = entryPoint
+                    }
+                    try contexts.rejectUnknownKeys()
+                }
+                settings.selfServiceReasonVariable = try section.string("reason_variable")
+                try section.rejectUnknownKeys()
             }
             sources.append(settings)
             try ami.rejectUnknownKeys()
