@@ -80,8 +80,9 @@ def callback_cells(m):
 
 
 def containment_cell(served, reached, rate):
+    """A containment cell (web/js/CallbackTables.js containmentCell), re-done here."""
     total = sum(v for v in (served, reached) if is_num(v))
-    return f"{f_pct(rate)} ({f_count(served)}/{f_count(total)})"
+    return "—" if f_pct(rate) == "—" else f"{f_pct(rate)} ({f_count(served)}/{f_count(total)})"
 
 
 def compare_panels(scope, panels, where, windows):
@@ -144,16 +145,17 @@ def run(browser, port):
             shown = (rows.get(f"entry:{e['entry_point']}") or {}).get(w)
             if shown != want:
                 diffs.append(f"containment {e['entry_point']}[{w}]: page {shown!r} != api {want!r}")
-    for e in center["metrics"][windows[0]].get("self_service_entry_points") or []:
-        top = (e.get("top_reasons") or [None])[0]
-        want = f"{top['reason']} ({f_count(top['count'])})" if top else "—"
-        shown = (rows.get(f"entry:{e['entry_point']}") or {}).get("top_reason")
-        if shown != want:
-            diffs.append(f"containment {e['entry_point']}.top_reason: page {shown!r} != api {want!r}")
+        for e in m.get("self_service_entry_points") or []:
+            top = (e.get("top_reasons") or [None])[0]
+            reason = top["reason"] if top and len(top["reason"]) <= 10 else (top["reason"][:9] + "…" if top else "")
+            want = reason if top else "—"
+            shown = (rows.get(f"reason:{e['entry_point']}") or {}).get(w)
+            if shown != want:
+                diffs.append(f"containment {e['entry_point']} top reason[{w}]: page {shown!r} != api {want!r}")
     c4 = next((e for e in snap.get("abandoned_today", []) if e.get("contact") == "c4"), {})
     mark = c4.get("called_back") or {}
     shown = (((panels.get("abandoned") or {}).get("rows") or {}).get("c4") or {}).get("called_back")
-    if shown != f"connected · {mark.get('agent')}" or mark.get("state") != "connected":
+    if shown != f"✓ {mark.get('agent')}" or mark.get("state") != "connected":
         diffs.append(f"abandoned c4 called back: page {shown!r}, api {mark!r}")
     check("kpi: callbacks, containment and called-back cells equal the API", not diffs and "callbacks" in panels,
           "; ".join(diffs[:6]) or f"{len(windows)} windows")

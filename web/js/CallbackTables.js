@@ -49,9 +49,9 @@ export function callbackTableView(scope, columns) {
 }
 
 /**
- * The self-service panel of the center: a row for all entry points, then one per entry point; each cell is
- * "containment (self-served/reached a queue)"; the top reason of each entry point in the primary window goes in its
- * row's last column. Null when no window has any self-service.
+ * The self-service panel of the center: a row for all entry points, then one per entry point, each cell
+ * "containment (self-served/ended)" per window, and under each entry point a sub-row with its most frequent
+ * self-served reason per window. Null when no window has any self-service.
  * @param {object|null|undefined} center `snapshot.center`
  * @param {Array<{id: string, label: string}>} columns
  */
@@ -60,48 +60,60 @@ export function containmentTableView(center, columns) {
   const perWindow = columns.map((c) => (metrics[c.id] || {}).self_service_entry_points || []);
   const ids = [...new Set(perWindow.flat().map((e) => e.entry_point))].sort();
   if (!ids.length) return null;
-  const cell = (served, reached, rate) => `${formatPercent(rate)} (${formatCount(served)}/${formatCount(sum(served, reached))})`;
+  const none = columns.map(() => null);
   const rows = [{
     key: 'all',
-    label: 'All entry points',
-    values: [
-      ...columns.map((c) => {
-        const m = metrics[c.id] || {};
-        return cell(m.self_served, m.self_service_reached_queue, m.containment_rate);
-      }),
-      '',
-    ],
-    tones: [...columns.map(() => null), null],
+    label: 'All',
+    values: columns.map((c) => {
+      const m = metrics[c.id] || {};
+      return containmentCell(m.self_served, m.self_service_reached_queue, m.containment_rate);
+    }),
+    tones: none,
   }];
   for (const id of ids) {
     const entries = perWindow.map((list) => list.find((e) => e.entry_point === id) || {});
-    const top = (entries[0].top_reasons || [])[0];
     rows.push({
       key: `entry:${id}`,
       label: id,
-      values: [
-        ...entries.map((e) => cell(e.self_served, e.reached_queue, e.containment_rate)),
-        top ? `${top.reason} (${formatCount(top.count)})` : '—',
-      ],
-      tones: [...columns.map(() => null), null],
+      values: entries.map((e) => containmentCell(e.self_served, e.reached_queue, e.containment_rate)),
+      tones: none,
+    });
+    rows.push({
+      key: `reason:${id}`,
+      label: '  top reason',
+      sub: true,
+      values: entries.map((e) => {
+        const top = (e.top_reasons || [])[0];
+        return top ? reasonCell(top.reason) : '—';
+      }),
+      tones: none,
     });
   }
-  return {
-    id: 'containment',
-    title: 'Self-service containment',
-    note: 'contained (self-served/ended)',
-    columns: [...columns, { id: 'top_reason', label: 'Top reason' }],
-    rows,
-  };
+  return { id: 'containment', title: 'Self-service', note: 'self-served/ended', columns, rows };
 }
 
-/** The abandoned list's "Called back" cell of one `abandoned_today` entry. */
+/** A top reason, cut to 10 characters so the panel keeps its width (its count is in the API's `top_reasons`). */
+export function reasonCell(reason) {
+  const text = String(reason ?? '');
+  return text.length > 10 ? `${text.slice(0, 9)}…` : text;
+}
+
+/** "67% (4/6)": containment with self-served and ended (self-served + reached a queue); "—" with none ended. */
+export function containmentCell(served, reached, rate) {
+  const pct = formatPercent(rate);
+  return pct === '—' ? pct : `${pct} (${formatCount(served)}/${formatCount(sum(served, reached))})`;
+}
+
+/**
+ * The abandoned list's "Called" cell of one `abandoned_today` entry, short enough for the panel: "✓ a1"
+ * (connected, by whom), "✗ busy" (failed, why), "2× tried" (attempted), "—" (not yet).
+ */
 export function calledBackLabel(entry) {
   const mark = entry && entry.called_back;
   if (!mark || typeof mark !== 'object') return '—';
-  if (mark.state === 'connected') return mark.agent ? `connected · ${mark.agent}` : 'connected';
-  if (mark.state === 'failed') return mark.reason ? `failed · ${mark.reason}` : 'failed';
-  return `attempted ×${formatCount(mark.attempts)}`;
+  if (mark.state === 'connected') return mark.agent ? `✓ ${mark.agent}` : '✓';
+  if (mark.state === 'failed') return `✗ ${mark.reason || 'failed'}`;
+  return `${formatCount(mark.attempts)}× tried`;
 }
 
 function sum(a, b) {

@@ -573,7 +573,7 @@ export const ABANDONED_COLUMNS = [
   { id: 'segment', label: 'Segment' },
   { id: 'waited', label: 'Waited' },
   { id: 'customer', label: 'Customer' },
-  { id: 'called_back', label: 'Called back' },
+  { id: 'called_back', label: 'Called' },
 ];
 
 /**

@@ -2,7 +2,7 @@
 // (docs/samples/callbacks-sample.ndjson, docs/metrics.md). Run: node --test web/test/*.test.mjs
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { calledBackLabel, callbackTableView, containmentTableView } from '../js/CallbackTables.js';
+import { calledBackLabel, callbackTableView, containmentCell, containmentTableView, reasonCell } from '../js/CallbackTables.js';
 import { abandonedTableView, centerKpiTables, queueKpiTables } from '../js/WallboardView.js';
 
 // Sales "today" of the sample day, as the snapshot carries it.
@@ -42,22 +42,28 @@ test('containment panel: all entry points, then each with its top reason', () =>
   };
   const table = containmentTableView(center, [{ id: 'today', label: 'Today' }]);
   assert.deepEqual(table.rows.map((r) => [r.key, ...r.values]), [
-    ['all', '67% (4/6)', ''],
-    ['entry:chatbot', '50% (1/2)', 'faq (1)'],
-    ['entry:ivr-main', '67% (2/3)', 'balance (2)'],
+    ['all', '67% (4/6)'],
+    ['entry:chatbot', '50% (1/2)'],
+    ['reason:chatbot', 'faq'],
+    ['entry:ivr-main', '67% (2/3)'],
+    ['reason:ivr-main', 'balance'],
   ]);
+  assert.ok(table.rows.find((r) => r.key === 'reason:chatbot').sub);
+  assert.equal(containmentCell(undefined, 0, null), '—');
+  assert.equal(reasonCell('opening-hours'), 'opening-h…');
   assert.equal(containmentTableView({ metrics: { today: {} } }, [{ id: 'today', label: 'Today' }]), null);
 });
 
 test('abandoned list marks contacts already called back', () => {
   assert.equal(calledBackLabel({ called_back: null }), '—');
-  assert.equal(calledBackLabel({ called_back: { state: 'connected', agent: 'a1', attempts: 1 } }), 'connected · a1');
-  assert.equal(calledBackLabel({ called_back: { state: 'failed', reason: 'busy', attempts: 2 } }), 'failed · busy');
-  assert.equal(calledBackLabel({ called_back: { state: 'attempted', attempts: 2 } }), 'attempted ×2');
+  assert.equal(calledBackLabel({ called_back: { state: 'connected', agent: 'a1', attempts: 1 } }), '✓ a1');
+  assert.equal(calledBackLabel({ called_back: { state: 'failed', reason: 'busy', attempts: 2 } }), '✗ busy');
+  assert.equal(calledBackLabel({ called_back: { state: 'failed', attempts: 2 } }), '✗ failed');
+  assert.equal(calledBackLabel({ called_back: { state: 'attempted', attempts: 2 } }), '2× tried');
   const view = abandonedTableView([{ contact: 'c4', queue: 'sales', at: '2026-11-23T09:11:00Z', wait_seconds: 60,
     called_back: { state: 'connected', agent: 'a1', attempts: 1 } }]);
   assert.equal(view.columns.at(-1).id, 'called_back');
-  assert.equal(view.rows[0].values.at(-1), 'connected · a1');
+  assert.equal(view.rows[0].values.at(-1), '✓ a1');
 });
 
 test('the kpi and queue layouts add the panels only with callbacks or self-service', () => {
