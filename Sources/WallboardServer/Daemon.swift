@@ -176,6 +176,8 @@ public final class Daemon: @unchecked Sendable {
                 mapper: {
                     var mapper = AMIEventMapper.Configuration(wrapUpTimes: settings.wrapUp, idPrefix: "ami.\(settings.name)")
                     mapper.serviceLevel = settings.serviceLevel
+                    mapper.selfServiceContexts = settings.selfServiceContexts
+                    if let variable = settings.selfServiceReasonVariable { mapper.selfServiceReasonVariable = variable }
                     return mapper
                 }())
             var source = configuration

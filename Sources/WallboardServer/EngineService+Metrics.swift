@@ -115,6 +115,7 @@ extension EngineService {
             metrics.add(
                 "wallboardd_agents_logged_in", "gauge", "Agents logged in now.",
                 value: Double(snapshot.center.agents.loggedIn))
+            CallbackMetrics.add(snapshot, to: &metrics)  // Observability/CallbackMetrics.swift
             completion(metrics)
         }
     }

@@ -22,6 +22,7 @@ struct BruteForceHistory {
     mutating func insert(_ entry: TimelineEntry, settings: SettingsLookup) {
         var judged: QueueSettings?
         if case .departure(let record) = entry { judged = settings[record.queue] }
+        if case .callback(let record) = entry { judged = settings[record.queue] }
         entries.append(Recorded(entry: entry, judged: judged))
     }
 
@@ -34,6 +35,7 @@ struct BruteForceHistory {
     func rolling(now: Instant, length: Millis, settings: SettingsLookup) -> ScopeTable {
         table(from: now.advanced(by: -length), now: now) { record in
             if case .departure(let departure) = record.entry { return settings[departure.queue] }
+            if case .callback(let callback) = record.entry { return settings[callback.queue] }
             return nil
         }
     }
@@ -50,6 +52,8 @@ struct BruteForceHistory {
                 case .handled(let r): table[scope, default: WindowMetrics()].add(r)
                 case .transfer(let r): table[scope, default: WindowMetrics()].add(r)
                 case .survey(let r): table[scope, default: WindowMetrics()].add(r.survey)
+                case .callback(let r): table[scope, default: WindowMetrics()].add(r, settings: judge(record)!)
+                case .selfService(let r): table[scope, default: WindowMetrics()].add(r)
                 case .agentSpan: break
                 }
             }

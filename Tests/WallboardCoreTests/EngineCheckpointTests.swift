@@ -415,6 +415,7 @@ import Testing
             engineFields == [
                 "configuration", "agents", "contacts", "queueOrder", "teamOrder", "counters", "abandonedToday", "history",
                 "settings", "seenEventIDs", "deferred", "lastContactByCustomer", "finishedContacts", "agentDays",
+                "pendingCallbacks", "selfServiceSessions",  // Checkpoint/WallboardEngine+CheckpointCallbacks.swift
                 // Not checkpointed: the expired contacts' log queue, and when to look for idle contacts
                 // next (unknown after a restore: the first expire looks at every contact).
                 "expiredLog", "expiredLogDropped", "idleScanDue",
@@ -426,7 +427,10 @@ import Testing
                 == ["dayStart", "entries", "keep", "prunedAt", "reasons", "reasonIndex"])
         #expect(
             Mirror(reflecting: WindowMetrics()).children.count
-                == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 3)
+                == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 5)
+        // `callbacks` and `selfService` are stored whole (Checkpoint/WallboardEngine+CheckpointCallbacks.swift).
+        #expect(Mirror(reflecting: CallbackFigures()).children.count == 9)
+        #expect(Mirror(reflecting: SelfServiceCounts()).children.count == 5)
         // 10 stored (`intervals` in CheckpointIntervals.swift), plus `staleChanges`: a count of breakpoints
         // waiting to be forgotten, 0 after a restore, and `times`: the items' times, rebuilt from the items.
         #expect(Mirror(reflecting: MetricsHistory()).children.count == 12)
@@ -454,6 +458,22 @@ import Testing
         metrics.maxWait = 0
         metrics.channelMix = ["voice": 3]
         metrics.reasonMix = ["billing": 1, "unspecified": 2]
+        metrics.callbacks.requested = 4
+        metrics.callbacks.attempted = 5
+        metrics.callbacks.connected = 2
+        metrics.callbacks.failed = 1
+        metrics.callbacks.expired = 1
+        metrics.callbacks.connectedWithinThreshold = 1
+        metrics.callbacks.totalWait = 5_230_000
+        metrics.callbacks.maxWait = 4_120_000
+        metrics.callbacks.failedReasons = ["no-answer": 1]
+        var ivr = SelfServiceCounts()
+        ivr.entered = 3
+        ivr.selfServed = 2
+        ivr.reachedQueue = 1
+        ivr.expired = 1
+        ivr.reasons = ["balance": 2]
+        metrics.selfService.entryPoints = ["ivr-main": ivr, "bot": SelfServiceCounts()]
         let decoded = try WallboardEngine.decodeMetrics(
             CheckpointNode(Self.throughText(WallboardEngine.encode(metrics)), path: "m"))
         #expect(decoded == metrics)
@@ -472,6 +492,13 @@ import Testing
                     team: nil, segment: "vip", language: nil)),
             .transfer(TransferRecord(contact: "c", fromQueue: "q", channel: .email, team: nil, at: at)),
             .survey(SurveyRecord(survey: SurveyResult(contact: "c", csat: 5, ces: nil, resolved: false), at: at)),
+            .callback(
+                CallbackRecord(
+                    contact: "c", queue: "q", channel: .voice, kind: .connected, at: at, wait: 1000, agent: "a", team: "t",
+                    segment: "vip", language: "en")),
+            .callback(CallbackRecord(contact: "c", queue: "q", channel: .chat, kind: .failed, at: at, reason: "busy")),
+            .selfService(SelfServiceRecord(contact: "s", entryPoint: "ivr", outcome: .selfServed, at: at, reason: "faq")),
+            .selfService(SelfServiceRecord(contact: "s", entryPoint: "ivr", outcome: .reachedQueue, at: at)),
             .survey(
                 SurveyRecord(
                     survey: SurveyResult(contact: "c", csat: nil, ces: 7, resolved: nil), at: at, queue: "q", channel: .video,

@@ -18,7 +18,7 @@ import Testing
                 queues: queues.map {
                     QueueSettings(
                         id: $0, threshold: .seconds(Int64(random.int(5...40))), shortAbandon: .seconds(Int64(random.int(0...6))),
-                        abandonTreatment: treatments[random.int(0...2)])
+                        abandonTreatment: treatments[random.int(0...2)], callbackThreshold: .seconds(Int64(random.int(60...600))))
                 }))
     }
 
@@ -27,7 +27,7 @@ import Testing
         let channel: Channel = random.chance(0.6) ? .voice : .chat
         let team = random.chance(0.5) ? "t\(random.int(1...2))" : nil
         let segment = random.chance(0.3) ? "vip" : nil
-        switch random.int(0...9) {
+        switch random.int(0...11) {
         case 0...5:
             let outcomes: [QueueDeparture.Outcome] = [.answered, .answered, .abandoned, .transferredOut]
             return .departure(
@@ -41,6 +41,22 @@ import Testing
                 HandledContact(
                     contact: "h", queue: queue, agent: "a", finishedAt: time, talk: Millis(random.int(0...300_000)),
                     hold: Millis(random.int(0...30_000)), wrapUp: Millis(random.int(0...60_000)), channel: channel, team: team))
+        case 10:
+            let kinds = CallbackRecord.Kind.allCases
+            let kind = kinds[random.int(0...(kinds.count - 1))]
+            return .callback(
+                CallbackRecord(
+                    contact: "b", queue: queue, channel: channel, kind: kind, at: time,
+                    wait: kind == .connected ? Millis(random.int(0...900_000)) : 0,
+                    reason: kind == .failed && random.chance(0.5) ? "busy" : nil, team: kind == .connected ? team : nil,
+                    segment: segment))
+        case 11:
+            let outcomes = SelfServiceRecord.Outcome.allCases
+            let outcome = outcomes[random.int(0...(outcomes.count - 1))]
+            return .selfService(
+                SelfServiceRecord(
+                    contact: "s", entryPoint: random.chance(0.5) ? "ivr" : "bot", outcome: outcome, at: time,
+                    reason: outcome == .selfServed && random.chance(0.7) ? ["faq", "balance"][random.int(0...1)] : nil))
         case 8:
             return .transfer(TransferRecord(contact: "x", fromQueue: queue, channel: channel, team: team, at: time))
         default:

@@ -21,12 +21,16 @@ struct ReferenceModel {
         var expired = 0
         var csatCount = 0, csatSum = 0, csatSatisfied = 0, cesCount = 0, cesSum = 0
         var resolvedAnswers = 0, resolvedYes = 0
+        /// Callbacks (docs/metrics.md, "Callbacks") and self-service by entry point (center only).
+        var callbacks = CallbackFigures()
+        var selfService: [String: SelfServiceCounts] = [:]
 
         var description: String {
             "off \(offered) ans \(answered) ab \(abandoned) short \(shortAbandoned) within \(within) "
                 + "sl \(slNumerator)/\(slDenominator) wait \(answerWait) max \(String(describing: maxWait)) "
                 + "handled \(handled)/\(handleTime) time \(handling)/\(available)/\(loggedIn) expired \(expired) "
-                + "csat \(csatCount)/\(csatSum)/\(csatSatisfied) ces \(cesCount)/\(cesSum) fcr \(resolvedYes)/\(resolvedAnswers)"
+                + "csat \(csatCount)/\(csatSum)/\(csatSatisfied) ces \(cesCount)/\(cesSum) fcr \(resolvedYes)/\(resolvedAnswers) "
+                + "callbacks \(callbacks) self-service \(selfService)"
         }
     }
 
@@ -65,6 +69,10 @@ struct ReferenceModel {
         var wrapping: [String: String] = [:]
         /// The contact each agent holds (the generator gives an agent one at a time).
         var holding: [String: String] = [:]
+        /// Callbacks requested and not yet connected or failed: the contact, when requested, last event.
+        var pending: [String: (contact: Contact, requestedAt: Int64, lastActivity: Int64)] = [:]
+        /// Contacts in self-service: entry point and when they entered.
+        var sessions: [String: (entryPoint: String, at: Int64)] = [:]
 
         func inScope(_ c: Contact, team: String?) -> Bool {
             if scope == "center" || scope == c.queue { return true }
@@ -80,6 +88,14 @@ struct ReferenceModel {
             return (agentQueues[agent] ?? []).contains(scope)
         }
         func inWindow(_ t: Int64) -> Bool { t >= start && t <= now }
+        func countCallback(_ c: Contact, _ t: Int64, team: String?, _ change: (inout CallbackFigures) -> Void) {
+            guard inScope(c, team: team), inWindow(t) else { return }
+            change(&result.callbacks)
+        }
+        func countSelfService(_ entryPoint: String, _ t: Int64, _ change: (inout SelfServiceCounts) -> Void) {
+            guard scope == "center", inWindow(t) else { return }
+            change(&result.selfService[entryPoint, default: SelfServiceCounts()])
+        }
         func depart(_ c: Contact, _ t: Int64, answered: Bool, abandoned: Bool, team: String?) {
             guard inScope(c, team: answered ? team : nil), inWindow(t) else { return }
             let wait = max(0, t - c.queuedAt)
@@ -144,6 +160,27 @@ struct ReferenceModel {
                 finished[id] = c
                 if inScope(c, team: c.team), inWindow(deadline) { result.expired += 1 }
             }
+            for (id, p) in pending.sorted(by: { $0.key < $1.key }) {
+                let deadline = p.lastActivity + expiry
+                guard lastExpire > deadline else { continue }
+                guard deadline < t else {
+                    nextDeadline = min(nextDeadline, deadline)
+                    continue
+                }
+                pending[id] = nil
+                finished[id] = p.contact
+                countCallback(p.contact, deadline, team: nil) { $0.expired += 1 }
+            }
+            for (id, session) in sessions.sorted(by: { $0.key < $1.key }) {
+                let deadline = session.at + expiry
+                guard lastExpire > deadline else { continue }
+                guard deadline < t else {
+                    nextDeadline = min(nextDeadline, deadline)
+                    continue
+                }
+                sessions[id] = nil
+                countSelfService(session.entryPoint, deadline) { $0.expired += 1 }
+            }
         }
         /// A contact became live or active at `t`: it can go idle `expiry` later.
         func touched(_ t: Int64) { nextDeadline = min(nextDeadline, t + expiry) }
@@ -164,6 +201,9 @@ struct ReferenceModel {
                 closeState(agent, t)
                 agentState[agent] = nil
             case .contactQueued(let queued):
+                if let session = sessions.removeValue(forKey: queued.contact) {
+                    countSelfService(session.entryPoint, t) { $0.reachedQueue += 1 }
+                }
                 touched(t)
                 live[queued.contact] = Contact(
                     queue: queued.queue, channel: queued.channel, segment: queued.customer?.segment,
@@ -272,6 +312,53 @@ struct ReferenceModel {
                 }
             case .sourceSnapshot:
                 break
+            case .contactCallbackRequested(let contact):
+                guard let c = live.removeValue(forKey: contact) else { continue }
+                countCallback(c, t, team: nil) { $0.requested += 1 }
+                pending[contact] = (c, t, t)
+                touched(t)
+            case .contactCallbackAttempted(let contact):
+                guard let p = pending[contact] else { continue }  // a call-back of an abandon: only marks the list
+                countCallback(p.contact, t, team: nil) { $0.attempted += 1 }
+                pending[contact]?.lastActivity = t
+                touched(t)
+            case .contactCallbackConnected(let contact, let agent):
+                guard let p = pending.removeValue(forKey: contact) else { continue }
+                var c = p.contact
+                c.team = agentTeam[agent]
+                let wait = t - p.requestedAt
+                let threshold = (settings[c.queue] ?? QueueSettings(id: c.queue)).callbackThreshold
+                countCallback(c, t, team: c.team) {
+                    $0.connected += 1
+                    $0.totalWait += wait
+                    if wait <= threshold { $0.connectedWithinThreshold += 1 }
+                    $0.maxWait = max($0.maxWait ?? 0, wait)
+                }
+                c.waiting = false
+                c.answeredAt = t
+                c.agent = agent
+                c.lastActivity = t
+                touched(t)
+                live[contact] = c
+                holding[agent] = contact
+                setState(agent, .onContact, t)
+            case .contactCallbackFailed(let contact, let reason):
+                guard let p = pending.removeValue(forKey: contact) else { continue }
+                finished[contact] = p.contact
+                countCallback(p.contact, t, team: nil) {
+                    $0.failed += 1
+                    $0.failedReasons[reason ?? "unspecified", default: 0] += 1
+                }
+            case .contactEnteredSelfService(let contact, let entryPoint):
+                sessions[contact] = (entryPoint, t)
+                touched(t)
+                countSelfService(entryPoint, t) { $0.entered += 1 }
+            case .contactSelfServed(let contact, let reason):
+                guard let session = sessions.removeValue(forKey: contact) else { continue }
+                countSelfService(session.entryPoint, t) {
+                    $0.selfServed += 1
+                    $0.reasons[reason ?? "unspecified", default: 0] += 1
+                }
             }
         }
         expireIdle(before: now + 1)
@@ -297,6 +384,7 @@ extension ReferenceModel.Figures {
             handled: m.handledCount, handleTime: m.totalHandleTime, handling: m.handlingTime,
             available: m.availableTime, loggedIn: m.loggedInTime, expired: m.expired, csatCount: m.csatCount,
             csatSum: m.csatSum, csatSatisfied: m.csatSatisfied, cesCount: m.cesCount, cesSum: m.cesSum,
-            resolvedAnswers: m.resolvedAnswers, resolvedYes: m.resolvedYes)
+            resolvedAnswers: m.resolvedAnswers, resolvedYes: m.resolvedYes, callbacks: m.callbacks,
+            selfService: m.selfService.entryPoints)
     }
 }

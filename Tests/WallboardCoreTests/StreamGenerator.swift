@@ -17,6 +17,13 @@ struct StreamGenerator {
         /// Send now and then a `survey.completed` (csat 1..5, ces 1..7, resolved, each sometimes left
         /// out) for a contact seen so far, live or finished, or for one the engine never saw.
         var surveys = false
+        /// Now and then a waiting contact requests a callback instead of abandoning; pending callbacks
+        /// are attempted, then connected to a free agent (and handled like an answered contact) or
+        /// failed; now and then a recent abandon is called back. With `loseEvents`, some pending
+        /// callbacks and self-service sessions never hear another event (the engine expires them).
+        var callbacks = false
+        /// Contacts start in self-service ("ivr", "bot") and self-serve or go on to a queue.
+        var selfService = false
     }
 
     static let queues = ["q1", "q2", "q3"]
@@ -31,6 +38,11 @@ struct StreamGenerator {
     private struct Busy { var contact: String; var endsAt: Instant; var wrapEndsAt: Instant; var held: Bool; var ended = false }
 
     private var waiting: [Waiting] = []
+    private struct Pending { var contact: String; var attempted = false; var lost = false }
+    private var pending: [Pending] = []
+    private var abandoned: [(contact: String, at: Instant)] = []
+    private var sessions: [(contact: String, lost: Bool)] = []
+    private var nextSession = 0
     private var agentQueues: [String: [String]] = [:]
     private var busy: [String: Busy] = [:]
     private var notReady: Set<String> = []
@@ -84,10 +96,17 @@ struct StreamGenerator {
                 waiting.append(Waiting(contact: item.contact, queue: target, since: now, patience: item.patience))
             } else if options.loseEvents, random.chance(0.05) {
                 continue  // the abandon never reaches us
+            } else if options.callbacks, random.chance(0.25) {
+                emit(.contactCallbackRequested(contact: item.contact))
+                pending.append(Pending(contact: item.contact, lost: options.loseEvents && random.chance(0.1)))
             } else {
                 emit(.contactAbandoned(contact: item.contact))
+                // Short abandons (under 5 s, the longest limit the tests set) are not on the call-back list.
+                if item.patience >= 5000 { abandoned.append((item.contact, now)) }
             }
         }
+        if options.callbacks { stepCallbacks() }
+        if options.selfService { stepSelfService() }
         for agent in agentQueues.keys.sorted() { stepAgent(agent) }
         if options.surveys, nextContact > 0, random.chance(0.25) { survey() }
     }
@@ -101,6 +120,60 @@ struct StreamGenerator {
         if random.chance(0.6) { result.ces = random.int(1...7) }
         if random.chance(0.6) || (result.csat == nil && result.ces == nil) { result.resolved = random.chance(0.6) }
         emit(.surveyCompleted(result))
+    }
+
+    /// Pending callbacks: attempted, then connected to a free agent or failed; a recent abandon of the
+    /// same UTC day (the list is today's) is called back now and then.
+    private mutating func stepCallbacks() {
+        for item in pending where !item.lost && random.chance(0.1) {
+            guard item.attempted else {
+                emit(.contactCallbackAttempted(contact: item.contact))
+                pending = pending.map { $0.contact == item.contact ? Pending(contact: $0.contact, attempted: true) : $0 }
+                continue
+            }
+            let free = agentQueues.keys.sorted().filter { busy[$0] == nil && !notReady.contains($0) }
+            if let agent = free.first, random.chance(0.7) {
+                pending.removeAll { $0.contact == item.contact }
+                emit(.contactCallbackConnected(contact: item.contact, agent: agent))
+                emit(.agentState(agent: agent, state: .onContact, reason: nil))
+                busy[agent] = Busy(
+                    contact: item.contact, endsAt: now.advanced(by: Millis(random.int(5000...120_000))),
+                    wrapEndsAt: now.advanced(by: Millis(random.int(125_000...160_000))), held: false)
+            } else if random.chance(0.3) {
+                pending.removeAll { $0.contact == item.contact }
+                emit(.contactCallbackFailed(contact: item.contact, reason: random.chance(0.7) ? "no-answer" : nil))
+            }
+        }
+        let day = now.milliseconds / 86_400_000
+        abandoned.removeAll { now.since($0.at) > 60_000 || $0.at.milliseconds / 86_400_000 != day }
+        if let recent = abandoned.first, random.chance(0.05) {
+            abandoned.removeFirst()
+            emit(.contactCallbackAttempted(contact: recent.contact))
+            emit(
+                random.chance(0.5)
+                    ? .contactCallbackConnected(contact: recent.contact, agent: "a1")
+                    : .contactCallbackFailed(contact: recent.contact, reason: "busy"))
+        }
+    }
+
+    /// New self-service contacts, and open ones self-serving or going on to a queue.
+    private mutating func stepSelfService() {
+        if random.chance(0.2) {
+            nextSession += 1
+            emit(.contactEnteredSelfService(contact: "s\(nextSession)", entryPoint: random.chance(0.6) ? "ivr" : "bot"))
+            sessions.append(("s\(nextSession)", options.loseEvents && random.chance(0.1)))
+        }
+        for item in sessions where !item.lost && random.chance(0.15) {
+            sessions.removeAll { $0.contact == item.contact }
+            if random.chance(0.6) {
+                let reasons = ["balance", "faq", "hours", "status", "address", "card", "pin"]
+                emit(.contactSelfServed(contact: item.contact, reason: random.chance(0.9) ? reasons[random.int(0...6)] : nil))
+            } else {
+                let queue = Self.queues[random.int(0...2)]
+                emit(.contactQueued(ContactQueued(contact: item.contact, queue: queue, channel: .voice)))
+                waiting.append(Waiting(contact: item.contact, queue: queue, since: now, patience: Millis(random.int(1000...90_000))))
+            }
+        }
     }
 
     private mutating func stepAgent(_ agent: String) {

@@ -13,7 +13,9 @@ import WallboardCore
     func everyWindowMatchesBruteForce(seed: UInt64) {
         // Starts 23:10 UTC so the stream crosses midnight: "today" must restart.
         let start = RFC3339.parse("2026-03-28T23:10:00Z")!
-        var generator = StreamGenerator(seed: seed, start: start, options: .init(transferAnswered: seed % 2 == 0))
+        var generator = StreamGenerator(
+            seed: seed, start: start,
+            options: .init(transferAnswered: seed % 2 == 0, callbacks: seed % 3 != 0, selfService: seed % 3 != 1))
         let events = generator.generate(duration: .minutes(100))
         let configuration = EngineConfiguration(
             queues: Self.settings,
@@ -71,7 +73,10 @@ import WallboardCore
     func everyScopeMatchesBruteForceOnUntidyStreams(seed: UInt64) {
         let start = RFC3339.parse("2026-03-28T23:10:00Z")!
         var generator = StreamGenerator(
-            seed: seed, start: start, options: .init(wrapUpEvents: seed % 2 == 1, loseEvents: true, transferAnswered: true, surveys: true))
+            seed: seed, start: start,
+            options: .init(
+                wrapUpEvents: seed % 2 == 1, loseEvents: true, transferAnswered: true, surveys: true, callbacks: true,
+                selfService: true))
         let events = generator.generate(duration: .minutes(100))
         var configuration = EngineConfiguration(
             queues: Self.settings,
@@ -89,6 +94,8 @@ import WallboardCore
         var checks = 0
         var expiredSeen = 0
         var surveysSeen = 0
+        var callbacksSeen = CallbackFigures()
+        var selfServiceSeen: [String: SelfServiceCounts] = [:]
         var reordered = 0
         for (position, index) in arrival.enumerated() {
             let event = events[index]
@@ -116,6 +123,8 @@ import WallboardCore
                     if name == WindowName.today, scope == "center" {
                         expiredSeen = expected.expired
                         surveysSeen = expected.csatCount + expected.cesCount + expected.resolvedAnswers
+                        callbacksSeen = expected.callbacks
+                        selfServiceSeen = expected.selfService
                     }
                     checks += 1
                 }
@@ -127,6 +136,13 @@ import WallboardCore
         #expect(checks > 100)
         #expect(expiredSeen > 0, "the stream lost events: some contacts expired")
         #expect(surveysSeen > 0, "surveys were compared")
+        #expect(
+            callbacksSeen.connected > 0 && callbacksSeen.failed > 0 && callbacksSeen.expired > 0
+                && callbacksSeen.connectedWithinThreshold > 0,
+            "callbacks were compared: \(callbacksSeen)")
+        #expect(
+            selfServiceSeen.values.contains { $0.selfServed > 0 && $0.reachedQueue > 0 && $0.expired > 0 },
+            "self-service was compared: \(selfServiceSeen)")
         let surveyed = Set(events.compactMap { if case .surveyCompleted(let s) = $0.body { s.contact } else { nil } })
         #expect(surveyed.contains { $0.hasPrefix("ghost") }, "some surveys name a contact the engine never saw")
     }
@@ -167,6 +183,11 @@ import WallboardCore
             case .contactTransferred(let contact, _, let agent): return [contact] + (agent.map { [$0] } ?? [])
             case .surveyCompleted(let survey): return [survey.contact]
             case .sourceSnapshot: return []
+            case .contactCallbackRequested(let contact), .contactCallbackAttempted(let contact),
+                .contactCallbackFailed(let contact, _), .contactEnteredSelfService(let contact, _),
+                .contactSelfServed(let contact, _):
+                return [contact]
+            case .contactCallbackConnected(let contact, let agent): return [contact, agent]
             }
         }
         var order = Array(events.indices)

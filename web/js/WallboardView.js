@@ -20,6 +20,7 @@ import {
   windowLabel,
 } from './WallboardLogic.js';
 import { loadLabel } from './AgentCard.js';
+import { calledBackLabel, callbackTableView, containmentTableView } from './CallbackTables.js';
 
 /**
  * Pure view builders: turn snapshot parts into the display strings and tone classes each component shows.
@@ -637,6 +638,7 @@ export const ABANDONED_COLUMNS = [
   { id: 'segment', label: 'Segment' },
   { id: 'waited', label: 'Waited' },
   { id: 'customer', label: 'Customer' },
+  { id: 'called_back', label: 'Called' },
 ];
 
 /**
@@ -668,8 +670,9 @@ export function abandonedTableView(list, opts = {}) {
         e.segment ? segmentLabel(e.segment) : '—',
         formatDuration(e.wait_seconds),
         typeof e.customer === 'string' && e.customer ? e.customer : '—',
+        calledBackLabel(e),
       ],
-      tones: [null, null, null, /^vip$/i.test(e.segment || '') ? 'vip' : null, null, null],
+      tones: [null, null, null, /^vip$/i.test(e.segment || '') ? 'vip' : null, null, null, null],
     };
   });
   const counts = opts.counts && typeof opts.counts === 'object' ? opts.counts : null;
@@ -751,6 +754,10 @@ export function centerKpiTables(snap, opts = {}) {
   }
   tables.push({ id: 'channels', title: 'Channel mix', note: '', ...mixTableView(center, columns, 'channel_mix', 6) });
   tables.push({ id: 'reasons', title: 'Contact reasons', note: '', ...mixTableView(center, columns, 'reason_mix', 6) });
+  // CallbackTables.js: only with callbacks or self-service to show.
+  for (const table of [callbackTableView(center, columns), containmentTableView(center, columns)]) {
+    if (table) tables.push(table);
+  }
   const abandoned = abandonedTableView(snap.abandoned_today, {
     queueNames, limit: opts.abandonedLimit ?? 4, counts: snap.abandoned_today_counts,
   });
@@ -774,6 +781,8 @@ export function queueKpiTables(snap, queue, opts = {}) {
     { id: 'channels', title: 'Channel mix', note: '', ...mixTableView(queue, columns, 'channel_mix') },
     { id: 'reasons', title: 'Contact reasons', note: '', ...mixTableView(queue, columns, 'reason_mix') },
   ];
+  const callbacks = callbackTableView(queue, columns);  // CallbackTables.js
+  if (callbacks) tables.push(callbacks);
   const abandoned = abandonedTableView(snap.abandoned_today, {
     queueId: queue.id, limit: opts.abandonedLimit ?? 4, counts: snap.abandoned_today_counts,
   });

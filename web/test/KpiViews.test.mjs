@@ -138,8 +138,8 @@ test('page tables: kpi layout and queue layout', () => {
     ['kpi-volume', 'kpi-speed', 'kpi-handling', 'kpi-quality', 'queues', 'channels', 'reasons']);
   const q = queueKpiTables(snap, queue);
   const ab = q.find((t) => t.id === 'abandoned');
-  assert.deepEqual(ab.columns.map((c) => c.id), ['time', 'channel', 'segment', 'waited', 'customer']);
-  assert.deepEqual(ab.rows[0].values.slice(1), ['Voice', '—', '00:03', '—']);
+  assert.deepEqual(ab.columns.map((c) => c.id), ['time', 'channel', 'segment', 'waited', 'customer', 'called_back']);
+  assert.deepEqual(ab.rows[0].values.slice(1), ['Voice', '—', '00:03', '—', '—']);
 });
 
 test('center strip: the second row of figures', () => {

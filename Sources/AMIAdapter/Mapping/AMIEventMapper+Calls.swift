@@ -33,6 +33,7 @@ extension AMIEventMapper {
             contacts[id] = existing
             return
         }
+        selfService[id] = nil  // it reached a queue: the engine counts it so from its contact.queued
         let number = message["CallerIDNum"].flatMap { $0.isEmpty || $0 == "<unknown>" ? nil : $0 }
         emit(
             .contactQueued(ContactQueued(contact: id, queue: queue, channel: .voice, customer: number.map { Customer(id: $0) })),
@@ -193,6 +194,7 @@ extension AMIEventMapper {
             channels.hungUp(channel)
         }
         guard let id = message["Uniqueid"] else { return }
+        selfServiceHangup(id, at: at)  // AMIEventMapper+SelfService.swift
         if leaves[id] != nil { resolveLeave(id) }
         guard let contact = contacts[id] else { return }
         switch contact.phase {

@@ -38,6 +38,11 @@ public struct AMIEventMapper: Sendable {
         public var transferGrace: Millis
         /// How the queues discovered from this Asterisk judge their service level.
         public var serviceLevel: ServiceLevelTreatment = .board
+        /// IVR dialplan contexts whose callers are in self-service, and the entry point each counts as
+        /// (`AMIEventMapper+SelfService.swift`); empty: no self-service events.
+        public var selfServiceContexts: [String: String] = [:]
+        /// The channel variable whose value (`Set(VAR=...)` in the IVR) is a self-served caller's reason.
+        public var selfServiceReasonVariable = "WALLBOARD_SELF_SERVICE_REASON"
 
         public init(
             wrapUpTimes: [String: Millis] = [:], defaultWrapUpTime: Millis = 0, idPrefix: String = "ami",
@@ -95,6 +100,8 @@ public struct AMIEventMapper: Sendable {
     var leaves: [String: PendingLeave] = [:]
     var channels = ChannelTracker()
     var resync = ResyncState()
+    /// Channels in self-service by `Uniqueid` (AMIEventMapper+SelfService.swift).
+    var selfService: [String: SelfServiceCall] = [:]
     var clock: Instant?
     private var idClockMs: Int64 = .min
     private var idsAtClock: [String: Int] = [:]
@@ -136,6 +143,7 @@ public struct AMIEventMapper: Sendable {
     public mutating func connectionStarted(now: Instant) -> [Event] {
         begin()
         resync.reset()
+        selfService.removeAll()  // hang-ups while disconnected are lost: the engine expires those sessions
         for id in agents.keys where agents[id]?.ringing != nil {
             agents[id]?.ringing = nil
             agents[id]?.ringingChannel = nil
@@ -179,6 +187,7 @@ public struct AMIEventMapper: Sendable {
         case "QueueMemberPause", "QueueMemberPaused": memberPaused(message, at: at)
         case "QueueMemberStatus": memberStatus(message, at: at)
         case "Hangup": hangup(message, at: at)
+        case "Newexten", "VarSet": selfServiceDialplan(message, at: at)
         case "Newchannel", "DialBegin", "DialEnd", "LocalBridge", "BridgeEnter", "BridgeLeave", "BridgeDestroy", "Rename":
             channels.note(message)
         case "Hold": holdSeen(message, at: at, held: true)

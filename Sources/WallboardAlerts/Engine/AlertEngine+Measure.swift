@@ -107,6 +107,9 @@ extension AlertEngine {
         case .serviceLevel: value = window?.serviceLevel
         case .abandonRate: value = window?.abandonRate
         case .asaSeconds: value = window?.averageSpeedOfAnswer
+        case .callbackServiceLevel: value = window?.callbacks.serviceLevel
+        case .callbackWaitSeconds: value = window?.callbacks.averageWait
+        case .containmentRate: value = window?.selfService.total.containmentRate
         case .waitingNow: value = figures.waitingNow.map(Double.init)
         case .longestWaitSeconds: value = figures.longestWaitSeconds
         case .agentsAvailable: value = Double(figures.available)
@@ -153,6 +156,9 @@ extension AlertEngine {
         case .cost: figure = "Cost (\(rule.window ?? ""))"
         case .costPerHandled: figure = "Cost per handled contact (\(rule.window ?? ""))"
         case .costPerOffered: figure = "Cost per offered contact (\(rule.window ?? ""))"
+        case .callbackServiceLevel: figure = "Callback service level (\(rule.window ?? ""))"
+        case .callbackWaitSeconds: figure = "Callback wait (\(rule.window ?? ""))"
+        case .containmentRate: figure = "Self-service containment (\(rule.window ?? ""))"
         }
         let value = measurement.value.map { format($0, rule.metric) } ?? "n/a"
         return

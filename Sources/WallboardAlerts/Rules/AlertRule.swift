@@ -84,6 +84,12 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     case cost
     case costPerHandled
     case costPerOffered
+    /// Callbacks connected within the queue's callback threshold ÷ (connected + failed) (docs/metrics.md, "Callbacks").
+    case callbackServiceLevel
+    /// Mean time from a callback's request to its connection.
+    case callbackWaitSeconds
+    /// Self-served ÷ (self-served + reached a queue), center only (docs/metrics.md, "Self-service containment").
+    case containmentRate
 
     /// The name used in the config (`service_level`, ...).
     public var name: String {
@@ -100,6 +106,9 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         case .cost: return "cost"
         case .costPerHandled: return "cost_per_handled"
         case .costPerOffered: return "cost_per_offered"
+        case .callbackServiceLevel: return "callback_service_level"
+        case .callbackWaitSeconds: return "callback_wait_seconds"
+        case .containmentRate: return "containment_rate"
         }
     }
 
@@ -108,6 +117,7 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         "service_level", "abandon_rate", "asa_seconds", "waiting_now", "longest_wait_seconds",
         "agents_available", "agents_not_ready", "agent_state_seconds", "contact_seconds",
         "cost", "cost_per_handled", "cost_per_offered",
+        "callback_service_level", "callback_wait_seconds", "containment_rate",
     ]
 
     /// Needs a window (`window:` key).
@@ -115,6 +125,7 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         switch self {
         case .serviceLevel, .abandonRate, .asaSeconds: return true
         case .cost, .costPerHandled, .costPerOffered: return true
+        case .callbackServiceLevel, .callbackWaitSeconds, .containmentRate: return true
         default: return false
         }
     }
@@ -128,7 +139,9 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     }
 
     /// A fraction 0..1 (thresholds must be too).
-    public var isRate: Bool { self == .serviceLevel || self == .abandonRate }
+    public var isRate: Bool {
+        self == .serviceLevel || self == .abandonRate || self == .callbackServiceLevel || self == .containmentRate
+    }
 
     /// An amount of money (the cost metrics).
     public var isMoney: Bool { self == .cost || self == .costPerHandled || self == .costPerOffered }

@@ -155,6 +155,9 @@ extension ConfigReader {
         case "cost": return .cost
         case "cost_per_handled": return .costPerHandled
         case "cost_per_offered": return .costPerOffered
+        case "callback_service_level": return .callbackServiceLevel
+        case "callback_wait_seconds": return .callbackWaitSeconds
+        case "containment_rate": return .containmentRate
         case "agent_state_seconds":
             let allowed: [AgentState] = [.wrapUp, .notReady, .onContact, .available, .ringing]
             guard let value = object["state"] else {

@@ -13,9 +13,11 @@ extension WallboardEngine {
     /// engine); version 3 also holds seen ids, finished contacts and last contact by customer as base64
     /// binary records (issue 14, memory); version 4 also holds each agent's several live contacts,
     /// contacts' wrap-up clocks and last activity, late wrap-ups and expired counts (issue 16); version 5
-    /// also holds today's and yesterday's closed clock intervals (issue 18). Version 3 is read as version
-    /// 4 without them, version 4 as version 5 without intervals.
-    public static let checkpointVersion: Int64 = 5
+    /// also holds today's and yesterday's closed clock intervals (issue 18); version 6 also pending
+    /// callbacks, self-service sessions, the call-back marks of abandoned contacts, and callback and
+    /// self-service entries and figures (issue 23; Checkpoint/WallboardEngine+CheckpointCallbacks.swift).
+    /// Version 3 is read as version 4 without them, 4 as 5 without intervals, 5 as 6 without callbacks.
+    public static let checkpointVersion: Int64 = 6
     /// The oldest version this build reads (an older checkpoint is skipped: the journal is replayed).
     public static let oldestCheckpointVersion: Int64 = 3
     /// The value of the checkpoint's `format` key.
@@ -44,6 +46,7 @@ extension WallboardEngine {
         root["seen_ids"] = encodeSeenIDs()
         root["history"] = Self.encode(history)
         root["agent_days"] = encodeAgentDays()  // Metrics/AgentDay+Checkpoint.swift
+        encodeCallbackState(into: &root)  // Checkpoint/WallboardEngine+CheckpointCallbacks.swift
         return .object(root)
     }
 
@@ -71,10 +74,11 @@ extension WallboardEngine {
                 "checkpoint version \(version) is older than this build reads (\(Self.oldestCheckpointVersion)): "
                     + "it holds the whole day's history or ids as text; the journal is replayed instead")
         }
-        try root.onlyKeys([
-            "format", "version", "queue_order", "team_order", "agents", "contacts", "abandoned_today",
-            "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history", "agent_days",
-        ])
+        try root.onlyKeys(
+            Set([
+                "format", "version", "queue_order", "team_order", "agents", "contacts", "abandoned_today",
+                "last_contact_by_customer", "finished_contacts", "deferred", "counters", "seen_ids", "history", "agent_days",
+            ]).union(Self.callbackCheckpointKeys))
 
         let storedQueues = try Self.uniqueStrings(root.key("queue_order"))
         let configured = configuration.queues.map(\.id)
@@ -94,6 +98,7 @@ extension WallboardEngine {
             contacts[contact.id] = contact
         }
         abandonedToday = try root.key("abandoned_today").map(Self.decodeAbandoned)
+        try decodeCallbackState(root)
         lastContactByCustomer = try Self.decodeLastContacts(root.key("last_contact_by_customer"))
         finishedContacts = try Self.decodeFinishedContacts(root.key("finished_contacts"))
         deferred = try root.key("deferred").map(Self.decodeDeferred)
@@ -141,7 +146,7 @@ extension WallboardEngine {
         return .object(object)
     }
 
-    private static func encode(_ contact: LiveContact) -> JSONValue {
+    static func encode(_ contact: LiveContact) -> JSONValue {
         var object: JSONObject = [
             "id": .string(contact.id), "queue": .string(contact.queue), "channel": .string(contact.channel.rawValue),
             "phase": .string(contact.phase.rawValue), "queued_at": encode(contact.queuedAt),
@@ -214,6 +219,8 @@ extension WallboardEngine {
                 "span", .string(span.agent), encode(span.team), .array(span.queues.map { .string($0) }),
                 .string(span.state.rawValue), encode(span.from), encode(span.to),
             ]
+        case .callback, .selfService:
+            return encodeCallbackEntry(entry)!  // Checkpoint/WallboardEngine+CheckpointCallbacks.swift
         }
     }
 
@@ -231,6 +238,7 @@ extension WallboardEngine {
             for (key, count) in mix.sorted(by: { $0.key < $1.key }) { members[key] = .int(count) }
             object[name] = .object(members)
         }
+        encodeCallbackFigures(metrics, into: &object)
         return .object(object)
     }
 
@@ -268,7 +276,7 @@ extension WallboardEngine {
             contacts: contacts)
     }
 
-    private static func decodeContact(_ node: CheckpointNode) throws(CheckpointError) -> LiveContact {
+    static func decodeContact(_ node: CheckpointNode) throws(CheckpointError) -> LiveContact {
         try node.onlyKeys([
             "id", "queue", "channel", "phase", "queued_at", "customer", "language", "reason", "priority", "answered_at",
             "agent", "monitor", "team", "repeat", "hold_total", "held_since", "ended_at",
@@ -368,6 +376,8 @@ extension WallboardEngine {
                 var mix: [String: Int] = [:]
                 for (key, count) in try value.members() { mix[key] = try count.count() }
                 if name == "channel_mix" { metrics.channelMix = mix } else { metrics.reasonMix = mix }
+            } else if try decodeCallbackFigures(name, value, into: &metrics) {
+                continue
             } else {
                 throw value.error(.invalidValue, "unknown key")
             }
@@ -427,6 +437,7 @@ extension WallboardEngine {
             guard span.from <= span.to else { throw f[6].error(.invalidValue, "a span cannot end before it starts") }
             return .agentSpan(span)
         default:
+            if let entry = try decodeCallbackEntry(kind: kind, node) { return entry }
             throw kindNode.error(.invalidValue, "unknown entry kind \"\(kind)\"")
         }
     }

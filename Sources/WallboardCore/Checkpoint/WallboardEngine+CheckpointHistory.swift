@@ -29,6 +29,9 @@ extension WallboardEngine {
     }
 
     private static func encode(_ item: HistoryItem) -> JSONValue {
+        if case .callback = item.entry, let judged = item.judged {  // version 6: its callback threshold
+            return [encode(item.entry), [.integer(judged.callbackThreshold)]]
+        }
         let judged: JSONValue = item.judged.map {
             [.integer($0.threshold), .integer($0.shortAbandon), .string($0.abandonTreatment.rawValue)]
         } ?? .null
@@ -128,6 +131,11 @@ extension WallboardEngine {
         let entry = try decodeEntry(fields[0])
         if case .agentSpan = entry { throw fields[0].error(.invalidValue, "agent spans are not history items") }
         let judgedNode = fields[1]
+        if case .callback(let record) = entry {
+            let judged = try judgedNode.tuple(["callback_threshold"])
+            let settings = QueueSettings(id: record.queue, callbackThreshold: try judged[0].int64())
+            return HistoryItem(entry, judged: settings, registry: &registry)
+        }
         guard case .departure(let record) = entry else {
             guard judgedNode.isNull else { throw judgedNode.error(.invalidValue, "only departures carry settings") }
             return HistoryItem(entry, judged: nil, registry: &registry)

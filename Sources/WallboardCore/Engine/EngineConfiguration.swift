@@ -20,11 +20,19 @@ public struct QueueSettings: Sendable, Equatable {
     /// Abandons with a wait shorter than this are short abandons, excluded everywhere (0 disables).
     public var shortAbandon: Millis
     public var abandonTreatment: AbandonTreatment
+    /// A callback connected within this long of its request counts as within the callback service level
+    /// (docs/metrics.md, "Callbacks").
+    public var callbackThreshold: Millis
+
+    /// The default ``callbackThreshold``: one hour.
+    public static let defaultCallbackThreshold: Millis = .minutes(60)
 
     public init(
         id: String, name: String? = nil, threshold: Millis = .seconds(30), target: Double = 0.8,
-        shortAbandon: Millis = .seconds(5), abandonTreatment: AbandonTreatment = .negative
+        shortAbandon: Millis = .seconds(5), abandonTreatment: AbandonTreatment = .negative,
+        callbackThreshold: Millis = QueueSettings.defaultCallbackThreshold
     ) {
+        self.callbackThreshold = callbackThreshold
         self.id = id
         self.name = name ?? id
         self.threshold = threshold

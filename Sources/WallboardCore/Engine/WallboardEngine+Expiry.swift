@@ -68,6 +68,7 @@ extension WallboardEngine {
         for item in due.sorted(by: { ($0.at, $0.id) < ($1.at, $1.id) }) {
             expireContact(item.id, at: item.at, cause: .idle)
         }
+        next = min(next, expireIdleCallbacks(now: now, age: age))  // Engine/WallboardEngine+Callbacks.swift
         idleScanDue = next
     }
 }

@@ -78,6 +78,18 @@ extension WallboardEngine {
             try finishWrapUp(contact, agent: agent, at: at)
         case .sourceSnapshot(let snapshot):
             reconcile(snapshot, at: at)
+        case .contactCallbackRequested(let contact):
+            try requestCallback(contact, at: at)
+        case .contactCallbackAttempted(let contact):
+            try attemptCallback(contact, at: at)
+        case .contactCallbackConnected(let contact, let agent):
+            try connectCallback(contact, agent: agent, at: at)
+        case .contactCallbackFailed(let contact, let reason):
+            try failCallback(contact, reason: reason, at: at)
+        case .contactEnteredSelfService(let contact, let entryPoint):
+            try enterSelfService(contact, entryPoint: entryPoint, at: at)
+        case .contactSelfServed(let contact, let reason):
+            try selfServed(contact, reason: reason, at: at)
         case .surveyCompleted(let survey):
             counters.surveys += 1
             let known = contacts[survey.contact].map {
@@ -99,6 +111,11 @@ extension WallboardEngine {
                 .invalidTransition,
                 "contact.queued: contact \"\(queued.contact)\" is already \(existing.phase.rawValue) in queue \"\(existing.queue)\"")
         }
+        if pendingCallbacks[queued.contact] != nil {
+            throw EventRejection(
+                .invalidTransition, "contact.queued: contact \"\(queued.contact)\" has a callback pending; it cannot queue again")
+        }
+        reachQueueFromSelfService(queued.contact, at: at)  // Engine/WallboardEngine+Callbacks.swift
         noteQueue(queued.queue)
         var live = LiveContact(
             id: queued.contact, queue: queued.queue, channel: queued.channel, customer: queued.customer,

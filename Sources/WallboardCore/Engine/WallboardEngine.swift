@@ -45,6 +45,11 @@ public struct WallboardEngine: Sendable {
     var idleScanDue: Instant?
     /// Each agent's day, for the supervisor console (Metrics/AgentDay.swift).
     public internal(set) var agentDays = AgentDayBook()
+    /// Callbacks requested and not yet connected, failed or expired, by contact id
+    /// (Engine/WallboardEngine+Callbacks.swift).
+    public internal(set) var pendingCallbacks: [String: PendingCallback] = [:]
+    /// Contacts in self-service that have neither self-served nor reached a queue yet, by contact id.
+    public internal(set) var selfServiceSessions: [String: SelfServiceSession] = [:]
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
@@ -203,6 +208,8 @@ public struct AbandonedContact: Sendable, Equatable {
     public var wait: Millis
     /// When the customer hung up.
     public var at: Instant
+    /// The latest call-back of this contact (`contact.callback_*` naming it), if any.
+    public var calledBack: CallBackMark? = nil
 }
 
 /// What a survey needs to know about a contact that has finished.

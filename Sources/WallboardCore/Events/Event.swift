@@ -36,6 +36,19 @@ public enum EventBody: Sendable, Equatable {
     case surveyCompleted(SurveyResult)
     /// A source's live state for the queues it covers (see ``SourceSnapshot``).
     case sourceSnapshot(SourceSnapshot)
+    /// A waiting caller chose to be called back instead of waiting: it leaves the queue's waiting list,
+    /// keeps its queue, and is neither abandoned nor answered (docs/metrics.md, "Callbacks").
+    case contactCallbackRequested(contact: String)
+    /// The center dials the customer of a requested callback, or of an abandoned contact of today.
+    case contactCallbackAttempted(contact: String)
+    /// The customer of a callback is connected to `agent`.
+    case contactCallbackConnected(contact: String, agent: String)
+    /// The callback is given up (no answer after every attempt, cancelled, ...).
+    case contactCallbackFailed(contact: String, reason: String?)
+    /// A contact starts in self-service (an IVR, a chatbot, a help page) at `entryPoint`.
+    case contactEnteredSelfService(contact: String, entryPoint: String)
+    /// A contact in self-service ended there without reaching a queue (docs/metrics.md, "Self-service").
+    case contactSelfServed(contact: String, reason: String?)
 
     /// The wire name of this type.
     public var typeName: String {
@@ -53,6 +66,12 @@ public enum EventBody: Sendable, Equatable {
         case .contactWrapupDone: return "contact.wrapup_done"
         case .surveyCompleted: return "survey.completed"
         case .sourceSnapshot: return "source.snapshot"
+        case .contactCallbackRequested: return "contact.callback_requested"
+        case .contactCallbackAttempted: return "contact.callback_attempted"
+        case .contactCallbackConnected: return "contact.callback_connected"
+        case .contactCallbackFailed: return "contact.callback_failed"
+        case .contactEnteredSelfService: return "contact.entered_self_service"
+        case .contactSelfServed: return "contact.self_served"
         }
     }
 
@@ -60,7 +79,8 @@ public enum EventBody: Sendable, Equatable {
     public static let allTypeNames = [
         "agent.login", "agent.state", "agent.logout", "contact.queued", "contact.answered", "contact.abandoned",
         "contact.transferred", "contact.held", "contact.resumed", "contact.ended", "contact.wrapup_done",
-        "survey.completed", "source.snapshot",
+        "survey.completed", "source.snapshot", "contact.callback_requested", "contact.callback_attempted",
+        "contact.callback_connected", "contact.callback_failed", "contact.entered_self_service", "contact.self_served",
     ]
 }
 

@@ -100,6 +100,19 @@ public enum EventDecoder {
             return .contactWrapupDone(contact: try fields.identifier("contact"), agent: try fields.identifier("agent"))
         case "source.snapshot":
             return .sourceSnapshot(try sourceSnapshot(fields))
+        case "contact.callback_requested":
+            return .contactCallbackRequested(contact: try fields.identifier("contact"))
+        case "contact.callback_attempted":
+            return .contactCallbackAttempted(contact: try fields.identifier("contact"))
+        case "contact.callback_connected":
+            return .contactCallbackConnected(contact: try fields.identifier("contact"), agent: try fields.identifier("agent"))
+        case "contact.callback_failed":
+            return .contactCallbackFailed(contact: try fields.identifier("contact"), reason: try fields.optionalLabel("reason"))
+        case "contact.entered_self_service":
+            return .contactEnteredSelfService(
+                contact: try fields.identifier("contact"), entryPoint: try fields.identifier("entry_point"))
+        case "contact.self_served":
+            return .contactSelfServed(contact: try fields.identifier("contact"), reason: try fields.optionalLabel("reason"))
         default:  // survey.completed
             let survey = SurveyResult(
                 contact: try fields.identifier("contact"), csat: try fields.optionalInt("csat", range: 1...5),

@@ -60,8 +60,16 @@ public enum EventEncoder {
         case .contactAbandoned(let contact), .contactHeld(let contact), .contactResumed(let contact),
             .contactEnded(let contact):
             return [("contact", .string(contact))]
-        case .contactWrapupDone(let contact, let agent):
+        case .contactWrapupDone(let contact, let agent), .contactCallbackConnected(let contact, let agent):
             return [("contact", .string(contact)), ("agent", .string(agent))]
+        case .contactCallbackRequested(let contact), .contactCallbackAttempted(let contact):
+            return [("contact", .string(contact))]
+        case .contactCallbackFailed(let contact, let reason), .contactSelfServed(let contact, let reason):
+            var result: [(String, JSONValue)] = [("contact", .string(contact))]
+            if let reason { result.append(("reason", .string(reason))) }
+            return result
+        case .contactEnteredSelfService(let contact, let entryPoint):
+            return [("contact", .string(contact)), ("entry_point", .string(entryPoint))]
         case .surveyCompleted(let survey):
             var result: [(String, JSONValue)] = [("contact", .string(survey.contact))]
             if let csat = survey.csat { result.append(("csat", .int(csat))) }
@@ -206,9 +214,17 @@ extension EventEncoder {
         case .contactAbandoned(let contact), .contactHeld(let contact), .contactResumed(let contact),
             .contactEnded(let contact):
             writer.member("contact", contact)
-        case .contactWrapupDone(let contact, let agent):
+        case .contactWrapupDone(let contact, let agent), .contactCallbackConnected(let contact, let agent):
             writer.member("contact", contact)
             writer.member("agent", agent)
+        case .contactCallbackRequested(let contact), .contactCallbackAttempted(let contact):
+            writer.member("contact", contact)
+        case .contactCallbackFailed(let contact, let reason), .contactSelfServed(let contact, let reason):
+            writer.member("contact", contact)
+            if let reason { writer.member("reason", reason) }
+        case .contactEnteredSelfService(let contact, let entryPoint):
+            writer.member("contact", contact)
+            writer.member("entry_point", entryPoint)
         case .surveyCompleted(let survey):
             writer.member("contact", survey.contact)
             if let csat = survey.csat { writer.member("csat", integer: csat) }

@@ -6,12 +6,13 @@
 /// well above what contact-center systems allow (see `docs/events.md`, "Limits"); the `limits:` section
 /// of the config file changes them.
 public struct EventLimits: Sendable, Equatable {
-    /// Event `id`, `agent`, `contact`, `queue`, `team`, `to_queue`, `to_agent`, `customer.id`, every
+    /// Event `id`, `agent`, `contact`, `queue`, `team`, `to_queue`, `to_agent`, `entry_point`, `customer.id`, every
     /// entry of `queues` and every key of `skills`. Amazon Connect ARNs (about 140 bytes) fit.
     public var maxIDBytes: Int
     /// The agent's display `name`.
     public var maxNameBytes: Int
-    /// Short free-text labels: `reason` (agent.state and contact.queued), `customer.segment`,
+    /// Short free-text labels: `reason` (agent.state, contact.queued, contact.callback_failed,
+    /// contact.self_served), `customer.segment`,
     /// `language`, every entry of `languages`, `monitor.kind`.
     public var maxLabelBytes: Int
     /// `monitor.target` (an Asterisk channel, a SIP URI, a contact ARN).

@@ -156,6 +156,10 @@ struct IntervalBook: Sendable, Equatable {
             case .handled(let record): metrics.add(record)
             case .transfer(let record): metrics.add(record)
             case .survey(let record): metrics.add(record.survey)
+            case .callback(let record):
+                let threshold = item.judged?.callbackThreshold ?? QueueSettings.defaultCallbackThreshold
+                metrics.callbacks.count(record, threshold: threshold, sign: 1)
+            case .selfService(let record): metrics.selfService.count(record, sign: 1)
             case .agentSpan: break
             }
             interval.figures[id] = metrics

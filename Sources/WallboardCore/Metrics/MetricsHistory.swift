@@ -81,6 +81,7 @@ struct MetricsHistory: Sendable {
     mutating func insert(_ entry: TimelineEntry, settings: SettingsLookup) {
         var judged: QueueSettings?
         if case .departure(let record) = entry { judged = settings[record.queue] }
+        if case .callback(let record) = entry { judged = settings[record.queue] }
         let item = HistoryItem(entry, judged: judged, registry: &registry)
         let time = item.time
         if let frontier, time <= frontier {
@@ -263,6 +264,8 @@ struct MetricsHistory: Sendable {
                 }
                 for id in tally.scopeIDs {
                     tally.setMaxWait(id, id < totals.maxima.count ? totals.maxima[id].max(from: start) : nil)
+                    tally.setCallbackMaxWait(
+                        id, id < totals.callbackMaxima.count ? totals.callbackMaxima[id].max(from: start) : nil)
                 }
                 if pendingCurrent == nil {
                     var pending = Tally()
@@ -319,6 +322,7 @@ struct MetricsHistory: Sendable {
 
     private func current(_ item: HistoryItem, _ settings: SettingsLookup) -> QueueSettings? {
         if case .departure(let record) = item.entry { return settings[record.queue] }
+        if case .callback(let record) = item.entry { return settings[record.queue] }
         return nil
     }
 
@@ -358,11 +362,22 @@ struct RollingTotals: Sendable {
     var tally = Tally()
     /// The longest wait per scope id (``Tally``'s own ``WindowMetrics/maxWait`` is stale after a subtraction).
     var maxima: [MaxDeque] = []
+    /// The longest request-to-connection wait of callbacks per scope id, kept the same way.
+    var callbackMaxima: [MaxDeque] = []
 
     init(length: Millis) { self.length = length }
 
     mutating func add(_ item: HistoryItem, settings: QueueSettings?) {
         tally.add(item, settings: settings)
+        if case .callback(let record) = item.entry, record.kind == .connected {
+            for id in item.scopes {
+                if id >= callbackMaxima.count {
+                    callbackMaxima += repeatElement(MaxDeque(), count: id + 1 - callbackMaxima.count)
+                }
+                callbackMaxima[id].insert(record.wait, at: record.at)
+            }
+            return
+        }
         guard case .departure(let record) = item.entry, let settings, WindowMetrics.countsWait(record, settings: settings)
         else { return }
         for id in item.scopes {
@@ -373,6 +388,10 @@ struct RollingTotals: Sendable {
 
     mutating func subtract(_ item: HistoryItem, settings: QueueSettings?, dropBefore start: Instant) {
         tally.subtract(item, settings: settings)
+        if case .callback(let record) = item.entry, record.kind == .connected {
+            for id in item.scopes where id < callbackMaxima.count { callbackMaxima[id].drop(before: start) }
+            return
+        }
         guard case .departure = item.entry else { return }
         for id in item.scopes where id < maxima.count { maxima[id].drop(before: start) }
     }

@@ -30,6 +30,10 @@ public enum TimelineEntry: Sendable, Equatable {
     case survey(SurveyRecord)
     /// Counted by overlap; placed at its end.
     case agentSpan(AgentStateSpan)
+    /// A callback requested, attempted, connected, failed or expired (Metrics/CallbackFigures.swift).
+    case callback(CallbackRecord)
+    /// A contact entering self-service, self-served, going on to a queue or expiring there.
+    case selfService(SelfServiceRecord)
 
     /// When the entry counts: the departure, wrap-up end, transfer, survey, or the end of a span.
     public var time: Instant {
@@ -39,10 +43,13 @@ public enum TimelineEntry: Sendable, Equatable {
         case .transfer(let record): return record.at
         case .survey(let record): return record.at
         case .agentSpan(let span): return span.to
+        case .callback(let record): return record.at
+        case .selfService(let record): return record.at
         }
     }
 
-    /// Every scope the entry counts in. Departures count for the answering agent's team (answered only).
+    /// Every scope the entry counts in. Departures count for the answering agent's team (answered only),
+    /// callbacks for the connected agent's team (connected only); self-service counts in the center only.
     public var scopes: [ScopeKey] {
         var keys: [ScopeKey] = [.center]
         func add(queue: String?, channel: Channel?, team: String?, segment: String?, language: String?) {
@@ -64,6 +71,10 @@ public enum TimelineEntry: Sendable, Equatable {
         case .agentSpan(let span):
             keys += span.queues.map { .queue($0) }
             if let team = span.team { keys.append(.team(team)) }
+        case .callback(let r):
+            add(queue: r.queue, channel: r.channel, team: r.team, segment: r.segment, language: r.language)
+        case .selfService:
+            break  // before any queue: the center only
         }
         return keys
     }

@@ -140,6 +140,10 @@ struct Tally: Sendable {
         case .handled(let record): sign > 0 ? counts[id].add(record) : counts[id].subtract(record)
         case .transfer(let record): sign > 0 ? counts[id].add(record) : counts[id].subtract(record)
         case .survey(let record): sign > 0 ? counts[id].add(record.survey) : counts[id].subtract(record.survey)
+        case .callback(let record):
+            let threshold = settings?.callbackThreshold ?? QueueSettings.defaultCallbackThreshold
+            counts[id].callbacks.count(record, threshold: threshold, sign: sign)
+        case .selfService(let record): counts[id].selfService.count(record, sign: sign)
         case .agentSpan: break
         }
     }
@@ -179,6 +183,9 @@ struct Tally: Sendable {
 
     /// Overrides a counted scope's longest wait.
     mutating func setMaxWait(_ id: Int, _ wait: Millis?) { counts[id].maxWait = wait }
+
+    /// Overrides a counted scope's longest callback wait.
+    mutating func setCallbackMaxWait(_ id: Int, _ wait: Millis?) { counts[id].callbacks.maxWait = wait }
 
     /// The ids of the scopes with entries.
     var scopeIDs: [Int] { members.indices.filter { members[$0] > 0 } }

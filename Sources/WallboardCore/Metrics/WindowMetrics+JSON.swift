@@ -6,6 +6,31 @@ extension WindowMetrics {
 
     /// ``json()`` as an object, to add keys to.
     public func jsonObject() -> JSONObject {
+        var object = coreJSONObject()
+        for member in callbackJSONObject().members { object[member.key] = member.value }
+        return object
+    }
+
+    /// The callback and self-service keys of a window (docs/metrics.md, "Callbacks", "Self-service containment").
+    func callbackJSONObject() -> JSONObject {
+        let total = selfService.total
+        return [
+            "callbacks_requested": .int(callbacks.requested), "callbacks_attempted": .int(callbacks.attempted),
+            "callbacks_connected": .int(callbacks.connected), "callbacks_failed": .int(callbacks.failed),
+            "callbacks_expired": .int(callbacks.expired),
+            "callbacks_connected_within_threshold": .int(callbacks.connectedWithinThreshold),
+            "callback_service_level": .number(callbacks.serviceLevel),
+            "callback_wait_seconds": .number(callbacks.averageWait),
+            "callback_max_wait_seconds": .number(callbacks.maxWait.map(\.asSeconds)),
+            "callback_failed_reasons": .object(Self.counts(callbacks.failedReasons)),
+            "self_service_entered": .int(total.entered), "self_served": .int(total.selfServed),
+            "self_service_reached_queue": .int(total.reachedQueue), "self_service_expired": .int(total.expired),
+            "containment_rate": .number(total.containmentRate),
+            "self_service_entry_points": selfService.entryPointsJSON(),
+        ]
+    }
+
+    private func coreJSONObject() -> JSONObject {
         [
             "offered": .int(offered), "answered": .int(answered), "abandoned": .int(abandoned),
             "short_abandoned": .int(shortAbandoned), "transferred_out": .int(transferredOut),

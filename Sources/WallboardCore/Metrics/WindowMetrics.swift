@@ -53,6 +53,11 @@ public struct WindowMetrics: Sendable, Equatable {
     public var availableTime: Millis = 0
     public var loggedInTime: Millis = 0
 
+    /// Callbacks requested, attempted, connected and failed (docs/metrics.md, "Callbacks"): in no figure above.
+    public var callbacks = CallbackFigures()
+    /// Self-service entries and outcomes per entry point (center only; docs/metrics.md, "Self-service containment").
+    public var selfService = SelfServiceFigures()
+
     public init() {}
 
     /// Talk + hold + wrap-up of the handled contacts.
@@ -71,6 +76,22 @@ public struct WindowMetrics: Sendable, Equatable {
 
     /// Counts one survey's answers.
     public mutating func add(_ survey: SurveyResult) { count(survey, sign: 1) }
+
+    /// Counts one callback event, a connected one judged by `settings` (its queue's callback threshold).
+    public mutating func add(_ callback: CallbackRecord, settings: QueueSettings) {
+        callbacks.count(callback, threshold: settings.callbackThreshold, sign: 1)
+    }
+
+    /// Takes back a callback event counted under the same settings (its longest wait excepted).
+    public mutating func subtract(_ callback: CallbackRecord, settings: QueueSettings) {
+        callbacks.count(callback, threshold: settings.callbackThreshold, sign: -1)
+    }
+
+    /// Counts one self-service event.
+    public mutating func add(_ record: SelfServiceRecord) { selfService.count(record, sign: 1) }
+
+    /// Takes back a self-service event counted before.
+    public mutating func subtract(_ record: SelfServiceRecord) { selfService.count(record, sign: -1) }
 
     /// Takes back exactly what ``add(_:settings:)`` counted for `departure` under the same settings,
     /// except ``maxWait`` (a maximum cannot be taken back; rolling windows keep it apart, see
@@ -206,5 +227,7 @@ public struct WindowMetrics: Sendable, Equatable {
         handlingTime += other.handlingTime
         availableTime += other.availableTime
         loggedInTime += other.loggedInTime
+        callbacks.merge(other.callbacks)
+        selfService.merge(other.selfService)
     }
 }

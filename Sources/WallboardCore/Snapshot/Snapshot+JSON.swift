@@ -40,6 +40,7 @@ extension Snapshot {
             "threshold_seconds": .number(entry.settings.threshold.asSeconds), "target": .number(entry.settings.target),
             "short_abandon_seconds": .number(entry.settings.shortAbandon.asSeconds),
             "abandon_treatment": .string(entry.settings.abandonTreatment.rawValue),
+            "callback_threshold_seconds": .number(entry.settings.callbackThreshold.asSeconds),
         ]
         for member in figuresJSON(entry.figures, settings: entry.settings, clocked: clocked).members {
             object[member.key] = member.value
@@ -60,6 +61,8 @@ extension Snapshot {
         object["waiting_now"] = .int(figures.waitingNow)
         if clocked { object["longest_wait_seconds"] = .number(figures.longestWait(at: generatedAt).asSeconds) }
         object["oldest_queued_at"] = .optional(figures.oldestQueuedAt) { .string(RFC3339.format($0)) }
+        object["callbacks_pending"] = .int(figures.callbacksPending)
+        object["oldest_callback_requested_at"] = .optional(figures.oldestCallbackRequestedAt) { .string(RFC3339.format($0)) }
         object["agents"] = [
             "logged_in": .int(figures.agents.loggedIn), "available": .int(figures.agents.available),
             "ringing": .int(figures.agents.ringing), "on_contact": .int(figures.agents.onContact),
@@ -134,12 +137,20 @@ extension Snapshot {
     }
 
     /// One entry of `abandoned_today` (its `wait_seconds` is how long the contact had waited: fixed).
+    /// `called_back` is `null` until a `contact.callback_*` event names the contact (docs/metrics.md, "Callbacks").
     public static func abandonedJSON(_ contact: AbandonedContact) -> JSONValue {
         [
             "contact": .string(contact.contact), "customer": .optional(contact.customer?.id) { .string($0) },
             "segment": .optional(contact.customer?.segment) { .string($0) }, "queue": .string(contact.queue),
             "channel": .string(contact.channel.rawValue), "wait_seconds": .number(contact.wait.asSeconds),
             "at": .string(RFC3339.format(contact.at)),
+            "called_back": .optional(contact.calledBack) { mark in
+                [
+                    "state": .string(mark.state.rawValue), "at": .string(RFC3339.format(mark.at)),
+                    "attempts": .int(mark.attempts), "agent": .optional(mark.agent) { .string($0) },
+                    "reason": .optional(mark.reason) { .string($0) },
+                ]
+            },
         ]
     }
 }

@@ -30,6 +30,10 @@ public struct Snapshot: Sendable, Equatable {
     public struct ScopeFigures: Sendable, Equatable {
         public var waitingNow = 0
         public var oldestQueuedAt: Instant?
+        /// Callbacks requested and not yet connected, failed or expired (queues, channels and the center).
+        public var callbacksPending = 0
+        /// When the oldest of them was requested.
+        public var oldestCallbackRequestedAt: Instant?
         public var agents = AgentCounts()
         /// Window name → figures.
         public var windows: [String: WindowMetrics] = [:]

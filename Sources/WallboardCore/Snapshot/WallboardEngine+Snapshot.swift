@@ -14,6 +14,12 @@ extension WallboardEngine {
             }
             center.noteWaiting(contact)
         }
+        for pending in pendingCallbacks.values {  // Engine/WallboardEngine+Callbacks.swift
+            for key in [ScopeKey.queue(pending.contact.queue), .channel(pending.contact.channel.rawValue)] {
+                scopes[key, default: .init()].notePendingCallback(pending)
+            }
+            center.notePendingCallback(pending)
+        }
         for agent in agents.values {
             center.agents.count(agent)
             for queue in agent.queues { scopes[.queue(queue), default: .init()].agents.count(agent) }
@@ -92,6 +98,11 @@ public struct WindowTables: Sendable, Equatable {
 }
 
 extension Snapshot.ScopeFigures {
+    mutating func notePendingCallback(_ pending: PendingCallback) {
+        callbacksPending += 1
+        oldestCallbackRequestedAt = min(oldestCallbackRequestedAt ?? pending.requestedAt, pending.requestedAt)
+    }
+
     mutating func noteWaiting(_ contact: LiveContact) {
         waitingNow += 1
         oldestQueuedAt = min(oldestQueuedAt ?? contact.queuedAt, contact.queuedAt)

@@ -20,6 +20,10 @@ public struct DaemonConfiguration: Sendable {
         public var serviceLevel: AMIEventMapper.ServiceLevelTreatment = .board
         /// Asterisk's `queue_log`, read to fill the gaps while the daemon or its manager session was down (`queue_log`).
         public var queueLog: String?
+        /// `self_service.contexts`: IVR dialplan context → entry point (docs/asterisk.md, "Self-service").
+        public var selfServiceContexts: [String: String] = [:]
+        /// `self_service.reason_variable`: the channel variable holding a self-served caller's reason.
+        public var selfServiceReasonVariable: String? = nil
 
         public init(name: String, host: String, port: Int, username: String, secretFile: String, wrapUp: [String: Millis]) {
             self.name = name
@@ -294,6 +298,9 @@ public struct DaemonConfiguration: Sendable {
             if let threshold = try queue.integer("threshold_seconds", in: 1...3600) { settings.threshold = .seconds(threshold) }
             if let target = try queue.number("target", in: 0...1) { settings.target = target }
             if let short = try queue.integer("short_abandon_seconds", in: 0...600) { settings.shortAbandon = .seconds(short) }
+            if let callback = try queue.integer("callback_threshold_seconds", in: 1...604_800) {
+                settings.callbackThreshold = .seconds(callback)  // docs/metrics.md, "Callbacks"
+            }
             if let treatment = try queue.choice(
                 "abandon_treatment", from: QueueSettings.AbandonTreatment.allCases.map(\.rawValue))
             {
@@ -342,6 +349,19 @@ public struct DaemonConfiguration: Sendable {
                         "\(path) is not a file this user can read (add it to the asterisk group, see docs/asterisk.md)")
                 }
                 settings.queueLog = path
+            }
+            if let section = try ami.section("self_service") {  // docs/asterisk.md, "Self-service (IVR) containment"
+                if let contexts = try section.section("contexts") {
+                    for key in contexts.object.keys {
+                        guard let entryPoint = try contexts.string(key), !entryPoint.isEmpty else {
+                            throw contexts.document.error(contexts.childPath(key), "must name an entry point, e.g. ivr-main")
+                        }
+                        settings.selfServiceContexts[key] = entryPoint
+                    }
+                    try contexts.rejectUnknownKeys()
+                }
+                settings.selfServiceReasonVariable = try section.string("reason_variable")
+                try section.rejectUnknownKeys()
             }
             sources.append(settings)
             try ami.rejectUnknownKeys()
