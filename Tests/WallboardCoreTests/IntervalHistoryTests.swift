@@ -185,7 +185,7 @@ extension ReferenceModel {
         let cut = events.count * 2 / 3
         engine.run(Array(events[..<cut]))
         let checkpoint = engine.checkpoint()
-        #expect(checkpoint["version"] == .integer(5))
+        #expect(checkpoint["version"] == .integer(WallboardEngine.checkpointVersion))
         var restored = try WallboardEngine(restoringFrom: EngineCheckpointTests.throughText(checkpoint), configuration: configuration)
         #expect(restored.checkpoint() == checkpoint)
         engine.run(Array(events[cut...]))

@@ -104,7 +104,8 @@ extension TopicPayloadsTests {
         #expect(delta["waiting"] == .array([]))
         #expect(delta["queue"]?["name"] == nil, "only the values that changed")
         #expect(delta["abandoned_today"] == [["contact": "c2", "customer": .null, "segment": .null, "queue": "sales",
-                                              "channel": "voice", "wait_seconds": .number(10.3), "at": .string(RFC3339.format(soon))], 0],
+                                              "channel": "voice", "wait_seconds": .number(10.3), "at": .string(RFC3339.format(soon)),
+                                              "called_back": .null], 0],
                 "the new abandon, then the one the client has (index 0)")
         try client.apply(["topic": "queue:sales", "seq": 2, "base": 1, "delta": delta])
         let have = try #require(client.payloads["queue:sales"])
