@@ -48,7 +48,7 @@ public final class LWSServer: @unchecked Sendable {
         /// WebSocket bytes written in one pass of the service loop before the rest wait for the next
         /// pass (see ``WriteRounds``): HTTP requests and ingest are served between passes, so a
         /// thousand boards taking megabytes each cannot hold them up for seconds.
-        package var webSocketBytesPerPass: Int = 2 * 1024 * 1024
+        package var webSocketBytesPerPass: Int = 8 * 1024 * 1024
 
         /// Whether the server is configured for TLS (both paths set).
         var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
