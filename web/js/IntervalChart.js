@@ -7,6 +7,7 @@
  */
 
 import { serviceLevelClass } from './WallboardLogic.js';
+import { pickedQueues } from './TopicStore.js';
 
 const MINUTE_MS = 60_000;
 const QUARTER_MS = 900_000;
@@ -45,7 +46,7 @@ const HOUR_STEPS = [1, 2, 3, 4, 6, 12];
 export function intervalTopicsForLayout(board, center) {
   const layout = (board && board.layout) || 'tv';
   const known = ((center && center.queues) || []).map((q) => q.id);
-  const picked = (board && board.queues) || null;
+  const picked = pickedQueues(board, center);
   const ids = new Set();
   if (layout === 'queue') {
     const id = (board && board.queue) || known[0];

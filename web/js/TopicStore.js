@@ -10,19 +10,23 @@ import { applyAgentDelta, applyPayloadDelta } from './deltas.js';
 export const BASE_TOPICS = ['center', 'alerts'];
 
 /**
- * The topics a board shows, given its address options and the `center` payload (which lists the queues).
- * - tv: each shown queue, and the agents of the shown queues (`agents` when it shows all);
+ * The topics a board shows, given its address options and the `center` payload (which lists the queues and
+ * the queue groups).
+ * - tv: each shown queue (of `?group=`, else `?queues=`, else all), and their agents (`agents` when it shows all);
+ * - table: each shown queue, as tv, without agents (the table has no agent cards);
+ * - groups: nothing more (its tiles and strip are the `center` payload's `queue_groups` and center);
  * - queue: the chosen queue (`&queue=`, else the first) and its agents;
  * - agents: the agents of `?queues=` (or `agents`);
  * - kpi: every queue and `groups` (segments, languages, channels).
- * @param {{layout?: string, queues?: string[]|null, queue?: string|null}} board
- * @param {{queues?: Array<{id: string}>}|null} center the `center` payload, null before it came
+ * @param {{layout?: string, queues?: string[]|null, queue?: string|null, group?: string|null}} board
+ * @param {{queues?: Array<{id: string}>, queue_groups?: Array<{id: string, queues: string[]}>}|null} center the
+ *   `center` payload, null before it came
  * @returns {string[]} sorted, without duplicates
  */
 export function topicsForLayout(board, center) {
   const layout = (board && board.layout) || 'tv';
-  const picked = (board && board.queues) || null;
   const known = ((center && center.queues) || []).map((q) => q.id);
+  const picked = layout === 'tv' || layout === 'table' ? pickedQueues(board, center) : (board && board.queues) || null;
   const shown = picked ? picked.filter((id) => known.includes(id)) : known;
   const topics = new Set(BASE_TOPICS);
   const agentsOf = (ids, all) => {
@@ -40,11 +44,28 @@ export function topicsForLayout(board, center) {
     for (const id of known) topics.add(`queue:${id}`);
   } else if (layout === 'agents') {
     agentsOf(shown, !picked);
-  } else {
+  } else if (layout === 'table') {
+    for (const id of shown) topics.add(`queue:${id}`);
+  } else if (layout !== 'groups') {
     for (const id of shown) topics.add(`queue:${id}`);
     agentsOf(shown, !picked);
   }
   return [...topics].sort();
+}
+
+/**
+ * The queues a tile or table board is limited to: the queues of `?group=` (none while the group is not among the
+ * `center` payload's `queue_groups`, so an unknown group subscribes to no queue), else `?queues=`, else null (all).
+ * @param {{queues?: string[]|null, group?: string|null}|null} board
+ * @param {{queue_groups?: Array<{id: string, queues: string[]}>}|null} center
+ * @returns {string[]|null}
+ */
+export function pickedQueues(board, center) {
+  if (board && board.group) {
+    const group = ((center && center.queue_groups) || []).find((g) => g && g.id === board.group);
+    return group && Array.isArray(group.queues) ? group.queues : [];
+  }
+  return (board && board.queues) || null;
 }
 
 /**

@@ -255,6 +255,9 @@ test('interval topics: queue layout its queue, kpi every queue, tv only with ?sp
   assert.deepEqual(intervalTopicsForLayout({ layout: 'tv', spark: true }, center), ['intervals:queue:sales', 'intervals:queue:support']);
   assert.deepEqual(intervalTopicsForLayout({ layout: 'tv', spark: true, queues: ['support', 'x'] }, center), ['intervals:queue:support']);
   assert.deepEqual(intervalTopicsForLayout({ layout: 'agents', spark: true }, center), []);
+  const grouped = { ...center, queue_groups: [{ id: 'north', queues: ['support'] }] };
+  assert.deepEqual(intervalTopicsForLayout({ layout: 'tv', spark: true, group: 'north' }, grouped), ['intervals:queue:support'],
+    'a group board draws sparklines of its group\'s queues only');
   assert.deepEqual(intervalTopicsForLayout({ layout: 'kpi' }, null), []);
   const eight = { queues: ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8'].map((id) => ({ id })) };
   assert.deepEqual(intervalTopicsForLayout({ layout: 'kpi' }, eight), ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'].map((id) => `intervals:queue:${id}`),

@@ -16,6 +16,21 @@ test('each layout subscribes to exactly what it shows', () => {
   assert.deepEqual(topicsForLayout({ layout: 'agents', queues: ['sales'] }, center), ['agents:sales', 'alerts', 'center']);
   assert.deepEqual(topicsForLayout({ layout: 'kpi' }, center), ['alerts', 'center', 'groups', 'queue:chat', 'queue:sales']);
   assert.deepEqual(topicsForLayout({ layout: 'kpi' }, null), ['alerts', 'center', 'groups']);
+  assert.deepEqual(topicsForLayout({ layout: 'table' }, center), ['alerts', 'center', 'queue:chat', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'groups' }, center), ['alerts', 'center']);
+});
+
+test('a group board subscribes to its group\'s queues and their agents only', () => {
+  const grouped = { ...center, queues: [...center.queues, { id: 'billing', name: 'Billing' }],
+    queue_groups: [{ id: 'north', name: 'North', queues: ['sales', 'billing', 'gone'] }] };
+  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north' }, grouped),
+    ['agents:billing', 'agents:sales', 'alerts', 'center', 'queue:billing', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'table', group: 'north' }, grouped), ['alerts', 'center', 'queue:billing', 'queue:sales']);
+  // `?group=` wins over `?queues=`, as on the board; an unknown group shows (and subscribes to) no queue.
+  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north', queues: ['chat'] }, grouped),
+    ['agents:billing', 'agents:sales', 'alerts', 'center', 'queue:billing', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'south' }, grouped), ['alerts', 'center']);
+  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north' }, null), ['alerts', 'center']);
 });
 
 test('the store assembles a snapshot-shaped model from center, queues, groups and agent topics', () => {
