@@ -79,7 +79,7 @@ export function IntervalChart(el, variant) {
 export function QueueChart(el) {
   el.innerHTML = `
     <header class="queue-chart__head">
-      <h3 class="queue-chart__title">Service level today</h3>
+      <h3 class="queue-chart__title">Service level</h3>
       <ul class="queue-chart__legend" aria-hidden="true">
         <li data-key="today">Today</li><li data-key="yesterday">Yesterday</li><li data-key="last-week">Last week</li>
         <li data-key="offered">Offered</li><li data-key="abandoned">Abandoned</li></ul>
