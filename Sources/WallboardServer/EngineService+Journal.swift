@@ -13,11 +13,13 @@ extension EngineService {
         public var policy: FsyncPolicy
         /// Days of segments to keep.
         public var keepDays: Int
+        /// 9: the same weekday last week (eight UTC days back at most) and the day before it stay held.
+        public static let defaultKeepDays = 9
         /// How often the engine's state is checkpointed (when events arrived since the last one).
         public var checkpointMinutes: Int
 
         public init(
-            directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = 7, checkpointMinutes: Int = 5
+            directory: String, policy: FsyncPolicy = .batched(milliseconds: 5), keepDays: Int = defaultKeepDays, checkpointMinutes: Int = 5
         ) {
             self.directory = directory
             self.policy = policy

@@ -81,6 +81,8 @@ public final class EngineService: @unchecked Sendable {
     let eventLimitsBox = Mutex(EventLimits.standard)
     /// Where accepted events are appended to a Redis stream (Redis/); set before ``start(heartbeat:)``.
     var streamSink: RedisStreamSink?
+    /// The same weekday last week's intervals, read from the journal once a day (EngineService+LastWeek.swift).
+    lazy var lastWeek = LastWeekIntervals(directory: storeSettings?.directory, engineQueue: queue, logger: logger)
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,
@@ -110,6 +112,7 @@ public final class EngineService: @unchecked Sendable {
     public func start(heartbeat: @escaping @Sendable (UInt64, String) -> Void) throws {
         try queue.sync {
             try openJournal()
+            startLastWeek()
             let calendar = engine.configuration.calendar
             alerts = AlertService(
                 configuration: alertSettings.configuration,
@@ -387,7 +390,7 @@ public final class EngineService: @unchecked Sendable {
     private var topicContext: TopicPayloads.Context {
         TopicPayloads.Context(
             centerName: centerName, sources: sources.values.sorted { $0.name < $1.name }, warningLevels: warningLevels,
-            partialDay: partialDay(now: clock.now()))
+            partialDay: partialDay(now: clock.now()), lastWeek: lastWeek.status)
     }
 
     private func publishTopics(_ topics: Set<String>, fresh: Set<String>, snapshot: Snapshot?, now: Instant) {

@@ -3,15 +3,18 @@ import JSONModel
 import WallboardCore
 
 /// The `intervals:center` and `intervals:queue:<id>` topics (docs/protocol.md): a scope's clock intervals
-/// of today (the closed ones and the current one) and of yesterday, whole at first, then only what
-/// changed: the current interval's figures, a new interval when one closes, a late entry's closed
-/// interval. Built by ``TopicPayloads`` on the engine queue.
+/// of today (the closed ones and the current one), of yesterday and of the same weekday last week, whole
+/// at first, then only what changed: the current interval's figures, a new interval when one closes, a
+/// late entry's closed interval, yesterday's or last week's list whole when it changed. Built by
+/// ``TopicPayloads`` on the engine queue.
 struct IntervalsTopic {
     /// What a topic last published: the report's members but its lists, and each list's entries.
     private struct Published: Equatable {
         var head: JSONObject
         var intervals: [JSONValue]
         var yesterday: [JSONValue]?
+        /// `last_week`, `last_week_day` and `last_week_reason`, as published.
+        var lastWeek: JSONObject
     }
 
     private var published: [String: Published] = [:]
@@ -36,8 +39,12 @@ struct IntervalsTopic {
     }
 
     /// The topic's update at `now`, or nil when nothing it shows changed since it was last built (a
-    /// `fresh` topic is built whole). `snapshot` gives the current interval's figures.
-    mutating func update(_ topic: String, engine: WallboardEngine, snapshot: Snapshot, now: Instant, fresh: Bool) -> TopicHub.Update? {
+    /// `fresh` topic is built whole). `snapshot` gives the current interval's figures, `lastWeek` what the
+    /// daemon holds of the same weekday last week (nil: the topic says nothing of it).
+    mutating func update(
+        _ topic: String, engine: WallboardEngine, snapshot: Snapshot, now: Instant, fresh: Bool,
+        lastWeek: LastWeekIntervals.Status? = nil
+    ) -> TopicHub.Update? {
         guard let scope = Self.scope(of: topic) else { return nil }
         let figures: Snapshot.ScopeFigures?
         switch scope {
@@ -46,14 +53,20 @@ struct IntervalsTopic {
         default: figures = nil
         }
         guard let figures,
-            let report = engine.intervalReport(scope: scope, day: .today, now: now, current: figures.windows[WindowName.interval]),
-            var head = report.json().objectValue
+            var report = engine.intervalReport(scope: scope, day: .today, now: now, current: figures.windows[WindowName.interval])
         else { return nil }
+        report.lastWeek = lastWeek?.pastDay(of: scope)
+        guard var head = report.json().objectValue else { return nil }
         let intervals = head["intervals"]?.arrayValue ?? []
         let yesterday = head["yesterday"]?.arrayValue
+        var lastWeekMembers: JSONObject = [:]
+        for key in ["last_week", "last_week_day", "last_week_reason"] {
+            if let value = head[key] { lastWeekMembers[key] = value }
+            head[key] = nil
+        }
         head["intervals"] = nil
         head["yesterday"] = nil
-        let state = Published(head: head, intervals: intervals, yesterday: yesterday)
+        let state = Published(head: head, intervals: intervals, yesterday: yesterday, lastWeek: lastWeekMembers)
         let last = fresh ? nil : published[topic]
         if last == state { return nil }
         published[topic] = state
@@ -68,6 +81,10 @@ struct IntervalsTopic {
                 .map { intervals[$0] }),
         ]
         if last.yesterday != yesterday { delta["yesterday"] = yesterday.map { .array($0) } ?? .null }
+        if last.lastWeek != lastWeekMembers {
+            // Whole, all three together (a member the report no longer has goes as null).
+            for key in ["last_week", "last_week_day", "last_week_reason"] { delta[key] = lastWeekMembers[key] ?? .null }
+        }
         return TopicHub.Update(dataJSON: whole, deltaJSON: JSONC.encode(.object(delta)))
     }
 }

@@ -6,7 +6,8 @@ import WallboardCore
 
 /// `GET /api/v1/intervals?scope=center|queue:<id>&day=today|yesterday|YYYY-MM-DD` (docs/intervals.md):
 /// a scope's clock intervals of a day as JSON, or as CSV with `Accept: text/csv`. Today and yesterday
-/// come from the engine; an older day from the journal when `state_dir` holds it. The same access as
+/// come from the engine, today's with the same weekday last week (LastWeekIntervals.swift); an older day
+/// from the journal when `state_dir` holds it. The same access as
 /// the `intervals:<scope>` topic: a token limited to some queues sees those queues' only.
 extension WallboardAPI {
     /// A parsed `/api/v1/intervals` query.
@@ -79,7 +80,9 @@ extension WallboardAPI {
             return true
         }
         let directory = engine.storeSettings?.directory
-        engine.read({ engine, now in Self.answer(query, engine: engine, now: now, journal: directory) }) { answer in
+        engine.readWithLastWeek({ engine, now, lastWeek in
+            Self.answer(query, engine: engine, now: now, journal: directory, lastWeek: lastWeek)
+        }) { answer in
             switch answer {
             case .report(let report):
                 respond(Self.intervalsResponse(report, csv: query.csv))
@@ -107,8 +110,11 @@ extension WallboardAPI {
         return true
     }
 
-    /// The engine's answer to `query` at `now` (engine queue).
-    static func answer(_ query: IntervalsQuery, engine: WallboardEngine, now: Instant, journal: String?) -> IntervalsAnswer {
+    /// The engine's answer to `query` at `now` (engine queue); today's report carries `lastWeek`.
+    static func answer(
+        _ query: IntervalsQuery, engine: WallboardEngine, now: Instant, journal: String?,
+        lastWeek: LastWeekIntervals.Status? = nil
+    ) -> IntervalsAnswer {
         if case .queue(let id) = query.scope, !engine.queueOrder.contains(id) {
             return .failure(status: 404, message: "no such queue: \(id)")
         }
@@ -131,7 +137,10 @@ extension WallboardAPI {
             // that just ended (the live engine closes it at its own tick).
             var engine = engine
             if engine.hasIntervalToClose(at: now) { engine.expire(now: now) }
-            if let report = engine.intervalReport(scope: query.scope, day: .today, now: now) { return .report(report) }
+            if var report = engine.intervalReport(scope: query.scope, day: .today, now: now) {
+                report.lastWeek = lastWeek?.pastDay(of: query.scope)
+                return .report(report)
+            }
         }
         if let report = engine.closedIntervalReport(scope: query.scope, dayStart: dayStart) { return .report(report) }
         guard let journal else {

@@ -22,6 +22,8 @@ public struct TopicPayloads {
         var warningLevels: [String: Double]
         /// Set while today's figures start after the day did (see ``DayCoverage``).
         var partialDay: DayCoverage? = nil
+        /// What the daemon holds of the same weekday last week (LastWeekIntervals.swift), for the interval topics.
+        var lastWeek: LastWeekIntervals.Status? = nil
     }
 
     /// The fields of an agent's JSON: its record and its current contact, if any.
@@ -139,7 +141,8 @@ public struct TopicPayloads {
         for topic in topics.sorted() where known.contains(topic) {
             let update: TopicHub.Update?
             if topic.hasPrefix("intervals:") {
-                update = snapshot.flatMap { intervalTopics.update(topic, engine: engine, snapshot: $0, now: now, fresh: fresh.contains(topic)) }
+                update = snapshot.flatMap { intervalTopics.update(
+                    topic, engine: engine, snapshot: $0, now: now, fresh: fresh.contains(topic), lastWeek: context.lastWeek) }
             } else if topic == "interactions" {
                 update = interactions.update(engine: engine, fresh: fresh.contains(topic))
             } else if topic == "agents" || topic.hasPrefix("agents:") {

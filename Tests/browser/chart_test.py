@@ -1,15 +1,18 @@
 """Real-browser tests of the interval charts (issue 18): a daemon without the simulator whose day (08:00 local to
 now, 15-minute intervals) is posted through `POST /api/v1/events` with past timestamps and then replayed from its
-journal by a restart (which closes the past intervals, docs/reliability.md), headless Chromium over CDP.
+journal by a restart (which closes the past intervals, docs/reliability.md), and whose journal holds the same weekday
+last week (08:00 to 18:00 local, segments written before the daemon starts, in the journal's own format), headless
+Chromium over CDP.
 
 Asserts (each a named check; the last line says `N passed, M failed`, the exit status is 1 on any failure):
   topics     the queue layout subscribes to its queue's interval topic, the kpi layout to every queue's, the tv
              layout to each shown queue's only with `?spark=1`
-  values     the values drawn (data-* of each service-level point and each bar) equal GET /api/v1/intervals for
-             the queue layout (also after a contact now changes the current interval through the topic's
-             delta), each kpi small multiple and each tv sparkline
-  injected   a whole day (30-minute intervals, a gap, yesterday) handed to the board through its socket's own
-             message path is drawn point for point, yesterday dashed
+  values     the values drawn (data-* of each service-level point and each bar, and of last week's dotted line)
+             equal GET /api/v1/intervals for the queue layout (also after a contact now changes the current
+             interval through the topic's delta), each kpi small multiple and each tv sparkline (no last week)
+  last week  the API's `last_week` is the seeded day (its date, every contact offered) and the legend names it
+  injected   a whole day (30-minute intervals, a gap, yesterday, last week) handed to the board through its
+             socket's own message path is drawn point for point, yesterday dashed, last week dotted
   shots      PNGs of the queue, kpi and tv (?spark=1) layouts at 1080p and 4K, with the API's day and with the
              injected one, in $SHOTS_DIR/charts (default .build/chart-shots)
   console    no console errors or exceptions (but the board's reconnect attempts while the daemon restarts)
@@ -24,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -131,6 +135,8 @@ CHART_READ = r"""((sel) => [...document.querySelectorAll(sel)].map((c) => ({
   points: [...c.querySelectorAll('.interval-chart__point')].map((p) => [p.dataset.start, Number(p.dataset.sl)]),
   yesterday: [...c.querySelectorAll('.interval-chart__yesterday-point')].map((p) => [p.dataset.start, Number(p.dataset.sl)]),
   dashed: c.querySelectorAll('path.interval-chart__yesterday').length,
+  lastWeek: [...c.querySelectorAll('.interval-chart__last-week-point')].map((p) => [p.dataset.start, Number(p.dataset.sl)]),
+  dotted: c.querySelectorAll('path.interval-chart__last-week').length,
   bars: [...c.querySelectorAll('.interval-chart__bar')].map((b) => [b.dataset.start,
     b.dataset.offered === '' ? null : Number(b.dataset.offered), b.dataset.abandoned === '' ? null : Number(b.dataset.abandoned)]),
 })))"""
@@ -156,9 +162,16 @@ def parse(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def same_as_api(page, port, label, selector, queue_of, bars=True, count=1, attempts=40):
-    """Every chart under `selector` draws its queue's intervals as the API serves them (retried while the board's
-    topic and the API's answer are from different moments)."""
+def last_week_points(data):
+    """Last week's points a chart draws: every interval of `last_week` with a service level (its busy hours are
+    always inside the span drawn)."""
+    return [[e["start"], e["service_level"]] for e in (data.get("last_week") or []) if e.get("service_level") is not None]
+
+
+def same_as_api(page, port, label, selector, queue_of, bars=True, count=1, attempts=40, last_week=True):
+    """Every chart under `selector` draws its queue's intervals as the API serves them, and last week's (dotted)
+    unless `last_week` is false (a sparkline) (retried while the board's topic and the API's answer are from
+    different moments)."""
     last = ""
     for _ in range(attempts):
         charts = drawn(page, selector)
@@ -174,6 +187,9 @@ def same_as_api(page, port, label, selector, queue_of, bars=True, count=1, attem
                 diffs.append(f"{queue} points {chart['points']} vs api {points}")
             if chart["bars"] != bar_list:
                 diffs.append(f"{queue} bars {chart['bars']} vs api {bar_list}")
+            week = last_week_points(api) if last_week else []
+            if chart["lastWeek"] != week or (week and chart["dotted"] == 0):
+                diffs.append(f"{queue} last week {chart['lastWeek'][:3]}… ({chart['dotted']} dotted) vs api {week[:3]}…")
             if outside:
                 diffs.append(f"{queue}: busy intervals outside the span drawn: {outside}")
         if len(charts) != count:
@@ -181,8 +197,9 @@ def same_as_api(page, port, label, selector, queue_of, bars=True, count=1, attem
         if charts and not diffs:
             n = sum(len(c["points"]) for c in charts)
             b = sum(len(c["bars"]) for c in charts)
+            w = sum(len(c["lastWeek"]) for c in charts)
             return check(f"values[{label}] drawn values equal GET /api/v1/intervals", True,
-                         f"{len(charts)} chart(s), {n} points, {b} bars")
+                         f"{len(charts)} chart(s), {n} points, {b} bars, {w} last-week points")
         last = "; ".join(diffs[:4]) if charts else "no chart on the page"
         time.sleep(0.25)
     return check(f"values[{label}] drawn values equal GET /api/v1/intervals", False, last)
@@ -239,13 +256,18 @@ def demo_day(day, zone, zone_offset, queue, shift):
     sl_yesterday = lambda k: min(1.0, max(0.4, 0.88 - 0.3 * math.exp(-((k - 8) ** 2) / 5.0) + 0.04 * math.cos(k)))
     offered_today = lambda k: 0 if k == 6 else int(18 + 22 * math.exp(-((k - 4) ** 2) / 8.0) + 3 * (k % 3))
     offered_yesterday = lambda k: int(16 + 20 * math.exp(-((k - 5) ** 2) / 10.0))
+    sl_last_week = lambda k: min(1.0, max(0.45, 0.9 - 0.25 * math.exp(-((k - 12) ** 2) / 4.0) + 0.03 * math.sin(2 * k)))
+    offered_last_week = lambda k: int(14 + 18 * math.exp(-((k - 6) ** 2) / 12.0))
     yesterday_day = (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat()
+    last_week_day = (datetime.fromisoformat(day) - timedelta(days=7)).date().isoformat()
     intervals = [entry(day, k, sl_today, offered_today, complete=k < 11) for k in range(12)]
     return {
         "scope": f"queue:{queue}", "day": day, "time_zone": zone,
         "interval_minutes": 30, "target": {"service_level": 0.8, "threshold_seconds": 30},
         "intervals": intervals,
         "yesterday": [entry(yesterday_day, k, sl_yesterday, offered_yesterday) for k in range(20)],
+        "last_week": [entry(last_week_day, k, sl_last_week, offered_last_week) for k in range(20)],
+        "last_week_day": last_week_day, "last_week_reason": None,
     }
 
 
@@ -277,6 +299,64 @@ def day_events(now, offset):
             k += 1
             t += timedelta(seconds=[170, 230, 140, 260][k % 4] + (60 if q == "support" else 0))
     return ev.take()
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli), as the journal's frames carry it."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def write_segments(directory, events):
+    """`events` as journal segments (Sources/WallboardJournal/SegmentFormat.swift: "WBJRNL01", then per record the
+    magic FF 57 42 52, the payload's length and CRC-32C, the CRC-32C of those 12 bytes, the payload), each in the
+    segment of its UTC day as the daemon stores what it receives. Returns the days written."""
+    os.makedirs(directory, exist_ok=True)
+    by_day = {}
+    for e in events:
+        by_day.setdefault(e["ts"][:10], []).append(e)
+    for day, day_events in by_day.items():
+        with open(os.path.join(directory, f"journal-{day}.wbj"), "wb") as f:
+            f.write(b"WBJRNL01")
+            for e in day_events:
+                payload = json.dumps(e, separators=(",", ":")).encode()
+                header = b"\xffWBR" + struct.pack("<II", len(payload), crc32c(payload))
+                f.write(header + struct.pack("<I", crc32c(header)) + payload)
+    return sorted(by_day)
+
+
+def last_week_events(now, offset):
+    """The same weekday last week, 08:00 to 18:00 local: five agents a queue from 07:45 to 18:15, contacts every
+    few minutes, a bad hour in sales around 15:00 (late answers, abandons), support quieter in the morning.
+    Returns the events, per queue how many contacts were offered (left the queue, short abandons under 5 s aside)
+    and how many abandoned short, and the day's date."""
+    ev = Events()
+    ev.n = 5 * 10**6
+    local = timezone(timedelta(hours=offset))
+    day = now.astimezone(local).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=7)
+    for q in QUEUES:
+        for a in range(5):
+            ev.add(day + timedelta(hours=7, minutes=45), "agent.login", agent=f"lw-{q}-a{a}", name=f"{q.title()} {a + 1}",
+                   team=q, queues=[q])
+            ev.add(day + timedelta(hours=18, minutes=15), "agent.logout", agent=f"lw-{q}-a{a}")
+    left = {q: [0, 0] for q in QUEUES}
+    for qi, q in enumerate(QUEUES):
+        t = day + timedelta(hours=8, minutes=3 + qi)
+        k = 0
+        while t < day + timedelta(hours=17, minutes=55):
+            hour = (t - day).total_seconds() / 3600
+            bad = q == "sales" and 14.5 <= hour < 15.75
+            wait = [6, 14, 38, 52, 80][k % 5] if bad else [4, 8, 13, 19, 24, 35][k % 6]
+            abandoned = (bad and k % 3 == 1) or k % 13 == 5
+            ev.contact(t, q, f"lw-{q}-a{k % 5}", wait=wait, abandoned=abandoned)
+            left[q][1 if abandoned and wait < 5 else 0] += 1
+            k += 1
+            t += timedelta(seconds=[200, 260, 170, 300][k % 4] + (240 if q == "support" and hour < 11 else 0))
+    return ev.take(), left, day.date().isoformat()
 
 
 def run(browser, daemon, port, zone, offset):
@@ -312,8 +392,27 @@ def run(browser, daemon, port, zone, offset):
           len(busy) >= 12 and any(e["service_level"] is None for e in data["intervals"] if e["start"] > busy[0]["start"])
           and data["intervals"][-1]["complete"] is False, f"{len(data['intervals'])} intervals, {len(busy)} with contacts")
 
+    # Last week: read from the seeded segments off the engine queue, once; served with today's report.
+    for _ in range(100):
+        data = intervals_api(port, "sales")
+        if data.get("last_week") is not None:
+            break
+        time.sleep(0.1)
+    for q in QUEUES:
+        got = intervals_api(port, q)
+        week = got.get("last_week") or []
+        offered, short = daemon.last_week_left[q]
+        served = (sum(e["offered"] for e in week), sum(e["short_abandoned"] for e in week))
+        check(f"last week[{q}] the API serves the seeded day", got.get("last_week_day") == daemon.last_week_day
+              and served == (offered, short) and short > 0 and len(last_week_points(got)) >= 30,
+              f"{got.get('last_week_day')} ({got.get('last_week_reason')}): offered and short abandons {served}, seeded "
+              f"{(offered, short)}, {len(last_week_points(got))} intervals with a service level")
+
     open_board(page, base + "?layout=queue&queue=sales")
     same_as_api(page, port, "queue sales", ".queue-chart .interval-chart", lambda c: "sales")
+    check("last week: the legend names it", page.evaluate(
+        "(() => { const li = document.querySelector('.queue-chart__legend [data-key=\"last-week\"]'); "
+        "return li && !li.hidden && li.textContent === 'Last week' && li.title; })()") == daemon.last_week_day)
     page.screenshot(os.path.join(SHOTS, "queue-1080p.png"))
     shown = drawn(page, ".queue-chart .interval-chart")
     check("yesterday: none after a replay without a checkpoint, no dashed line and no legend entry",
@@ -337,7 +436,7 @@ def run(browser, daemon, port, zone, offset):
     page.screenshot(os.path.join(SHOTS, "kpi-1080p.png"))
     open_board(page, base + "?spark=1")
     same_as_api(page, port, "tv sparklines", ".queue-tile__spark", lambda c: c["scope"].split(":", 1)[1], bars=False,
-                count=len(QUEUES))
+                count=len(QUEUES), last_week=False)
     page.wait_for("document.querySelector('.agent-card')", timeout=5)
     page.screenshot(os.path.join(SHOTS, "tv-spark-1080p.png"))
     open_board(page, base)
@@ -399,10 +498,13 @@ def inject_and_shoot(page, base, demos, size):
                     [e["start"], e["service_level"]] for e in data["yesterday"] if e["service_level"] is not None]
                 if c["yesterday"] != want_y or (want_y and c["dashed"] == 0):
                     diffs.append(f"{c['scope']} yesterday {c['yesterday'][:2]}… ({c['dashed']} dashed) vs {want_y[:2]}…")
+                want_w = [] if layout == "tv-spark" else last_week_points(data)
+                if c["lastWeek"] != want_w or (want_w and c["dotted"] == 0):
+                    diffs.append(f"{c['scope']} last week {c['lastWeek'][:2]}… ({c['dotted']} dotted) vs {want_w[:2]}…")
             if not diffs:
                 break
             time.sleep(0.1)
-        check(f"injected[{layout} {size}] a whole day drawn point for point" + ("" if layout == "tv-spark" else ", yesterday dashed"),
+        check(f"injected[{layout} {size}] a whole day drawn point for point" + ("" if layout == "tv-spark" else ", yesterday dashed, last week dotted"),
               not diffs, "; ".join(diffs[:3]) or f"{len(charts)} chart(s)")
         time.sleep(0.3)  # let the ResizeObserver's redraw settle before the picture
         page.screenshot(os.path.join(SHOTS, f"{layout}-day-with-yesterday-{size}.png"))
@@ -411,10 +513,13 @@ def inject_and_shoot(page, base, demos, size):
 class Daemon:
     """wallboardd on a config of its own with a state directory (its journal), started and restarted on one port."""
 
-    def __init__(self, port, zone):
+    def __init__(self, port, zone, offset):
         self.port = port
         self.state = os.path.join(SHOTS, "state")
         shutil.rmtree(self.state, ignore_errors=True)
+        # The same weekday last week, in the journal before the daemon first starts (keep_days left at its default).
+        events, self.last_week_left, self.last_week_day = last_week_events(datetime.now(timezone.utc), offset)
+        self.last_week_segments = write_segments(os.path.join(self.state, "journal"), events)
         self.config = os.path.join(SHOTS, "wallboardd.yaml")
         write_config(self.config, port, zone, self.state)
         self.log = open(os.path.join(SHOTS, "wallboardd.log"), "wb")
@@ -460,7 +565,7 @@ def main():
         check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
         return
     zone, offset = zone_for_afternoon(datetime.now(timezone.utc))
-    daemon = Daemon(free_port(), zone)
+    daemon = Daemon(free_port(), zone, offset)
     browser = None
     try:
         daemon.start()

@@ -1,8 +1,8 @@
 /**
  * Pure geometry of the interval charts (issue 18): today's intervals of a queue or of the center
  * (`GET /api/v1/intervals`, topics `intervals:center` and `intervals:queue:<id>`) turned into what an SVG draws —
- * scales, the target band, the service-level line with gaps where it is undefined, yesterday's line, the offered and
- * abandoned bars, and the few axis labels a TV needs. No DOM, no clock: the box and the payload come in as arguments,
+ * scales, the target band, the service-level line with gaps where it is undefined, yesterday's and the same weekday last
+ * week's lines (both moved onto today's wall clock), the offered and abandoned bars, and the few axis labels a TV needs. No DOM, no clock: the box and the payload come in as arguments,
  * so `node --test` checks every coordinate. `IntervalChartView.js` draws the result.
  */
 
@@ -77,7 +77,8 @@ export function parseSparkOption(search) {
 /**
  * A topic's payload after one `topic` message: a whole `data` replaces it; a `delta` applies only on top of its
  * `base`: its `intervals` entries replace the entries with the same `start` and add the new ones (the current
- * interval's figures, a newly closed interval), any other member (`yesterday`, whole or null) replaces the client's.
+ * interval's figures, a newly closed interval), any other member (`yesterday`, `last_week`, `last_week_day`,
+ * `last_week_reason`, whole or null) replaces the client's.
  * @param {{seq: number, data: object}|null} have what the board has for the topic
  * @param {object} msg the `topic` message
  * @returns {{have: {seq: number, data: object}|null, resync: boolean}} resync: subscribe again for a whole payload
@@ -171,7 +172,8 @@ export function dayBounds(day, tz) {
  * @param {{width: number, height: number, fontPx?: number, variant?: string, warning?: number|null}} box
  *   the SVG's size in px, the label font size in px, the variant (CHART_VARIANTS), the queue's `warning_level`
  * @returns {object} `{width, height, variant, empty, plot, barsBox, domain, floor, band, targetY, targetLabel, xTicks,
- *   yTicks, today: {segments, points}, yesterday: {segments, points}|null, bars, barMax}`; segments are SVG path
+ *   yTicks, today: {segments, points}, yesterday: {segments, points}|null, lastWeek: {segments, points, day}|null,
+ *   bars, barMax}`; segments are SVG path
  *   strings (one per run of defined values), points `{x, y, start, sl, tone, complete}`, bars `{x, w, start,
  *   offered, abandoned, offeredY, offeredH, abandonedY, abandonedH}`
  */
@@ -188,9 +190,13 @@ export function chartModel(payload, box) {
 
   // A sparkline is today's line alone.
   const yesterday = variant !== 'spark' && payload && Array.isArray(payload.yesterday) && bounds
-    ? alignedYesterday(payload.yesterday, payload.day, tz)
+    ? alignedPast(payload.yesterday, payload.day, tz)
     : null;
-  const domain = chartDomain(today, yesterday || [], bounds);
+  const lastWeek = variant !== 'spark' && payload && Array.isArray(payload.last_week) && bounds
+    ? alignedPast(payload.last_week, payload.day, tz)
+    : null;
+  const past = [...(yesterday || []), ...(lastWeek || [])];
+  const domain = chartDomain(today, past, bounds);
 
   // Margins: room for the % labels on the left and the hour labels below; none for a sparkline.
   const labels = variant !== 'spark';
@@ -209,7 +215,7 @@ export function chartModel(payload, box) {
     : null;
 
   const inDomain = (e) => e.endMs > domain.start && e.startMs < domain.end;
-  const floor = slFloor([...today, ...(yesterday || [])].filter(inDomain), target, warning);
+  const floor = slFloor([...today, ...past].filter(inDomain), target, warning);
   const xOf = (t) => round(plot.x + ((t - domain.start) / (domain.end - domain.start)) * plot.w);
   const yOf = (sl) => round(plot.y + ((1 - Math.max(floor, Math.min(1, sl))) / (1 - floor)) * plot.h);
 
@@ -297,6 +303,7 @@ export function chartModel(payload, box) {
     yTicks,
     today: line(today),
     yesterday: yesterday ? line(yesterday) : null,
+    lastWeek: lastWeek ? { ...line(lastWeek), day: typeof payload.last_week_day === 'string' ? payload.last_week_day : null } : null,
     bars,
     barMax,
   };
@@ -324,11 +331,12 @@ function warnOf(target, warning) {
 }
 
 /**
- * The time span the x axis shows: whole hours from the first interval with traffic or staff (today or yesterday)
+ * The time span the x axis shows: whole hours from the first interval with traffic or staff (today, yesterday or last
+ * week)
  * to the last one or the current interval, at least MIN_SPAN_HOURS, within the day; the whole day when nothing
  * happened.
  * @param {Array<object>} today entries with startMs/endMs
- * @param {Array<object>} yesterday entries aligned onto today
+ * @param {Array<object>} yesterday entries of past days (yesterday, last week) aligned onto today
  * @param {{start: number, end: number}|null} bounds the day
  * @returns {{start: number, end: number}} epoch ms
  */
@@ -352,19 +360,20 @@ export function chartDomain(today, yesterday, bounds) {
   return { start: Math.max(day.start, start), end: Math.min(day.end, end) };
 }
 
-/** alignYesterday of a payload's `yesterday` list, worked out once per list, day and zone. */
-function alignedYesterday(list, day, tz) {
-  const kept = alignedYesterdays.get(list);
+/** alignYesterday of a past day's list (a payload's `yesterday` or `last_week`), worked out once per list, day and zone. */
+function alignedPast(list, day, tz) {
+  const kept = alignedLists.get(list);
   if (kept && kept.day === day && kept.tz === tz) return kept.aligned;
   const aligned = alignYesterday(entries(list), day, tz);
-  alignedYesterdays.set(list, { day, tz, aligned });
+  alignedLists.set(list, { day, tz, aligned });
   return aligned;
 }
 
 /**
- * Yesterday's entries moved onto today at the same wall-clock time (so 09:00 yesterday sits above 09:00 today,
- * across a change of daylight saving time); an entry whose time does not exist today (the skipped hour) is left out.
- * @param {Array<object>} list yesterday's entries with startMs/endMs
+ * A past day's entries (yesterday's, or the same weekday last week's) moved onto today at the same wall-clock time
+ * (so 09:00 yesterday sits above 09:00 today, across a change of daylight saving time); an entry whose time does not
+ * exist today (the skipped hour) is left out.
+ * @param {Array<object>} list the past day's entries with startMs/endMs
  * @param {string} day today, YYYY-MM-DD
  * @param {string} tz
  * @returns {Array<object>}
@@ -422,8 +431,8 @@ function entries(list) {
 
 /** entries()' parses, by entry object. */
 const parsedEntries = new WeakMap();
-/** alignYesterday()'s results, by the payload's `yesterday` list (which a delta replaces whole or keeps). */
-const alignedYesterdays = new WeakMap();
+/** alignYesterday()'s results, by the payload's `yesterday` or `last_week` list (which a delta replaces whole or keeps). */
+const alignedLists = new WeakMap();
 
 function boundsOf(list) {
   if (!list.length) return null;

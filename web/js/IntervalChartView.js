@@ -5,7 +5,8 @@ import { setAttr } from './dom.js';
  * Mounts an `.interval-chart` in `el`: an inline SVG drawn from `IntervalChart.chartModel` at the element's own size
  * (so strokes and labels keep their size on any screen), redrawn only when the payload or the size changed. The
  * element says what it draws: `data-scope`, `data-from`/`data-to` (the time span on the x axis), `data-empty`. Each
- * service-level point carries `data-start`, `data-sl`, `data-tone`, `data-complete`; each bar group `data-start`,
+ * service-level point carries `data-start`, `data-sl`, `data-tone`, `data-complete`; yesterday's and last week's
+ * points `data-start` (their own day's) and `data-sl`; each bar group `data-start`,
  * `data-offered`, `data-abandoned` — the numbers drawn, for tests and for anyone reading the page's source.
  * @param {HTMLElement} el the container (its CSS decides the size)
  * @param {'full'|'small'|'spark'} variant
@@ -53,6 +54,7 @@ export function IntervalChart(el, variant) {
     setAttr(el, 'data-empty', model.empty);
     setAttr(empty, 'hidden', !model.empty || variant === 'spark');
     setAttr(el, 'data-yesterday', Boolean(model.yesterday && model.yesterday.points.length));
+    setAttr(el, 'data-last-week', Boolean(model.lastWeek && model.lastWeek.points.length));
     setAttr(svg, 'aria-label', ariaLabel(model));
     if (markup !== drawn) {
       drawn = markup;
@@ -63,8 +65,8 @@ export function IntervalChart(el, variant) {
 }
 
 /**
- * The SVG's content for a model: band, grid, target line, bars, yesterday's dashed line, today's line and points,
- * labels. Stroke widths follow the label font, so a 4K screen (twice the root font) draws twice as thick.
+ * The SVG's content for a model: band, grid, target line, bars, last week's dotted line, yesterday's dashed line,
+ * today's line and points, labels. Stroke widths follow the label font, so a 4K screen (twice the root font) draws twice as thick.
  * @param {object} m chartModel's result
  * @param {number} fontPx
  * @returns {string}
@@ -77,18 +79,23 @@ export function IntervalChart(el, variant) {
 export function QueueChart(el) {
   el.innerHTML = `
     <header class="queue-chart__head">
-      <h3 class="queue-chart__title">Service level today</h3>
+      <h3 class="queue-chart__title">Service level</h3>
       <ul class="queue-chart__legend" aria-hidden="true">
-        <li data-key="today">Today</li><li data-key="yesterday">Yesterday</li>
+        <li data-key="today">Today</li><li data-key="yesterday">Yesterday</li><li data-key="last-week">Last week</li>
         <li data-key="offered">Offered</li><li data-key="abandoned">Abandoned</li></ul>
     </header>
     <div class="queue-chart__chart"></div>`;
   const chart = IntervalChart(el.querySelector('.queue-chart__chart'), 'full');
   const yesterday = el.querySelector('[data-key="yesterday"]');
+  const lastWeek = el.querySelector('[data-key="last-week"]');
+  const has = (detail, key) => Boolean(detail && Array.isArray(detail.payload[key]) && detail.payload[key].length);
   el.addEventListener('queueChart', (e) => {
     setAttr(el, 'hidden', !e.detail);
     chart.update(e.detail);
-    setAttr(yesterday, 'hidden', !(e.detail && Array.isArray(e.detail.payload.yesterday) && e.detail.payload.yesterday.length));
+    setAttr(yesterday, 'hidden', !has(e.detail, 'yesterday'));
+    setAttr(lastWeek, 'hidden', !has(e.detail, 'last_week'));
+    // The entry's tooltip says which day it is.
+    setAttr(lastWeek, 'title', (e.detail && e.detail.payload.last_week_day) || null);
   });
 }
 
@@ -111,6 +118,14 @@ export function svgMarkup(m, fontPx) {
     out.push(`<g class="interval-chart__bar" data-start="${esc(b.start)}" data-offered="${b.offered ?? ''}" data-abandoned="${b.abandoned ?? ''}"${b.complete ? '' : ' data-complete="false"'}>`
       + `<rect class="interval-chart__offered" x="${b.x}" y="${b.offeredY}" width="${b.w}" height="${b.offeredH}"/>`
       + `<rect class="interval-chart__abandoned" x="${b.x}" y="${b.abandonedY}" width="${b.w}" height="${b.abandonedH}"/></g>`);
+  }
+  if (m.lastWeek) {
+    // Last week: thinner than yesterday, dotted (round caps on zero-length dashes), in a colour of its own.
+    const width = stroke * 0.6;
+    for (const d of m.lastWeek.segments) {
+      out.push(`<path class="interval-chart__last-week" d="${d}" stroke-width="${width.toFixed(1)}" stroke-dasharray="0 ${(width * 2.4).toFixed(1)}"/>`);
+    }
+    for (const p of m.lastWeek.points) out.push(`<circle class="interval-chart__last-week-point" data-start="${esc(p.start)}" data-sl="${p.sl}" cx="${p.x}" cy="${p.y}" r="${(Math.max(radius, stroke) * 0.4).toFixed(1)}"/>`);
   }
   if (m.yesterday) {
     for (const d of m.yesterday.segments) {

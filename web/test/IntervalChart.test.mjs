@@ -206,6 +206,46 @@ test('yesterday: dashed line at the same wall-clock time, across a DST change', 
   assert.deepEqual(skipped, []);
 });
 
+test('last week: dotted line at the same wall-clock time across a DST change, its own scale share, not on sparklines', () => {
+  // Today Monday 2026-10-26 (CET, UTC+1); the same weekday last week 2026-10-19 was CEST (UTC+2): 09:00 local then is
+  // 07:00Z, today 08:00Z.
+  const lastWeek = [
+    entry('2026-10-19T07:00:00Z', 60, { offered: 6, service_level: 0.4 }),
+    entry('2026-10-19T15:00:00Z', 60, { offered: 2, service_level: 0.9 }),
+  ];
+  const list = [entry('2026-10-26T08:00:00Z', 60, { offered: 3, service_level: 0.9 })];
+  const data = payload(list, { day: '2026-10-26', last_week: lastWeek, last_week_day: '2026-10-19', last_week_reason: null });
+  const m = chartModel(data, { width: 336, height: 106, fontPx: 10, variant: 'small' });
+  // The domain runs from today's and last week's first busy hour (09:00 local) to last week's last (18:00 local):
+  // 9 h over 300 px from x 18.
+  assert.deepEqual(m.domain, { start: Date.parse('2026-10-26T08:00:00Z'), end: Date.parse('2026-10-26T17:00:00Z') });
+  assert.deepEqual(m.lastWeek.points.map((p) => [p.start, p.x, p.sl]), [
+    ['2026-10-19T07:00:00.000Z', 34.7, 0.4],
+    ['2026-10-19T15:00:00.000Z', 301.3, 0.9],
+  ], 'each point keeps its own day\'s start, drawn at today\'s same wall-clock time');
+  assert.deepEqual(m.today.points.map((p) => p.x), [34.7], 'today 09:00 local above last week 09:00 local');
+  assert.equal(m.lastWeek.day, '2026-10-19');
+  assert.equal(m.yesterday, null, 'no yesterday in the payload');
+  assert.equal(m.floor, 0.4, 'last week\'s 40 % is on the scale');
+  assert.equal(m.lastWeek.points[0].y, m.plot.y + m.plot.h, '40 % at the bottom of the plot');
+  assert.equal(chartModel(data, { width: 336, height: 106, fontPx: 10, variant: 'spark' }).lastWeek, null, 'a sparkline is today alone');
+  // Not held: null, and no line.
+  const none = chartModel({ ...data, last_week: null, last_week_reason: 'no journal' }, { width: 336, height: 106, fontPx: 10, variant: 'small' });
+  assert.equal(none.lastWeek, null);
+  assert.deepEqual(none.domain, { start: Date.parse('2026-10-26T08:00:00Z'), end: Date.parse('2026-10-26T11:00:00Z') });
+
+  // Drawn dotted (zero-length dashes), thinner than yesterday's dashes, each point with last week's own numbers.
+  const both = chartModel({ ...data, yesterday: [entry('2026-10-25T09:00:00Z', 60, { offered: 1, service_level: 0.7 })] },
+    { width: 336, height: 106, fontPx: 10, variant: 'small' });
+  const svg = svgMarkup(both, 10);
+  const dotted = /<path class="interval-chart__last-week" d="M34.7 [\d.]+" stroke-width="([\d.]+)" stroke-dasharray="0 [\d.]+"\/>/.exec(svg);
+  const dashed = /<path class="interval-chart__yesterday" d="[^"]+" stroke-width="([\d.]+)" stroke-dasharray="[\d.]+ [\d.]+"\/>/.exec(svg);
+  assert.ok(dotted && dashed, svg);
+  assert.ok(Number(dotted[1]) < Number(dashed[1]), `last week ${dotted[1]} px thinner than yesterday ${dashed[1]} px`);
+  assert.match(svg, /<circle class="interval-chart__last-week-point" data-start="2026-10-19T07:00:00.000Z" data-sl="0.4"/);
+  assert.ok(svg.indexOf('interval-chart__last-week') < svg.indexOf('interval-chart__line'), 'today\'s line drawn over it');
+});
+
 test('chartDomain: whole hours, at least 3 h, clamped to the day', () => {
   const day = dayBounds('2026-12-01', PARIS);
   const late = [{ startMs: day.end - 30 * 60_000, endMs: day.end, offered: 3 }];
@@ -283,6 +323,16 @@ test('interval topic messages: whole payloads replace, deltas merge by start on 
   assert.equal(withYesterday.have.data.intervals.length, 3);
   const noYesterday = applyIntervalMessage(withYesterday.have, { seq: 6, base: 5, delta: { intervals: [], yesterday: null } });
   assert.equal(noYesterday.have.data.yesterday, null);
+  const lastWeek = { intervals: [], last_week: [morning[0]], last_week_day: '2026-11-24', last_week_reason: null };
+  const withLastWeek = applyIntervalMessage(noYesterday.have, { seq: 7, base: 6, delta: lastWeek });
+  assert.deepEqual(withLastWeek.have.data.last_week, [morning[0]], 'last week comes whole');
+  assert.equal(withLastWeek.have.data.last_week_day, '2026-11-24');
+  assert.equal(withLastWeek.have.data.intervals.length, 3);
+  const gone = applyIntervalMessage(withLastWeek.have, {
+    seq: 8, base: 7, delta: { intervals: [], last_week: null, last_week_day: '2026-11-25', last_week_reason: 'being read' },
+  });
+  assert.equal(gone.have.data.last_week, null);
+  assert.equal(gone.have.data.last_week_reason, 'being read');
   const broken = applyIntervalMessage(next.have, { seq: 7, base: 5, delta: { intervals: [] } });
   assert.equal(broken.resync, true);
   assert.equal(broken.have, next.have);

@@ -24,6 +24,25 @@ public struct IntervalReport: Sendable, Equatable {
     public var intervals: [IntervalFigures]
     /// The day before's intervals, when known (only with today's report).
     public var yesterday: [IntervalFigures]?
+    /// The same weekday last week, when the report says anything of it (the daemon's report of today).
+    public var lastWeek: PastDay?
+
+    /// A past day shown beside today: its date, and its intervals of the report's scope or why they are
+    /// not held (`last_week`, `last_week_day`, `last_week_reason` in docs/intervals.md).
+    public struct PastDay: Sendable, Equatable {
+        /// The day's local date, `YYYY-MM-DD`.
+        public var date: String
+        /// Its intervals, oldest first; nil when not held.
+        public var intervals: [IntervalFigures]?
+        /// Why they are not held (nil when they are).
+        public var reason: String?
+
+        public init(date: String, intervals: [IntervalFigures]?, reason: String? = nil) {
+            self.date = date
+            self.intervals = intervals
+            self.reason = intervals == nil ? reason : nil
+        }
+    }
 
     public init(
         scope: ScopeKey, dayStart: Instant, calendar: CenterCalendar, target: Target?, intervals: [IntervalFigures],
@@ -37,8 +56,9 @@ public struct IntervalReport: Sendable, Equatable {
         self.yesterday = yesterday
     }
 
-    /// The report's JSON: `scope`, `day`, `time_zone`, `interval_minutes`, `target`, `intervals`, and
-    /// `yesterday` when known.
+    /// The report's JSON: `scope`, `day`, `time_zone`, `interval_minutes`, `target`, `intervals`,
+    /// `yesterday` when known, and `last_week` (null when not held), `last_week_day` and
+    /// `last_week_reason` when the report says anything of last week.
     public func json() -> JSONValue {
         var object: JSONObject = [
             "scope": .string(scope.name), "day": .string(calendar.localDate(of: dayStart)),
@@ -49,6 +69,11 @@ public struct IntervalReport: Sendable, Equatable {
             "intervals": .array(intervals.map(Self.json)),
         ]
         if let yesterday { object["yesterday"] = .array(yesterday.map(Self.json)) }
+        if let lastWeek {
+            object["last_week"] = lastWeek.intervals.map { .array($0.map(Self.json)) } ?? .null
+            object["last_week_day"] = .string(lastWeek.date)
+            object["last_week_reason"] = lastWeek.reason.map { .string($0) } ?? .null
+        }
         return .object(object)
     }
 
@@ -73,11 +98,13 @@ public struct IntervalReport: Sendable, Equatable {
     ]
 
     /// The report as CSV (RFC 4180, CRLF line ends): a header line, then one line per interval of the
-    /// day (not yesterday's); an undefined figure is an empty field.
+    /// day (not yesterday's), then one per interval of last week's day when held (its `day` column is
+    /// that date); an undefined figure is an empty field.
     public func csv(header: Bool = true) -> String {
         var lines: [String] = header ? [Self.csvColumns.joined(separator: ",")] : []
-        let day = calendar.localDate(of: dayStart)
-        for interval in intervals {
+        let today = calendar.localDate(of: dayStart)
+        let rows = intervals.map { (today, $0) } + (lastWeek?.intervals ?? []).map { (lastWeek!.date, $0) }
+        for (day, interval) in rows {
             let m = interval.metrics
             func number(_ value: Double?) -> String { value.map(JSONValue.formatNumber) ?? "" }
             let fields = [

@@ -145,7 +145,7 @@ public struct DaemonConfiguration: Sendable {
                     settings.policy = .batched(milliseconds: Int(try journal.integer("batch_milliseconds", in: 1...1000) ?? 5))
                 }
                 _ = journal.value("batch_milliseconds")
-                settings.keepDays = Int(try journal.integer("keep_days", in: 1...3650) ?? 7)
+                settings.keepDays = Int(try journal.integer("keep_days", in: 1...3650) ?? Int64(EngineService.JournalSettings.defaultKeepDays))
                 settings.checkpointMinutes = Int(try journal.integer("checkpoint_minutes", in: 1...1440) ?? 5)
                 try journal.rejectUnknownKeys()
             }
