@@ -39,7 +39,7 @@ public final class EngineService: @unchecked Sendable {
     var dayCoverage: DayCoverage?
     /// Set by ``stop()``: later batches are refused, not applied to a state no journal records.
     private var stopped = false
-    private var dirty = true {
+    var dirty = true {
         didSet { if dirty { changes &+= 1 } }
     }
     /// Counts changes to the engine's state (each time `dirty` is set), to tell whether a topic built

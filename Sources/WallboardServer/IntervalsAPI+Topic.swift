@@ -5,13 +5,14 @@ import WallboardCore
 /// The `intervals:center` and `intervals:queue:<id>` topics (docs/protocol.md): a scope's clock intervals
 /// of today (the closed ones and the current one) and of yesterday, whole at first, then only what
 /// changed: the current interval's figures, a new interval when one closes, a late entry's closed
-/// interval. Built by ``TopicPayloads`` on the engine queue.
+/// interval, the projected close when it moved. Built by ``TopicPayloads`` on the engine queue.
 struct IntervalsTopic {
     /// What a topic last published: the report's members but its lists, and each list's entries.
     private struct Published: Equatable {
         var head: JSONObject
         var intervals: [JSONValue]
         var yesterday: [JSONValue]?
+        var projection: JSONValue?
     }
 
     private var published: [String: Published] = [:]
@@ -51,9 +52,11 @@ struct IntervalsTopic {
         else { return nil }
         let intervals = head["intervals"]?.arrayValue ?? []
         let yesterday = head["yesterday"]?.arrayValue
+        let projection = head["projection"]
         head["intervals"] = nil
         head["yesterday"] = nil
-        let state = Published(head: head, intervals: intervals, yesterday: yesterday)
+        head["projection"] = nil
+        let state = Published(head: head, intervals: intervals, yesterday: yesterday, projection: projection)
         let last = fresh ? nil : published[topic]
         if last == state { return nil }
         published[topic] = state
@@ -68,6 +71,8 @@ struct IntervalsTopic {
                 .map { intervals[$0] }),
         ]
         if last.yesterday != yesterday { delta["yesterday"] = yesterday.map { .array($0) } ?? .null }
+        // The projection changes at most once per interval or when the staffed agents change.
+        if last.projection != projection { delta["projection"] = projection ?? .null }
         return TopicHub.Update(dataJSON: whole, deltaJSON: JSONC.encode(.object(delta)))
     }
 }

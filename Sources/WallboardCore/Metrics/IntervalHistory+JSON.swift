@@ -24,6 +24,8 @@ public struct IntervalReport: Sendable, Equatable {
     public var intervals: [IntervalFigures]
     /// The day before's intervals, when known (only with today's report).
     public var yesterday: [IntervalFigures]?
+    /// Where today is projected to close (only with today's report; docs/metrics.md, "Projected close").
+    public var projection: CloseProjection?
 
     public init(
         scope: ScopeKey, dayStart: Instant, calendar: CenterCalendar, target: Target?, intervals: [IntervalFigures],
@@ -38,7 +40,7 @@ public struct IntervalReport: Sendable, Equatable {
     }
 
     /// The report's JSON: `scope`, `day`, `time_zone`, `interval_minutes`, `target`, `intervals`, and
-    /// `yesterday` when known.
+    /// `yesterday` and `projection` when known.
     public func json() -> JSONValue {
         var object: JSONObject = [
             "scope": .string(scope.name), "day": .string(calendar.localDate(of: dayStart)),
@@ -49,6 +51,7 @@ public struct IntervalReport: Sendable, Equatable {
             "intervals": .array(intervals.map(Self.json)),
         ]
         if let yesterday { object["yesterday"] = .array(yesterday.map(Self.json)) }
+        if let projection { object["projection"] = projection.json() }
         return .object(object)
     }
 
