@@ -58,7 +58,7 @@ import WallboardCore
         #expect(json["service_level"] == .number(0.451))
         #expect(json["abandon_rate"] == .number(0.183))
         #expect(json["pattern"] == .string("yesterday"))
-        #expect(json["close"] == .string("2026-12-01T11:00:00Z"))
+        #expect(json["close"] == .string("2026-12-01T11:00:00.000Z"))
     }
 
     @Test func ignoredAbandonsLeaveTheExpectedAbandonsOutOfTheServiceLevel() {
