@@ -108,5 +108,18 @@ import WallboardCore
         let snapshot = try JSONC.parse(try daemon.get("/api/v1/snapshot").text)
         #expect(snapshot["queues"]?.arrayValue?.first?["projected_close"] == projection)
         #expect(snapshot["center"]?["projected_close"] == projection)
+
+        // The same weekday last week, set through the service (what the journal replay hands over): it wins
+        // over today's rate from the next read on (the engine queue runs the setter first).
+        daemon.daemon.engine.setIntervalPattern(
+            IntervalPattern(
+                source: .lastWeek, day: "2026-11-24", appliesTo: "2026-12-01", offered: [510: 4, 540: 5, 570: 6, 600: 9],
+                intervalLength: .minutes(30)),
+            for: .queue("sales"))
+        let set = try #require(try JSONC.parse(try daemon.get("/api/v1/intervals?scope=queue:sales").text)["projection"])
+        #expect(set["pattern"] == "last_week")
+        #expect(set["pattern_day"] == "2026-11-24")
+        #expect(set["expected_offered"] == 15, "08:30–10:00: 4 + 5 + 6")
+        #expect(try JSONC.parse(try daemon.get("/api/v1/intervals").text)["projection"]?["pattern"] == "today_rate", "the center has none")
     }
 }
