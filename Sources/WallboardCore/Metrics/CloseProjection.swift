@@ -137,33 +137,53 @@ public struct CloseProjection: Sendable, Equatable {
         return result
     }
 
-    /// The slots from `from` to `close`: each clock interval of the day (the last one cut at the close)
-    /// with the pattern's contacts for that interval, pro rata to the part of it kept; with no pattern,
-    /// `rate` contacts per second throughout.
+    /// A clock interval of the rest of the day: its bounds and the local minute of day it starts at.
+    public struct Boundary: Sendable, Equatable {
+        public var start: Instant
+        public var end: Instant
+        public var minute: Int
+    }
+
+    /// The clock intervals from the one holding `from` up to `until` (at most a day's worth), for
+    /// ``slots(_:from:close:pattern:rate:)``: worked out once and shared by every scope.
+    public static func boundaries(from: Instant, until: Instant, calendar: CenterCalendar) -> [Boundary] {
+        var list: [Boundary] = []
+        var start = calendar.startOfInterval(containing: from)
+        while start < until, list.count < 1440 {
+            let end = calendar.endOfInterval(startingAt: start)
+            guard end > start else { break }
+            list.append(Boundary(start: start, end: end, minute: calendar.localMinuteOfDay(of: start)))
+            start = end
+        }
+        return list
+    }
+
+    /// The slots from `from` to `close` over `boundaries`: each clock interval (the last one cut at the
+    /// close) with the pattern's contacts for that interval, pro rata to the part of it kept; with no
+    /// pattern, `rate` contacts per second throughout.
+    public static func slots(
+        _ boundaries: [Boundary], from: Instant, close: Instant, pattern: IntervalPattern?, rate: Double
+    ) -> [Slot] {
+        var slots: [Slot] = []
+        let safeRate = rate.isFinite ? max(0, rate) : 0
+        let length = max(pattern?.intervalLength ?? 1000, 1000).asSeconds
+        for boundary in boundaries {
+            guard boundary.start < close else { break }
+            let start = max(boundary.start, from)
+            let end = min(boundary.end, close)
+            let kept = end.since(start).asSeconds
+            guard kept > 0 else { continue }
+            let arrivals = pattern.map { Double($0.offered(atMinute: boundary.minute)) * kept / length } ?? safeRate * kept
+            slots.append(Slot(start: start, end: end, arrivals: arrivals))
+        }
+        return slots
+    }
+
+    /// ``slots(_:from:close:pattern:rate:)`` over the clock intervals of `calendar`.
     public static func slots(
         from: Instant, close: Instant, calendar: CenterCalendar, pattern: IntervalPattern?, rate: Double
     ) -> [Slot] {
-        var slots: [Slot] = []
-        var start = calendar.startOfInterval(containing: from)
-        let safeRate = rate.isFinite ? max(0, rate) : 0
-        while start < close, slots.count < 1440 {
-            let intervalEnd = calendar.endOfInterval(startingAt: start)
-            let end = min(intervalEnd, close)
-            let kept = end.since(max(start, from)).asSeconds
-            if kept > 0 {
-                let arrivals: Double
-                if let pattern {
-                    let length = max(pattern.intervalLength, 1000).asSeconds
-                    arrivals = Double(pattern.offered(atMinute: calendar.localMinuteOfDay(of: start))) * kept / length
-                } else {
-                    arrivals = safeRate * kept
-                }
-                slots.append(Slot(start: max(start, from), end: end, arrivals: arrivals))
-            }
-            guard intervalEnd > start else { break }
-            start = intervalEnd
-        }
-        return slots
+        slots(boundaries(from: from, until: close, calendar: calendar), from: from, close: close, pattern: pattern, rate: rate)
     }
 }
 
