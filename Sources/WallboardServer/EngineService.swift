@@ -39,7 +39,7 @@ public final class EngineService: @unchecked Sendable {
     var dayCoverage: DayCoverage?
     /// Set by ``stop()``: later batches are refused, not applied to a state no journal records.
     private var stopped = false
-    private var dirty = true {
+    var dirty = true {
         didSet { if dirty { changes &+= 1 } }
     }
     /// Counts changes to the engine's state (each time `dirty` is set), to tell whether a topic built
@@ -83,6 +83,8 @@ public final class EngineService: @unchecked Sendable {
     var streamSink: RedisStreamSink?
     /// The same weekday last week's intervals, read from the journal once a day (EngineService+LastWeek.swift).
     lazy var lastWeek = LastWeekIntervals(directory: storeSettings?.directory, engineQueue: queue, logger: logger)
+    /// The held last-week day whose interval patterns the projected close was last given.
+    var lastWeekPatternsApplied: LastWeekPatternKey?
 
     public init(
         configuration: EngineConfiguration, simulator: ContactCenterSimulator?, simulatorWarmup: Millis = 0,

@@ -5,8 +5,8 @@ import WallboardCore
 /// The `intervals:center` and `intervals:queue:<id>` topics (docs/protocol.md): a scope's clock intervals
 /// of today (the closed ones and the current one), of yesterday and of the same weekday last week, whole
 /// at first, then only what changed: the current interval's figures, a new interval when one closes, a
-/// late entry's closed interval, yesterday's or last week's list whole when it changed. Built by
-/// ``TopicPayloads`` on the engine queue.
+/// late entry's closed interval, yesterday's or last week's list whole when it changed, the projected
+/// close when it moved. Built by ``TopicPayloads`` on the engine queue.
 struct IntervalsTopic {
     /// What a topic last published: the report's members but its lists, and each list's entries.
     private struct Published: Equatable {
@@ -15,6 +15,7 @@ struct IntervalsTopic {
         var yesterday: [JSONValue]?
         /// `last_week`, `last_week_day` and `last_week_reason`, as published.
         var lastWeek: JSONObject
+        var projection: JSONValue?
     }
 
     private var published: [String: Published] = [:]
@@ -64,9 +65,12 @@ struct IntervalsTopic {
             if let value = head[key] { lastWeekMembers[key] = value }
             head[key] = nil
         }
+        let projection = head["projection"]
         head["intervals"] = nil
         head["yesterday"] = nil
-        let state = Published(head: head, intervals: intervals, yesterday: yesterday, lastWeek: lastWeekMembers)
+        head["projection"] = nil
+        let state = Published(
+            head: head, intervals: intervals, yesterday: yesterday, lastWeek: lastWeekMembers, projection: projection)
         let last = fresh ? nil : published[topic]
         if last == state { return nil }
         published[topic] = state
@@ -85,6 +89,8 @@ struct IntervalsTopic {
             // Whole, all three together (a member the report no longer has goes as null).
             for key in ["last_week", "last_week_day", "last_week_reason"] { delta[key] = lastWeekMembers[key] ?? .null }
         }
+        // The projection changes at most once per interval or when the staffed agents change.
+        if last.projection != projection { delta["projection"] = projection ?? .null }
         return TopicHub.Update(dataJSON: whole, deltaJSON: JSONC.encode(.object(delta)))
     }
 }

@@ -417,8 +417,9 @@ import Testing
                 "settings", "seenEventIDs", "deferred", "lastContactByCustomer", "finishedContacts", "agentDays",
                 "pendingCallbacks", "selfServiceSessions",  // Checkpoint/WallboardEngine+CheckpointCallbacks.swift
                 // Not checkpointed: the expired contacts' log queue, and when to look for idle contacts
-                // next (unknown after a restore: the first expire looks at every contact).
-                "expiredLog", "expiredLogDropped", "idleScanDue",
+                // next (unknown after a restore: the first expire looks at every contact); the interval
+                // patterns of the projected close (the server sets them again from the journal).
+                "expiredLog", "expiredLogDropped", "idleScanDue", "intervalPatterns",
             ], "update WallboardEngine+Checkpoint.swift for the new field")
         // AgentDay+Checkpoint.swift stores dayStart, prunedAt, entries and (as each mark's text) reasons; keep comes
         // from the configuration, reasonIndex is rebuilt from reasons.

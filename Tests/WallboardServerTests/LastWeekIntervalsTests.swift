@@ -193,6 +193,20 @@ import WallboardJournal
         let held = try #require(daemon.daemon.engine.queue.sync { daemon.daemon.engine.lastWeekIntervals })
         #expect(held == replayed, "what EngineService holds for other code is what it serves")
 
+        // The projected close takes that day as its interval pattern (within the second's refresh of the read).
+        var projection = JSONValue.null
+        for _ in 0..<100 {
+            projection = try JSONC.parse(try daemon.get("/api/v1/intervals?scope=queue:sales&day=today").text)["projection"] ?? .null
+            if projection["pattern"] == "last_week" { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(projection["pattern"] == "last_week", "\(projection)")
+        #expect(projection["pattern_day"] == "2026-12-01")
+        let pattern = try #require(daemon.daemon.engine.queue.sync { daemon.daemon.engine.engine.intervalPatterns[.queue("support")] })
+        #expect(pattern == IntervalPattern(
+            source: .lastWeek, day: "2026-12-01", appliesTo: "2026-12-08", intervals: replayed.intervals(of: .queue("support")),
+            calendar: daemon.daemon.engine.queue.sync { daemon.daemon.engine.engine.configuration.calendar }))
+
         // CSV: today's rows, then last week's with that day in the `day` column.
         let csv = try daemon.get("/api/v1/intervals?scope=queue:sales&day=today", headers: ["Accept": "text/csv"])
         #expect(csv.status == 200)

@@ -76,6 +76,19 @@ enum RedisStreamFixture {
         done.wait()
         guard case .object(var object) = result.withLock({ $0 }) else { return .null }
         object["sources"] = nil
+        // The projected close stands on the interval history, which holds the intervals from the first one a
+        // daemon saw (a replica started later has fewer; so does its /api/v1/intervals): not a figure to compare.
+        if case .object(var center)? = object["center"] {
+            center["projected_close"] = nil
+            object["center"] = .object(center)
+        }
+        if case .array(let queues)? = object["queues"] {
+            object["queues"] = .array(queues.map { queue in
+                guard case .object(var entry) = queue else { return queue }
+                entry["projected_close"] = nil
+                return .object(entry)
+            })
+        }
         return .object(object)
     }
 

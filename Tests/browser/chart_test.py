@@ -13,6 +13,8 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   last week  the API's `last_week` is the seeded day (its date, every contact offered) and the legend names it
   injected   a whole day (30-minute intervals, a gap, yesterday, last week) handed to the board through its
              socket's own message path is drawn point for point, yesterday dashed, last week dotted
+  projection the projected close shown under the queue layout's chart and each kpi small multiple equals the
+             API's `projection` (figures, text, tone)
   shots      PNGs of the queue, kpi and tv (?spark=1) layouts at 1080p and 4K, with the API's day and with the
              injected one, in $SHOTS_DIR/charts (default .build/chart-shots)
   console    no console errors or exceptions (but the board's reconnect attempts while the daemon restarts)
@@ -203,6 +205,44 @@ def same_as_api(page, port, label, selector, queue_of, bars=True, count=1, attem
         last = "; ".join(diffs[:4]) if charts else "no chart on the page"
         time.sleep(0.25)
     return check(f"values[{label}] drawn values equal GET /api/v1/intervals", False, last)
+
+
+PROJECTION_READ = r"""((sel) => [...document.querySelectorAll(sel)].map((p) => ({
+  hidden: !!p.closest('[hidden]'), text: p.querySelector('.projection-line__main').textContent,
+  sl: p.dataset.sl === undefined ? null : Number(p.dataset.sl),
+  abandon: p.dataset.abandon === undefined ? null : Number(p.dataset.abandon), tone: p.dataset.tone,
+  scope: (p.parentElement.querySelector('.interval-chart') || {dataset: {}}).dataset.scope,
+})))"""
+
+
+def projection_same_as_api(page, port, label, selector, queue_of, short=False, count=1, attempts=40):
+    """Every projected close under `selector` shows its queue's `projection` as GET /api/v1/intervals serves it: the
+    figures (data-sl, data-abandon) and the text, "Projected close 78.4 % SL · 4.1 % abandoned" ("Close … ab." on a
+    small multiple), with the service level's tone against the target (docs/metrics.md, "Projected close")."""
+    last = ""
+    for _ in range(attempts):
+        lines = page.evaluate(f"{PROJECTION_READ}({json.dumps(selector)})") or []
+        diffs = [] if len(lines) == count else [f"{len(lines)} projection lines, {count} wanted"]
+        for line in lines:
+            if line["hidden"] or not line.get("scope"):
+                diffs.append("a projection not shown yet")
+                continue
+            p = intervals_api(port, queue_of(line)).get("projection") or {}
+            sl, ab = p.get("service_level"), p.get("abandon_rate")
+            if sl is None or ab is None:
+                diffs.append(f"{line['scope']}: the API projects nothing ({p.get('reason')})")
+                continue
+            text = (f"Close {sl * 100:.1f} % SL · {ab * 100:.1f} % ab." if short
+                    else f"Projected close {sl * 100:.1f} % SL · {ab * 100:.1f} % abandoned")
+            tone = "green" if sl >= 0.8 else "amber" if sl >= 0.7 else "red"
+            if [line["sl"], line["abandon"], line["text"], line["tone"]] != [sl, ab, text, tone]:
+                diffs.append(f"{line['scope']}: {line['text']!r} {line['sl']} {line['abandon']} {line['tone']} vs api {text!r} {tone}")
+        if lines and not diffs:
+            return check(f"projection[{label}] shown projected close equals GET /api/v1/intervals", True,
+                         "; ".join(line["text"] for line in lines))
+        last = "; ".join(diffs[:3])
+        time.sleep(0.25)
+    return check(f"projection[{label}] shown projected close equals GET /api/v1/intervals", False, last)
 
 
 SPY = r"""(() => {
@@ -413,6 +453,7 @@ def run(browser, daemon, port, zone, offset):
     check("last week: the legend names it", page.evaluate(
         "(() => { const li = document.querySelector('.queue-chart__legend [data-key=\"last-week\"]'); "
         "return li && !li.hidden && li.textContent === 'Last week' && li.title; })()") == daemon.last_week_day)
+    projection_same_as_api(page, port, "queue sales", ".queue-chart .projection-line", lambda p: "sales")
     page.screenshot(os.path.join(SHOTS, "queue-1080p.png"))
     shown = drawn(page, ".queue-chart .interval-chart")
     check("yesterday: none after a replay without a checkpoint, no dashed line and no legend entry",
@@ -433,6 +474,8 @@ def run(browser, daemon, port, zone, offset):
     open_board(page, base + "?layout=kpi")
     same_as_api(page, port, "kpi small multiples", ".kpi-board__chart .interval-chart", lambda c: c["scope"].split(":", 1)[1],
                 count=len(QUEUES))
+    projection_same_as_api(page, port, "kpi small multiples", ".kpi-board__chart .projection-line",
+                           lambda p: p["scope"].split(":", 1)[1], short=True, count=len(QUEUES))
     page.screenshot(os.path.join(SHOTS, "kpi-1080p.png"))
     open_board(page, base + "?spark=1")
     same_as_api(page, port, "tv sparklines", ".queue-tile__spark", lambda c: c["scope"].split(":", 1)[1], bars=False,

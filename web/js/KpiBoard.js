@@ -1,6 +1,7 @@
 import { reconcile, setAttr, setText } from './dom.js';
 import { KPI_CHARTS } from './IntervalChart.js';
 import { IntervalChart } from './IntervalChartView.js';
+import { ProjectionLine } from './ProjectionLine.js';
 
 /**
  * Mounts a `.kpi-board`: the full KPI set as tables — the KPIs per window, the channel and contact-reason mixes,
@@ -10,8 +11,8 @@ import { IntervalChart } from './IntervalChartView.js';
  * `WallboardView` (`kpiTableView`, `mixTableView`, `groupTableView`, `abandonedTableView`). Tables are keyed by
  * `data-id`, rows by `data-key`, cells carry `data-col` = column id; nodes are reused, only changed text is written.
  * `charts` (the kpi layout: `[{id, name, chart: {payload, warning}|null}]`) draws a small multiple per queue of
- * today's service level per interval above the tables (up to six, the rest counted), keyed by `data-id` = queue id;
- * hidden when empty.
+ * today's service level per interval above the tables (up to six, the rest counted), keyed by `data-id` = queue id,
+ * each with its projected close under it (ProjectionLine.js); hidden when empty.
  * @param {HTMLElement} el
  */
 export function KpiBoard(el) {
@@ -43,6 +44,7 @@ export function KpiBoard(el) {
     reconcile(charts, shown, (c) => c.id, createChart, (li, c) => {
       setText(li.querySelector('.kpi-board__chart-name'), c.name);
       li.chart.update(c.chart);
+      li.projection(c.chart);
     }, 'id');
     const more = shown.length ? Math.max(0, all.length - KPI_CHARTS) : 0;
     setText(chartsMore, more > 0 ? `+${more} more queues` : '');
@@ -89,6 +91,7 @@ function createChart() {
   li.className = 'kpi-board__chart';
   li.innerHTML = '<h3 class="kpi-board__chart-name"></h3><div class="kpi-board__chart-svg"></div>';
   li.chart = IntervalChart(li.querySelector('.kpi-board__chart-svg'), 'small');
+  li.projection = ProjectionLine(li, false);  // under the small multiple: where the queue is projected to close
   return li;
 }
 

@@ -4,6 +4,7 @@ import { BoardOverlay } from './BoardOverlay.js';
 import { CenterSummary } from './CenterSummary.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { QueueChart } from './IntervalChartView.js';
+import { ProjectionLine } from './ProjectionLine.js';
 import { KpiBoard } from './KpiBoard.js';
 import { QueueDetail } from './QueueDetail.js';
 import { QueueTable } from './QueueTable.js';
@@ -108,6 +109,8 @@ export function WallboardApp(el, options) {
   if (detail) QueueDetail(detail);
   if (kpi) KpiBoard(kpi);
   if (queueChart) QueueChart(queueChart);
+  // Under the chart: where today is projected to close (ProjectionLine.js).
+  const queueProjection = queueChart ? ProjectionLine(queueChart) : null;
   if (table) {
     QueueTable(table);
     table.addEventListener('queueTableSort', (e) => {
@@ -295,6 +298,7 @@ export function WallboardApp(el, options) {
     if (!queue) {
       if (detail) setAttr(detail, 'hidden', true);
       if (queueChart) send(queueChart, 'queueChart', null);
+      if (queueProjection) queueProjection(null);
       return null;
     }
     if (!detail) return queue;
@@ -313,6 +317,7 @@ export function WallboardApp(el, options) {
       waitingKnown,
     });
     if (queueChart) send(queueChart, 'queueChart', chartInput(queue));
+    if (queueProjection) queueProjection(chartInput(queue));
     return queue;
   }
 

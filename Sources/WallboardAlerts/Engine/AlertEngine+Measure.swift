@@ -23,6 +23,8 @@ struct ScopeView {
     /// Window name → cost figures in minor units (empty without `costs:`), and the currency's decimals.
     var costs: [String: CostFigures] = [:]
     var costDecimals = 0
+    /// Where today is projected to close (the center and queues).
+    var projection: CloseProjection?
 
     init(waitingNow: Int?, longestWaitSeconds: Double?, available: Int, notReady: Int, windows: [String: WindowMetrics])
     {
@@ -39,6 +41,7 @@ struct ScopeView {
             available: figures.agents.available, notReady: figures.agents.notReady, windows: figures.windows)
         costs = figures.costs
         costDecimals = snapshot.costs?.decimals ?? 0
+        projection = figures.projection
     }
 
     /// A cost figure of `window` in major units (minor units / 10^decimals), nil when undefined.
@@ -110,6 +113,8 @@ extension AlertEngine {
         case .callbackServiceLevel: value = window?.callbacks.serviceLevel
         case .callbackWaitSeconds: value = window?.callbacks.averageWait
         case .containmentRate: value = window?.selfService.total.containmentRate
+        case .projectedServiceLevel: value = figures.projection?.serviceLevel
+        case .projectedAbandonRate: value = figures.projection?.abandonRate
         case .waitingNow: value = figures.waitingNow.map(Double.init)
         case .longestWaitSeconds: value = figures.longestWaitSeconds
         case .agentsAvailable: value = Double(figures.available)
@@ -159,6 +164,8 @@ extension AlertEngine {
         case .callbackServiceLevel: figure = "Callback service level (\(rule.window ?? ""))"
         case .callbackWaitSeconds: figure = "Callback wait (\(rule.window ?? ""))"
         case .containmentRate: figure = "Self-service containment (\(rule.window ?? ""))"
+        case .projectedServiceLevel: figure = "Projected close service level"
+        case .projectedAbandonRate: figure = "Projected close abandon rate"
         }
         let value = measurement.value.map { format($0, rule.metric) } ?? "n/a"
         return

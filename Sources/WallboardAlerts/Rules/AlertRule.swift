@@ -90,6 +90,10 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     case callbackWaitSeconds
     /// Self-served ÷ (self-served + reached a queue), center only (docs/metrics.md, "Self-service containment").
     case containmentRate
+    /// Where today is projected to close: service level and abandon rate at the end of the business day
+    /// (docs/metrics.md, "Projected close"); null (never breaching) when the projection is undefined.
+    case projectedServiceLevel
+    case projectedAbandonRate
 
     /// The name used in the config (`service_level`, ...).
     public var name: String {
@@ -109,6 +113,8 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         case .callbackServiceLevel: return "callback_service_level"
         case .callbackWaitSeconds: return "callback_wait_seconds"
         case .containmentRate: return "containment_rate"
+        case .projectedServiceLevel: return "projected_service_level"
+        case .projectedAbandonRate: return "projected_abandon_rate"
         }
     }
 
@@ -118,6 +124,7 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
         "agents_available", "agents_not_ready", "agent_state_seconds", "contact_seconds",
         "cost", "cost_per_handled", "cost_per_offered",
         "callback_service_level", "callback_wait_seconds", "containment_rate",
+        "projected_service_level", "projected_abandon_rate",
     ]
 
     /// Needs a window (`window:` key).
@@ -141,6 +148,7 @@ public enum AlertMetric: Sendable, Equatable, Hashable {
     /// A fraction 0..1 (thresholds must be too).
     public var isRate: Bool {
         self == .serviceLevel || self == .abandonRate || self == .callbackServiceLevel || self == .containmentRate
+            || self == .projectedServiceLevel || self == .projectedAbandonRate
     }
 
     /// An amount of money (the cost metrics).

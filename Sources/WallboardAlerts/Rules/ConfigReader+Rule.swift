@@ -158,6 +158,8 @@ extension ConfigReader {
         case "callback_service_level": return .callbackServiceLevel
         case "callback_wait_seconds": return .callbackWaitSeconds
         case "containment_rate": return .containmentRate
+        case "projected_service_level": return .projectedServiceLevel
+        case "projected_abandon_rate": return .projectedAbandonRate
         case "agent_state_seconds":
             let allowed: [AgentState] = [.wrapUp, .notReady, .onContact, .available, .ringing]
             guard let value = object["state"] else {

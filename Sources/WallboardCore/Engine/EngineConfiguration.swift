@@ -23,6 +23,9 @@ public struct QueueSettings: Sendable, Equatable {
     /// A callback connected within this long of its request counts as within the callback service level
     /// (docs/metrics.md, "Callbacks").
     public var callbackThreshold: Millis
+    /// The queue's close (local time of day, ms after midnight) for the projected close; nil: the
+    /// center's ``EngineConfiguration/projectionClose`` (docs/metrics.md, "Projected close").
+    public var close: Millis? = nil
 
     /// The default ``callbackThreshold``: one hour.
     public static let defaultCallbackThreshold: Millis = .minutes(60)
@@ -71,6 +74,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var queueGroups: [QueueGroup] = []
     /// What running the center costs (config `costs:`); nil: no cost figures.
     public var costs: CostConfiguration?
+    /// When the business day ends for the projected close (local time of day, ms after midnight; config
+    /// `projection: close:`); nil: the end of the pattern day's last busy interval (docs/metrics.md, "Projected close").
+    public var projectionClose: Millis?
 
     public init(
         queues: [QueueSettings] = [],

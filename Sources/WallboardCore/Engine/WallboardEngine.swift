@@ -50,6 +50,9 @@ public struct WallboardEngine: Sendable {
     public internal(set) var pendingCallbacks: [String: PendingCallback] = [:]
     /// Contacts in self-service that have neither self-served nor reached a queue yet, by contact id.
     public internal(set) var selfServiceSessions: [String: SelfServiceSession] = [:]
+    /// Interval patterns set from outside (the same weekday last week), per scope, for the projected close
+    /// (Metrics/CloseProjection+Engine.swift). Not checkpointed: the server sets them again.
+    public internal(set) var intervalPatterns: [ScopeKey: IntervalPattern] = [:]
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration

@@ -33,6 +33,7 @@ extension WallboardEngine {
                     start: intervalStart, end: calendar.endOfInterval(startingAt: intervalStart), complete: false,
                     metrics: metrics, staffed: staffed))
             report.yesterday = yesterday
+            report.projection = closeProjection(scope: scope, now: now)  // Metrics/CloseProjection+Engine.swift
         }
         return report
     }

@@ -44,6 +44,9 @@ public struct IntervalReport: Sendable, Equatable {
         }
     }
 
+    /// Where today is projected to close (only with today's report; docs/metrics.md, "Projected close").
+    public var projection: CloseProjection?
+
     public init(
         scope: ScopeKey, dayStart: Instant, calendar: CenterCalendar, target: Target?, intervals: [IntervalFigures],
         yesterday: [IntervalFigures]? = nil
@@ -57,7 +60,7 @@ public struct IntervalReport: Sendable, Equatable {
     }
 
     /// The report's JSON: `scope`, `day`, `time_zone`, `interval_minutes`, `target`, `intervals`,
-    /// `yesterday` when known, and `last_week` (null when not held), `last_week_day` and
+    /// `yesterday` and `projection` when known, and `last_week` (null when not held), `last_week_day` and
     /// `last_week_reason` when the report says anything of last week.
     public func json() -> JSONValue {
         var object: JSONObject = [
@@ -74,6 +77,7 @@ public struct IntervalReport: Sendable, Equatable {
             object["last_week_day"] = .string(lastWeek.date)
             object["last_week_reason"] = lastWeek.reason.map { .string($0) } ?? .null
         }
+        if let projection { object["projection"] = projection.json() }
         return .object(object)
     }
 

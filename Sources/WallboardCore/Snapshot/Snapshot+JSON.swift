@@ -60,6 +60,8 @@ extension Snapshot {
         var object = JSONObject()
         object["waiting_now"] = .int(figures.waitingNow)
         if clocked { object["longest_wait_seconds"] = .number(figures.longestWait(at: generatedAt).asSeconds) }
+        // The REST snapshot only: boards get it from the intervals topics (docs/snapshot.md).
+        if clocked, let projection = figures.projection { object["projected_close"] = projection.json() }
         object["oldest_queued_at"] = .optional(figures.oldestQueuedAt) { .string(RFC3339.format($0)) }
         object["callbacks_pending"] = .int(figures.callbacksPending)
         object["oldest_callback_requested_at"] = .optional(figures.oldestCallbackRequestedAt) { .string(RFC3339.format($0)) }

@@ -39,6 +39,8 @@ public struct Snapshot: Sendable, Equatable {
         public var windows: [String: WindowMetrics] = [:]
         /// Window name → cost figures, when the configuration has `costs:` (``CostSheet``).
         public var costs: [String: CostFigures] = [:]
+        /// Where today is projected to close (the center and queues; Metrics/CloseProjection.swift).
+        public var projection: CloseProjection?
         /// Agents logged in and not "not ready" (available, ringing, on a contact, wrapping up).
         public var staffed: Int { agents.loggedIn - agents.notReady }
 

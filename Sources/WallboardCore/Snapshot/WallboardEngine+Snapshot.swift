@@ -46,6 +46,9 @@ extension WallboardEngine {
             center: fill(center),
             queues: queueOrder.map { Snapshot.QueueEntry(settings: settings[$0], figures: fill(scopes[.queue($0)]!)) },
             agents: agents.values.sorted { $0.id < $1.id }, contacts: contacts)
+        let projections = closeProjections(of: [.center] + queueOrder.map { .queue($0) }, now: now)  // Metrics/CloseProjection+Engine.swift
+        snapshot.center.projection = projections[.center]
+        for index in snapshot.queues.indices { snapshot.queues[index].figures.projection = projections[.queue(snapshot.queues[index].settings.id)] }
         snapshot.teams = teamIDs.map { Snapshot.GroupEntry(id: $0, figures: fill(scopes[.team($0)] ?? .init())) }
         snapshot.channels = groups { if case .channel(let id) = $0 { id } else { nil } }
             .sorted { channelRank[$0.id] ?? 99 < channelRank[$1.id] ?? 99 }

@@ -191,6 +191,9 @@ public struct DaemonConfiguration: Sendable {
             configuration.eventLimits = try parseEventLimits(limits)  // Config/DaemonConfiguration+Limits.swift
             try limits.rejectUnknownKeys()
         }
+        if let projection = try root.section("projection") {
+            configuration.engine.projectionClose = try parseProjection(projection)  // Config/DaemonConfiguration+Projection.swift
+        }
         if let costs = try root.section("costs") {
             configuration.engine.costs = try parseCosts(costs, idLimit: configuration.eventLimits.maxIDBytes)  // Config/DaemonConfiguration+Costs.swift
         }
@@ -301,6 +304,7 @@ public struct DaemonConfiguration: Sendable {
             if let callback = try queue.integer("callback_threshold_seconds", in: 1...604_800) {
                 settings.callbackThreshold = .seconds(callback)  // docs/metrics.md, "Callbacks"
             }
+            settings.close = try parseCloseTime(queue, "close")  // docs/metrics.md, "Projected close"
             if let treatment = try queue.choice(
                 "abandon_treatment", from: QueueSettings.AbandonTreatment.allCases.map(\.rawValue))
             {
