@@ -74,7 +74,6 @@ final class LastWeekIntervals: @unchecked Sendable {
         self.engineQueue = engineQueue
         self.logger = logger
         self.reader = reader ?? Self.journalReader
-        self.status = nil
     }
 
     /// The held day, when read.
@@ -84,8 +83,9 @@ final class LastWeekIntervals: @unchecked Sendable {
     }
 
     /// Starts reading last week's day if `now`'s business day or `configuration` changed since the last
-    /// read (cheap otherwise: called every second). While a replay runs the status says so; a replay that
-    /// finishes for a day no longer wanted is dropped and the wanted one started.
+    /// read (cheap otherwise: called every second). While a replay runs the status says so (a day held
+    /// stays served while the same day is read again under a new configuration); a replay that finishes
+    /// for a day no longer wanted is dropped and the wanted one started.
     func refresh(now: Instant, configuration: EngineConfiguration) {
         dispatchPrecondition(condition: .onQueue(engineQueue))
         let calendar = configuration.calendar
@@ -99,7 +99,7 @@ final class LastWeekIntervals: @unchecked Sendable {
                 date: date, reason: "no journal (state_dir) is configured: last week's intervals are read from the journal")
             return
         }
-        status = .reading(date: date)
+        if held?.dayStart != dayStart { status = .reading(date: date) }
         if !reading { read(wanted, directory: directory, now: now) }  // else the running replay's end starts it
     }
 
