@@ -64,15 +64,55 @@ enum TopicDeltas {
         }
     }
 
-    /// The members of `new` whose values differ from `old`'s, in `new`'s order; `nil` when the two do not
-    /// have the same names in the same order (a change of shape: the client needs the whole payload).
-    static func changedMembers(_ new: JSONObject, since old: JSONObject) -> JSONObject? {
+    /// Objects from a name to a count whose names come and go (a mix's channels, not-ready reasons): in
+    /// a change (``objectChanges(_:since:)``) they change name by name, a name that went as `null`.
+    static let countMaps: Set<String> = ["channel_mix", "reason_mix", "callback_failed_reasons", "not_ready_reasons"]
+    /// Lists of scopes with ids (`queue_groups`): while their ids stay the same in the same order, a
+    /// change is the list of each element's changes (`{}` for an unchanged one).
+    static let mergedLists: Set<String> = ["queue_groups"]
+
+    /// `new` as a change of `old`, the object the client has (docs/protocol.md, "Deltas", revision 3): the
+    /// members whose values differ, in `new`'s order; of a member that is an object in both, only its
+    /// changes, at any depth (a count map name by name, ``countMaps``; a list of ``mergedLists`` element
+    /// by element). `nil` when the two differ in shape anywhere (other members, a window more or less,
+    /// other ids in a merged list): the client needs the whole payload. Empty when nothing differs.
+    static func objectChanges(_ new: JSONObject, since old: JSONObject) -> JSONObject? {
         guard new.count == old.count else { return nil }
         var changed: [(String, JSONValue)] = []
         for (before, after) in zip(old.members, new.members) {
             guard before.key == after.key else { return nil }
-            if before.value != after.value { changed.append((after.key, after.value)) }
+            guard before.value != after.value else { continue }
+            switch (before.value, after.value) {
+            case (.object(let was), .object(let now)):
+                if countMaps.contains(after.key) {
+                    changed.append((after.key, .object(countChanges(now, since: was))))
+                } else {
+                    guard let inner = objectChanges(now, since: was) else { return nil }
+                    changed.append((after.key, .object(inner)))
+                }
+            case (.array(let was), .array(let now)) where mergedLists.contains(after.key):
+                guard was.count == now.count else { return nil }
+                var elements: [JSONValue] = []
+                for (element, previous) in zip(now, was) {
+                    guard let object = element.objectValue, let before = previous.objectValue, object["id"] == before["id"],
+                          let inner = objectChanges(object, since: before)
+                    else { return nil }
+                    elements.append(.object(inner))
+                }
+                changed.append((after.key, .array(elements)))
+            default:
+                changed.append((after.key, after.value))
+            }
         }
+        return JSONObject(distinctKeys: changed)
+    }
+
+    /// A count map as a change of `old`: each name whose count is new or differs, then each name `old` has
+    /// and `new` has not, as `null`.
+    static func countChanges(_ new: JSONObject, since old: JSONObject) -> JSONObject {
+        var changed: [(String, JSONValue)] = []
+        for member in new.members where old[member.key] != member.value { changed.append((member.key, member.value)) }
+        for member in old.members where new[member.key] == nil { changed.append((member.key, .null)) }
         return JSONObject(distinctKeys: changed)
     }
 

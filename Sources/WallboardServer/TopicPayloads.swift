@@ -67,11 +67,13 @@ public struct TopicPayloads {
     }
 
     private enum Published {
-        case center(CenterState)
+        /// The state as the client has it (window figures as last sent) and its payload so.
+        case center(CenterState, sent: JSONObject)
         /// The state as the client has it (window figures as last sent) and its `queue` object so.
         case queue(QueueState, sent: JSONObject)
-        case team(Snapshot.GroupEntry)
-        case groups(GroupsState)
+        /// The state and the payload's text as last published.
+        case team(Snapshot.GroupEntry, sent: String)
+        case groups(GroupsState, sent: String)
         /// Each member as published, by id.
         case agents([String: TopicDeltas.EncodedObject])
         case snapshot(JSONValue)
@@ -182,45 +184,25 @@ public struct TopicPayloads {
             return TopicHub.Update(dataJSON: JSONC.encode(json))
         }
         if topic == "center" {
-            let state = CenterState(
-                name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
-                windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
-                teams: snapshot.teams.map(\.id), partialDay: context.partialDay, queueGroups: snapshot.queueGroups)
-            var last: CenterState?
-            if case .center(let value)? = published[topic] { last = value }
-            guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
-            published[topic] = .center(state)
-            publishedAt[topic] = now
-            var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
-            center["name"] = .string(context.centerName)
-            context.partialDay?.addFields(to: &center)
-            var data: JSONObject = [
-                "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
-                "primary_window": .string(snapshot.primaryWindow),
-                "windows": .array(snapshot.windowNames.map { .string($0) }),
-                "sources": .array(context.sources.map(\.json)),
-                "center": .object(center),
-                "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
-                "teams": .array(snapshot.teams.map { .string($0.id) }),
-            ]
-            if !state.queueGroups.isEmpty {
-                data["queue_groups"] = .array(state.queueGroups.map { snapshot.queueGroupJSON($0, clocked: false) })
-            }
-            return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
+            return center(snapshot: snapshot, now: now, context: context)
         }
         if topic == "groups" {
             let state = GroupsState(channels: snapshot.channels, segments: snapshot.segments, languages: snapshot.languages)
             var last: GroupsState?
-            if case .groups(let value)? = published[topic] { last = value }
+            var sent: String?
+            if case .groups(let value, let text)? = published[topic] { (last, sent) = (value, text) }
             guard due(topic, state, last: last, windowless: { $0.windowless }, now: now) else { return nil }
-            published[topic] = .groups(state)
+            func scopes(_ entries: [Snapshot.GroupEntry]) -> JSONValue {
+                .array(entries.map { .object(TopicPrecision.scope(snapshot.groupJSON($0, clocked: false).objectValue ?? [:])) })
+            }
+            let dataJSON = JSONC.encode([
+                "channels": scopes(state.channels), "segments": scopes(state.segments), "languages": scopes(state.languages),
+            ])
+            published[topic] = .groups(state, sent: dataJSON)
+            // Changed below the figures' precision only: nothing to send.
+            guard dataJSON != sent else { return nil }
             publishedAt[topic] = now
-            let data: JSONValue = [
-                "channels": .array(state.channels.map { snapshot.groupJSON($0, clocked: false) }),
-                "segments": .array(state.segments.map { snapshot.groupJSON($0, clocked: false) }),
-                "languages": .array(state.languages.map { snapshot.groupJSON($0, clocked: false) }),
-            ]
-            return TopicHub.Update(dataJSON: JSONC.encode(data))
+            return TopicHub.Update(dataJSON: dataJSON)
         }
         if topic.hasPrefix("queue:") {
             let id = String(topic.dropFirst("queue:".count))
@@ -233,6 +215,7 @@ public struct TopicPayloads {
             if case .queue(let last, _)? = published[topic], last == state { return nil }
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
             queue["warning_level"] = .number(state.warningLevel)
+            queue = TopicPrecision.scope(queue)
             func whole(_ queue: JSONObject) -> String {
                 JSONC.encode([
                     "queue": .object(queue),
@@ -253,16 +236,19 @@ public struct TopicPayloads {
                 && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
             guard liveChanged || windowsDue else { return nil }
             var kept = state
-            if windowsDue {
-                publishedAt[topic] = now
-            } else {
+            if !windowsDue {
                 kept.entry.figures.windows = last.entry.figures.windows
                 queue["metrics"] = sent["metrics"]
+            } else if queue["metrics"] != sent["metrics"] {
+                // Sent only when a figure changed at its precision (TopicPrecision): until then the next
+                // change of one may go at once.
+                publishedAt[topic] = now
             }
             published[topic] = .queue(kept, sent: queue)
             // Only what changed: of `queue` its changed values (of `metrics` the changed figures of each
-            // window), lists as edits of the client's. A change of shape goes whole.
-            guard let changedQueue = Self.changes(of: queue, since: sent) else { return TopicHub.Update(dataJSON: whole(queue)) }
+            // window, of a count map its changed names), lists as edits of the client's. A change of shape
+            // goes whole.
+            guard let changedQueue = TopicDeltas.objectChanges(queue, since: sent) else { return TopicHub.Update(dataJSON: whole(queue)) }
             var delta = JSONObject()
             if changedQueue.count > 0 { delta["queue"] = .object(changedQueue) }
             if last.waiting != state.waiting {
@@ -280,32 +266,102 @@ public struct TopicPayloads {
             let id = String(topic.dropFirst("team:".count))
             guard let entry = snapshot.teams.first(where: { $0.id == id }) else { return nil }
             var last: Snapshot.GroupEntry?
-            if case .team(let value)? = published[topic] { last = value }
+            var sent: String?
+            if case .team(let value, let text)? = published[topic] { (last, sent) = (value, text) }
             guard due(topic, entry, last: last, windowless: { $0.windowless }, now: now) else { return nil }
-            published[topic] = .team(entry)
+            let dataJSON = JSONC.encode(["team": .object(TopicPrecision.scope(snapshot.groupJSON(entry, clocked: false).objectValue ?? [:]))])
+            published[topic] = .team(entry, sent: dataJSON)
+            guard dataJSON != sent else { return nil }
             publishedAt[topic] = now
-            return TopicHub.Update(dataJSON: JSONC.encode(["team": snapshot.groupJSON(entry, clocked: false)]))
+            return TopicHub.Update(dataJSON: dataJSON)
         }
         return nil
     }
 
-    /// The members of `queue` that differ from `sent` (what the client has), with `metrics` cut to the
-    /// changed figures of each window; `nil` when the two differ in shape (members, windows, figures).
-    static func changes(of queue: JSONObject, since sent: JSONObject) -> JSONObject? {
-        guard var changed = TopicDeltas.changedMembers(queue, since: sent) else { return nil }
-        guard changed["metrics"] != nil else { return changed }
-        guard let metrics = queue["metrics"]?.objectValue, let sentMetrics = sent["metrics"]?.objectValue,
-              let windows = TopicDeltas.changedMembers(metrics, since: sentMetrics)
-        else { return nil }
-        var figures: [(String, JSONValue)] = []
-        for window in windows.members {
-            guard let now = window.value.objectValue, let before = sentMetrics[window.key]?.objectValue,
-                  let changedFigures = TopicDeltas.changedMembers(now, since: before)
-            else { return nil }
-            figures.append((window.key, .object(changedFigures)))
+    /// The `center` topic: whole at first, then deltas (docs/protocol.md, "Deltas"): of `center` and each
+    /// queue group its changed values, of their window figures the changed ones (at most every
+    /// ``windowPeriod``), of count maps the changed names; any other member of the payload when it changed.
+    /// `generated_at` goes with every change, and alone it is none.
+    private mutating func center(snapshot: Snapshot, now: Instant, context: Context) -> TopicHub.Update? {
+        let topic = "center"
+        let state = CenterState(
+            name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
+            windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),
+            teams: snapshot.teams.map(\.id), partialDay: context.partialDay, queueGroups: snapshot.queueGroups)
+        guard case .center(let last, let sent)? = published[topic] else {
+            let data = Self.centerJSON(snapshot, context: context)
+            published[topic] = .center(state, sent: data)
+            publishedAt[topic] = now
+            return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
         }
-        changed["metrics"] = .object(JSONObject(distinctKeys: figures))
-        return changed
+        if last == state { return nil }
+        // As for a queue: live values at once, window figures at most every windowPeriod (and at once
+        // when the windows or the groups are others: the figures kept would not fit them).
+        let reshaped = last.windowNames != state.windowNames || last.queueGroups.map(\.group.id) != state.queueGroups.map(\.group.id)
+        let windowsDue = last.windows != state.windows
+            && (reshaped || (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true))
+        guard last.windowless != state.windowless || windowsDue else { return nil }
+        var data = Self.centerJSON(snapshot, context: context)
+        var kept = state
+        if !windowsDue {
+            kept.keepWindows(of: last)
+            Self.keepWindows(in: &data, from: sent)
+        } else if Self.windows(of: data) != Self.windows(of: sent) {
+            publishedAt[topic] = now
+        }
+        guard let changes = TopicDeltas.objectChanges(data, since: sent) else {
+            published[topic] = .center(kept, sent: data)
+            return TopicHub.Update(dataJSON: JSONC.encode(.object(data)))
+        }
+        // Changed below the figures' precision, or where no payload looks: the client has it all still.
+        guard changes.members.contains(where: { $0.key != "generated_at" }) else {
+            published[topic] = .center(kept, sent: sent)
+            return nil
+        }
+        published[topic] = .center(kept, sent: data)
+        return TopicHub.Update(dataJSON: JSONC.encode(.object(data)), deltaJSON: JSONC.encode(.object(changes)))
+    }
+
+    /// The whole `center` payload, its figures at their precision (``TopicPrecision``).
+    private static func centerJSON(_ snapshot: Snapshot, context: Context) -> JSONObject {
+        var center = snapshot.figuresJSON(snapshot.center, settings: nil, clocked: false)
+        center["name"] = .string(context.centerName)
+        context.partialDay?.addFields(to: &center)
+        var data: JSONObject = [
+            "generated_at": .string(RFC3339.format(snapshot.generatedAt)),
+            "primary_window": .string(snapshot.primaryWindow),
+            "windows": .array(snapshot.windowNames.map { .string($0) }),
+            "sources": .array(context.sources.map(\.json)),
+            "center": .object(TopicPrecision.scope(center)),
+            "queues": .array(snapshot.queues.map { ["id": .string($0.settings.id), "name": .string($0.settings.name)] }),
+            "teams": .array(snapshot.teams.map { .string($0.id) }),
+        ]
+        if !snapshot.queueGroups.isEmpty {
+            data["queue_groups"] = .array(snapshot.queueGroups.map {
+                .object(TopicPrecision.scope(snapshot.queueGroupJSON($0, clocked: false).objectValue ?? [:]))
+            })
+        }
+        return data
+    }
+
+    /// The window figures of a `center` payload: the center's `metrics`, then each queue group's.
+    private static func windows(of data: JSONObject) -> [JSONValue?] {
+        [data["center"]?["metrics"]] + (data["queue_groups"]?.arrayValue ?? []).map { $0["metrics"] }
+    }
+
+    /// Puts the window figures of `sent` (the same windows and groups) into `data`.
+    private static func keepWindows(in data: inout JSONObject, from sent: JSONObject) {
+        if var center = data["center"]?.objectValue, let metrics = sent["center"]?["metrics"] {
+            center["metrics"] = metrics
+            data["center"] = .object(center)
+        }
+        if let groups = data["queue_groups"]?.arrayValue, let before = sent["queue_groups"]?.arrayValue, groups.count == before.count {
+            data["queue_groups"] = .array(zip(groups, before).map { group, old in
+                guard var object = group.objectValue, let metrics = old["metrics"] else { return group }
+                object["metrics"] = metrics
+                return .object(object)
+            })
+        }
     }
 
     /// The whole snapshot for scripts (`GET /api/v1/snapshot`, topic `snapshot`): with the clock-derived
@@ -409,6 +465,17 @@ private extension Snapshot.GroupEntry {
 }
 
 private extension TopicPayloads.CenterState {
+    /// The window figures: the center's, then each queue group's.
+    var windows: [[String: WindowMetrics]] { [figures.windows] + queueGroups.map(\.figures.windows) }
+
+    /// The window figures of `other` (the same groups) in place of these.
+    mutating func keepWindows(of other: Self) {
+        figures.windows = other.figures.windows
+        for index in queueGroups.indices where index < other.queueGroups.count {
+            queueGroups[index].figures.windows = other.queueGroups[index].figures.windows
+        }
+    }
+
     var windowless: Self {
         var state = self
         state.figures = state.figures.windowless

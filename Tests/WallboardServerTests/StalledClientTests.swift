@@ -29,10 +29,11 @@ import WallboardCore
         let deadline = Date().addingTimeInterval(30)
         while stalledDisconnects == 0, Date() < deadline {
             change += 1
-            let state = change % 2 == 0 ? "available" : "not_ready"
+            // A reason of its own each time, so the center's not-ready reasons change even when two
+            // changes fall into one publish cycle (figures that do not visibly change send nothing).
             _ = try daemon.post(
                 "/api/v1/events",
-                body: #"{"id":"s\#(change)","ts":"\#(RFC3339.format(SystemClock().now()))","type":"agent.state","agent":"agent-1","state":"\#(state)"}"#)
+                body: #"{"id":"s\#(change)","ts":"\#(RFC3339.format(SystemClock().now()))","type":"agent.state","agent":"agent-1","state":"not_ready","reason":"r\#(change)"}"#)
             _ = try healthy.next(type: "topic")
             let metrics = try daemon.get("/metrics").text
             let line = metrics.split(separator: "\n").first { $0.hasPrefix("wallboardd_websocket_stalled_disconnects_total ") }
@@ -40,7 +41,10 @@ import WallboardCore
         }
         #expect(stalledDisconnects == 1)
         // The healthy board is still served.
-        let later = try healthy.nextSnapshot { _ in true }
+        _ = try daemon.post(
+            "/api/v1/events",
+            body: #"{"id":"after","ts":"\#(RFC3339.format(SystemClock().now()))","type":"agent.state","agent":"agent-1","state":"available"}"#)
+        let later = try healthy.nextSnapshot { $0["center"]?["not_ready_reasons"] == [:] }
         #expect(later["topic"] == "center")
         for _ in 0..<50 where daemon.daemon.server.webSocketCount != 1 { usleep(100_000) }
         #expect(daemon.daemon.server.webSocketCount == 1)

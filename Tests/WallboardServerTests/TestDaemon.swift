@@ -2,6 +2,7 @@ import Foundation
 import JSONC
 import JSONModel
 import Logging
+import Synchronization
 import WallboardClient
 import WallboardCore
 @testable import WallboardServer
@@ -58,6 +59,10 @@ final class TestDaemon: @unchecked Sendable {
     }
 }
 
+/// Each live test client's copy of its topics (``TopicFollower``), by client: `topic` messages read through
+/// ``WebSocketClient/next(type:limit:)`` update it.
+private let followers = Mutex<[ObjectIdentifier: TopicFollower]>([:])
+
 extension WebSocketClient {
     /// Reads messages until one of `type` arrives (others are skipped), within `limit` messages.
     func next(type: String, limit: Int = 50) throws -> JSONValue {
@@ -65,6 +70,7 @@ extension WebSocketClient {
             switch try receive() {
             case .text(let text):
                 let message = try JSONC.parse(text)
+                if message["type"] == "topic" { _ = followers.withLock { $0[ObjectIdentifier(self), default: TopicFollower()].follow(message) } }
                 if message["type"]?.stringValue == type { return message }
             case .close(let code, let reason):
                 throw ClientError.protocolViolation("closed \(code) \(reason) while waiting for \(type)")
@@ -73,11 +79,21 @@ extension WebSocketClient {
         throw ClientError.protocolViolation("no \(type) within \(limit) messages")
     }
 
-    /// Reads `topic` messages until `predicate` holds for one's data, within `limit` messages.
+    /// Reads `topic` messages until `predicate` holds for one's data, within `limit` messages. A delta
+    /// counts as the payload it gives on top of what this client has (its `data` then is that payload);
+    /// one that does not follow is skipped.
     func nextSnapshot(limit: Int = 100, where predicate: (JSONValue) -> Bool) throws -> JSONValue {
         for _ in 0..<limit {
-            let message = try next(type: "topic")
-            if let data = message["data"], predicate(data) { return message }
+            var message = try next(type: "topic")
+            guard let topic = message["topic"]?.stringValue,
+                  let data = followers.withLock({ $0[ObjectIdentifier(self)]?.payloads[topic] }),
+                  message["data"] != nil || message["delta"] != nil
+            else { continue }
+            if case .object(var object) = message {
+                object["data"] = data
+                message = .object(object)
+            }
+            if predicate(data) { return message }
         }
         throw ClientError.protocolViolation("no matching snapshot within \(limit) messages")
     }

@@ -11,13 +11,15 @@ import WallboardCore
 /// queued, answered, held, abandoned, ended), the deltas applied in order to the first whole payload
 /// give each latest whole payload, as built and as a masked view gets them through the hub.
 @Suite struct TopicDeltaPropertyTests {
-    static let topics: Set<String> = ["agents", "agents:q1", "agents:t1", "queue:q1", "queue:q2", "interactions"]
+    static let topics: Set<String> = ["agents", "agents:q1", "agents:t1", "queue:q1", "queue:q2", "interactions", "center"]
     let start = Instant(milliseconds: 1_795_428_000_000)
 
     /// What the random sequences went through, so a test knows its sequences covered each kind of change.
     struct Coverage {
         var partialAgents = 0, wholeAgentsInDeltas = 0, removedAgents = 0, nullFields = 0
         var keptByIndex = 0, newListEntries = 0, metricsDeltas = 0, readdedAgents = 0
+        /// Center deltas, and count-map names that went (`null`) in any delta.
+        var centerDeltas = 0, countNamesGone = 0, groupDeltas = 0
     }
 
     /// A client's copy of each topic, following whole payloads and deltas as the board does.
@@ -70,43 +72,30 @@ import WallboardCore
         }
 
         private mutating func payload(_ have: JSONValue, _ delta: JSONValue) throws -> JSONValue {
-            var next = try #require(have.objectValue)
-            for member in try #require(delta.objectValue).members {
-                switch member.key {
-                case "queue":
-                    var queue = try #require(next["queue"]?.objectValue)
-                    for change in try #require(member.value.objectValue).members {
-                        guard change.key == "metrics" else {
-                            queue[change.key] = change.value
-                            continue
-                        }
-                        coverage.metricsDeltas += 1
-                        var metrics = try #require(queue["metrics"]?.objectValue)
-                        for window in try #require(change.value.objectValue).members {
-                            var figures = try #require(metrics[window.key]?.objectValue, "a window the client does not have")
-                            for figure in try #require(window.value.objectValue).members { figures[figure.key] = figure.value }
-                            metrics[window.key] = .object(figures)
-                        }
-                        queue["metrics"] = .object(metrics)
-                    }
-                    next["queue"] = .object(queue)
-                case "waiting", "abandoned_today", "interactions":
-                    let old = next[member.key]?.arrayValue ?? []
-                    var used = Set<Int>()
-                    next[member.key] = .array(try (try #require(member.value.arrayValue)).map { edit in
-                        guard let index = edit.integerValue else {
-                            coverage.newListEntries += 1
-                            return edit
-                        }
-                        coverage.keptByIndex += 1
-                        #expect(used.insert(Int(index)).inserted, "an index used twice")
-                        return try #require(old.indices.contains(Int(index)) ? old[Int(index)] : nil, "index \(index) past the list")
-                    })
-                default:
-                    next[member.key] = member.value
+            let changes = try #require(delta.objectValue)
+            if changes["queue"]?["metrics"] != nil || changes["center"]?["metrics"] != nil { coverage.metricsDeltas += 1 }
+            if changes["center"] != nil { coverage.centerDeltas += 1 }
+            if changes["queue_groups"] != nil { coverage.groupDeltas += 1 }
+            coverage.countNamesGone += Self.namesGone(delta)
+            for key in ["waiting", "abandoned_today", "interactions"] {
+                for edit in changes[key]?.arrayValue ?? [] {
+                    if edit.integerValue != nil { coverage.keptByIndex += 1 } else { coverage.newListEntries += 1 }
                 }
             }
-            return .object(next)
+            return try #require(TopicFollower.payload(have, delta), "a delta that does not fit its base")
+        }
+
+        /// How many count-map names a change drops (`null` in a count map), at any depth.
+        private static func namesGone(_ value: JSONValue) -> Int {
+            switch value {
+            case .object(let object):
+                object.members.reduce(0) { sum, member in
+                    sum + (TopicDeltas.countMaps.contains(member.key)
+                        ? (member.value.objectValue?.members.filter { $0.value == .null }.count ?? 0) : namesGone(member.value))
+                }
+            case .array(let elements): elements.reduce(0) { $0 + namesGone($1) }
+            default: 0
+            }
         }
     }
 
@@ -169,7 +158,9 @@ import WallboardCore
     }
 
     private func engine() -> WallboardEngine {
-        WallboardEngine(configuration: EngineConfiguration(queues: [QueueSettings(id: "q1"), QueueSettings(id: "q2")]))
+        var configuration = EngineConfiguration(queues: [QueueSettings(id: "q1"), QueueSettings(id: "q2")])
+        configuration.queueGroups = [QueueGroup(id: "g1", queues: ["q1", "q2"]), QueueGroup(id: "g2", queues: ["q2"])]
+        return WallboardEngine(configuration: configuration)
     }
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
@@ -202,6 +193,7 @@ import WallboardCore
         #expect(coverage.partialAgents > 20 && coverage.wholeAgentsInDeltas > 0 && coverage.removedAgents > 0)
         #expect(coverage.nullFields > 0 && coverage.readdedAgents > 0, "fields and agents that went and came back")
         #expect(coverage.keptByIndex > 0 && coverage.newListEntries > 0 && coverage.metricsDeltas > 0)
+        #expect(coverage.centerDeltas > 20 && coverage.groupDeltas > 0 && coverage.countNamesGone > 0, "center deltas, names that went")
     }
 
     final class Sent: Sendable {

@@ -46,7 +46,7 @@ import WallboardCore
                 return nil
             }()))
         let names = hello["topics"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(hello["revision"] == 2, "field deltas (docs/protocol.md, Revisions)")
+        #expect(hello["revision"] == 3, "field deltas, center deltas (docs/protocol.md, Revisions)")
         #expect(["center", "groups", "agents", "queue:sales", "agents:chat", "team:north", "alerts"].allSatisfy(names.contains))
 
         let board = try daemon.connect(subscribe: ["center"])

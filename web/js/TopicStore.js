@@ -2,7 +2,8 @@ import { applyAgentDelta, applyPayloadDelta } from './deltas.js';
 
 /**
  * The board's model, assembled from the topics it subscribes to (docs/protocol.md): `center`, `groups`,
- * `queue:<id>` and `agents` / `agents:<id>` (whole once, then deltas), and which topics a layout needs.
+ * `queue:<id>` and `agents` / `agents:<id>` (`center`, queues and agent lists whole once, then deltas), and which
+ * topics a layout needs.
  * Pure: no DOM, no socket, no clock.
  */
 
@@ -117,8 +118,9 @@ export function TopicStore() {
   /**
    * One `topic` message. A whole payload replaces the topic unless it is older than what the store has
    * (and the topic is not waiting for one); a delta applies only on top of its `base` (deltas.js): agent
-   * lists take new agents whole and known ones field by field and drop removed ones; a queue's delta merges
-   * `queue`, applies list edits (`waiting`, `abandoned_today`) and replaces its other members. A delta that
+   * lists take new agents whole and known ones field by field and drop removed ones; a queue's or the center's
+   * delta merges `queue` / `center` figure by figure (and `queue_groups` group by group), applies list edits
+   * (`waiting`, `abandoned_today`) and replaces its other members. A delta that
    * does not fit (another base, an edit past the client's list) waits for the whole payload.
    * @returns {{changed: boolean, resync: string|null}} resync: the topic to subscribe to again
    */

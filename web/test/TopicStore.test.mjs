@@ -86,6 +86,20 @@ test('a queue delta replaces the members it has, and of `queue` only its keys', 
     { changed: false, resync: 'queue:sales' });
 });
 
+test('center deltas (revision 3) merge into the center the store has; the snapshot shows them', () => {
+  const store = TopicStore();
+  store.apply({ type: 'topic', topic: 'center', seq: 4, data: { ...center,
+    center: { name: 'c', waiting_now: 2, not_ready_reasons: { lunch: 1 }, metrics: { '15m': { offered: 9, asa_seconds: 3.2 } } } } });
+  assert.equal(store.apply({ type: 'topic', topic: 'center', seq: 5, base: 4, delta: { generated_at: '2026-11-23T15:30:01Z',
+    center: { waiting_now: 3, not_ready_reasons: { lunch: null, break: 1 }, metrics: { '15m': { asa_seconds: 3.3 } } } } }).changed, true);
+  const snap = store.snapshot();
+  assert.deepEqual(snap.center, { name: 'c', waiting_now: 3, not_ready_reasons: { break: 1 }, metrics: { '15m': { offered: 9, asa_seconds: 3.3 } } });
+  assert.equal(snap.generated_at, '2026-11-23T15:30:01Z');
+  assert.deepEqual(snap.queues.map((q) => q.id), ['sales', 'chat'], 'the queues the center lists are kept');
+  assert.deepEqual(store.apply({ type: 'topic', topic: 'center', seq: 7, base: 6, delta: { center: {} } }),
+    { changed: false, resync: 'center' }, 'a center delta on another base waits for the whole payload');
+});
+
 test('a bundle carries topic messages; applied in order they equal the same messages one by one', () => {
   const messages = [
     { type: 'topic', topic: 'center', seq: 1, data: center },

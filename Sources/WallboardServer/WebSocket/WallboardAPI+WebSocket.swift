@@ -19,7 +19,7 @@ extension WallboardAPI {
     /// this connection. (Queued from ``webSocketQueue`` instead, a heartbeat could be written first.)
     func sendHello(to connection: ConnectionID) {
         let hello: JSONValue = [
-            "type": "hello", "protocol": "wallboard.v1", "revision": 2, "version": .string(Self.version),
+            "type": "hello", "protocol": "wallboard.v1", "revision": 3, "version": .string(Self.version),
             "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
             "heartbeat_seconds": .int(engine.heartbeatSeconds),
         ]
