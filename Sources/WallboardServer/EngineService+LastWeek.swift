@@ -15,6 +15,10 @@ extension EngineService {
     /// (checked every second; the read itself runs off the engine queue, once a day).
     func startLastWeek() {
         dispatchPrecondition(condition: .onQueue(queue))
+        lastWeek.whenHeld = { [weak self] _ in
+            guard let self else { return }
+            applyLastWeekPatterns(now: clock.now())
+        }
         refreshLastWeek()
         addTimer(every: .seconds(1)) { $0.refreshLastWeek() }
     }

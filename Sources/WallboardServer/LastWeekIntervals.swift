@@ -68,6 +68,8 @@ final class LastWeekIntervals: @unchecked Sendable {
     private(set) var replaysStarted = 0
     /// Called on the engine queue after each replay's result was taken (tests wait on it).
     var onRead: (@Sendable () -> Void)?
+    /// Called on the engine queue with each day read and kept (the projected close takes it as its pattern).
+    var whenHeld: ((DayIntervals) -> Void)?
 
     init(directory: String?, engineQueue: DispatchQueue, logger: Logger, reader: Reader? = nil) {
         self.directory = directory
@@ -130,6 +132,7 @@ final class LastWeekIntervals: @unchecked Sendable {
         switch result {
         case .success(let day):
             status = .held(day)
+            whenHeld?(day)
             logger.info("last week's intervals read", metadata: ["day": "\(date)", "seconds": "\(seconds)"])
         case .failure(let unavailable as IntervalJournal.Unavailable):
             status = .unavailable(date: date, reason: unavailable.description)

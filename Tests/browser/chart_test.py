@@ -14,7 +14,8 @@ Asserts (each a named check; the last line says `N passed, M failed`, the exit s
   injected   a whole day (30-minute intervals, a gap, yesterday, last week) handed to the board through its
              socket's own message path is drawn point for point, yesterday dashed, last week dotted
   projection the projected close shown under the queue layout's chart and each kpi small multiple equals the
-             API's `projection` (figures, text, tone)
+             API's `projection` (figures, text, tone); the API's `projection` stands on last week's day once the
+             journal's read of it is done
   shots      PNGs of the queue, kpi and tv (?spark=1) layouts at 1080p and 4K, with the API's day and with the
              injected one, in $SHOTS_DIR/charts (default .build/chart-shots)
   console    no console errors or exceptions (but the board's reconnect attempts while the daemon restarts)
@@ -447,6 +448,9 @@ def run(browser, daemon, port, zone, offset):
               and served == (offered, short) and short > 0 and len(last_week_points(got)) >= 30,
               f"{got.get('last_week_day')} ({got.get('last_week_reason')}): offered and short abandons {served}, seeded "
               f"{(offered, short)}, {len(last_week_points(got))} intervals with a service level")
+        projection = got.get("projection") or {}
+        check(f"projection[{q}] stands on last week's day once it is read", projection.get("pattern") == "last_week"
+              and projection.get("pattern_day") == daemon.last_week_day, json.dumps(projection))
 
     open_board(page, base + "?layout=queue&queue=sales")
     same_as_api(page, port, "queue sales", ".queue-chart .interval-chart", lambda c: "sales")
