@@ -434,8 +434,9 @@ import Testing
         // 10 stored (`intervals` in CheckpointIntervals.swift), plus `staleChanges`: a count of breakpoints
         // waiting to be forgotten, 0 after a restore, `times`: the items' times, rebuilt from the items, and
         // `maxima`, `callbackMaxima` (the rolling windows' longest waits, rebuilt from the items like the
-        // windows) and `longest` (from the configured windows).
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 15)
+        // windows), `longest` (from the configured windows), and `frontierEnd`, `waitsEdge`: where the next
+        // advance starts looking (checked guesses).
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 17)
         // IntervalBook: all stored but `staffedNow`, rebuilt from the agents' states on restore.
         #expect(
             Set(Mirror(reflecting: IntervalBook()).children.compactMap(\.label))

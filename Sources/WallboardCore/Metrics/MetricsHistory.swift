@@ -50,6 +50,10 @@ struct MetricsHistory: Sendable {
     private(set) var callbackMaxima: [MaxDeque] = []
     /// The longest rolling window (0 without one): how far back ``maxima`` reach.
     private var longest: Millis = 0
+    /// Where the last advance found the frontier's and the longest window's start in ``times``: where the
+    /// next one starts looking (a guess, checked: entries inserted or forgotten since move indices).
+    private var frontierEnd = 0
+    private var waitsEdge = 0
     private(set) var today: PeriodTotals?
     private(set) var interval: PeriodTotals?
     /// Agent time by scope id, for every scope an agent ever counted in.
@@ -145,14 +149,20 @@ struct MetricsHistory: Sendable {
         if let calendar, let old, let current = interval, intervalStart > current.start {
             closeIntervals(current, frontier: old, upTo: intervalStart, calendar: calendar)
         }
+        // The entries after the old frontier, found once for the periods and the windows: each advance
+        // starts looking where the last one ended, so a step of a few entries costs a few comparisons
+        // instead of a dozen binary searches over the kept entries (issue 14).
+        let end = upperBound(now)
+        let fresh = old.map { upperBound($0, near: frontierEnd)..<end }
+        frontierEnd = end
         // Moved out and back so the tables stay uniquely referenced and are updated in place.
         var period = today
         today = nil
-        advance(&period, start: dayStart, from: old, to: now)
+        advance(&period, start: dayStart, fresh: fresh, to: now)
         today = period
         period = interval
         interval = nil
-        advance(&period, start: intervalStart, from: old, to: now)
+        advance(&period, start: intervalStart, fresh: fresh, to: now)
         interval = period
         // Windows moved less than their length take out what left them; the new entries, the same for
         // every such window, are then judged once each and added to all of them.
@@ -163,9 +173,10 @@ struct MetricsHistory: Sendable {
                 rolling[index] = rebuilt(length: length, at: now, settings: settings)
                 continue
             }
-            for item in items[lowerBound(old.advanced(by: -length))..<lowerBound(now.advanced(by: -length))] {
-                rolling[index].tally.subtract(item, settings: current(item, settings))
-            }
+            let from = lowerBound(old.advanced(by: -length), near: rolling[index].edge)
+            let to = lowerBound(now.advanced(by: -length), near: from)
+            for item in items[from..<to] { rolling[index].tally.subtract(item, settings: current(item, settings)) }
+            rolling[index].edge = to
             moved += 1
         }
         // The longest waits: rebuilt with the longest window, else the departures that left it dropped
@@ -173,12 +184,14 @@ struct MetricsHistory: Sendable {
         let keepsWaits = old.map { now.advanced(by: -longest) <= $0 } ?? false
         if let old, keepsWaits {
             let cut = now.advanced(by: -longest)
-            for item in items[lowerBound(old.advanced(by: -longest))..<lowerBound(cut)] { dropWaits(of: item, before: cut) }
+            let from = lowerBound(old.advanced(by: -longest), near: waitsEdge)
+            waitsEdge = lowerBound(cut, near: from)
+            for item in items[from..<waitsEdge] { dropWaits(of: item, before: cut) }
         } else if !rolling.isEmpty {
             rebuildWaits(at: now, settings: settings)
         }
-        if let old, moved > 0 || keepsWaits {
-            for item in items[upperBound(old)..<upperBound(now)] {
+        if let old, let fresh, moved > 0 || keepsWaits {
+            for item in items[fresh] {
                 let judged = current(item, settings)
                 for index in rolling.indices where now.advanced(by: -rolling[index].length) <= old {
                     rolling[index].tally.add(item, settings: judged)
@@ -213,7 +226,8 @@ struct MetricsHistory: Sendable {
 
     private func rebuilt(length: Millis, at now: Instant, settings: SettingsLookup) -> RollingTotals {
         var totals = RollingTotals(length: length)
-        for item in items[lowerBound(now.advanced(by: -length))..<upperBound(now)] {
+        totals.edge = lowerBound(now.advanced(by: -length))
+        for item in items[totals.edge..<upperBound(now)] {
             totals.tally.add(item, settings: current(item, settings))
         }
         return totals
@@ -223,7 +237,8 @@ struct MetricsHistory: Sendable {
     private mutating func rebuildWaits(at now: Instant, settings: SettingsLookup) {
         maxima = []
         callbackMaxima = []
-        for item in items[lowerBound(now.advanced(by: -longest))..<upperBound(now)] {
+        waitsEdge = lowerBound(now.advanced(by: -longest))
+        for item in items[waitsEdge..<upperBound(now)] {
             noteWait(item, settings: current(item, settings))
         }
     }
@@ -257,17 +272,18 @@ struct MetricsHistory: Sendable {
         for id in item.scopes where id < maxima.count { maxima[id].drop(before: cut) }
     }
 
-    /// Adds the entries up to `now` to `period`, or starts it anew from the kept entries when `start` moved.
-    private func advance(_ period: inout PeriodTotals?, start: Instant, from old: Instant?, to now: Instant) {
-        if period?.start == start, let old {
-            for item in items[upperBound(old)..<upperBound(now)] { period!.tally.add(item, settings: item.judged) }
+    /// Adds the entries up to `now` (`fresh`: the indices of those after the old frontier, nil on the first
+    /// advance) to `period`, or starts it anew from the kept entries when `start` moved.
+    private func advance(_ period: inout PeriodTotals?, start: Instant, fresh: Range<Int>?, to now: Instant) {
+        if period?.start == start, let fresh {
+            for item in items[fresh] { period!.tally.add(item, settings: item.judged) }
             return
         }
         // A new period (or the first advance): the kept entries since its start.
-        var fresh = PeriodTotals(start: start)
-        fresh.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
-        for item in items[lowerBound(start)..<upperBound(now)] { fresh.tally.add(item, settings: item.judged) }
-        period = fresh
+        var started = PeriodTotals(start: start)
+        started.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
+        for item in items[lowerBound(start)..<upperBound(now)] { started.tally.add(item, settings: item.judged) }
+        period = started
     }
 
     /// Closes the interval of `current` (its totals up to `frontier`) and every interval after it that ends
@@ -324,7 +340,8 @@ struct MetricsHistory: Sendable {
             var tally: Tally
             if let frontier, now >= frontier, start <= frontier {
                 tally = totals.tally
-                for item in items[lowerBound(frontier.advanced(by: -totals.length))..<lowerBound(start)] {
+                let edge = lowerBound(frontier.advanced(by: -totals.length), near: totals.edge)
+                for item in items[edge..<lowerBound(start, near: edge)] {
                     tally.subtract(item, settings: current(item, settings))
                 }
                 for id in tally.scopeIDs {
@@ -404,6 +421,31 @@ struct MetricsHistory: Sendable {
         }
     }
 
+    /// ``lowerBound(_:)``, looking at `hint` (an index an earlier search returned) and a few entries after
+    /// it first; checked, so a stale hint only costs the binary search.
+    private func lowerBound(_ time: Instant, near hint: Int) -> Int {
+        let t = time.milliseconds
+        guard hint >= head, hint <= times.count, hint == head || times[hint - 1] < t else { return lowerBound(time) }
+        var index = hint
+        while index < times.count, times[index] < t {
+            index += 1
+            if index - hint > 8 { return lowerBound(time) }
+        }
+        return index
+    }
+
+    /// ``upperBound(_:)``, looking at `hint` and a few entries after it first (see ``lowerBound(_:near:)``).
+    private func upperBound(_ time: Instant, near hint: Int) -> Int {
+        let t = time.milliseconds
+        guard hint >= head, hint <= times.count, hint == head || times[hint - 1] <= t else { return upperBound(time) }
+        var index = hint
+        while index < times.count, times[index] <= t {
+            index += 1
+            if index - hint > 8 { return upperBound(time) }
+        }
+        return index
+    }
+
     /// The first kept index whose time is after `time`.
     private func upperBound(_ time: Instant) -> Int {
         let t = time.milliseconds
@@ -425,6 +467,9 @@ struct MetricsHistory: Sendable {
 struct RollingTotals: Sendable {
     var length: Millis
     var tally = Tally()
+    /// Where the last advance found `frontier − length` in the history's entries (a hint, see
+    /// ``MetricsHistory/lowerBound(_:near:)``).
+    var edge = 0
 
     init(length: Millis) { self.length = length }
 }
