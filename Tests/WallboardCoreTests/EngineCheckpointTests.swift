@@ -433,8 +433,11 @@ import Testing
         #expect(Mirror(reflecting: CallbackFigures()).children.count == 9)
         #expect(Mirror(reflecting: SelfServiceCounts()).children.count == 5)
         // 10 stored (`intervals` in CheckpointIntervals.swift), plus `staleChanges`: a count of breakpoints
-        // waiting to be forgotten, 0 after a restore, and `times`: the items' times, rebuilt from the items.
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 12)
+        // waiting to be forgotten, 0 after a restore, `times`: the items' times, rebuilt from the items, and
+        // `maxima`, `callbackMaxima` (the rolling windows' longest waits, rebuilt from the items like the
+        // windows), `longest` (from the configured windows), and `frontierEnd`, `waitsEdge`: where the next
+        // advance starts looking (checked guesses).
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 17)
         // IntervalBook: all stored but `staffedNow`, rebuilt from the agents' states on restore.
         #expect(
             Set(Mirror(reflecting: IntervalBook()).children.compactMap(\.label))

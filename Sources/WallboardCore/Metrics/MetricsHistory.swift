@@ -14,9 +14,10 @@ extension ScopeKey {
 /// from the ``cutoff`` on (the longest window plus ``rewindAllowance``, never the day). Everything up
 /// to the ``frontier`` (the last ``advance(to:dayStart:intervalStart:keep:settings:)``) is in running
 /// totals: one ``Tally`` per rolling window (entries in `[frontier − length, frontier]`, judged by the
-/// current settings, with a ``MaxDeque`` per scope for the longest wait) and one per period ("today",
+/// current settings) and one per period ("today",
 /// "interval": entries since the period's start, judged by the settings in force when each was
-/// recorded). Agent time is a ``StepIntegral`` per scope and class of states. Reading figures at
+/// recorded). The longest waits of every rolling window come from one ``MaxDeque`` per scope (see
+/// ``maxima``). Agent time is a ``StepIntegral`` per scope and class of states. Reading figures at
 /// `now ≥ frontier` costs the entries between the frontier and `now` plus O(scopes × windows).
 struct MetricsHistory: Sendable {
     /// How far before the frontier figures stay exact (`windowTables(now:)` with an earlier `now`).
@@ -40,6 +41,19 @@ struct MetricsHistory: Sendable {
     private var staleChanges = 0
     static let staleChangeLimit = 4096
     private(set) var rolling: [RollingTotals]
+    /// The longest wait per scope id of the departures in `[frontier − longest window, frontier]`, judged
+    /// by the current settings. One deque serves every rolling window: it answers the maximum from any
+    /// start on (``MaxDeque/max(from:)``), so each departure is inserted once instead of once per window
+    /// (``Tally``'s own ``WindowMetrics/maxWait`` is stale after a subtraction).
+    private(set) var maxima: [MaxDeque] = []
+    /// The longest request-to-connection wait of connected callbacks per scope id, kept the same way.
+    private(set) var callbackMaxima: [MaxDeque] = []
+    /// The longest rolling window (0 without one): how far back ``maxima`` reach.
+    private var longest: Millis = 0
+    /// Where the last advance found the frontier's and the longest window's start in ``times``: where the
+    /// next one starts looking (a guess, checked: entries inserted or forgotten since move indices).
+    private var frontierEnd = 0
+    private var waitsEdge = 0
     private(set) var today: PeriodTotals?
     private(set) var interval: PeriodTotals?
     /// Agent time by scope id, for every scope an agent ever counted in.
@@ -51,6 +65,7 @@ struct MetricsHistory: Sendable {
 
     init(windows: [Millis] = []) {
         rolling = windows.map { RollingTotals(length: $0) }
+        longest = windows.max() ?? 0
     }
 
     /// A history as a checkpoint stored it (the caller checked that `items` are sorted by time and
@@ -85,9 +100,11 @@ struct MetricsHistory: Sendable {
         let item = HistoryItem(entry, judged: judged, registry: &registry)
         let time = item.time
         if let frontier, time <= frontier {
+            let judged = current(item, settings)
             for index in rolling.indices where time >= frontier.advanced(by: -rolling[index].length) {
-                rolling[index].add(item, settings: current(item, settings))
+                rolling[index].tally.add(item, settings: judged)
             }
+            if !rolling.isEmpty, time >= frontier.advanced(by: -longest) { noteWait(item, settings: judged) }
             today?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
             interval?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
             if let start = interval?.start, time < start { intervals.addLate(item, registry: registry) }
@@ -132,14 +149,20 @@ struct MetricsHistory: Sendable {
         if let calendar, let old, let current = interval, intervalStart > current.start {
             closeIntervals(current, frontier: old, upTo: intervalStart, calendar: calendar)
         }
+        // The entries after the old frontier, found once for the periods and the windows: each advance
+        // starts looking where the last one ended, so a step of a few entries costs a few comparisons
+        // instead of a dozen binary searches over the kept entries (issue 14).
+        let end = upperBound(now)
+        let fresh = old.map { upperBound($0, near: frontierEnd)..<end }
+        frontierEnd = end
         // Moved out and back so the tables stay uniquely referenced and are updated in place.
         var period = today
         today = nil
-        advance(&period, start: dayStart, from: old, to: now)
+        advance(&period, start: dayStart, fresh: fresh, to: now)
         today = period
         period = interval
         interval = nil
-        advance(&period, start: intervalStart, from: old, to: now)
+        advance(&period, start: intervalStart, fresh: fresh, to: now)
         interval = period
         // Windows moved less than their length take out what left them; the new entries, the same for
         // every such window, are then judged once each and added to all of them.
@@ -150,17 +173,30 @@ struct MetricsHistory: Sendable {
                 rolling[index] = rebuilt(length: length, at: now, settings: settings)
                 continue
             }
-            for item in items[lowerBound(old.advanced(by: -length))..<lowerBound(now.advanced(by: -length))] {
-                rolling[index].subtract(item, settings: current(item, settings), dropBefore: now.advanced(by: -length))
-            }
+            let from = lowerBound(old.advanced(by: -length), near: rolling[index].edge)
+            let to = lowerBound(now.advanced(by: -length), near: from)
+            for item in items[from..<to] { rolling[index].tally.subtract(item, settings: current(item, settings)) }
+            rolling[index].edge = to
             moved += 1
         }
-        if let old, moved > 0 {
-            for item in items[upperBound(old)..<upperBound(now)] {
+        // The longest waits: rebuilt with the longest window, else the departures that left it dropped
+        // and the new ones inserted once for every window.
+        let keepsWaits = old.map { now.advanced(by: -longest) <= $0 } ?? false
+        if let old, keepsWaits {
+            let cut = now.advanced(by: -longest)
+            let from = lowerBound(old.advanced(by: -longest), near: waitsEdge)
+            waitsEdge = lowerBound(cut, near: from)
+            for item in items[from..<waitsEdge] { dropWaits(of: item, before: cut) }
+        } else if !rolling.isEmpty {
+            rebuildWaits(at: now, settings: settings)
+        }
+        if let old, let fresh, moved > 0 || keepsWaits {
+            for item in items[fresh] {
                 let judged = current(item, settings)
                 for index in rolling.indices where now.advanced(by: -rolling[index].length) <= old {
-                    rolling[index].add(item, settings: judged)
+                    rolling[index].tally.add(item, settings: judged)
                 }
+                if keepsWaits { noteWait(item, settings: judged) }
             }
         }
         frontier = now
@@ -174,6 +210,9 @@ struct MetricsHistory: Sendable {
     /// "today" and "interval" keep what each entry was judged by when it was recorded.
     mutating func reconfigure(windows: [Millis], settings: SettingsLookup) {
         rolling = windows.map { RollingTotals(length: $0) }
+        longest = windows.max() ?? 0
+        maxima = []
+        callbackMaxima = []
         rebuildRolling(settings: settings)
     }
 
@@ -182,27 +221,69 @@ struct MetricsHistory: Sendable {
         for index in rolling.indices {
             rolling[index] = rebuilt(length: rolling[index].length, at: frontier, settings: settings)
         }
+        if !rolling.isEmpty { rebuildWaits(at: frontier, settings: settings) }
     }
 
     private func rebuilt(length: Millis, at now: Instant, settings: SettingsLookup) -> RollingTotals {
         var totals = RollingTotals(length: length)
-        for item in items[lowerBound(now.advanced(by: -length))..<upperBound(now)] {
-            totals.add(item, settings: current(item, settings))
+        totals.edge = lowerBound(now.advanced(by: -length))
+        for item in items[totals.edge..<upperBound(now)] {
+            totals.tally.add(item, settings: current(item, settings))
         }
         return totals
     }
 
-    /// Adds the entries up to `now` to `period`, or starts it anew from the kept entries when `start` moved.
-    private func advance(_ period: inout PeriodTotals?, start: Instant, from old: Instant?, to now: Instant) {
-        if period?.start == start, let old {
-            for item in items[upperBound(old)..<upperBound(now)] { period!.tally.add(item, settings: item.judged) }
+    /// Refills ``maxima`` and ``callbackMaxima`` from the kept entries of the longest window ending at `now`.
+    private mutating func rebuildWaits(at now: Instant, settings: SettingsLookup) {
+        maxima = []
+        callbackMaxima = []
+        waitsEdge = lowerBound(now.advanced(by: -longest))
+        for item in items[waitsEdge..<upperBound(now)] {
+            noteWait(item, settings: current(item, settings))
+        }
+    }
+
+    /// Inserts a departure's wait (judged by `settings`) or a connected callback's into the scopes' deques.
+    private mutating func noteWait(_ item: HistoryItem, settings: QueueSettings?) {
+        if case .callback(let record) = item.entry, record.kind == .connected {
+            for id in item.scopes {
+                if id >= callbackMaxima.count {
+                    callbackMaxima += repeatElement(MaxDeque(), count: id + 1 - callbackMaxima.count)
+                }
+                callbackMaxima[id].insert(record.wait, at: record.at)
+            }
+            return
+        }
+        guard case .departure(let record) = item.entry, let settings, WindowMetrics.countsWait(record, settings: settings)
+        else { return }
+        for id in item.scopes {
+            if id >= maxima.count { maxima += repeatElement(MaxDeque(), count: id + 1 - maxima.count) }
+            maxima[id].insert(record.wait, at: record.leftAt)
+        }
+    }
+
+    /// Forgets the waits before `cut` in the deques of the scopes of `item`, which left the longest window.
+    private mutating func dropWaits(of item: HistoryItem, before cut: Instant) {
+        if case .callback(let record) = item.entry, record.kind == .connected {
+            for id in item.scopes where id < callbackMaxima.count { callbackMaxima[id].drop(before: cut) }
+            return
+        }
+        guard case .departure = item.entry else { return }
+        for id in item.scopes where id < maxima.count { maxima[id].drop(before: cut) }
+    }
+
+    /// Adds the entries up to `now` (`fresh`: the indices of those after the old frontier, nil on the first
+    /// advance) to `period`, or starts it anew from the kept entries when `start` moved.
+    private func advance(_ period: inout PeriodTotals?, start: Instant, fresh: Range<Int>?, to now: Instant) {
+        if period?.start == start, let fresh {
+            for item in items[fresh] { period!.tally.add(item, settings: item.judged) }
             return
         }
         // A new period (or the first advance): the kept entries since its start.
-        var fresh = PeriodTotals(start: start)
-        fresh.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
-        for item in items[lowerBound(start)..<upperBound(now)] { fresh.tally.add(item, settings: item.judged) }
-        period = fresh
+        var started = PeriodTotals(start: start)
+        started.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
+        for item in items[lowerBound(start)..<upperBound(now)] { started.tally.add(item, settings: item.judged) }
+        period = started
     }
 
     /// Closes the interval of `current` (its totals up to `frontier`) and every interval after it that ends
@@ -259,13 +340,13 @@ struct MetricsHistory: Sendable {
             var tally: Tally
             if let frontier, now >= frontier, start <= frontier {
                 tally = totals.tally
-                for item in items[lowerBound(frontier.advanced(by: -totals.length))..<lowerBound(start)] {
+                let edge = lowerBound(frontier.advanced(by: -totals.length), near: totals.edge)
+                for item in items[edge..<lowerBound(start, near: edge)] {
                     tally.subtract(item, settings: current(item, settings))
                 }
                 for id in tally.scopeIDs {
-                    tally.setMaxWait(id, id < totals.maxima.count ? totals.maxima[id].max(from: start) : nil)
-                    tally.setCallbackMaxWait(
-                        id, id < totals.callbackMaxima.count ? totals.callbackMaxima[id].max(from: start) : nil)
+                    tally.setMaxWait(id, id < maxima.count ? maxima[id].max(from: start) : nil)
+                    tally.setCallbackMaxWait(id, id < callbackMaxima.count ? callbackMaxima[id].max(from: start) : nil)
                 }
                 if pendingCurrent == nil {
                     var pending = Tally()
@@ -340,6 +421,31 @@ struct MetricsHistory: Sendable {
         }
     }
 
+    /// ``lowerBound(_:)``, looking at `hint` (an index an earlier search returned) and a few entries after
+    /// it first; checked, so a stale hint only costs the binary search.
+    private func lowerBound(_ time: Instant, near hint: Int) -> Int {
+        let t = time.milliseconds
+        guard hint >= head, hint <= times.count, hint == head || times[hint - 1] < t else { return lowerBound(time) }
+        var index = hint
+        while index < times.count, times[index] < t {
+            index += 1
+            if index - hint > 8 { return lowerBound(time) }
+        }
+        return index
+    }
+
+    /// ``upperBound(_:)``, looking at `hint` and a few entries after it first (see ``lowerBound(_:near:)``).
+    private func upperBound(_ time: Instant, near hint: Int) -> Int {
+        let t = time.milliseconds
+        guard hint >= head, hint <= times.count, hint == head || times[hint - 1] <= t else { return upperBound(time) }
+        var index = hint
+        while index < times.count, times[index] <= t {
+            index += 1
+            if index - hint > 8 { return upperBound(time) }
+        }
+        return index
+    }
+
     /// The first kept index whose time is after `time`.
     private func upperBound(_ time: Instant) -> Int {
         let t = time.milliseconds
@@ -356,45 +462,16 @@ struct MetricsHistory: Sendable {
     }
 }
 
-/// One rolling window's running totals: the entries in `[frontier − length, frontier]`.
+/// One rolling window's running totals: the entries in `[frontier − length, frontier]` (their longest
+/// waits are ``MetricsHistory/maxima``, shared by every window).
 struct RollingTotals: Sendable {
     var length: Millis
     var tally = Tally()
-    /// The longest wait per scope id (``Tally``'s own ``WindowMetrics/maxWait`` is stale after a subtraction).
-    var maxima: [MaxDeque] = []
-    /// The longest request-to-connection wait of callbacks per scope id, kept the same way.
-    var callbackMaxima: [MaxDeque] = []
+    /// Where the last advance found `frontier − length` in the history's entries (a hint, see
+    /// ``MetricsHistory/lowerBound(_:near:)``).
+    var edge = 0
 
     init(length: Millis) { self.length = length }
-
-    mutating func add(_ item: HistoryItem, settings: QueueSettings?) {
-        tally.add(item, settings: settings)
-        if case .callback(let record) = item.entry, record.kind == .connected {
-            for id in item.scopes {
-                if id >= callbackMaxima.count {
-                    callbackMaxima += repeatElement(MaxDeque(), count: id + 1 - callbackMaxima.count)
-                }
-                callbackMaxima[id].insert(record.wait, at: record.at)
-            }
-            return
-        }
-        guard case .departure(let record) = item.entry, let settings, WindowMetrics.countsWait(record, settings: settings)
-        else { return }
-        for id in item.scopes {
-            if id >= maxima.count { maxima += repeatElement(MaxDeque(), count: id + 1 - maxima.count) }
-            maxima[id].insert(record.wait, at: record.leftAt)
-        }
-    }
-
-    mutating func subtract(_ item: HistoryItem, settings: QueueSettings?, dropBefore start: Instant) {
-        tally.subtract(item, settings: settings)
-        if case .callback(let record) = item.entry, record.kind == .connected {
-            for id in item.scopes where id < callbackMaxima.count { callbackMaxima[id].drop(before: start) }
-            return
-        }
-        guard case .departure = item.entry else { return }
-        for id in item.scopes where id < maxima.count { maxima[id].drop(before: start) }
-    }
 }
 
 /// "Today" or "interval": running totals since `start`.

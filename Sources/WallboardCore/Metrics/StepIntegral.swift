@@ -2,17 +2,24 @@
 /// step function, with its running integral, so the agent time inside any window `[a, b]` is
 /// `C(b) − C(a)`: two binary searches, whatever the number of agents or state changes in the window.
 ///
-/// Breakpoints are kept sorted by time with unique times; `counts[i]` holds from `times[i]` until the
-/// next breakpoint and `integrals[i]` is the integral up to `times[i]` (from an arbitrary origin: only
+/// Breakpoints are kept sorted by time with unique times; `points[i].count` holds from `points[i].time`
+/// until the next breakpoint and `points[i].integral` is the integral up to that time (from an arbitrary origin: only
 /// differences are used). A change at the end (the usual case) is O(1) amortised; a change in the
 /// past inserts a breakpoint and shifts the ones after it, exactly. ``drop(before:)`` forgets
 /// breakpoints no window reaches any more; the integral stays exact from the cut on. See
 /// docs/metrics.md, "How windows are computed".
 struct StepIntegral: Sendable {
-    private var times: [Int64] = []
-    private var counts: [Int] = []
-    private var integrals: [Int64] = []
-    /// Breakpoints before `head` are forgotten (removed from the arrays in batches).
+    /// One breakpoint: the count from `time` until the next one, and the integral up to `time`. Kept
+    /// together in one array, so a change touches one buffer instead of three (issue 14: an agent's state
+    /// change updates three of these in each of its scopes).
+    private struct Point: Sendable {
+        var time: Int64
+        var count: Int
+        var integral: Int64
+    }
+
+    private var points: [Point] = []
+    /// Breakpoints before `head` are forgotten (removed from the array in batches).
     private var head = 0
     /// The count before the first kept breakpoint (back to the cut).
     private(set) var before = 0
@@ -31,27 +38,24 @@ struct StepIntegral: Sendable {
         self.before = before
         for point in breakpoints {
             var integral = origin
-            if let last = integrals.last {
-                let step = Int64(counts[counts.count - 1]).multipliedReportingOverflow(
-                    by: point.time.milliseconds - times[times.count - 1])
-                let sum = last.addingReportingOverflow(step.partialValue)
+            if let last = points.last {
+                let step = Int64(last.count).multipliedReportingOverflow(by: point.time.milliseconds - last.time)
+                let sum = last.integral.addingReportingOverflow(step.partialValue)
                 guard !step.overflow, !sum.overflow, sum.partialValue.magnitude <= Self.integralLimit.magnitude else { return nil }
                 integral = sum.partialValue
             }
-            times.append(point.time.milliseconds)
-            counts.append(point.count)
-            integrals.append(integral)
+            points.append(Point(time: point.time.milliseconds, count: point.count, integral: integral))
         }
     }
 
     /// The kept breakpoints, oldest first.
     var breakpoints: [(time: Instant, count: Int)] {
-        (head..<times.count).map { (Instant(milliseconds: times[$0]), counts[$0]) }
+        points[head...].map { (Instant(milliseconds: $0.time), $0.count) }
     }
 
     /// The integral's value at the first kept breakpoint (0 without one), so a restored function
     /// reads the same values as the one it was stored from.
-    var origin: Int64 { head < integrals.count ? integrals[head] : 0 }
+    var origin: Int64 { head < points.count ? points[head].integral : 0 }
 
     /// The integral of the count over `[from, to]` (0 when `to ≤ from`), in count × milliseconds.
     func integral(from: Instant, to: Instant) -> Int64 {
@@ -63,45 +67,38 @@ struct StepIntegral: Sendable {
     mutating func add(_ delta: Int, at time: Instant) {
         guard delta != 0 else { return }
         let t = time.milliseconds
-        if let last = times.last, times.count > head, last <= t {
-            let index = times.count - 1
-            if last == t {
-                counts[index] += delta
+        if let last = points.last, points.count > head, last.time <= t {
+            if last.time == t {
+                points[points.count - 1].count += delta
             } else {
-                integrals.append(integrals[index] + Int64(counts[index]) * (t - last))
-                times.append(t)
-                counts.append(counts[index] + delta)
+                points.append(Point(time: t, count: last.count + delta, integral: last.integral + Int64(last.count) * (t - last.time)))
             }
             return
         }
-        if times.count == head {
-            times.append(t)
-            counts.append(before + delta)
-            integrals.append(integrals.last ?? 0)
+        if points.count == head {
+            points.append(Point(time: t, count: before + delta, integral: points.last?.integral ?? 0))
             return
         }
         // A change in the past: insert (or reuse) a breakpoint at `t` and shift every later one.
         var shiftFrom: Int
         if let index = lastIndex(atOrBefore: t) {
-            if times[index] == t {
-                counts[index] += delta
+            let point = points[index]
+            if point.time == t {
+                points[index].count += delta
+                shiftFrom = index + 1
             } else {
-                let integral = integrals[index] + Int64(counts[index]) * (t - times[index])
-                times.insert(t, at: index + 1)
-                counts.insert(counts[index] + delta, at: index + 1)
-                integrals.insert(integral, at: index + 1)
+                let integral = point.integral + Int64(point.count) * (t - point.time)
+                points.insert(Point(time: t, count: point.count + delta, integral: integral), at: index + 1)
+                shiftFrom = index + 2
             }
-            shiftFrom = times[index] == t ? index + 1 : index + 2
         } else {
-            let integral = integrals[head] - Int64(before) * (times[head] - t)
-            times.insert(t, at: head)
-            counts.insert(before + delta, at: head)
-            integrals.insert(integral, at: head)
+            let integral = points[head].integral - Int64(before) * (points[head].time - t)
+            points.insert(Point(time: t, count: before + delta, integral: integral), at: head)
             shiftFrom = head + 1
         }
-        while shiftFrom < times.count {
-            counts[shiftFrom] += delta
-            integrals[shiftFrom] += Int64(delta) * (times[shiftFrom] - t)
+        while shiftFrom < points.count {
+            points[shiftFrom].count += delta
+            points[shiftFrom].integral += Int64(delta) * (points[shiftFrom].time - t)
             shiftFrom += 1
         }
     }
@@ -111,14 +108,12 @@ struct StepIntegral: Sendable {
     mutating func drop(before cut: Instant) {
         let t = cut.milliseconds
         var index = head
-        while index + 1 < times.count, times[index + 1] <= t { index += 1 }
+        while index + 1 < points.count, points[index + 1].time <= t { index += 1 }
         guard index > head else { return }
-        before = counts[index - 1]
+        before = points[index - 1].count
         head = index
-        if head >= 1024, head * 2 >= times.count {
-            times.removeFirst(head)
-            counts.removeFirst(head)
-            integrals.removeFirst(head)
+        if head >= 1024, head * 2 >= points.count {
+            points.removeFirst(head)
             head = 0
         }
     }
@@ -127,18 +122,18 @@ struct StepIntegral: Sendable {
     func value(at time: Instant) -> Int64 { value(at: time.milliseconds) }
 
     private func value(at t: Int64) -> Int64 {
-        if let index = lastIndex(atOrBefore: t) { return integrals[index] + Int64(counts[index]) * (t - times[index]) }
-        guard head < times.count else { return 0 }
-        return integrals[head] - Int64(before) * (times[head] - t)
+        if let index = lastIndex(atOrBefore: t) { return points[index].integral + Int64(points[index].count) * (t - points[index].time) }
+        guard head < points.count else { return 0 }
+        return points[head].integral - Int64(before) * (points[head].time - t)
     }
 
     private func lastIndex(atOrBefore t: Int64) -> Int? {
-        if let last = times.last, times.count > head, last <= t { return times.count - 1 }
+        if let last = points.last, points.count > head, last.time <= t { return points.count - 1 }
         var low = head
-        var high = times.count
+        var high = points.count
         while low < high {
             let mid = (low + high) / 2
-            if times[mid] <= t { low = mid + 1 } else { high = mid }
+            if points[mid].time <= t { low = mid + 1 } else { high = mid }
         }
         return low > head ? low - 1 : nil
     }
