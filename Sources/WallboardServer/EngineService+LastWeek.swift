@@ -17,7 +17,7 @@ extension EngineService {
         dispatchPrecondition(condition: .onQueue(queue))
         lastWeek.whenHeld = { [weak self] _ in
             guard let self else { return }
-            applyLastWeekPatterns(now: clock.now())
+            applyLastWeekPatterns(now: clock.now(), fresh: true)
         }
         refreshLastWeek()
         addTimer(every: .seconds(1)) { $0.refreshLastWeek() }
@@ -31,19 +31,32 @@ extension EngineService {
     }
 
     /// Hands the held day to the projected close as each scope's interval pattern for today (docs/metrics.md,
-    /// "Projected close": the same weekday last week first), once per day read; a scope the day did not know
-    /// (a queue added since) keeps its fallback (yesterday, then today's own rate).
-    func applyLastWeekPatterns(now: Instant) {
+    /// "Projected close": the same weekday last week first), once per day read (`fresh`: a read just finished,
+    /// e.g. again after a configuration change, so it is applied even for the same day). Only the day a week
+    /// before today's counts (a read finishing just after midnight was for yesterday). A scope the day offered
+    /// nothing (a queue added since, a holiday) keeps its fallback (yesterday, then today's own rate). A
+    /// pattern's interval length is the day's own, so after a change of `interval_minutes` the engine ignores
+    /// the old day's until the new read is applied.
+    func applyLastWeekPatterns(now: Instant, fresh: Bool = false) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let day = lastWeek.held else { return }
         let calendar = engine.configuration.calendar
-        let today = calendar.localDate(of: calendar.startOfDay(containing: now))
-        guard lastWeekPatternsApplied != LastWeekPatternKey(day: day.date, appliesTo: today, intervalLength: calendar.intervalLength)
-        else { return }
-        lastWeekPatternsApplied = LastWeekPatternKey(day: day.date, appliesTo: today, intervalLength: calendar.intervalLength)
+        let todayStart = calendar.startOfDay(containing: now)
+        guard calendar.startOfDay(weekBefore: todayStart) == day.dayStart else { return }
+        let today = calendar.localDate(of: todayStart)
+        let key = LastWeekPatternKey(day: day.date, appliesTo: today, intervalLength: calendar.intervalLength)
+        guard fresh || lastWeekPatternsApplied != key else { return }
+        lastWeekPatternsApplied = key
         for (scope, intervals) in day.scopes {
-            let pattern = IntervalPattern(source: .lastWeek, day: day.date, appliesTo: today, intervals: intervals, calendar: calendar)
-            guard engine.intervalPatterns[scope] != pattern else { continue }
+            var pattern: IntervalPattern?
+            if let first = intervals.first, intervals.contains(where: { $0.metrics.offered > 0 }) {
+                var made = IntervalPattern(source: .lastWeek, day: day.date, appliesTo: today, intervals: intervals, calendar: calendar)
+                made.intervalLength = first.end.since(first.start)
+                pattern = made
+            }
+            let current = engine.intervalPatterns[scope]
+            // Only ever replace or remove a pattern of last week's (the setter's own patterns stay).
+            guard current != pattern, pattern != nil || current?.source == .lastWeek else { continue }
             engine.setIntervalPattern(pattern, for: scope)
             dirty = true
         }

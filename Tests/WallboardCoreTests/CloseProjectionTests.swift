@@ -94,6 +94,28 @@ import WallboardCore
         #expect(CloseProjection.project(Self.input(actual: actual)).reason == .noHandleTime)
     }
 
+    @Test func aZeroHandleTimeIsDefinedAndAnswersEveryExpectedContactInTime() {
+        var actual = Self.actual()
+        actual.totalTalk = 0
+        let p = CloseProjection.project(Self.input(actual: actual))
+        #expect(p.reason == nil && p.handleTime == 0)
+        #expect(Self.close(p.expectedWithinThreshold, 150))
+        #expect(Self.close(p.serviceLevel, (70.0 + 150) / 250))
+    }
+
+    @Test func ignoredAbandonsAloneStillHaveAnAbandonRate() {
+        // After the close (nothing expected), a day of 5 abandons and nothing answered: with abandons ignored
+        // the service level has no contact to judge, the abandon rate is 1.
+        var actual = WindowMetrics()
+        actual.offered = 5
+        actual.abandoned = 5
+        var input = Self.input(actual: actual, treatment: .ignore)
+        input.slots = []
+        let p = CloseProjection.project(input)
+        #expect(p.serviceLevel == nil && p.reason == .noContacts)
+        #expect(p.abandonRate == 1)
+    }
+
     @Test func withoutAThresholdThereIsNoProjection() {
         var input = Self.input()
         input.threshold = nil
@@ -151,8 +173,12 @@ import WallboardCore
         let pattern = IntervalPattern(
             source: .yesterday, day: "2026-11-30", appliesTo: "2026-12-01", offered: [480: 3, 1110: 5, 1140: 0],
             intervalLength: .minutes(30))
-        #expect(pattern.lastBusyEnd == 1140)
-        #expect(IntervalPattern(source: .yesterday, day: "", appliesTo: "", offered: [1410: 1], intervalLength: .minutes(30)).lastBusyEnd == 1440)
+        #expect(pattern.lastBusyEnd() == 1140)
+        #expect(IntervalPattern(source: .yesterday, day: "", appliesTo: "", offered: [1410: 1], intervalLength: .minutes(30)).lastBusyEnd() == 1440)
+        // A 06:00 day start: 01:00-01:30 is the day's last busy interval, not 23:00 (it ends at 01:30 the next date).
+        let late = IntervalPattern(source: .lastWeek, day: "", appliesTo: "", offered: [400: 2, 1380: 4, 60: 1], intervalLength: .minutes(30))
+        #expect(late.lastBusyEnd(dayStartMinute: 360) == 360 + 1170)
+        #expect(late.lastBusyEnd() == 1410)
         // Paris in winter (UTC+1): 20:00 local is 19:00 UTC; a 06:00 day start puts 02:00 on the next date.
         let paris = CenterCalendar(timeZone: IntervalHistoryTests.paris, dayStart: .minutes(6 * 60))
         let dayStart = paris.startOfDay(containing: RFC3339.parse("2026-12-01T12:00:00Z")!)
@@ -165,5 +191,17 @@ import WallboardCore
         let dstStart = dst.startOfDay(containing: RFC3339.parse("2026-10-25T12:00:00Z")!)
         #expect(dst.instant(ofLocalTime: .minutes(20 * 60), inDayStarting: dstStart) == RFC3339.parse("2026-10-25T19:00:00Z")!)
         #expect(dst.localMinuteOfDay(of: RFC3339.parse("2026-10-25T19:00:00Z")!) == 1200)
+        // Its 02:00-03:00 comes twice (00:00Z and 01:00Z): the first pass stands for that clock hour in a pattern.
+        func hour(_ utc: String, _ offered: Int) -> IntervalFigures {
+            var m = WindowMetrics()
+            m.offered = offered
+            let start = RFC3339.parse(utc)!
+            return IntervalFigures(start: start, end: start.advanced(by: .minutes(60)), complete: true, metrics: m, staffed: 1)
+        }
+        let hourly = CenterCalendar(timeZone: IntervalHistoryTests.paris, intervalLength: .minutes(60))
+        let twice = IntervalPattern(
+            source: .lastWeek, day: "2026-10-25", appliesTo: "2026-11-01",
+            intervals: [hour("2026-10-25T00:00:00Z", 4), hour("2026-10-25T01:00:00Z", 7), hour("2026-10-25T02:00:00Z", 3)], calendar: hourly)
+        #expect(twice.offered == [120: 4, 180: 3])
     }
 }

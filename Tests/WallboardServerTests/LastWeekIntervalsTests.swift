@@ -128,7 +128,7 @@ import WallboardJournal
     static func options(_ stateDir: String?) -> DaemonOptions {
         var options = DaemonOptions(
             host: "127.0.0.1", port: 0, webRoot: TestDaemon.webRoot, simulator: false,
-            engine: EngineConfiguration(queues: [QueueSettings(id: "sales"), QueueSettings(id: "support")]))
+            engine: EngineConfiguration(queues: [QueueSettings(id: "sales"), QueueSettings(id: "support"), QueueSettings(id: "billing")]))
         if let stateDir {
             options.stateDirectory = stateDir
             options.journal = EngineService.JournalSettings(directory: stateDir + "/journal", keepDays: 30)
@@ -206,6 +206,10 @@ import WallboardJournal
         #expect(pattern == IntervalPattern(
             source: .lastWeek, day: "2026-12-01", appliesTo: "2026-12-08", intervals: replayed.intervals(of: .queue("support")),
             calendar: daemon.daemon.engine.queue.sync { daemon.daemon.engine.engine.configuration.calendar }))
+        // A queue last week's day offered nothing (billing: no contacts in the journal) keeps its fallback.
+        #expect(daemon.daemon.engine.queue.sync { daemon.daemon.engine.engine.intervalPatterns[.queue("billing")] } == nil)
+        let billing = try JSONC.parse(try daemon.get("/api/v1/intervals?scope=queue:billing&day=today").text)
+        #expect(billing["projection"]?["pattern"] != "last_week", "\(billing["projection"] ?? .null)")
 
         // CSV: today's rows, then last week's with that day in the `day` column.
         let csv = try daemon.get("/api/v1/intervals?scope=queue:sales&day=today", headers: ["Accept": "text/csv"])

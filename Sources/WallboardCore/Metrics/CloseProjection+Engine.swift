@@ -41,13 +41,14 @@ extension WallboardEngine {
         }
         if patterns.contains(where: { $0 == nil }), let yesterday = history.intervals.intervals(ofDay: yesterdayStart) {
             var offered = [[Int: Int]](repeating: [:], count: kept.count)
+            var seen = Set<Int>()
             for interval in yesterday {
-                var minute: Int?
+                // A 25-hour yesterday has one clock hour twice: its first pass stands for that hour.
+                let key = calendar.localMinuteOfDay(of: interval.start)
+                guard seen.insert(key).inserted else { continue }
                 for (index, id) in ids.enumerated() where patterns[index] == nil {
                     guard let id, let count = interval.figures[id]?.offered, count > 0 else { continue }
-                    let key = minute ?? calendar.localMinuteOfDay(of: interval.start)
-                    minute = key
-                    offered[index][key, default: 0] += count
+                    offered[index][key] = count
                 }
             }
             let day = calendar.localDate(of: yesterdayStart)
@@ -110,7 +111,7 @@ extension WallboardEngine {
         var configured = configuration.projectionClose
         if case .queue(let id) = scope, let close = settings[id].close { configured = close }
         if let configured { return calendar.instant(ofLocalTime: configured, inDayStarting: todayStart) }
-        if let minute = pattern?.lastBusyEnd {
+        if let minute = pattern?.lastBusyEnd(dayStartMinute: Int(calendar.dayStart / 60_000)) {
             return calendar.instant(ofLocalTime: Millis(minute % 1440) * 60_000, inDayStarting: todayStart)
         }
         return calendar.startOfDay(after: todayStart)

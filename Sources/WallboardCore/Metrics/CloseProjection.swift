@@ -111,7 +111,8 @@ public struct CloseProjection: Sendable, Equatable {
                 result.reason = .noAgents
                 return result
             }
-            guard let handleTime, handleTime > 0 else {
+            // A zero handle time (contacts handled in no time) is a defined one: Erlang C then answers all at once.
+            guard let handleTime else {
                 result.reason = .noHandleTime
                 return result
             }
@@ -128,12 +129,15 @@ public struct CloseProjection: Sendable, Equatable {
             Double(actual.serviceLevelDenominator)
             + (input.treatment == .ignore ? expectedAnswered : expected)
         let abandonBase = Double(answeredOrAbandoned) + expected
-        guard denominator > 0, abandonBase > 0 else {
+        // Each figure on its own denominator: with abandons ignored, a day of abandons only has an abandon rate.
+        if abandonBase > 0 {
+            result.abandonRate = min(1, max(0, (Double(actual.abandoned) + result.expectedAbandoned) / abandonBase))
+        }
+        guard denominator > 0 else {
             result.reason = .noContacts
             return result
         }
         result.serviceLevel = min(1, max(0, numerator / denominator))
-        result.abandonRate = min(1, max(0, (Double(actual.abandoned) + result.expectedAbandoned) / abandonBase))
         return result
     }
 

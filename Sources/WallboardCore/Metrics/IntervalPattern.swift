@@ -38,8 +38,12 @@ public struct IntervalPattern: Sendable, Equatable {
         source: Source, day: String, appliesTo: String, intervals: [IntervalFigures], calendar: CenterCalendar
     ) {
         var offered: [Int: Int] = [:]
-        for interval in intervals where interval.metrics.offered > 0 {
-            offered[calendar.localMinuteOfDay(of: interval.start), default: 0] += interval.metrics.offered
+        var seen = Set<Int>()
+        for interval in intervals {
+            // A 25-hour day has one clock hour twice: its first pass stands for that hour (a normal day has one).
+            let minute = calendar.localMinuteOfDay(of: interval.start)
+            guard seen.insert(minute).inserted, interval.metrics.offered > 0 else { continue }
+            offered[minute] = interval.metrics.offered
         }
         self.init(source: source, day: day, appliesTo: appliesTo, offered: offered, intervalLength: calendar.intervalLength)
     }
@@ -47,13 +51,17 @@ public struct IntervalPattern: Sendable, Equatable {
     /// Contacts the pattern expects in the interval starting at local minute `minute` (0 when it has none).
     public func offered(atMinute minute: Int) -> Int { max(0, offered[minute] ?? 0) }
 
-    /// The local minute of day at which the pattern's last interval with offered contacts ends, or nil
-    /// when it has none.
-    public var lastBusyEnd: Int? {
-        guard let last = offered.filter({ $0.value > 0 }).keys.max() else { return nil }
+    /// The local minute at which the pattern's last interval with offered contacts ends, counted in the
+    /// business day that starts at local minute `dayStartMinute` (with a 06:00 start, 01:30 comes after
+    /// 23:30): `dayStartMinute` plus at most 1,440, so it may exceed 1,440 (take it modulo 1,440 for the
+    /// clock time); nil when the pattern has none.
+    public func lastBusyEnd(dayStartMinute: Int = 0) -> Int? {
+        func clock(_ minute: Int) -> Int { ((minute % 1440) + 1440) % 1440 }
+        let start = clock(dayStartMinute)
+        func intoDay(_ minute: Int) -> Int { clock(clock(minute) - start) }
+        guard let last = offered.filter({ $0.value > 0 }).keys.max(by: { intoDay($0) < intoDay($1) }) else { return nil }
         let length = Int(clamping: max(intervalLength, 60_000) / 60_000)
-        let (end, overflow) = last.addingReportingOverflow(length)
-        return overflow ? nil : min(end, 1440)
+        return start + min(intoDay(last) + min(length, 1440), 1440)
     }
 }
 
