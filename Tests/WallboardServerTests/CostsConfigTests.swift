@@ -1,3 +1,4 @@
+import JSONC
 import Testing
 import WallboardAlerts
 import WallboardCore
@@ -16,7 +17,35 @@ import WallboardCore
             .deletingLastPathComponent().appending(path: "docs/samples/cost-sample.yaml").path
         let engine = try DaemonConfiguration.load(path: path).engine
         #expect(engine.costs == CostConfiguration(
-            currency: "EUR", decimals: 2, agentHourly: 3000, teamHourly: ["sales": 3600], fixedHourly: 1198))
+            currency: "EUR", decimals: 2, agentHourly: 3000, teamHourly: ["sales": 3600], fixedHourly: 1198,
+            agentRates: ["a2": 2400]))
+    }
+
+    /// The sample day replayed under the sample config as the daemon reads it gives docs/metrics.md's
+    /// hand-computed figures (all of them: CostSampleDayTests).
+    @Test func theSampleDayUnderTheSampleConfigGivesTheHandComputation() throws {
+        let docs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: "docs/samples")
+        let engine = try DaemonConfiguration.load(path: docs.appending(path: "cost-sample.yaml").path).engine
+        let text = try String(decoding: Data(contentsOf: docs.appending(path: "cost-sample.ndjson")), as: UTF8.self)
+        let inputs = text.split(separator: "\n").enumerated().map { index, line -> Replay.Input in
+            do { return .json(line: index + 1, try JSONC.parse(String(line))) } catch {
+                return .unparseable(line: index + 1, message: "not JSON")
+            }
+        }
+        let result = Replay.run(inputs: inputs, configuration: engine)
+        #expect(result.rejections.isEmpty)
+        let windows = result.json()["windows"]
+        func figures(_ window: String, _ path: [String]) -> [Int64?] {
+            var node = windows?[window]
+            for key in path { node = node?[key] }
+            return ["cost_minor", "cost_per_handled_minor", "cost_per_offered_minor"].map { node?[$0]?.integerValue }
+        }
+        #expect(figures("60m", ["center"]) == [2578, 859, 645])
+        #expect(figures("60m", ["teams", "sales"]) == [2110, 1055, 1055])
+        #expect(figures("5m", ["center"]) == [480, 480, nil])
+        #expect(figures("today", ["queues", "support"]) == [6527, 3264, 2176])
+        #expect(figures("today", ["teams", "sales"]) == [10111, 5055, 5055])
     }
 
     @Test func amountsAreExactInEveryForm() throws {
