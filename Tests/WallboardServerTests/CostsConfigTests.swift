@@ -66,6 +66,33 @@ import WallboardCore
         #expect(four == CostConfiguration(currency: "BHD", decimals: 3, agentHourly: 105, fixedHourly: 1500))
     }
 
+    @Test func agentsHaveRatesOfTheirOwn() throws {
+        let yaml = """
+            costs:
+              currency: EUR
+              agent_hourly: 30
+              teams: {sales: 36}
+              agents: {a1: 42.5, "a 2": "0", ghost: 19.99}
+            """
+        let costs = try #require(try DaemonConfiguration.parse(yaml: yaml, fileName: "w.yaml").engine.costs)
+        #expect(costs.agentRates == ["a1": 4250, "a 2": 0, "ghost": 1999])
+        #expect(costs.hourly(agent: "a1", team: "sales") == 4250)
+        #expect(costs.hourly(agent: "a 2", team: nil) == 0)
+        #expect(costs.hourly(agent: "b", team: "sales") == 3600)
+        #expect(costs.hourly(agent: "b", team: nil) == 3000)
+    }
+
+    @Test func tooManyAgentRatesIsAnError() throws {
+        let count = CostConfiguration.maximumAgentRates + 1
+        let agents = (0..<count).map { "\"a\($0)\": 1" }.joined(separator: ", ")
+        #expect {
+            _ = try DaemonConfiguration.parse(
+                yaml: "costs: {currency: EUR, agent_hourly: 30, agents: {\(agents)}}", fileName: "w.yaml")
+        } throws: { error in
+            "\(error)".contains("costs.agents") && "\(error)".contains("at most 100000 agents")
+        }
+    }
+
     @Test func noSectionNoCosts() throws {
         #expect(try DaemonConfiguration.parse(yaml: "log_level: info", fileName: "w.yaml").engine.costs == nil)
     }
@@ -89,6 +116,13 @@ import WallboardCore
             (base + "  agent_hourly: 30\n  teams: {sales: null}", "costs.teams.sales", "hourly amount"),
             (base + "  agent_hourly: 30\n  teams: {\"\": 3}", "costs.teams.", "team id"),
             (base + "  agent_hourly: 30\n  per_agent: {a1: 3}", "costs.per_agent", "unknown key"),
+            (base + "  agent_hourly: 30\n  agents: {a1: -1}", "costs.agents.a1", "must not be negative"),
+            (base + "  agent_hourly: 30\n  agents: {a1: 12.345}", "costs.agents.a1", "more than 2 decimals"),
+            (base + "  agent_hourly: 30\n  agents: {a1: null}", "costs.agents.a1", "hourly amount"),
+            (base + "  agent_hourly: 30\n  agents: {a1: 1e30}", "costs.agents.a1", "at most 10000000000.00"),
+            (base + "  agent_hourly: 30\n  agents: {a1: [1]}", "costs.agents.a1", "amount such as 32.50"),
+            (base + "  agent_hourly: 30\n  agents: {\"\": 3}", "costs.agents.", "an agent id must be 1 to"),
+            (base + "  agent_hourly: 30\n  agents: [a1]", "costs.agents", "mapping"),
         ] {
             #expect {
                 _ = try DaemonConfiguration.parse(yaml: yaml, fileName: "w.yaml")
