@@ -43,11 +43,13 @@ extension WallboardEngine {
     }
 
     /// The book stored at `node`; `legacyTeams` (agent id → team of its live record) for a checkpoint
-    /// written before version 7, whose time carries no team.
+    /// written before version 7, whose time carries no team (unless its book has `teams` after all: then
+    /// it is read as version 7's).
     static func decodeAgentDays(
-        _ node: CheckpointNode?, keep: Millis, legacyTeams: [String: String]? = nil
+        _ node: CheckpointNode?, keep: Millis, legacyTeams olderTeams: [String: String]? = nil
     ) throws(CheckpointError) -> AgentDayBook {
         guard let node else { return AgentDayBook(keep: keep) }
+        let legacyTeams = try node.optionalKey("teams") == nil ? olderTeams : nil
         try node.onlyKeys(legacyTeams == nil ? ["day_start", "pruned_at", "teams", "agents"] : ["day_start", "pruned_at", "agents"])
         var entries: [String: AgentDayBook.Entry] = [:]
         var reasons: [String] = []
