@@ -13,7 +13,8 @@ import WallboardCore
 @Suite struct CostSampleDayTests {
     /// docs/samples/cost-sample.yaml's `costs:` (ConfigCostsTests checks the file parses to this).
     static let costs = CostConfiguration(
-        currency: "EUR", decimals: 2, agentHourly: 3000, teamHourly: ["sales": 3600], fixedHourly: 1198)
+        currency: "EUR", decimals: 2, agentHourly: 3000, teamHourly: ["sales": 3600], fixedHourly: 1198,
+        agentRates: ["a2": 2400])
 
     static func result(costs: CostConfiguration? = Self.costs) throws -> ReplayResult {
         let url = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -49,29 +50,43 @@ import WallboardCore
         #expect(result.rejections.isEmpty)
         let json = result.json()
         #expect(json["currency"] == ["code": "EUR", "decimals": 2])
-        // 60m: agents 900 + 600, fixed 1198 → 2698; handle time sales 300 s, support 330 s of 630 s.
-        Self.expect(json, "60m", ["center"], (2698, 899, 675))  // 674.5 rounds half up
-        Self.expect(json, "60m", ["queues", "sales"], (1285, 1285, 1285))
-        Self.expect(json, "60m", ["queues", "support"], (1413, 707, 471))
-        Self.expect(json, "60m", ["teams", "sales"], (1870, 935, 935))
-        Self.expect(json, "60m", ["channels", "voice"], (2698, 899, 675))
-        // 15m and the interval (09:00–09:30, now 09:15): fixed 299.5 → 1799.5.
+        // Agents: a1 900 s at 36.00 = 900; a2 (own rate 24.00) 360 s without a team + 360 s in sales = 480.
+        // 60m: agents 1380, fixed 1198 → 2578; handle time sales 300 s, support 330 s of 630 s.
+        Self.expect(json, "60m", ["center"], (2578, 859, 645))  // 644.5 rounds half up
+        Self.expect(json, "60m", ["queues", "sales"], (1228, 1228, 1228))
+        Self.expect(json, "60m", ["queues", "support"], (1350, 675, 450))
+        Self.expect(json, "60m", ["teams", "sales"], (2110, 1055, 1055))  // a1 900 + a2's sales time 240
+        Self.expect(json, "60m", ["channels", "voice"], (2578, 859, 645))
+        // 15m and the interval (09:00–09:30, now 09:15): fixed 299.5 → 1679.5.
         for window in ["15m", "interval"] {
-            Self.expect(json, window, ["center"], (1800, 600, 450))
-            Self.expect(json, window, ["queues", "sales"], (857, 857, 857))
-            Self.expect(json, window, ["queues", "support"], (943, 471, 314))
-            Self.expect(json, window, ["teams", "sales"], (1142, 571, 571))
+            Self.expect(json, window, ["center"], (1680, 560, 420))
+            Self.expect(json, window, ["queues", "sales"], (800, 800, 800))
+            Self.expect(json, window, ["queues", "support"], (880, 440, 293))
+            Self.expect(json, window, ["teams", "sales"], (1382, 691, 691))
         }
-        // 5m (09:10–09:15): a1 300 s, a2 120 s, fixed 99.83; only c4 (support, 210 s) handled.
-        Self.expect(json, "5m", ["center"], (500, 500, nil))
+        // 5m (09:10–09:15): a1 300 s = 300, a2 120 s in sales at 24.00 = 80, fixed 99.83; only c4 (support, 210 s) handled.
+        Self.expect(json, "5m", ["center"], (480, 480, nil))
         Self.expect(json, "5m", ["queues", "sales"], (0, nil, nil))
-        Self.expect(json, "5m", ["queues", "support"], (500, 500, nil))
-        Self.expect(json, "5m", ["teams", "sales"], (400, 400, nil))
-        // today (00:00–09:15): fixed 1198 × 9.25 = 11081.5 → 12581.5.
-        Self.expect(json, "today", ["center"], (12582, 4194, 3145))
-        Self.expect(json, "today", ["queues", "sales"], (5991, 5991, 5991))
-        Self.expect(json, "today", ["queues", "support"], (6590, 3295, 2197))
-        Self.expect(json, "today", ["teams", "sales"], (9871, 4935, 4935))
+        Self.expect(json, "5m", ["queues", "support"], (480, 480, nil))
+        Self.expect(json, "5m", ["teams", "sales"], (480, 480, nil))
+        // today (00:00–09:15): fixed 1198 × 9.25 = 11081.5 → 12461.5.
+        Self.expect(json, "today", ["center"], (12462, 4154, 3115))
+        Self.expect(json, "today", ["queues", "sales"], (5934, 5934, 5934))
+        Self.expect(json, "today", ["queues", "support"], (6527, 3264, 2176))
+        Self.expect(json, "today", ["teams", "sales"], (10111, 5055, 5055))
+    }
+
+    /// The same day without a2's own rate: its stretch without a team at 30.00 (300) and its stretch in
+    /// sales at 36.00 (360), each at the rate of the team it was under then.
+    @Test func withoutTheAgentRateEachStretchTakesItsTeamsRate() throws {
+        var costs = Self.costs
+        costs.agentRates = [:]
+        let json = try Self.result(costs: costs).json()
+        Self.expect(json, "60m", ["center"], (2758, 919, 690))  // agents 900 + 300 + 360
+        Self.expect(json, "60m", ["teams", "sales"], (2230, 1115, 1115))  // 900 + 360 + 969.8
+        Self.expect(json, "5m", ["center"], (520, 520, nil))  // a2's last 120 s in sales at 36.00 = 120
+        Self.expect(json, "today", ["center"], (12642, 4214, 3160))
+        Self.expect(json, "today", ["teams", "sales"], (10231, 5115, 5115))
     }
 
     @Test func withoutCostsThereAreNoCostFields() throws {
@@ -84,9 +99,9 @@ import WallboardCore
         let result = try Self.result()
         let json = result.snapshot.json()
         #expect(json["center"]?["currency"] == ["code": "EUR", "decimals": 2])
-        #expect(json["center"]?["metrics"]?["60m"]?["cost_per_offered_minor"] == 675)
+        #expect(json["center"]?["metrics"]?["60m"]?["cost_per_offered_minor"] == 645)
         let support = json["queues"]?.arrayValue?.first { $0["id"] == "support" }
-        #expect(support?["metrics"]?["today"]?["cost_minor"] == 6590)
+        #expect(support?["metrics"]?["today"]?["cost_minor"] == 6527)
     }
 
     @Test func nothingHandledLeavesQueueCostsUndefinedButTheCenterPriced() {

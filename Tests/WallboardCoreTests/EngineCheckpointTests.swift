@@ -400,6 +400,7 @@ import Testing
         counters["late_wrapups"] = nil
         counters["expired"] = nil
         root["counters"] = .object(counters)
+        root["agent_days"] = nil  // version 7's teams of stretches (AgentDayOwnRateTests reads a version 6 book)
         root["version"] = 3
         let restored = try WallboardEngine(restoringFrom: .object(root), configuration: EngineConfiguration())
         #expect(restored.agents["a1"]?.contacts == ["c1"])
@@ -421,11 +422,11 @@ import Testing
                 // patterns of the projected close (the server sets them again from the journal).
                 "expiredLog", "expiredLogDropped", "idleScanDue", "intervalPatterns",
             ], "update WallboardEngine+Checkpoint.swift for the new field")
-        // AgentDay+Checkpoint.swift stores dayStart, prunedAt, entries and (as each mark's text) reasons; keep comes
-        // from the configuration, reasonIndex is rebuilt from reasons.
+        // AgentDay+Checkpoint.swift stores dayStart, prunedAt, entries, (as each mark's text) reasons and teams; keep
+        // comes from the configuration, reasonIndex and teamIndex are rebuilt from reasons and teams.
         #expect(
             Set(Mirror(reflecting: AgentDayBook()).children.compactMap(\.label))
-                == ["dayStart", "entries", "keep", "prunedAt", "reasons", "reasonIndex"])
+                == ["dayStart", "entries", "keep", "prunedAt", "reasons", "reasonIndex", "teams", "teamIndex"])
         #expect(
             Mirror(reflecting: WindowMetrics()).children.count
                 == WindowMetrics.checkpointCounts.count + WindowMetrics.checkpointDurations.count + 5)

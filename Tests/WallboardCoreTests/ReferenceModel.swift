@@ -84,6 +84,11 @@ struct ReferenceModel {
         }
         func agentInScope(_ agent: String) -> Bool {
             if scope == "center" { return true }
+            // `agent:ID@TEAM` (`agent:ID@` for no team): that agent's time under that team.
+            if let rest = scope.dropPrefix("agent:") {
+                let parts = rest.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                return parts[0] == agent && (agentTeam[agent] ?? "") == parts[1]
+            }
             if let id = scope.dropPrefix("team:") { return agentTeam[agent] == id }
             return (agentQueues[agent] ?? []).contains(scope)
         }
@@ -189,6 +194,7 @@ struct ReferenceModel {
             expireIdle(before: t)
             switch event.body {
             case .agentLogin(let login):
+                closeState(login.agent, t)  // logged in again: the earlier login's time ends here
                 agentQueues[login.agent] = login.queues
                 agentTeam[login.agent] = login.team
                 agentState[login.agent] = (.available, t)

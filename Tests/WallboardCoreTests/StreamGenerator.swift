@@ -24,6 +24,9 @@ struct StreamGenerator {
         var callbacks = false
         /// Contacts start in self-service ("ivr", "bot") and self-serve or go on to a queue.
         var selfService = false
+        /// Now and then an idle agent logs in again under another team (or none): after a logout and a
+        /// while away, or straight over its current login.
+        var teamChanges = false
     }
 
     static let queues = ["q1", "q2", "q3"]
@@ -46,6 +49,8 @@ struct StreamGenerator {
     private var agentQueues: [String: [String]] = [:]
     private var busy: [String: Busy] = [:]
     private var notReady: Set<String> = []
+    /// Agents logged out by `teamChanges`: when they come back, under which team.
+    private var away: [String: (until: Instant, team: String?)] = [:]
 
     init(seed: UInt64, start: Instant, options: Options = Options()) {
         random = SeededRandom(seed: seed)
@@ -176,7 +181,31 @@ struct StreamGenerator {
         }
     }
 
+    /// `teamChanges`: brings an away agent back when its time comes, or sends an idle one away or logs it
+    /// in again under another team. True when the agent's step is over.
+    private mutating func changeTeam(_ agent: String) -> Bool {
+        if let back = away[agent] {
+            guard now >= back.until else { return true }
+            away[agent] = nil
+            notReady.remove(agent)
+            emit(.agentLogin(AgentLogin(agent: agent, name: agent, team: back.team, queues: agentQueues[agent]!)))
+            return true
+        }
+        guard busy[agent] == nil, random.chance(0.03) else { return false }
+        let team = [nil, "odd", "even"][random.int(0...2)]
+        if random.chance(0.5) {
+            emit(.agentLogout(agent: agent))
+            notReady.insert(agent)  // nobody transfers or calls back to it meanwhile
+            away[agent] = (now.advanced(by: Millis(random.int(1000...300_000))), team)
+        } else {
+            notReady.remove(agent)
+            emit(.agentLogin(AgentLogin(agent: agent, name: agent, team: team, queues: agentQueues[agent]!)))
+        }
+        return true
+    }
+
     private mutating func stepAgent(_ agent: String) {
+        if options.teamChanges, changeTeam(agent) { return }
         if var work = busy[agent] {
             if !work.ended, random.chance(0.1) {
                 emit(work.held ? .contactResumed(contact: work.contact) : .contactHeld(contact: work.contact))

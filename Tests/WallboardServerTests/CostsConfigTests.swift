@@ -1,3 +1,4 @@
+import JSONC
 import Testing
 import WallboardAlerts
 import WallboardCore
@@ -16,7 +17,35 @@ import WallboardCore
             .deletingLastPathComponent().appending(path: "docs/samples/cost-sample.yaml").path
         let engine = try DaemonConfiguration.load(path: path).engine
         #expect(engine.costs == CostConfiguration(
-            currency: "EUR", decimals: 2, agentHourly: 3000, teamHourly: ["sales": 3600], fixedHourly: 1198))
+            currency: "EUR", decimals: 2, agentHourly: 3000, teamHourly: ["sales": 3600], fixedHourly: 1198,
+            agentRates: ["a2": 2400]))
+    }
+
+    /// The sample day replayed under the sample config as the daemon reads it gives docs/metrics.md's
+    /// hand-computed figures (all of them: CostSampleDayTests).
+    @Test func theSampleDayUnderTheSampleConfigGivesTheHandComputation() throws {
+        let docs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: "docs/samples")
+        let engine = try DaemonConfiguration.load(path: docs.appending(path: "cost-sample.yaml").path).engine
+        let text = try String(decoding: Data(contentsOf: docs.appending(path: "cost-sample.ndjson")), as: UTF8.self)
+        let inputs = text.split(separator: "\n").enumerated().map { index, line -> Replay.Input in
+            do { return .json(line: index + 1, try JSONC.parse(String(line))) } catch {
+                return .unparseable(line: index + 1, message: "not JSON")
+            }
+        }
+        let result = Replay.run(inputs: inputs, configuration: engine)
+        #expect(result.rejections.isEmpty)
+        let windows = result.json()["windows"]
+        func figures(_ window: String, _ path: [String]) -> [Int64?] {
+            var node = windows?[window]
+            for key in path { node = node?[key] }
+            return ["cost_minor", "cost_per_handled_minor", "cost_per_offered_minor"].map { node?[$0]?.integerValue }
+        }
+        #expect(figures("60m", ["center"]) == [2578, 859, 645])
+        #expect(figures("60m", ["teams", "sales"]) == [2110, 1055, 1055])
+        #expect(figures("5m", ["center"]) == [480, 480, nil])
+        #expect(figures("today", ["queues", "support"]) == [6527, 3264, 2176])
+        #expect(figures("today", ["teams", "sales"]) == [10111, 5055, 5055])
     }
 
     @Test func amountsAreExactInEveryForm() throws {
@@ -35,6 +64,33 @@ import WallboardCore
         let four = try DaemonConfiguration.parse(
             yaml: "costs: {currency: BHD, decimals: 3, agent_hourly: 0.105, fixed_hourly: 1.5}", fileName: "w.yaml").engine.costs
         #expect(four == CostConfiguration(currency: "BHD", decimals: 3, agentHourly: 105, fixedHourly: 1500))
+    }
+
+    @Test func agentsHaveRatesOfTheirOwn() throws {
+        let yaml = """
+            costs:
+              currency: EUR
+              agent_hourly: 30
+              teams: {sales: 36}
+              agents: {a1: 42.5, "a 2": "0", ghost: 19.99}
+            """
+        let costs = try #require(try DaemonConfiguration.parse(yaml: yaml, fileName: "w.yaml").engine.costs)
+        #expect(costs.agentRates == ["a1": 4250, "a 2": 0, "ghost": 1999])
+        #expect(costs.hourly(agent: "a1", team: "sales") == 4250)
+        #expect(costs.hourly(agent: "a 2", team: nil) == 0)
+        #expect(costs.hourly(agent: "b", team: "sales") == 3600)
+        #expect(costs.hourly(agent: "b", team: nil) == 3000)
+    }
+
+    @Test func tooManyAgentRatesIsAnError() throws {
+        let count = CostConfiguration.maximumAgentRates + 1
+        let agents = (0..<count).map { "\"a\($0)\": 1" }.joined(separator: ", ")
+        #expect {
+            _ = try DaemonConfiguration.parse(
+                yaml: "costs: {currency: EUR, agent_hourly: 30, agents: {\(agents)}}", fileName: "w.yaml")
+        } throws: { error in
+            "\(error)".contains("costs.agents") && "\(error)".contains("at most 100000 agents")
+        }
     }
 
     @Test func noSectionNoCosts() throws {
@@ -60,6 +116,13 @@ import WallboardCore
             (base + "  agent_hourly: 30\n  teams: {sales: null}", "costs.teams.sales", "hourly amount"),
             (base + "  agent_hourly: 30\n  teams: {\"\": 3}", "costs.teams.", "team id"),
             (base + "  agent_hourly: 30\n  per_agent: {a1: 3}", "costs.per_agent", "unknown key"),
+            (base + "  agent_hourly: 30\n  agents: {a1: -1}", "costs.agents.a1", "must not be negative"),
+            (base + "  agent_hourly: 30\n  agents: {a1: 12.345}", "costs.agents.a1", "more than 2 decimals"),
+            (base + "  agent_hourly: 30\n  agents: {a1: null}", "costs.agents.a1", "hourly amount"),
+            (base + "  agent_hourly: 30\n  agents: {a1: 1e30}", "costs.agents.a1", "at most 10000000000.00"),
+            (base + "  agent_hourly: 30\n  agents: {a1: [1]}", "costs.agents.a1", "amount such as 32.50"),
+            (base + "  agent_hourly: 30\n  agents: {\"\": 3}", "costs.agents.", "an agent id must be 1 to"),
+            (base + "  agent_hourly: 30\n  agents: [a1]", "costs.agents", "mapping"),
         ] {
             #expect {
                 _ = try DaemonConfiguration.parse(yaml: yaml, fileName: "w.yaml")

@@ -15,9 +15,11 @@ extension WallboardEngine {
     /// contacts' wrap-up clocks and last activity, late wrap-ups and expired counts (issue 16); version 5
     /// also holds today's and yesterday's closed clock intervals (issue 18); version 6 also pending
     /// callbacks, self-service sessions, the call-back marks of abandoned contacts, and callback and
-    /// self-service entries and figures (issue 23; Checkpoint/WallboardEngine+CheckpointCallbacks.swift).
-    /// Version 3 is read as version 4 without them, 4 as 5 without intervals, 5 as 6 without callbacks.
-    public static let checkpointVersion: Int64 = 6
+    /// self-service entries and figures (issue 23; Checkpoint/WallboardEngine+CheckpointCallbacks.swift);
+    /// version 7 also the team of each agent's logged-in stretches, for agents' own hourly rates (issue 23;
+    /// Metrics/AgentDay+Checkpoint.swift). Version 3 is read as version 4 without them, 4 as 5 without
+    /// intervals, 5 as 6 without callbacks, 6 as 7 with each agent's stretches under its team at the restore.
+    public static let checkpointVersion: Int64 = 7
     /// The oldest version this build reads (an older checkpoint is skipped: the journal is replayed).
     public static let oldestCheckpointVersion: Int64 = 3
     /// The value of the checkpoint's `format` key.
@@ -114,7 +116,8 @@ extension WallboardEngine {
         // under the settings in force when each contact left, as after ``reconfigure(_:)``.
         history = try Self.decodeHistory(root.key("history"), configuration: configuration, settings: settings)
         agentDays = try Self.decodeAgentDays(
-            root.optionalKey("agent_days"), keep: configuration.longestWindow.adding(MetricsHistory.rewindAllowance))
+            root.optionalKey("agent_days"), keep: configuration.longestWindow.adding(MetricsHistory.rewindAllowance),
+            legacyTeams: version < 7 ? agents.compactMapValues(\.team) : nil)
         rebuildStaffedCounts()  // Metrics/IntervalHistory+Engine.swift
     }
 
@@ -244,7 +247,7 @@ extension WallboardEngine {
 
     // MARK: - Decoding
 
-    private static func uniqueStrings(_ node: CheckpointNode) throws(CheckpointError) -> [String] {
+    static func uniqueStrings(_ node: CheckpointNode) throws(CheckpointError) -> [String] {
         var seen = Set<String>()
         var result: [String] = []
         for element in try node.array() {

@@ -34,7 +34,7 @@ extension WallboardEngine {
     /// Records that `record`'s agent left its state at `at` for `next` (`nil`: logged out).
     mutating func noteAgentLeft(_ record: AgentRecord, next: AgentState?, at: Instant) {
         agentDays.left(
-            record.id, state: record.state, reason: record.reason, from: record.stateSince, to: at, next: next,
+            record.id, state: record.state, reason: record.reason, team: record.team, from: record.stateSince, to: at, next: next,
             dayStart: configuration.calendar.startOfDay(containing: at))
     }
 }

@@ -86,15 +86,18 @@ public struct AgentFigures: Sendable, Equatable {
 /// (``figures(of:now:windows:)``). Fed by the engine's transitions; pure, no clock.
 public struct AgentDayBook: Sendable {
     /// One thing that happened to an agent, kept while a rolling window may need it: 24 bytes (durations in
-    /// milliseconds, saturating at `UInt32.max`, 49 days; the reason as an index into the book's reasons).
+    /// milliseconds, saturating at `UInt32.max`, 49 days; the reason and the team as indexes into the book's
+    /// reasons and teams).
     struct Mark: Sendable, Equatable {
         enum Kind: UInt8, Sendable { case span, handled, ringNoAnswer, transfer }
         /// When it counts: the end of a span, the end of wrap-up, the ring's end, the transfer.
         var at: Instant
         /// A span's length; a handled contact's talk.
         var first: UInt32 = 0
-        /// A handled contact's hold and wrap-up.
+        /// A handled contact's hold; a span's team: 1 + its index in ``AgentDayBook/teams``, 0 = no team
+        /// (what prices the span's time in cost per contact, docs/metrics.md).
         var second: UInt32 = 0
+        /// A handled contact's wrap-up.
         var third: UInt32 = 0
         /// 1 + the index of a not-ready span's reason in ``AgentDayBook/reasons``; 0 = none.
         var reason: UInt16 = 0
@@ -112,11 +115,54 @@ public struct AgentDayBook: Sendable {
     /// The window figures' name for reasons past the table's limit.
     static let otherReasons = "other reasons"
 
+    /// Teams agents were logged in under, each kept once (span marks and ``TeamTimes`` refer to them by
+    /// index + 1; 0 is no team).
+    private(set) var teams: [String] = []
+    private var teamIndex: [String: UInt32] = [:]
+
     /// What is kept per agent.
     struct Entry: Sendable {
         var today = AgentFigures()
         /// Oldest first (appended in the order the engine applied them).
         var marks: [Mark] = []
+        /// Today's closed logged-in time (``AgentFigures/loggedIn`` of ``today``) by the team it was under.
+        var todayTeams = TeamTimes()
+    }
+
+    /// Logged-in time by team code (see ``AgentDayBook/teams``), without an allocation while all of it was
+    /// under one team (the usual day).
+    struct TeamTimes: Sendable, Equatable {
+        struct Time: Sendable, Equatable {
+            var team: UInt32
+            var time: Millis
+        }
+        /// The team of all the time while ``split`` is empty.
+        var only: UInt32 = 0
+        /// Time per team, once time under a second team came.
+        var split: [Time] = []
+
+        /// Adds `time` under `team`, `total` being the time held before it.
+        mutating func add(_ time: Millis, team: UInt32, total: Millis) {
+            guard time > 0 else { return }
+            if split.isEmpty {
+                if total <= 0 || team == only {
+                    only = team
+                    return
+                }
+                split = [Time(team: only, time: total)]
+            }
+            if let index = split.firstIndex(where: { $0.team == team }) {
+                split[index].time = split[index].time.adding(time)
+            } else {
+                split.append(Time(team: team, time: time))
+            }
+        }
+
+        /// Time per team, `total` being all of it.
+        func times(total: Millis) -> [Time] {
+            guard split.isEmpty else { return split }
+            return total > 0 ? [Time(team: only, time: total)] : []
+        }
     }
 
     /// The start of the day `today` counts from (`nil` before the first mark).
@@ -132,13 +178,17 @@ public struct AgentDayBook: Sendable {
     }
 
     /// A book as a checkpoint stored it (AgentDay+Checkpoint.swift).
-    init(dayStart: Instant?, prunedAt: Instant?, entries: [String: Entry], reasons: [String], keep: Millis) {
+    init(
+        dayStart: Instant?, prunedAt: Instant?, entries: [String: Entry], reasons: [String], teams: [String] = [], keep: Millis
+    ) {
         self.dayStart = dayStart
         self.prunedAt = prunedAt
         self.entries = entries
         self.keep = keep
         self.reasons = reasons
         for (index, reason) in reasons.enumerated() { reasonIndex[reason] = UInt16(index + 1) }
+        self.teams = teams
+        for (index, team) in teams.enumerated() { teamIndex[team] = UInt32(index + 1) }
     }
 
     /// Agents with figures today (logged in now or earlier today).
@@ -148,19 +198,22 @@ public struct AgentDayBook: Sendable {
 
     // MARK: Recording
 
-    /// `agent` left `state` (held since `from`) at `to`, for `next` (`nil`: logged out). A ringing stretch
-    /// that ends in anything but a contact is a ring-no-answer. `dayStart` is the start of `to`'s day.
+    /// `agent` left `state` (held since `from`, logged in under `team`) at `to`, for `next` (`nil`: logged
+    /// out). A ringing stretch that ends in anything but a contact is a ring-no-answer. `dayStart` is the
+    /// start of `to`'s day.
     public mutating func left(
-        _ agent: String, state: AgentState, reason: String?, from: Instant, to: Instant, next: AgentState?, dayStart: Instant
+        _ agent: String, state: AgentState, reason: String?, team: String? = nil, from: Instant, to: Instant,
+        next: AgentState?, dayStart: Instant
     ) {
         roll(to: dayStart)
         let today = self.dayStart ?? dayStart
         let keep = self.keep
         let reasonID = state == .notReady ? intern(reason) : 0
+        let teamID = intern(team: team)
         // In place (`default:` subscript): a copy of the entry would copy its marks on every append.
-        entries[agent, default: Entry()].today.addState(state, reason: reason, max(0, to.since(max(from, today))))
+        Self.addToday(state, reason: reason, team: teamID, max(0, to.since(max(from, today))), to: &entries[agent, default: Entry()])
         Self.append(
-            Mark(at: to, first: Self.clamp(max(0, to.since(from))), reason: reasonID, kind: .span, state: state),
+            Mark(at: to, first: Self.clamp(max(0, to.since(from))), second: teamID, reason: reasonID, kind: .span, state: state),
             to: &entries[agent, default: Entry()], keep: keep)
         if state == .ringing && next != .onContact {
             if to >= today { entries[agent, default: Entry()].today.ringNoAnswer += 1 }
@@ -184,6 +237,29 @@ public struct AgentDayBook: Sendable {
         let keep = self.keep
         if at >= self.dayStart ?? at { entries[agent, default: Entry()].today.transfers += 1 }
         Self.append(Mark(at: at, kind: .transfer), to: &entries[agent, default: Entry()], keep: keep)
+    }
+
+    /// Adds a closed stretch's time today to the entry's figures and to its team's share.
+    private static func addToday(_ state: AgentState, reason: String?, team: UInt32, _ time: Millis, to entry: inout Entry) {
+        guard state != .offline else { return }
+        entry.todayTeams.add(time, team: team, total: entry.today.loggedIn)
+        entry.today.addState(state, reason: reason, time)
+    }
+
+    /// The team's index + 1 in ``teams`` (0 for none, or past `UInt32.max - 1` teams).
+    mutating func intern(team: String?) -> UInt32 {
+        guard let team else { return 0 }
+        if let id = teamIndex[team] { return id }
+        guard teams.count < Int(UInt32.max) - 1 else { return 0 }
+        teams.append(team)
+        let id = UInt32(teams.count)
+        teamIndex[team] = id
+        return id
+    }
+
+    /// The team a code stands for (nil: none).
+    func team(code: UInt32) -> String? {
+        code == 0 || Int(code) > teams.count ? nil : teams[Int(code) - 1]
     }
 
     /// A duration as a mark stores it (saturating).
@@ -243,6 +319,7 @@ public struct AgentDayBook: Sendable {
         dayStart = start
         for agent in Array(entries.keys) {
             entries[agent]?.today = AgentFigures()
+            entries[agent]?.todayTeams = TeamTimes()
             if entries[agent]?.marks.isEmpty == true { entries[agent] = nil }
         }
     }

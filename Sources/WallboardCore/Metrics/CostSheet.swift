@@ -16,10 +16,28 @@ public struct CostFigures: Sendable, Equatable {
     }
 }
 
+/// Logged-in time of an agent with a rate of its own (config `costs.agents`) under one team in a window,
+/// which the window's team figures priced at the team's rate.
+public struct OwnRateTime: Sendable, Equatable {
+    /// The team the agent was logged in under (nil: none).
+    public var team: String?
+    /// Milliseconds logged in under `team` inside the window.
+    public var time: Millis
+    /// The agent's own hourly rate, in minor units.
+    public var hourly: Int64
+
+    public init(team: String?, time: Millis, hourly: Int64) {
+        self.team = team
+        self.time = time
+        self.hourly = hourly
+    }
+}
+
 /// One window's costs, kept exact (128-bit sums of minor units × milliseconds per hour) until each
 /// figure is rounded. See docs/metrics.md, "Cost per contact":
 /// - agent cost: every team's logged-in agent time × its hourly rate, plus the logged-in time of
-///   agents without a team × the default rate;
+///   agents without a team × the default rate; the time of agents with a rate of their own is then
+///   repriced at that rate (``OwnRateTime``), in the center and in the team it was under;
 /// - fixed cost: the center-wide hourly amount × the window's length;
 /// - the center carries both; a team its own agents' cost plus a share of the fixed cost by its
 ///   handled time; a queue or a channel a share of the center's whole cost by its handled time
@@ -37,8 +55,9 @@ public struct CostSheet: Sendable {
     /// Team id → its agents' cost, in the same unit as ``agentCost``.
     let teamCost: [String: Int128]
 
-    /// The costs of the window whose figures are `table` (every scope) and whose length is `length`.
-    public init(table: ScopeTable, length: Millis, costs: CostConfiguration) {
+    /// The costs of the window whose figures are `table` (every scope) and whose length is `length`;
+    /// `ownRates` is the window's time of the agents with a rate of their own, by team.
+    public init(table: ScopeTable, length: Millis, costs: CostConfiguration, ownRates: [OwnRateTime] = []) {
         var teamCost: [String: Int128] = [:]
         var teamTime: Int128 = 0
         var agentCost: Int128 = 0
@@ -52,6 +71,12 @@ public struct CostSheet: Sendable {
         // Every team's agents count in the center too: the rest of the center's time had no team.
         let center = Int128(table[.center]?.loggedInTime ?? 0)
         agentCost += max(0, center - teamTime) * Int128(costs.agentHourly)
+        // That time was in the sums above at the team's (or the default) rate: it costs the agent's instead.
+        for own in ownRates where own.time > 0 {
+            let delta = Int128(own.time) * (Int128(own.hourly) - Int128(costs.hourly(team: own.team)))
+            agentCost += delta
+            if let team = own.team { teamCost[team, default: 0] += delta }
+        }
         self.agentCost = agentCost
         self.fixedCost = Int128(max(0, length)) * Int128(costs.fixedHourly)
         self.handleTime = Int128(table[.center]?.totalHandleTime ?? 0)

@@ -2,12 +2,15 @@ import JSONModel
 
 extension Snapshot {
     /// Fills every window's ``ScopeFigures/costs`` of the center, the queues, the teams and the
-    /// channels from `tables` (the same tables the figures came from), priced by `costs`.
-    mutating func addCosts(_ costs: CostConfiguration, tables: WindowTables) {
+    /// channels from `tables` (the same tables the figures came from), priced by `costs`; `ownRates`
+    /// holds each window's time of the agents with a rate of their own
+    /// (``WallboardEngine/ownRateTimes(_:tables:now:)``).
+    mutating func addCosts(_ costs: CostConfiguration, tables: WindowTables, ownRates: [String: [OwnRateTime]] = [:]) {
         self.costs = costs
         for name in tables.names {
             guard let table = tables.byWindow[name] else { continue }
-            let sheet = CostSheet(table: table, length: tables.lengths[name] ?? 0, costs: costs)
+            let sheet = CostSheet(
+                table: table, length: tables.lengths[name] ?? 0, costs: costs, ownRates: ownRates[name] ?? [])
             func fill(_ figures: inout ScopeFigures, _ key: ScopeKey) {
                 figures.costs[name] = sheet.figures(for: key, metrics: figures.windows[name] ?? WindowMetrics())
             }

@@ -55,7 +55,9 @@ extension WallboardEngine {
         snapshot.segments = groups { if case .segment(let id) = $0 { id } else { nil } }
         snapshot.languages = groups { if case .language(let id) = $0 { id } else { nil } }
         for agent in agents.values where !agent.contacts.isEmpty { snapshot.loads[agent.id] = load(of: agent) }
-        if let costs = configuration.costs { snapshot.addCosts(costs, tables: tables) }  // Metrics/CostSnapshot.swift
+        if let costs = configuration.costs {  // Metrics/CostSnapshot.swift, Metrics/AgentDay+Costs.swift
+            snapshot.addCosts(costs, tables: tables, ownRates: ownRateTimes(costs, tables: tables, now: now))
+        }
         snapshot.queueGroups = QueueGroupRollup.rollups(configuration.queueGroups, of: snapshot)
         snapshot.windowLengths = tables.lengths
         snapshot.windowStarts = tables.starts

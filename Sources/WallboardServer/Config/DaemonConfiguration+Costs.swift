@@ -4,10 +4,11 @@ import WallboardCore
 
 extension DaemonConfiguration {
     /// Reads the `costs:` section (docs/configuration.md, docs/metrics.md "Cost per contact"):
-    /// `currency` (required), `decimals`, `agent_hourly` (required), `teams` (team → hourly) and
-    /// `fixed_hourly`. Amounts are decimal numbers of the currency (`32.50`, or quoted `"32.50"`)
-    /// turned into integer minor units exactly; more decimals than `decimals`, a negative, non-finite
-    /// or too large amount, or a malformed team id is an error naming the key.
+    /// `currency` (required), `decimals`, `agent_hourly` (required), `teams` (team → hourly), `agents`
+    /// (agent → hourly, at most ``CostConfiguration/maximumAgentRates``) and `fixed_hourly`. Amounts are
+    /// decimal numbers of the currency (`32.50`, or quoted `"32.50"`) turned into integer minor units
+    /// exactly; more decimals than `decimals`, a negative, non-finite or too large amount, a malformed
+    /// team or agent id, or too many agents is an error naming the key.
     static func parseCosts(_ costs: ConfigReader, idLimit: Int) throws(ConfigError) -> CostConfiguration {
         let currency = try costs.requiredString("currency")
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
@@ -21,21 +22,38 @@ extension DaemonConfiguration {
         var configuration = CostConfiguration(currency: currency, decimals: decimals, agentHourly: agentHourly)
         configuration.fixedHourly = try amount(costs, "fixed_hourly", decimals: decimals) ?? 0
         if let teams = try costs.section("teams") {
-            for team in teams.object.keys.sorted() {
-                guard !team.isEmpty, team.utf8.count <= idLimit, !team.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-                else {
-                    throw teams.document.error(
-                        teams.childPath(team), "a team id must be 1 to \(idLimit) bytes without control characters")
-                }
-                guard let rate = try amount(teams, team, decimals: decimals) else {
-                    throw teams.document.error(teams.childPath(team), "must be an hourly amount, got null")
-                }
-                configuration.teamHourly[team] = rate
+            configuration.teamHourly = try rates(teams, of: "team", decimals: decimals, idLimit: idLimit)
+        }
+        if let agents = try costs.section("agents") {
+            guard agents.object.count <= CostConfiguration.maximumAgentRates else {
+                throw agents.document.error(
+                    agents.path, "at most \(CostConfiguration.maximumAgentRates) agents may have a rate of their own, got \(agents.object.count)")
             }
-            try teams.rejectUnknownKeys()
+            configuration.agentRates = try rates(agents, of: "agent", decimals: decimals, idLimit: idLimit)
         }
         try costs.rejectUnknownKeys()
         return configuration
+    }
+
+    /// Id → hourly amount of a `teams:` or `agents:` map (`kind` names the ids in errors).
+    private static func rates(
+        _ section: ConfigReader, of kind: String, decimals: Int, idLimit: Int
+    ) throws(ConfigError) -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        // The members directly: a reader's lookup by key is linear, and `agents:` may hold many.
+        for member in section.object.members {
+            let id = member.key
+            guard !id.isEmpty, id.utf8.count <= idLimit, !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
+                throw section.document.error(
+                    section.childPath(id), "a\(kind == "agent" ? "n" : "") \(kind) id must be 1 to \(idLimit) bytes without control characters")
+            }
+            guard !member.value.isNull else {
+                throw section.document.error(section.childPath(id), "must be an hourly amount, got null")
+            }
+            result[id] = try amount(member.value, in: section, path: section.childPath(id), decimals: decimals)
+        }
+        return result
     }
 
     /// A cost rule without a `costs:` section could never fire: say so rather than watch nothing.
@@ -51,7 +69,11 @@ extension DaemonConfiguration {
     /// The amount at `key` in minor units (`decimals` digits after the point), or nil when absent.
     private static func amount(_ reader: ConfigReader, _ key: String, decimals: Int) throws(ConfigError) -> Int64? {
         guard let value = reader.value(key) else { return nil }
-        let path = reader.childPath(key)
+        return try amount(value, in: reader, path: reader.childPath(key), decimals: decimals)
+    }
+
+    /// `value` (at `path` of `reader`'s document) in minor units.
+    private static func amount(_ value: JSONValue, in reader: ConfigReader, path: String, decimals: Int) throws(ConfigError) -> Int64 {
         let text: String
         switch value {
         case .integer(let number): text = String(number)
