@@ -17,9 +17,8 @@ import WallboardCore
     @Test(arguments: [31, 32, 33] as [UInt64])
     func everyWindowMatchesTheRateThatApplied(seed: UInt64) throws {
         let start = RFC3339.parse("2026-03-28T23:10:00Z")!
-        // No transfers of answered contacts: a transfer to an agent without a team counts the new visit in the
-        // transferring agent's team (WallboardEngine+Transitions.swift), where the reference counts it in none.
-        var generator = StreamGenerator(seed: seed, start: start, options: .init(teamChanges: true))
+        // Answered contacts transferred too: to an agent without a team the new visit counts in no team.
+        var generator = StreamGenerator(seed: seed, start: start, options: .init(transferAnswered: true, teamChanges: true))
         let events = generator.generate(duration: .minutes(100))
         var configuration = EngineConfiguration(
             queues: WindowPropertyTests.settings,

@@ -62,7 +62,8 @@ extension WallboardEngine {
     mutating func recordHandled(_ live: LiveContact, agent agentID: String, at: Instant) -> String? {
         let answeredAt = live.answeredAt ?? live.queuedAt
         let endedAt = live.endedAt ?? at
-        let team = agents[agentID]?.team ?? live.team
+        // The handling agent's team (none for an agent without one); the team at the answer once it logged out.
+        let team = agents[agentID].map(\.team) ?? live.team
         let talk = max(0, endedAt.since(answeredAt) - live.holdTotal)
         history.insert(
             .handled(

@@ -183,7 +183,8 @@ extension WallboardEngine {
             releaseAgent(of: &live, at: at)
             // The new agent's part is a visit of its own: talk from now, no hold yet.
             live.agent = toAgent
-            live.team = agents[toAgent]?.team ?? live.team
+            // The new visit counts in the new agent's team: none for an agent without one (docs/metrics.md).
+            live.team = agents[toAgent]?.team
             live.phase = .connected
             live.answeredAt = at
             live.holdTotal = 0
