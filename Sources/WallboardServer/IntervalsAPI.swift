@@ -89,8 +89,9 @@ extension WallboardAPI {
             case .failure(let status, let message):
                 respond(Self.error(status, message))
             case .journal(let directory, let configuration, let dayStart, let now):
-                // Off the engine queue: a day's replay takes a while and needs nothing of the live engine.
-                DispatchQueue.global().async {
+                // Off the engine queue: a day's replay takes a while and needs nothing of the live engine;
+                // one at a time, and a few waiting at most (PastDayReplays.swift).
+                let admitted = PastDayReplays.shared.submit {
                     do {
                         let replayed = try IntervalJournal.replay(
                             directory: directory, configuration: configuration, dayStart: dayStart, now: now)
@@ -104,6 +105,13 @@ extension WallboardAPI {
                     } catch {
                         respond(Self.error(500, "reading the journal failed: \(error)"))
                     }
+                }
+                if !admitted {
+                    var busy = Self.error(
+                        503, "\(PastDayReplays.shared.maxWaiting) requests for past days are being read from the journal already; "
+                            + "try again in a few seconds")
+                    busy.headers.append((name: "retry-after", value: "5"))
+                    respond(busy)
                 }
             }
         }
@@ -143,6 +151,11 @@ extension WallboardAPI {
             }
         }
         if let report = engine.closedIntervalReport(scope: query.scope, dayStart: dayStart) { return .report(report) }
+        if case .held(let day)? = lastWeek, day.dayStart == dayStart, let intervals = day.scopes[query.scope] {
+            // Last week's day, already read for the board: no replay.
+            return .report(
+                IntervalReport(scope: query.scope, dayStart: dayStart, calendar: calendar, target: engine.target(of: query.scope), intervals: intervals))
+        }
         guard let journal else {
             return .failure(
                 status: 404,

@@ -67,7 +67,7 @@ extension WallboardEngine {
     }
 
     /// A queue's target; the center's when every configured queue has the same one, else nil.
-    func target(of scope: ScopeKey) -> IntervalReport.Target? {
+    public func target(of scope: ScopeKey) -> IntervalReport.Target? {
         switch scope {
         case .queue(let id):
             let queue = settings[id]
