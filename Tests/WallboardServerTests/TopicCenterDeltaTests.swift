@@ -6,28 +6,9 @@ import WallboardCore
 
 /// `center` as deltas (revision 3) and figures compared at their precision: what did not visibly change
 /// sends nothing.
-@Suite struct TopicCenterDeltaTests {
+@Suite struct TopicCenterDeltaTests: TopicTestSupport {
     /// Five minutes into a half-hour interval, so the interval window holds the agents' time before it.
     let start = Instant(milliseconds: 1_795_428_300_000)
-
-    private func apply(_ lines: [String], to engine: inout WallboardEngine, at now: Instant) {
-        for item in EventBatchDecoder.decode(Array(lines.joined(separator: "\n").utf8)).events {
-            _ = engine.apply(item.event, now: now)
-        }
-    }
-
-    private func event(_ id: String, _ type: String, _ fields: String, at now: Instant) -> String {
-        #"{"id":"\#(id)","ts":"\#(RFC3339.format(now))","type":"\#(type)",\#(fields)}"#
-    }
-
-    private func build(_ payloads: inout TopicPayloads, _ topics: Set<String>, _ engine: WallboardEngine, at now: Instant)
-        -> [String: TopicHub.Update]
-    {
-        let updates = payloads.build(
-            topics, fresh: [], engine: engine, snapshot: engine.snapshot(now: now), now: now,
-            context: .init(centerName: "test", sources: [], warningLevels: [:]))
-        return Dictionary(uniqueKeysWithValues: updates.map { ($0.topic, $0.update) })
-    }
 
     private func login(_ agent: String, at now: Instant) -> String {
         event("l-\(agent)-\(now.milliseconds)", "agent.login", #""agent":"\#(agent)","name":"\#(agent)","queues":["sales"]"#, at: now)

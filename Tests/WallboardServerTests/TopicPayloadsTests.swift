@@ -6,27 +6,8 @@ import WallboardCore
 
 /// Topics built from the engine's state: only what changed, without clock-derived seconds, agent
 /// lists as deltas.
-@Suite struct TopicPayloadsTests {
+@Suite struct TopicPayloadsTests: TopicTestSupport {
     let start = Instant(milliseconds: 1_795_428_000_000)
-
-    private func apply(_ lines: [String], to engine: inout WallboardEngine, at now: Instant) {
-        for item in EventBatchDecoder.decode(Array(lines.joined(separator: "\n").utf8)).events {
-            _ = engine.apply(item.event, now: now)
-        }
-    }
-
-    private func event(_ id: String, _ type: String, _ fields: String, at now: Instant) -> String {
-        #"{"id":"\#(id)","ts":"\#(RFC3339.format(now))","type":"\#(type)",\#(fields)}"#
-    }
-
-    private func build(_ payloads: inout TopicPayloads, _ topics: Set<String>, _ engine: WallboardEngine, at now: Instant)
-        -> [String: TopicHub.Update]
-    {
-        let updates = payloads.build(
-            topics, fresh: [], engine: engine, snapshot: engine.snapshot(now: now), now: now,
-            context: .init(centerName: "test", sources: [], warningLevels: [:]))
-        return Dictionary(uniqueKeysWithValues: updates.map { ($0.topic, $0.update) })
-    }
 
     @Test func aWaitingQueueThatDoesNotChangeSendsNothingAsTimePasses() throws {
         var engine = WallboardEngine(configuration: EngineConfiguration(queues: [QueueSettings(id: "sales")]))
