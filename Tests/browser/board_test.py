@@ -28,7 +28,6 @@ import math
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,28 +36,10 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
-SHOTS = os.path.abspath(os.environ.get("SHOTS_DIR") or os.path.join(ROOT, ".build/browser-shots"))
+SHOTS = shots_dir()
 HEARTBEAT_LIMIT_S = 3 * 5 + 1  # protocol.md: stale after 3 silent heartbeats of 5 s
-T0 = time.monotonic()
-
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, bool(ok), detail))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{(': ' + detail) if detail else ''}", flush=True)
-    return ok
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 ALERT_SUMMARY = "Browser test: agents available >= 0 (always fires)"
 ACK_TOKEN = "wbt_browser-test-supervisor"
 
@@ -123,13 +104,7 @@ class Daemon:
             self.proc.wait(10)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 class PlainDaemon(Daemon):
@@ -827,6 +802,4 @@ def run(browser, daemon, base, port):
 
 if __name__ == "__main__":
     main()
-    failed = sum(1 for _, ok, _ in results if not ok)
-    print(f"{len(results) - failed} passed, {failed} failed ({time.monotonic() - T0:.0f} s; screenshots in {SHOTS})")
-    sys.exit(1 if failed or not results else 0)
+    finish(f"screenshots in {SHOTS}")

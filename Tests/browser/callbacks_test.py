@@ -19,13 +19,12 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from board_test import (  # noqa: E402
-    DAEMON, ROOT, SHOTS, check, console_errors, events_post, f_count, f_dur, f_pct, free_port, is_num, results)
+from board_test import SHOTS, console_errors, events_post, f_count, f_dur, f_pct, is_num  # noqa: E402
 from cdp import Browser, CDPError  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, stop_process, wait_until_serving  # noqa: E402
 import subprocess  # noqa: E402
 
 SAMPLE = os.path.join(ROOT, "docs/samples/callbacks-sample.ndjson")
-T0 = time.monotonic()
 
 PANELS_READ = r"""(() => {
   const out = {};
@@ -191,17 +190,7 @@ def main():
     proc = subprocess.Popen([DAEMON, "--config", config], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     browser = None
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"wallboardd exited with {proc.returncode} (see {log.name})")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("wallboardd not ready in 20 s")
-                time.sleep(0.1)
+        wait_until_serving(port, proc, log=log.name)
         browser = Browser()
         run(browser, port)
     except (CDPError, RuntimeError, OSError, StopIteration, KeyError) as e:
@@ -209,16 +198,9 @@ def main():
     finally:
         if browser:
             browser.close()
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc)
 
 
 if __name__ == "__main__":
     main()
-    failed = sum(1 for _, ok, _ in results if not ok)
-    print(f"{len(results) - failed} passed, {failed} failed ({time.monotonic() - T0:.0f} s)")
-    sys.exit(1 if failed or not results else 0)
+    finish()

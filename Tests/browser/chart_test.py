@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -39,28 +38,11 @@ from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process, wait_until_serving  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
-SHOTS = os.path.abspath(os.path.join(os.environ["SHOTS_DIR"], "charts") if os.environ.get("SHOTS_DIR")
-                        else os.path.join(ROOT, ".build/chart-shots"))
+SHOTS = shots_dir("charts", default=".build/chart-shots")
 QUEUES = {"sales": "Sales", "support": "Support"}
 INTERVAL_MINUTES = 15
-
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, bool(ok), detail))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{(': ' + detail) if detail else ''}", flush=True)
-    return ok
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def zone_for_afternoon(now):
     """A fixed-offset zone where it is 14:xx now, so "today" cannot end during the test whenever it runs.
@@ -574,15 +556,7 @@ class Daemon:
 
     def start(self):
         self.proc = subprocess.Popen([DAEMON, "--config", self.config], stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get_json(self.port, "/api/v1/snapshot?topics=center")
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"wallboardd did not start (see {self.log.name})")
-                time.sleep(0.1)
+        wait_until_serving(self.port, self.proc, timeout=30, log=self.log.name, path="/api/v1/snapshot?topics=center")
 
     def restart_from_journal(self):
         """Killed (no checkpoint at exit), its checkpoints removed, started again: today comes from the journal."""
@@ -595,12 +569,7 @@ class Daemon:
         self.start()
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
 
 
 def main():
@@ -628,6 +597,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    failed = [r for r in results if not r[1]]
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    finish()

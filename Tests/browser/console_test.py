@@ -21,7 +21,6 @@ Environment: WALLBOARDD (default .build/debug/wallboardd), CHROMIUM, SHOTS_DIR (
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,58 +30,24 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
+from fake_ami import FakeManager, block  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
-SHOTS = os.path.abspath(os.environ.get("SHOTS_DIR") or os.path.join(ROOT, ".build/browser-shots"))
+SHOTS = shots_dir()
 JANE = "wbt_jane-console-browser-test"
 SITE = "wbt_site-console-browser-test"
 VIEWER = "wbt_lobby-console-browser-test"
 CALLER = "5550101"
 AGENT_UNIQUEID = "1795350485.2"
 
-results = []
 
-
-def check(name, ok, detail=""):
-    results.append((name, bool(ok), detail))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{(': ' + detail) if detail else ''}", flush=True)
-    return ok
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def block(*lines):
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-class FakeManager:
-    """An Asterisk manager on 127.0.0.1: accepts the login, answers the resync lists empty, then (after CoreShowChannels, the resync's last list) plays two members
-    and two answered calls (sales: Alice on 5550101; support: Bob on 5550202); records every action's fields and
-    answers an Originate with its OriginateResponse (answered)."""
+class ConsoleManager(FakeManager):
+    """The fake manager, which after CoreShowChannels (the resync's last list) plays two members and two answered calls
+    (sales: Alice on 5550101; support: Bob on 5550202), and answers an Originate with its OriginateResponse (answered)."""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port = self.sock.getsockname()[1]
-        self.actions = []
-        self.lock = threading.Lock()
         self.played = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        super().__init__()
 
     def calls(self):
         ts = f"{time.time() - 60:.6f}"
@@ -106,52 +71,16 @@ class FakeManager:
                              f"Interface: {iface}", f"MemberName: {name}", "HoldTime: 2", "RingTime: 2"))
         return b"".join(out)
 
-    def _serve(self, conn):
-        conn.sendall(b"Asterisk Call Manager/7.0.3\r\n")
-        buf = b""
-        while True:
-            try:
-                chunk = conn.recv(4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            buf += chunk
-            while b"\r\n\r\n" in buf:
-                raw, buf = buf.split(b"\r\n\r\n", 1)
-                fields = {}
-                for line in raw.decode(errors="replace").split("\r\n"):
-                    if ":" in line:
-                        k, v = line.split(":", 1)
-                        fields.setdefault(k.strip(), v.strip())
-                action = fields.get("Action", "").lower()
-                with self.lock:
-                    self.actions.append(fields)
-                aid = fields.get("ActionID", "")
-                if action == "login":
-                    conn.sendall(block("Response: Success", f"ActionID: {aid}", "Message: Authentication accepted"))
-                elif action in ("queuestatus", "coreshowchannels", "status"):
-                    done = {"queuestatus": "QueueStatusComplete", "coreshowchannels": "CoreShowChannelsComplete",
-                            "status": "StatusComplete"}[action]
-                    conn.sendall(block("Response: Success", f"ActionID: {aid}", "EventList: start", "Message: List will follow")
-                                 + block(f"Event: {done}", f"ActionID: {aid}", "EventList: Complete", "ListItems: 0"))
-                    if action == "coreshowchannels" and not self.played.is_set():
-                        self.played.set()
-                        conn.sendall(self.calls())
-                elif action == "originate":
-                    conn.sendall(block("Response: Success", f"ActionID: {aid}", "Message: Originate successfully queued")
-                                 + block("Event: OriginateResponse", "Privilege: call,all", f"ActionID: {aid}", "Response: Success",
-                                         f"Channel: {fields.get('Channel', '')}-00000042", "Context: ", "Exten: ", "Reason: 4",
-                                         "Uniqueid: 1795350999.9", "CallerIDNum: <unknown>", "CallerIDName: <unknown>"))
-                else:
-                    conn.sendall(block("Response: Success", f"ActionID: {aid}", "Message: ok"))
-
-    def pbx(self, name):
-        with self.lock:
-            return [a for a in self.actions if a.get("Action", "").lower() == name]
-
-    def close(self):
-        self.sock.close()
+    def answer(self, action, fields, aid):
+        if action == "coreshowchannels" and not self.played.is_set():
+            self.played.set()
+            return super().answer(action, fields, aid) + self.calls()
+        if action == "originate":
+            return (block("Response: Success", f"ActionID: {aid}", "Message: Originate successfully queued")
+                    + block("Event: OriginateResponse", "Privilege: call,all", f"ActionID: {aid}", "Response: Success",
+                            f"Channel: {fields.get('Channel', '')}-00000042", "Context: ", "Exten: ", "Reason: 4",
+                            "Uniqueid: 1795350999.9", "CallerIDNum: <unknown>", "CallerIDName: <unknown>"))
+        return super().answer(action, fields, aid)
 
 
 def request(url, token):
@@ -205,7 +134,7 @@ def row_buttons(contact_customer):
 
 
 def run(browser):
-    manager = FakeManager()
+    manager = ConsoleManager()
     port = free_port()
     state_dir = os.path.join(SHOTS, f"console-state-{os.getpid()}")
     os.makedirs(state_dir, exist_ok=True)
@@ -344,12 +273,7 @@ def run(browser):
         check("scoped a support-only token sees only support's interaction and agent",
               seen and seen[0] == ["support"] and seen[1] == ["Bob"], str(seen))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc)
         manager.close()
 
 
@@ -367,9 +291,7 @@ def main():
     finally:
         if browser:
             browser.close()
-    failed = [r for r in results if not r[1]]
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

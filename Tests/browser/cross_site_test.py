@@ -25,7 +25,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,21 +34,13 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
+from fake_ami import FakeManager  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process, wait_until_serving  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
-SHOTS = os.path.abspath(os.environ.get("SHOTS_DIR") or os.path.join(ROOT, ".build/browser-shots"))
+SHOTS = shots_dir()
 CUSTOMER = "+15550100777"
 VIEWER_TOKEN = "wbt_lobby-tv-browser-test-token"
 PBX_ACTIONS = {"queuepause", "queueremove", "originate", "queueadd", "redirect", "hangup"}
-
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, bool(ok), detail))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{(': ' + detail) if detail else ''}", flush=True)
-    return ok
 
 
 def brief(value):
@@ -59,74 +50,6 @@ def brief(value):
     if isinstance(value, dict):
         return json.dumps({k: v for k, v in value.items() if k != "snapshot"})[:300]
     return json.dumps(value)[:300]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeManager:
-    """A minimal Asterisk manager on 127.0.0.1: banner, accepts the login, answers lists empty, records actions."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port = self.sock.getsockname()[1]
-        self.actions = []
-        self.lock = threading.Lock()
-        self.logged_in = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
-        conn.sendall(b"Asterisk Call Manager/7.0.3\r\n")
-        buf = b""
-        while True:
-            try:
-                chunk = conn.recv(4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            buf += chunk
-            while b"\r\n\r\n" in buf:
-                block, buf = buf.split(b"\r\n\r\n", 1)
-                fields = {}
-                for line in block.decode(errors="replace").split("\r\n"):
-                    if ":" in line:
-                        k, v = line.split(":", 1)
-                        fields.setdefault(k.strip().lower(), v.strip())
-                action = fields.get("action", "").lower()
-                with self.lock:
-                    self.actions.append(action)
-                aid = fields.get("actionid", "")
-                if action == "login":
-                    conn.sendall(f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n".encode())
-                    self.logged_in.set()
-                elif action in ("queuestatus", "coreshowchannels"):
-                    done = "QueueStatusComplete" if action == "queuestatus" else "CoreShowChannelsComplete"
-                    conn.sendall(f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: List will follow\r\n\r\n"
-                                 f"Event: {done}\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: 0\r\n\r\n".encode())
-                else:
-                    conn.sendall(f"Response: Success\r\nActionID: {aid}\r\nMessage: ok\r\n\r\n".encode())
-
-    def pbx_actions(self):
-        with self.lock:
-            return [a for a in self.actions if a in PBX_ACTIONS]
-
-    def close(self):
-        self.sock.close()
 
 
 class Attacker:
@@ -161,25 +84,10 @@ class Daemon:
 
     def start(self, port, timeout=20):
         self.proc = subprocess.Popen([DAEMON] + self.args, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"wallboardd exited with {self.proc.returncode} (see {self.log.name})")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"wallboardd not ready in {timeout} s")
+        wait_until_serving(port, self.proc, timeout=timeout, log=self.log.name)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 def request(method, url, body=None, headers=None):
@@ -313,7 +221,7 @@ def quickstart(browser, attacker):
         applied = [a.get("id") for a in json.loads(snap).get("agents", []) if str(a.get("id", "")).startswith("intruder")]
         check("quickstart its events (text/plain, form, JSON) are not applied", not applied,
               f"applied {applied}; answers {json.dumps({k: out.get(k) for k in ('eventsPlain', 'eventsJSON')})}")
-        pbx = manager.pbx_actions()
+        pbx = [a for a in manager.action_names() if a in PBX_ACTIONS]
         check("quickstart its pause/remove/monitor posts reach nothing: the manager received no PBX action", not pbx,
               f"received {pbx}; answers {json.dumps({k: v for k, v in out.items() if k.endswith(('Plain', 'JSON'))})}")
         check("quickstart it cannot read the snapshot", str(out.get("read", "")).startswith("blocked"), str(out.get("read")))
@@ -447,11 +355,11 @@ def scoped(browser):
                  f"{{'Content-Type': 'application/json', 'Authorization': 'Bearer {sup}'}}, body: JSON.stringify("
                  f"{{agent, queue, paused: true, reason: 'Coaching'}})}}).then(async (r) => [r.status, await r.text()]))")
         outside = page.evaluate(f"{pause}('PJSIP/1002', 'support')") or [0, ""]
-        before = manager.pbx_actions()
+        before = [a for a in manager.action_names() if a in PBX_ACTIONS]
         check("scoped pausing an agent outside the token's queues is refused, nothing reaches the PBX",
               outside[0] == 403 and not before, f"{outside} manager={before}")
         inside = page.evaluate(f"{pause}('PJSIP/1001', 'sales')") or [0, ""]
-        after = manager.pbx_actions()
+        after = [a for a in manager.action_names() if a in PBX_ACTIONS]
         check("scoped pausing an agent inside them reaches the PBX once", inside[0] == 200 and after == ["queuepause"],
               f"{inside} manager={after}")
     finally:
@@ -478,9 +386,7 @@ def main():
         if browser:
             browser.close()
         attacker.close()
-    failed = [r for r in results if not r[1]]
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -30,33 +29,16 @@ from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process, wait_until_serving  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DAEMON = os.path.abspath(os.environ.get("WALLBOARDD") or os.path.join(ROOT, ".build/debug/wallboardd"))
 # Its own folder: scripts/browser-test runs board_test.py first with the same SHOTS_DIR, whose shots must stay.
-SHOTS = os.path.abspath(os.path.join(os.environ["SHOTS_DIR"], "floor") if os.environ.get("SHOTS_DIR")
-                        else os.path.join(ROOT, ".build/floor-shots"))
+SHOTS = shots_dir("floor", default=".build/floor-shots")
 INGEST_TOKEN = "wbt_floor-test-ingest"
 QUEUES = [f"q{i:03d}" for i in range(1, 101)]
 ALERTING = ["q007", "q042", "q088"]  # service level 0 %; q007 also has a caller waiting 13 hours
 AGENTS = 2000
 TEAMS = [f"team{i:02d}" for i in range(1, 21)]
 GROUPS = {"north": QUEUES[:50], "south": QUEUES[50:]}
-
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, bool(ok), detail))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{(': ' + detail) if detail else ''}", flush=True)
-    return ok
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def write_config(path, port):
     """100 queues (thresholds of an hour, so the waits of normal queues stay amber-free during the test), two groups."""
@@ -368,15 +350,7 @@ def main():
     proc = subprocess.Popen([DAEMON, "--config", config], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     browser = None
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                snapshot(port)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"wallboardd did not start (see {log.name})")
-                time.sleep(0.1)
+        wait_until_serving(port, proc, log=log.name, path="/api/v1/snapshot")
         events = floor_events(datetime.now(timezone.utc))
         accepted = post_events(port, events)
         check("setup events posted through the ingest API with a token", accepted == len(events), f"{accepted} of {len(events)}")
@@ -387,15 +361,9 @@ def main():
     finally:
         if browser:
             browser.close()
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 if __name__ == "__main__":
     main()
-    failed = [r for r in results if not r[1]]
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    finish()
