@@ -36,7 +36,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
-from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, prepare, shots_dir, stop_process  # noqa: E402
 
 SHOTS = shots_dir()
 HEARTBEAT_LIMIT_S = 3 * 5 + 1  # protocol.md: stale after 3 silent heartbeats of 5 s
@@ -612,12 +612,7 @@ def console_errors(page, allow_ws_failures):
 
 
 def main():
-    os.makedirs(SHOTS, exist_ok=True)
-    for f in os.listdir(SHOTS):
-        if f.endswith(".png"):
-            os.remove(os.path.join(SHOTS, f))
-    if not os.access(DAEMON, os.X_OK):
-        check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
+    if not prepare(SHOTS, clear_screenshots=True):
         return
     port = free_port()
     base = f"http://127.0.0.1:{port}/"

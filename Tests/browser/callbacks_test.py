@@ -21,7 +21,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from board_test import SHOTS, console_errors, events_post, f_count, f_dur, f_pct, is_num  # noqa: E402
 from cdp import Browser, CDPError  # noqa: E402
-from harness import DAEMON, ROOT, check, finish, free_port, stop_process, wait_until_serving  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, prepare, stop_process, wait_until_serving  # noqa: E402
 import subprocess  # noqa: E402
 
 SAMPLE = os.path.join(ROOT, "docs/samples/callbacks-sample.ndjson")
@@ -173,9 +173,7 @@ def run(browser, port):
 
 
 def main():
-    os.makedirs(SHOTS, exist_ok=True)
-    if not os.access(DAEMON, os.X_OK):
-        check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
+    if not prepare(SHOTS):
         return
     _, first = shifted_sample()
     zone = zone_holding(first)

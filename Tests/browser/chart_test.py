@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
-from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process, wait_until_serving  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, prepare, shots_dir, stop_process, wait_until_serving  # noqa: E402
 
 SHOTS = shots_dir("charts", default=".build/chart-shots")
 QUEUES = {"sales": "Sales", "support": "Support"}
@@ -573,12 +573,7 @@ class Daemon:
 
 
 def main():
-    os.makedirs(SHOTS, exist_ok=True)
-    for f in os.listdir(SHOTS):
-        if f.endswith(".png"):
-            os.remove(os.path.join(SHOTS, f))
-    if not os.access(DAEMON, os.X_OK):
-        check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
+    if not prepare(SHOTS, clear_screenshots=True):
         return
     zone, offset = zone_for_afternoon(datetime.now(timezone.utc))
     daemon = Daemon(free_port(), zone, offset)

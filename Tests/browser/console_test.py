@@ -31,7 +31,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
 from fake_ami import FakeManager, block  # noqa: E402
-from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, prepare, shots_dir, stop_process  # noqa: E402
 
 SHOTS = shots_dir()
 JANE = "wbt_jane-console-browser-test"
@@ -278,10 +278,8 @@ def run(browser):
 
 
 def main():
-    os.makedirs(SHOTS, exist_ok=True)
-    if not os.path.exists(DAEMON):
-        print(f"wallboardd not found at {DAEMON} (swift build first)", file=sys.stderr)
-        sys.exit(1)
+    if not prepare(SHOTS):
+        return
     browser = None
     try:
         browser = Browser()
@@ -291,8 +289,8 @@ def main():
     finally:
         if browser:
             browser.close()
-    finish()
 
 
 if __name__ == "__main__":
     main()
+    finish()

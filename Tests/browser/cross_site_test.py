@@ -35,7 +35,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
 from fake_ami import FakeManager  # noqa: E402
-from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process, wait_until_serving  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, prepare, shots_dir, stop_process, wait_until_serving  # noqa: E402
 
 SHOTS = shots_dir()
 CUSTOMER = "+15550100777"
@@ -368,10 +368,8 @@ def scoped(browser):
 
 
 def main():
-    os.makedirs(SHOTS, exist_ok=True)
-    if not os.path.exists(DAEMON):
-        print(f"wallboardd not found at {DAEMON} (swift build first)", file=sys.stderr)
-        sys.exit(1)
+    if not prepare(SHOTS):
+        return
     browser = None
     attacker = Attacker()
     try:
@@ -386,8 +384,8 @@ def main():
         if browser:
             browser.close()
         attacker.close()
-    finish()
 
 
 if __name__ == "__main__":
     main()
+    finish()

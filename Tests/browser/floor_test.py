@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CDPError  # noqa: E402
-from harness import DAEMON, ROOT, check, finish, free_port, shots_dir, stop_process, wait_until_serving  # noqa: E402
+from harness import DAEMON, ROOT, check, finish, free_port, prepare, shots_dir, stop_process, wait_until_serving  # noqa: E402
 
 # Its own folder: scripts/browser-test runs board_test.py first with the same SHOTS_DIR, whose shots must stay.
 SHOTS = shots_dir("floor", default=".build/floor-shots")
@@ -336,12 +336,7 @@ def run(browser, port):
 
 
 def main():
-    os.makedirs(SHOTS, exist_ok=True)
-    for f in os.listdir(SHOTS):
-        if f.endswith(".png"):
-            os.remove(os.path.join(SHOTS, f))
-    if not os.access(DAEMON, os.X_OK):
-        check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
+    if not prepare(SHOTS, clear_screenshots=True):
         return
     port = free_port()
     config = os.path.join(SHOTS, "wallboardd.yaml")

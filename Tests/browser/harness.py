@@ -27,6 +27,19 @@ def shots_dir(folder=None, default=".build/browser-shots"):
     return os.path.abspath(os.path.join(ROOT, default))
 
 
+def prepare(shots, clear_screenshots=False):
+    """Makes the screenshot folder (emptied of PNGs with `clear_screenshots`) and checks the daemon binary; returns
+    False, with a failed `setup` check, when there is no daemon to run."""
+    os.makedirs(shots, exist_ok=True)
+    if clear_screenshots:
+        for f in os.listdir(shots):
+            if f.endswith(".png"):
+                os.remove(os.path.join(shots, f))
+    if not os.access(DAEMON, os.X_OK):
+        return check("setup", False, f"{DAEMON} not found: swift build --product wallboardd, or set WALLBOARDD")
+    return True
+
+
 def check(name, ok, detail=""):
     """Records one named check and prints it at once (`ok  name` or `FAIL name: detail`); returns `ok`."""
     results.append((name, bool(ok), detail))
