@@ -437,8 +437,10 @@ import Testing
         // waiting to be forgotten, 0 after a restore, `times`: the items' times, rebuilt from the items, and
         // `maxima`, `callbackMaxima` (the rolling windows' longest waits, rebuilt from the items like the
         // windows), `longest` (from the configured windows), and `frontierEnd`, `waitsEdge`: where the next
-        // advance starts looking (checked guesses).
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 17)
+        // advance starts looking (checked guesses), and three lookups remembered on first use: `judgements`,
+        // `judgementsOf` (each queue's judgement under the current settings) and `agentScopeIDs` (each
+        // logged-in agent's scope ids, checked against its queues and team).
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 20)
         // IntervalBook: all stored but `staffedNow`, rebuilt from the agents' states on restore.
         #expect(
             Set(Mirror(reflecting: IntervalBook()).children.compactMap(\.label))

@@ -29,12 +29,16 @@ struct SeenEventIDs: Sendable, Equatable {
         self.nextDay = day.map { Self.dayAfter($0, calendar: calendar) }
     }
 
-    func contains(_ id: String) -> Bool {
-        let digest = IDDigest(id)
-        return current.contains(digest) || previous.contains(digest)
-    }
+    func contains(_ id: String) -> Bool { contains(IDDigest(id)) }
 
-    mutating func insert(_ id: String) { current.insert(IDDigest(id)) }
+    /// Whether an id of this digest was accepted: the engine digests each event's id once and asks
+    /// with it, then inserts it (the SipHash of an id was computed twice per event, issue 14).
+    func contains(_ digest: IDDigest) -> Bool { current.contains(digest) || previous.contains(digest) }
+
+    mutating func insert(_ id: String) { insert(IDDigest(id)) }
+
+    /// Accepts an id by its digest (see ``contains(_:)``).
+    mutating func insert(_ digest: IDDigest) { current.insert(digest) }
 
     /// Shifts the buckets when `now` is in a later business day than `day`. Cheap when it is not.
     mutating func advance(to now: Instant, calendar: CenterCalendar) {

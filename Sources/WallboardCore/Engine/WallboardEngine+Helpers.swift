@@ -34,7 +34,8 @@ extension WallboardEngine {
             // An event stamped before the current state began changes the state from its start on.
             let change = max(record.stateSince, at)
             noteAgentLeft(record, next: state, at: change)  // Metrics/AgentDay.swift
-            history.agentChange(scopes: record.scopes, from: record.state, to: state, at: change)
+            history.agentChange(
+                agent: record.id, queues: record.queues, team: record.team, from: record.state, to: state, at: change)
             record.stateSince = change
         }
         record.state = state
@@ -48,16 +49,19 @@ extension WallboardEngine {
 
     /// Logs an agent in (replacing a record of the same id), counting their time from `record.stateSince`.
     mutating func openAgent(_ record: AgentRecord) {
-        if agents[record.id] != nil { closeAgent(record.id, at: record.stateSince) }
+        if agents.index(forKey: record.id) != nil { closeAgent(record.id, at: record.stateSince) }
         agents[record.id] = record
-        history.agentChange(scopes: record.scopes, from: nil, to: record.state, at: record.stateSince)
+        history.agentChange(
+            agent: record.id, queues: record.queues, team: record.team, from: nil, to: record.state, at: record.stateSince)
     }
 
     /// Logs an agent out, recording the time spent in their last state.
     mutating func closeAgent(_ agent: String, at: Instant) {
         guard let record = agents.removeValue(forKey: agent) else { return }
         noteAgentLeft(record, next: nil, at: max(record.stateSince, at))  // Metrics/AgentDay.swift
-        history.agentChange(scopes: record.scopes, from: record.state, to: nil, at: max(record.stateSince, at))
+        history.agentChange(
+            agent: record.id, queues: record.queues, team: record.team, from: record.state, to: nil,
+            at: max(record.stateSince, at))
     }
 
     @discardableResult

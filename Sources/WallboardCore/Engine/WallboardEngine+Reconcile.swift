@@ -37,7 +37,7 @@ extension WallboardEngine {
             if let agent = live.agent { assign(entry.contact, channel: entry.channel, to: agent, at: at) }
         }
 
-        for entry in snapshot.agents where agents[entry.agent] != nil {
+        for entry in snapshot.agents where agents.index(forKey: entry.agent) != nil {
             if entry.state != .wrapUp { closeEndedContacts(of: entry.agent, at: at) }
             if entry.state == .offline {
                 closeAgent(entry.agent, at: at)

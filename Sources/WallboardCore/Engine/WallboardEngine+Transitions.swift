@@ -11,7 +11,7 @@ extension WallboardEngine {
             login.queues.forEach { noteQueue($0) }
             if let team = login.team, !teamOrder.contains(team) { teamOrder.append(team) }
         case .agentState(let agent, let state, let reason):
-            guard agents[agent] != nil else {
+            guard agents.index(forKey: agent) != nil else {
                 throw EventRejection(.unknownAgent, "agent.state for agent \"\(agent)\" who is not logged in")
             }
             // Any state but wrap_up ends the wrap-up of the agent's ended contacts (issue 16).
@@ -22,7 +22,7 @@ extension WallboardEngine {
                 setAgentState(agent, state, reason: state == .notReady ? reason : nil, at: at)
             }
         case .agentLogout(let agent):
-            guard agents[agent] != nil else {
+            guard agents.index(forKey: agent) != nil else {
                 throw EventRejection(.unknownAgent, "agent.logout for agent \"\(agent)\" who is not logged in")
             }
             closeEndedContacts(of: agent, at: at)
@@ -111,7 +111,7 @@ extension WallboardEngine {
                 .invalidTransition,
                 "contact.queued: contact \"\(queued.contact)\" is already \(existing.phase.rawValue) in queue \"\(existing.queue)\"")
         }
-        if pendingCallbacks[queued.contact] != nil {
+        if pendingCallbacks.index(forKey: queued.contact) != nil {
             throw EventRejection(
                 .invalidTransition, "contact.queued: contact \"\(queued.contact)\" has a callback pending; it cannot queue again")
         }

@@ -88,7 +88,8 @@ public struct WallboardEngine: Sendable {
     @discardableResult
     public mutating func apply(_ event: Event, now: Instant) -> ApplyResult {
         seenEventIDs.advance(to: now, calendar: configuration.calendar)
-        if seenEventIDs.contains(event.id) {
+        let digest = IDDigest(event.id)
+        if seenEventIDs.contains(digest) {
             counters.duplicates += 1
             return .duplicate
         }
@@ -109,7 +110,7 @@ public struct WallboardEngine: Sendable {
             try transition(event)
         } catch {
             if configuration.reorderTolerance > 0, error.code == .unknownContact || error.code == .unknownAgent {
-                seenEventIDs.insert(event.id)
+                seenEventIDs.insert(digest)
                 // Kept oldest event time first (arrival order among equal times), the order retries use.
                 let index = deferred.lastIndex { $0.event.timestamp <= event.timestamp }.map { $0 + 1 } ?? 0
                 deferred.insert((event, now, error), at: index)
@@ -119,7 +120,7 @@ public struct WallboardEngine: Sendable {
             counters.rejected[error.code, default: 0] += 1
             return .rejected(error)
         }
-        seenEventIDs.insert(event.id)
+        seenEventIDs.insert(digest)
         counters.applied[event.type, default: 0] += 1
         noteActivity(at: event.timestamp)
         retryDeferred()

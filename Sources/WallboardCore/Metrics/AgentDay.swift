@@ -292,9 +292,15 @@ public struct AgentDayBook: Sendable {
         if let prunedAt, now.since(prunedAt) < sweepInterval, now >= prunedAt { return }
         prunedAt = now
         let horizon = now.advanced(by: -keep)
-        // Keys first: mutating `entries` while iterating it would copy the whole dictionary.
-        let stale = entries.compactMap { $0.value.marks.first.map { $0.at < horizon } == true ? $0.key : nil }
-        for agent in stale { entries[agent]?.marks.removeAll { $0.at < horizon } }
+        // In place, by index: reading each entry through `values` borrows it, where iterating the
+        // dictionary's elements copied every entry (its arrays retained and released) on every sweep.
+        var index = entries.values.startIndex
+        while index != entries.values.endIndex {
+            if let first = entries.values[index].marks.first, first.at < horizon {
+                entries.values[index].marks.removeAll { $0.at < horizon }
+            }
+            entries.values.formIndex(after: &index)
+        }
     }
 
     /// How often ``prune(now:dayStart:)`` looks at every agent: a quarter of ``keep``, at least a minute. A

@@ -62,6 +62,14 @@ struct MetricsHistory: Sendable {
     private(set) var registry = ScopeRegistry()
     /// Today's and yesterday's closed clock intervals (Metrics/IntervalHistory.swift).
     var intervals = IntervalBook()
+    /// The current settings' ``Judgement`` per queue scope id, looked up on first use: rolling windows
+    /// judge each entry as it enters and as it leaves each window, and a lookup by the queue's name
+    /// copied and hashed strings every time (issue 14). Valid for the settings of ``judgementsOf``.
+    private var judgements: [Judgement?] = []
+    private var judgementsOf: SettingsLookup.Generation?
+    /// The scope ids of each logged-in agent, with the queues and team they stand for (see
+    /// ``agentChange(agent:queues:team:from:to:at:)``).
+    private var agentScopeIDs: [String: (queues: [String], team: String?, ids: [Int])] = [:]
 
     init(windows: [Millis] = []) {
         rolling = windows.map { RollingTotals(length: $0) }
@@ -100,9 +108,9 @@ struct MetricsHistory: Sendable {
         let item = HistoryItem(entry, judged: judged, registry: &registry)
         let time = item.time
         if let frontier, time <= frontier {
-            let judged = current(item, settings)
+            let judged = judge(item, settings)
             for index in rolling.indices where time >= frontier.advanced(by: -rolling[index].length) {
-                rolling[index].tally.add(item, settings: judged)
+                rolling[index].tally.add(item, judgement: judged)
             }
             if !rolling.isEmpty, time >= frontier.advanced(by: -longest) { noteWait(item, settings: judged) }
             today?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
@@ -118,14 +126,36 @@ struct MetricsHistory: Sendable {
 
     /// Records that `scopes` have one agent moving from `old` to `new` state (nil: logged out) at `time`.
     mutating func agentChange(scopes: [ScopeKey], from old: AgentState?, to new: AgentState?, at time: Instant) {
+        agentChange(ids: scopes.map { registry.id($0) }, from: old, to: new, at: time)
+    }
+
+    /// ``agentChange(scopes:from:to:at:)`` for the scopes of an agent serving `queues` in `team`
+    /// (``ScopeKey/agentScopes(queues:team:)``), their ids remembered per agent while it is logged in: an
+    /// agent's state changes many times a day, and each change built its scope list and hashed every scope
+    /// by name (issue 14).
+    mutating func agentChange(
+        agent: String, queues: [String], team: String?, from old: AgentState?, to new: AgentState?, at time: Instant
+    ) {
+        let ids: [Int]
+        if let known = agentScopeIDs[agent], known.queues == queues, known.team == team {
+            ids = known.ids
+        } else {
+            ids = ScopeKey.agentScopes(queues: queues, team: team).map { registry.id($0) }
+            agentScopeIDs[agent] = (queues, team, ids)
+        }
+        if new == nil { agentScopeIDs[agent] = nil }
+        agentChange(ids: ids, from: old, to: new, at: time)
+    }
+
+    private mutating func agentChange(ids: [Int], from old: AgentState?, to new: AgentState?, at time: Instant) {
         if IntervalBook.isStaffed(old) != IntervalBook.isStaffed(new) {
-            intervals.agentChange(scopes: scopes.filter(IntervalBook.keeps), from: old, to: new, at: time)
+            intervals.agentChange(
+                scopes: ids.map { registry.keys[$0] }.filter(IntervalBook.keeps), from: old, to: new, at: time)
         }
         let delta = AgentTime.Classes.change(from: old, to: new)
         guard !delta.isZero else { return }
         if let cutoff, time < cutoff { staleChanges += 1 }
-        for scope in scopes {
-            let id = registry.id(scope)
+        for id in ids {
             if id >= agents.count { agents += repeatElement(nil, count: id + 1 - agents.count) }
             if agents[id] == nil { agents[id] = AgentIntegrals() }
             agents[id]!.add(delta, at: time)
@@ -175,7 +205,7 @@ struct MetricsHistory: Sendable {
             }
             let from = lowerBound(old.advanced(by: -length), near: rolling[index].edge)
             let to = lowerBound(now.advanced(by: -length), near: from)
-            for item in items[from..<to] { rolling[index].tally.subtract(item, settings: current(item, settings)) }
+            for item in items[from..<to] { rolling[index].tally.subtract(item, judgement: judge(item, settings)) }
             rolling[index].edge = to
             moved += 1
         }
@@ -192,9 +222,9 @@ struct MetricsHistory: Sendable {
         }
         if let old, let fresh, moved > 0 || keepsWaits {
             for item in items[fresh] {
-                let judged = current(item, settings)
+                let judged = judge(item, settings)
                 for index in rolling.indices where now.advanced(by: -rolling[index].length) <= old {
-                    rolling[index].tally.add(item, settings: judged)
+                    rolling[index].tally.add(item, judgement: judged)
                 }
                 if keepsWaits { noteWait(item, settings: judged) }
             }
@@ -228,7 +258,7 @@ struct MetricsHistory: Sendable {
         var totals = RollingTotals(length: length)
         totals.edge = lowerBound(now.advanced(by: -length))
         for item in items[totals.edge..<upperBound(now)] {
-            totals.tally.add(item, settings: current(item, settings))
+            totals.tally.add(item, judgement: current(item, settings))
         }
         return totals
     }
@@ -239,12 +269,12 @@ struct MetricsHistory: Sendable {
         callbackMaxima = []
         waitsEdge = lowerBound(now.advanced(by: -longest))
         for item in items[waitsEdge..<upperBound(now)] {
-            noteWait(item, settings: current(item, settings))
+            noteWait(item, settings: judge(item, settings))
         }
     }
 
     /// Inserts a departure's wait (judged by `settings`) or a connected callback's into the scopes' deques.
-    private mutating func noteWait(_ item: HistoryItem, settings: QueueSettings?) {
+    private mutating func noteWait(_ item: HistoryItem, settings: Judgement?) {
         if case .callback(let record) = item.entry, record.kind == .connected {
             for id in item.scopes {
                 if id >= callbackMaxima.count {
@@ -254,11 +284,12 @@ struct MetricsHistory: Sendable {
             }
             return
         }
-        guard case .departure(let record) = item.entry, let settings, WindowMetrics.countsWait(record, settings: settings)
+        guard item.kind == .departure, let settings,
+            WindowMetrics.countsWait(outcome: item.outcome, wait: item.wait, judgement: settings)
         else { return }
         for id in item.scopes {
             if id >= maxima.count { maxima += repeatElement(MaxDeque(), count: id + 1 - maxima.count) }
-            maxima[id].insert(record.wait, at: record.leftAt)
+            maxima[id].insert(item.wait, at: item.time)
         }
     }
 
@@ -268,7 +299,7 @@ struct MetricsHistory: Sendable {
             for id in item.scopes where id < callbackMaxima.count { callbackMaxima[id].drop(before: cut) }
             return
         }
-        guard case .departure = item.entry else { return }
+        guard item.kind == .departure else { return }
         for id in item.scopes where id < maxima.count { maxima[id].drop(before: cut) }
     }
 
@@ -276,13 +307,13 @@ struct MetricsHistory: Sendable {
     /// advance) to `period`, or starts it anew from the kept entries when `start` moved.
     private func advance(_ period: inout PeriodTotals?, start: Instant, fresh: Range<Int>?, to now: Instant) {
         if period?.start == start, let fresh {
-            for item in items[fresh] { period!.tally.add(item, settings: item.judged) }
+            for item in items[fresh] { period!.tally.add(item, judgement: item.judgement) }
             return
         }
         // A new period (or the first advance): the kept entries since its start.
         var started = PeriodTotals(start: start)
         started.agentBase = agents.map { $0?.values(at: start) ?? AgentTime() }
-        for item in items[lowerBound(start)..<upperBound(now)] { started.tally.add(item, settings: item.judged) }
+        for item in items[lowerBound(start)..<upperBound(now)] { started.tally.add(item, judgement: item.judgement) }
         period = started
     }
 
@@ -342,7 +373,7 @@ struct MetricsHistory: Sendable {
                 tally = totals.tally
                 let edge = lowerBound(frontier.advanced(by: -totals.length), near: totals.edge)
                 for item in items[edge..<lowerBound(start, near: edge)] {
-                    tally.subtract(item, settings: current(item, settings))
+                    tally.subtract(item, judgement: current(item, settings))
                 }
                 for id in tally.scopeIDs {
                     tally.setMaxWait(id, id < maxima.count ? maxima[id].max(from: start) : nil)
@@ -350,13 +381,13 @@ struct MetricsHistory: Sendable {
                 }
                 if pendingCurrent == nil {
                     var pending = Tally()
-                    for item in items[upperBound(frontier)..<upperBound(now)] { pending.add(item, settings: current(item, settings)) }
+                    for item in items[upperBound(frontier)..<upperBound(now)] { pending.add(item, judgement: current(item, settings)) }
                     pendingCurrent = pending
                 }
                 tally.merge(pendingCurrent!)
             } else {
                 tally = Tally()
-                for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: current(item, settings)) }
+                for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, judgement: current(item, settings)) }
             }
             tables.append(withAgentTime(tally.table(registry), from: start, to: now))
         }
@@ -370,14 +401,14 @@ struct MetricsHistory: Sendable {
         if let period, period.start == start, let frontier {
             if now >= frontier {
                 tally = period.tally
-                for item in items[upperBound(frontier)..<upperBound(now)] { tally.add(item, settings: item.judged) }
+                for item in items[upperBound(frontier)..<upperBound(now)] { tally.add(item, judgement: item.judgement) }
             } else {
                 tally = period.forgotten
-                for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: item.judged) }
+                for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, judgement: item.judgement) }
             }
         } else {
             tally = Tally()
-            for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, settings: item.judged) }
+            for item in items[lowerBound(start)..<upperBound(now)] { tally.add(item, judgement: item.judgement) }
         }
         var table = tally.table(registry)
         guard now > start else { return table }
@@ -401,10 +432,25 @@ struct MetricsHistory: Sendable {
         return table
     }
 
-    private func current(_ item: HistoryItem, _ settings: SettingsLookup) -> QueueSettings? {
-        if case .departure(let record) = item.entry { return settings[record.queue] }
-        if case .callback(let record) = item.entry { return settings[record.queue] }
-        return nil
+    /// How `settings` judge `item` (nil: an entry no settings judge), looked up by its queue's name.
+    private func current(_ item: HistoryItem, _ settings: SettingsLookup) -> Judgement? {
+        guard item.queueScope >= 0, case .queue(let queue) = registry.keys[item.queueScope] else { return nil }
+        return Judgement(settings[queue])
+    }
+
+    /// ``current(_:_:)``, remembered per queue scope id while the settings stay the same.
+    private mutating func judge(_ item: HistoryItem, _ settings: SettingsLookup) -> Judgement? {
+        let id = item.queueScope
+        guard id >= 0 else { return nil }
+        if judgementsOf !== settings.generation {
+            judgements = []
+            judgementsOf = settings.generation
+        }
+        if id < judgements.count, let judged = judgements[id] { return judged }
+        if id >= judgements.count { judgements += repeatElement(nil, count: id + 1 - judgements.count) }
+        let judged = current(item, settings)
+        judgements[id] = judged
+        return judged
     }
 
     /// The first kept index whose time is at or after `time`.
@@ -497,13 +543,13 @@ struct PeriodTotals: Sendable {
     /// Counts an entry recorded at or before the frontier, when it falls in the period.
     mutating func addLate(_ item: HistoryItem, forgotten isForgotten: Bool) {
         guard item.time >= start else { return }
-        tally.add(item, settings: item.judged)
-        if isForgotten { forgotten.add(item, settings: item.judged) }
+        tally.add(item, judgement: item.judgement)
+        if isForgotten { forgotten.add(item, judgement: item.judgement) }
     }
 
     /// Moves an entry the history forgets into `forgotten`, when it falls in the period.
     mutating func forget(_ item: HistoryItem) {
-        if item.time >= start { forgotten.add(item, settings: item.judged) }
+        if item.time >= start { forgotten.add(item, judgement: item.judgement) }
     }
 
     /// Keeps `agentBase` equal to the integrals' values at `start` after a change at `time`.

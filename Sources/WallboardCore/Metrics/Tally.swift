@@ -3,7 +3,12 @@ public typealias ScopeTable = [ScopeKey: WindowMetrics]
 
 /// Looks up a queue's settings quickly (configured ones, else the defaults).
 struct SettingsLookup: Sendable {
+    /// Identifies one lookup and its copies: what was judged by it can be remembered until the settings
+    /// are replaced (see ``MetricsHistory``'s judgements).
+    final class Generation: Sendable {}
+
     private var byID: [String: QueueSettings] = [:]
+    let generation = Generation()
 
     init(_ configuration: EngineConfiguration) {
         for queue in configuration.queues where byID[queue.id] == nil { byID[queue.id] = queue }
@@ -59,33 +64,102 @@ struct ScopeRegistry: Sendable {
     }
 }
 
+/// What counting a departure or a callback needs from its queue's settings: four plain numbers, so the
+/// running totals judge an entry without copying a ``QueueSettings`` (its strings retained, ~100 bytes
+/// moved) or hashing its queue's name once per window it enters and leaves (issue 14).
+struct Judgement: Sendable, Equatable {
+    var threshold: Millis
+    var shortAbandon: Millis
+    var abandonTreatment: QueueSettings.AbandonTreatment
+    var callbackThreshold: Millis
+
+    init(_ settings: QueueSettings) {
+        threshold = settings.threshold
+        shortAbandon = settings.shortAbandon
+        abandonTreatment = settings.abandonTreatment
+        callbackThreshold = settings.callbackThreshold
+    }
+}
+
 /// A point entry of the history (never an agent span) with what it needs to be counted and taken back.
 /// Immutable and shared by reference: every running total it passes through would otherwise copy its
 /// few hundred bytes and retain each of its strings.
 final class HistoryItem: Sendable {
+    /// Which kind of entry: what ``Tally`` switches on without binding (and copying) the record.
+    enum Kind: UInt8, Sendable {
+        case departure, handled, other
+    }
+
     let entry: TimelineEntry
     /// A departure's queue settings in force when it was recorded: "today" and "interval" judge it by
     /// these for good; rolling windows judge by the current settings.
     let judged: QueueSettings?
+    /// ``judged`` as the running totals read it.
+    let judgement: Judgement?
     /// The ids of ``TimelineEntry/scopes``, registered once.
     let scopes: [Int]
     let time: Instant
     /// A departure's channel and reason mix ids (see ``ScopeRegistry/mixKeys``); -1 for other entries.
     let channel: Int
     let reason: Int
+    let kind: Kind
+    /// The scope id of a departure's or callback's queue (its settings are looked up by it); -1 otherwise.
+    let queueScope: Int
+    /// A departure's outcome, wait and repeat mark (`.expired`, 0, false for other entries).
+    let outcome: QueueDeparture.Outcome
+    let wait: Millis
+    let isRepeat: Bool
+    /// A handled contact's talk, hold and wrap-up (0 for other entries).
+    let talk: Millis
+    let hold: Millis
+    let wrapUp: Millis
 
     init(_ entry: TimelineEntry, judged: QueueSettings?, registry: inout ScopeRegistry) {
         self.entry = entry
         self.judged = judged
+        self.judgement = judged.map(Judgement.init)
         self.scopes = entry.scopes.map { registry.id($0) }
         self.time = entry.time
-        if case .departure(let record) = entry {
+        var kind = Kind.other
+        var queueScope = -1
+        var outcome = QueueDeparture.Outcome.expired
+        var wait: Millis = 0
+        var isRepeat = false
+        var talk: Millis = 0
+        var hold: Millis = 0
+        var wrapUp: Millis = 0
+        switch entry {
+        case .departure(let record):
+            kind = .departure
+            queueScope = registry.id(.queue(record.queue))
+            outcome = record.outcome
+            wait = record.wait
+            isRepeat = record.isRepeat
             channel = ScopeRegistry.channelID(record.channel)
             reason = registry.reasonID(record.reason)
-        } else {
+        case .handled(let record):
+            kind = .handled
+            talk = record.talk
+            hold = record.hold
+            wrapUp = record.wrapUp
+            channel = -1
+            reason = -1
+        case .callback(let record):
+            queueScope = registry.id(.queue(record.queue))
+            channel = -1
+            reason = -1
+        default:
             channel = -1
             reason = -1
         }
+        self.kind = kind
+        self.queueScope = queueScope
+        self.outcome = outcome
+        self.wait = wait
+        self.isRepeat = isRepeat
+        self.talk = talk
+        self.hold = hold
+        self.wrapUp = wrapUp
     }
 }
 
@@ -107,16 +181,24 @@ struct Tally: Sendable {
     init() {}
 
     /// Counts `item`, judging a departure by `settings`.
-    mutating func add(_ item: HistoryItem, settings: QueueSettings?) {
+    mutating func add(_ item: HistoryItem, settings: QueueSettings?) { add(item, judgement: settings.map(Judgement.init)) }
+
+    /// Counts `item`, judging a departure by `judgement`.
+    mutating func add(_ item: HistoryItem, judgement: Judgement?) {
         for id in item.scopes {
             if id >= members.count { grow(to: id + 1) }
             members[id] += 1
-            count(item, in: id, settings: settings, sign: 1)
+            count(item, in: id, settings: judgement, sign: 1)
         }
     }
 
     /// Takes back `item` counted before with the same `settings` (``WindowMetrics/maxWait`` excepted).
     mutating func subtract(_ item: HistoryItem, settings: QueueSettings?) {
+        subtract(item, judgement: settings.map(Judgement.init))
+    }
+
+    /// Takes back `item` counted before with the same `judgement` (``WindowMetrics/maxWait`` excepted).
+    mutating func subtract(_ item: HistoryItem, judgement settings: Judgement?) {
         for id in item.scopes where id < members.count && members[id] > 0 {
             members[id] -= 1
             if members[id] == 0 {
@@ -128,16 +210,25 @@ struct Tally: Sendable {
         }
     }
 
-    private mutating func count(_ item: HistoryItem, in id: Int, settings: QueueSettings?, sign: Int) {
-        switch item.entry {
-        case .departure(let record):
-            let isShort = counts[id].countExceptMixes(record, settings: settings!, sign: sign)
+    private mutating func count(_ item: HistoryItem, in id: Int, settings: Judgement?, sign: Int) {
+        // Departures and handled contacts, most of the entries, are counted from the item's own fields.
+        switch item.kind {
+        case .departure:
+            let isShort = counts[id].countExceptMixes(
+                outcome: item.outcome, wait: item.wait, isRepeat: item.isRepeat, judgement: settings!, sign: sign)
             guard !isShort else { return }
             let high = Swift.max(item.channel, item.reason)
             if high >= mixes[id].count { mixes[id] += repeatElement(0, count: high + 1 - mixes[id].count) }
             mixes[id][item.channel] += sign
             mixes[id][item.reason] += sign
-        case .handled(let record): sign > 0 ? counts[id].add(record) : counts[id].subtract(record)
+            return
+        case .handled:
+            counts[id].countHandled(talk: item.talk, hold: item.hold, wrapUp: item.wrapUp, sign: sign)
+            return
+        case .other: break
+        }
+        switch item.entry {
+        case .departure, .handled: break
         case .transfer(let record): sign > 0 ? counts[id].add(record) : counts[id].subtract(record)
         case .survey(let record): sign > 0 ? counts[id].add(record.survey) : counts[id].subtract(record.survey)
         case .callback(let record):

@@ -114,13 +114,22 @@ public struct WindowMetrics: Sendable, Equatable {
     /// Counts everything of a departure but the channel and reason mixes (``Tally`` keeps those by id);
     /// true when it was a short abandon or an expired contact, which count in nothing else.
     mutating func countExceptMixes(_ departure: QueueDeparture, settings: QueueSettings, sign: Int) -> Bool {
-        let within = departure.wait <= settings.threshold
-        let wait = sign > 0 ? departure.wait : -departure.wait
-        switch departure.outcome {
+        countExceptMixes(
+            outcome: departure.outcome, wait: departure.wait, isRepeat: departure.isRepeat,
+            judgement: Judgement(settings), sign: sign)
+    }
+
+    /// ``countExceptMixes(_:settings:sign:)`` from a departure's outcome, wait and repeat mark.
+    mutating func countExceptMixes(
+        outcome: QueueDeparture.Outcome, wait departureWait: Millis, isRepeat: Bool, judgement settings: Judgement, sign: Int
+    ) -> Bool {
+        let within = departureWait <= settings.threshold
+        let wait = sign > 0 ? departureWait : -departureWait
+        switch outcome {
         case .expired:
             expired += sign
             return true
-        case .abandoned where settings.shortAbandon > 0 && departure.wait < settings.shortAbandon:
+        case .abandoned where settings.shortAbandon > 0 && departureWait < settings.shortAbandon:
             shortAbandoned += sign
             return true
         case .answered:
@@ -145,17 +154,22 @@ public struct WindowMetrics: Sendable, Equatable {
             transferredOut += sign
         }
         offered += sign
-        if departure.isRepeat { repeatContacts += sign }
-        if sign > 0 { maxWait = max(maxWait ?? 0, departure.wait) }
+        if isRepeat { repeatContacts += sign }
+        if sign > 0 { maxWait = max(maxWait ?? 0, departureWait) }
         return false
     }
 
     private mutating func count(_ handled: HandledContact, sign: Int) {
+        countHandled(talk: handled.talk, hold: handled.hold, wrapUp: handled.wrapUp, sign: sign)
+    }
+
+    /// Counts (`sign` 1) or takes back (-1) a handled contact of these times.
+    mutating func countHandled(talk: Millis, hold: Millis, wrapUp: Millis, sign: Int) {
         let signed = Millis(sign)
         handledCount += sign
-        totalTalk += signed * handled.talk
-        totalHold += signed * handled.hold
-        totalWrapUp += signed * handled.wrapUp
+        totalTalk += signed * talk
+        totalHold += signed * hold
+        totalWrapUp += signed * wrapUp
     }
 
     private mutating func count(_ survey: SurveyResult, sign: Int) {
@@ -181,7 +195,12 @@ public struct WindowMetrics: Sendable, Equatable {
 
     /// Whether a departure judged by `settings` counts in ``maxWait`` (short abandons never do).
     static func countsWait(_ departure: QueueDeparture, settings: QueueSettings) -> Bool {
-        departure.outcome != .expired && !(departure.outcome == .abandoned && settings.shortAbandon > 0 && departure.wait < settings.shortAbandon)
+        countsWait(outcome: departure.outcome, wait: departure.wait, judgement: Judgement(settings))
+    }
+
+    /// ``countsWait(_:settings:)`` from a departure's outcome and wait.
+    static func countsWait(outcome: QueueDeparture.Outcome, wait: Millis, judgement settings: Judgement) -> Bool {
+        outcome != .expired && !(outcome == .abandoned && settings.shortAbandon > 0 && wait < settings.shortAbandon)
     }
 
     /// Counts `duration` milliseconds an agent spent in `state` inside the window.

@@ -56,15 +56,23 @@ public enum Replay {
         }
 
         /// Decodes one parsed line and applies it, or reports why it does not decode.
+        ///
+        /// Inlinable, so the decoder is specialized for the caller's tree (json-c's for `wallboardctl replay`):
+        /// compiled here it read every field through the generic protocol, looking up type metadata for
+        /// each (issue 14).
+        @inlinable
         public mutating func apply<Value: JSONReadable>(readable value: Value, line: Int) {
             do {
                 apply(try EventDecoder.decode(readable: value), line: line)
             } catch {
-                rejections.append(
-                    ReplayRejection(
-                        line: line, eventID: EventDecoder.quotableID(readable: value), code: error.code.rawValue,
-                        message: error.message))
+                reject(line: line, eventID: EventDecoder.quotableID(readable: value), error)
             }
+        }
+
+        /// Reports a line that does not decode.
+        @usableFromInline
+        mutating func reject(line: Int, eventID: String?, _ error: EventRejection) {
+            rejections.append(ReplayRejection(line: line, eventID: eventID, code: error.code.rawValue, message: error.message))
         }
 
         /// Reports a line that is not JSON, with the parser's message.
