@@ -398,7 +398,8 @@ public final class EngineService: @unchecked Sendable {
     private func publishTopics(_ topics: Set<String>, fresh: Set<String>, snapshot: Snapshot?, now: Instant) {
         dispatchPrecondition(condition: .onQueue(queue))
         let context = topicContext
-        hub.setOnDemandTopics(TopicPayloads.names(of: engine), sources: .array(context.sources.map(\.json)))
+        hub.setOnDemandTopics(
+            TopicPayloads.names(of: engine), windows: engine.configuration.windowNames, sources: .array(context.sources.map(\.json)))
         var snapshot = snapshot
         if snapshot == nil, TopicPayloads.needsSnapshot(topics) { snapshot = currentSnapshot(now: now) }
         let updates = topicPayloads.build(

@@ -22,6 +22,10 @@ extension WallboardAPI {
                     respond(Self.error(400, "topics= names no topic; e.g. ?topics=center,queue:sales"))
                     return true
                 }
+                if let limited = topics.first(where: hub.isWindowLimited) {
+                    respond(windowLimitedError(limited))
+                    return true
+                }
                 engine.refresh(topics) { [self] in
                     respondWithTopics(topics, viewer: viewer, request: request, respond: respond)
                 }
@@ -52,6 +56,10 @@ extension WallboardAPI {
         _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: (@Sendable (JSONValue) -> JSONValue)? = nil,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
+        guard !hub.isWindowLimited(topic) else {
+            respond(windowLimitedError(topic))
+            return
+        }
         guard viewer.maySubscribe(topic) else {
             respond(Self.error(403, "this token may not see \(topic)"))
             return
@@ -59,6 +67,14 @@ extension WallboardAPI {
         engine.refresh([topic]) { [self] in
             respondWithTopic(topic, viewer: viewer, request: request, select: select, respond: respond)
         }
+    }
+
+    /// A window-limited topic (TopicWindows) is kept only while a board subscribes to it: the mirrors
+    /// answer the topics with every window instead.
+    private func windowLimitedError(_ topic: String) -> HTTPResponse {
+        let base = TopicWindows.split(topic)?.base ?? topic
+        return Self.error(400, "\(topic): window-limited topics are for WebSocket subscribers "
+            + "(docs/protocol.md, \"Window-limited topics\"); ask for \(base), which has every window")
     }
 
     /// What the caller may see, as for a WebSocket subscriber with the same token.
