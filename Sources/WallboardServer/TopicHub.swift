@@ -160,8 +160,8 @@ public final class TopicHub: Sendable {
             if case .failure(let refusal) = TopicWindows.parse(topic, configured: windows) {
                 return Refusal(topic: topic, code: "bad_windows", message: refusal.message)
             }
-            if subscriptions.count(topic) > 0 || requested.contains(topic) || adding.contains(topic) { return nil }
-            let lists = subscriptions.subscribedTopics.union(requested).union(adding).filter { other in
+            if subscriptions.count(topic) > 0 || adding.contains(topic) { return nil }
+            let lists = subscriptions.subscribedTopics.union(adding).filter { other in
                 other != base && TopicWindows.split(other)?.base == base && isCut(other)
             }
             guard lists.count >= TopicHub.maxWindowListsPerTopic else { return nil }
