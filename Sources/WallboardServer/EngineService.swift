@@ -416,11 +416,12 @@ public final class EngineService: @unchecked Sendable {
             let now = max(clock.now(), lastPublished ?? clock.now())
             let due = Set(topics.filter { topic in
                 guard !hub.isMaintained(topic) else { return false }
-                guard let built = restBuilt[topic] else { return true }
+                // The hub forgets a window-limited topic nobody subscribes to (TopicHub.takeDemand): built again.
+                guard let built = restBuilt[topic], hub.latest(topic) != nil || !hub.isWindowLimited(topic) else { return true }
                 return built.changes != changes || now.since(built.at) >= Self.tickInterval
             })
             if !due.isEmpty {
-                publishTopics(due, fresh: [], snapshot: nil, now: now)
+                publishTopics(due, fresh: due.filter { hub.latest($0) == nil }, snapshot: nil, now: now)
                 for topic in due { restBuilt[topic] = (now, changes) }
                 if restBuilt.count > 4096 { restBuilt = restBuilt.filter { now.since($0.value.at) < Self.tickInterval } }
             }

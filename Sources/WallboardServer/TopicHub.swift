@@ -261,6 +261,20 @@ public final class TopicHub: Sendable {
     /// Whether `topic` is a window-limited name of a topic the engine builds (``TopicWindows``), valid or not.
     public func isWindowLimited(_ topic: String) -> Bool { state.withLock { $0.base(of: topic) != topic } }
 
+    /// The topic whose access rules `topic` follows: itself, or the base of a window-limited name.
+    public func base(of topic: String) -> String { state.withLock { $0.base(of: topic) } }
+
+    /// Why the window-limited name `topic` names no payload (a malformed list, a window there is not), or
+    /// `nil` (valid, or not a window-limited name): for the REST mirrors, which answer such names too.
+    public func windowRefusal(_ topic: String) -> String? {
+        state.withLock { state in
+            guard state.base(of: topic) != topic, case .failure(let refusal) = TopicWindows.parse(topic, configured: state.windows) else {
+                return nil
+            }
+            return refusal.message
+        }
+    }
+
     /// Whether a subscribe waits for the engine to build a topic (``takeDemand()`` would say so).
     public var hasRequests: Bool { state.withLock { !$0.requested.isEmpty } }
 

@@ -109,6 +109,15 @@ import Testing
         #expect(try json(try #require(sent.to(2).last))["seq"] == 4, "made again, it goes on from where it was")
     }
 
+    @Test func theRESTMirrorsAskTheHubWhatANameIs() {
+        let (hub, _) = hub()
+        #expect(hub.base(of: "queue:sales@primary") == "queue:sales")
+        #expect(hub.base(of: "queue:a@b") == "queue:a@b" && hub.base(of: "queue:nope@15m") == "queue:nope@15m")
+        #expect(hub.windowRefusal("queue:sales@primary,today") == nil)
+        #expect(hub.windowRefusal("queue:sales@week")?.contains("no window \"week\"") == true)
+        #expect(hub.windowRefusal("center") == nil && hub.windowRefusal("queue:nope@week") == nil, "not window-limited names")
+    }
+
     @Test func limitedTopicsGoWithTheirBase() {
         let (hub, _) = hub()
         _ = hub.subscribe(id(1), to: ["queue:chat@primary"])
