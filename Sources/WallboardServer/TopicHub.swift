@@ -215,8 +215,11 @@ public final class TopicHub: Sendable {
         viewers.withLock { $0 }?.resolve(connection) ?? .everything
     }
 
-    /// Names of the topics a client may subscribe to now: those the engine can build and those with a payload.
-    public var topics: [String] { state.withLock { $0.onDemand.union($0.latest.keys).sorted() } }
+    /// Names of the topics a client may subscribe to now: those the engine can build and those with a payload
+    /// (window-limited names of them are not listed: any list of windows makes one).
+    public var topics: [String] {
+        state.withLock { state in state.onDemand.union(state.latest.keys.filter { !state.isCut($0) }).sorted() }
+    }
 
     /// The latest payload of `topic`, if any. For an on-demand topic nobody subscribes to it may be
     /// old: ask the engine to refresh it first (``EngineService/refresh(_:completion:)``).
@@ -498,8 +501,14 @@ public final class TopicHub: Sendable {
         state.withLock { $0.subscriptions.remove(connection, topics) }
     }
 
-    /// How many connections subscribe to `topic`.
-    public func subscriberCount(_ topic: String) -> Int { state.withLock { $0.subscriptions.count(topic) } }
+    /// How many connections subscribe to `topic`; with `windowLimited`, to it or any window-limited name of it.
+    public func subscriberCount(_ topic: String, windowLimited: Bool = false) -> Int {
+        state.withLock { state in
+            guard windowLimited else { return state.subscriptions.count(topic) }
+            return state.subscriptions.subscribedTopics.filter { $0 == topic || (state.isCut($0) && TopicWindows.split($0)?.base == topic) }
+                .reduce(0) { $0 + state.subscriptions.count($1) }
+        }
+    }
 
     /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
     private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {

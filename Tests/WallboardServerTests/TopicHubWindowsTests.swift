@@ -118,6 +118,18 @@ import Testing
         #expect(hub.windowRefusal("center") == nil && hub.windowRefusal("queue:nope@week") == nil, "not window-limited names")
     }
 
+    @Test func limitedNamesAreNotListedAndCountAsTheirBasesViewers() {
+        let (hub, _) = hub()
+        _ = hub.subscribe(id(1), to: ["queue:sales@primary", "queue:sales"])
+        _ = hub.subscribe(id(2), to: ["queue:sales@primary,today", "queue:chat@primary"])
+        _ = hub.takeDemand()
+        hub.publish("queue:sales@primary", data: ["n": 1])
+        #expect(hub.topics == ["agents", "center", "queue:a@b", "queue:chat", "queue:sales"], "hello.topics, /metrics")
+        #expect(hub.subscriberCount("queue:sales") == 1)
+        #expect(hub.subscriberCount("queue:sales", windowLimited: true) == 3)
+        #expect(hub.subscriberCount("queue:chat", windowLimited: true) == 1)
+    }
+
     @Test func limitedTopicsGoWithTheirBase() {
         let (hub, _) = hub()
         _ = hub.subscribe(id(1), to: ["queue:chat@primary"])
