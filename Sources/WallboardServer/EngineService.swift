@@ -398,7 +398,8 @@ public final class EngineService: @unchecked Sendable {
     private func publishTopics(_ topics: Set<String>, fresh: Set<String>, snapshot: Snapshot?, now: Instant) {
         dispatchPrecondition(condition: .onQueue(queue))
         let context = topicContext
-        hub.setOnDemandTopics(TopicPayloads.names(of: engine), sources: .array(context.sources.map(\.json)))
+        hub.setOnDemandTopics(
+            TopicPayloads.names(of: engine), windows: engine.configuration.windowNames, sources: .array(context.sources.map(\.json)))
         var snapshot = snapshot
         if snapshot == nil, TopicPayloads.needsSnapshot(topics) { snapshot = currentSnapshot(now: now) }
         let updates = topicPayloads.build(
@@ -415,11 +416,12 @@ public final class EngineService: @unchecked Sendable {
             let now = max(clock.now(), lastPublished ?? clock.now())
             let due = Set(topics.filter { topic in
                 guard !hub.isMaintained(topic) else { return false }
-                guard let built = restBuilt[topic] else { return true }
+                // The hub forgets a window-limited topic nobody subscribes to (TopicHub.takeDemand): built again.
+                guard let built = restBuilt[topic], hub.latest(topic) != nil || !hub.isWindowLimited(topic) else { return true }
                 return built.changes != changes || now.since(built.at) >= Self.tickInterval
             })
             if !due.isEmpty {
-                publishTopics(due, fresh: [], snapshot: nil, now: now)
+                publishTopics(due, fresh: due.filter { hub.latest($0) == nil }, snapshot: nil, now: now)
                 for topic in due { restBuilt[topic] = (now, changes) }
                 if restBuilt.count > 4096 { restBuilt = restBuilt.filter { now.since($0.value.at) < Self.tickInterval } }
             }

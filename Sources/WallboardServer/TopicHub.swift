@@ -20,6 +20,11 @@ import WallboardCore
 /// kept current only while someone subscribes: ``takeDemand()`` tells the engine which to build,
 /// and a subscribe to one that is not current waits for the engine's next publish instead of getting
 /// a stale payload. Other topics (`alerts`) are published by their owner whatever the demand.
+///
+/// A window-limited name of an on-demand topic with window figures (``TopicWindows``:
+/// `queue:sales@primary,today`) is an on-demand topic of its own, checked at subscribe (its windows must
+/// be configured ones; at most ``maxWindowListsPerTopic`` lists of one topic at a time) and forgotten
+/// once nobody subscribes to it.
 /// Thread-safe: publish runs on the engine queue, subscribe on the WebSocket queue.
 public final class TopicHub: Sendable {
     /// The latest payload of one topic.
@@ -80,6 +85,19 @@ public final class TopicHub: Sendable {
         public static let everything = Viewer(key: nil, view: { $0 }, maySubscribe: { _ in true })
     }
 
+    /// What ``subscribe(_:to:bundles:)`` refused besides unknown and forbidden names: a window-limited
+    /// name that is malformed or names a window there is not (`bad_windows`), or one list too many of
+    /// a topic (`too_many_window_lists`).
+    public struct Refusal: Sendable, Equatable {
+        public var topic: String
+        public var code: String
+        public var message: String
+    }
+
+    /// At most this many window lists of one topic are subscribed to at a time, across every connection:
+    /// each is built at every publish, and any list of windows makes a name.
+    public static let maxWindowListsPerTopic = 8
+
     /// What the engine must build at its next publish (``takeDemand()``).
     public struct Demand: Sendable, Equatable {
         /// On-demand topics with at least one subscriber (or a pending request).
@@ -97,6 +115,11 @@ public final class TopicHub: Sendable {
         var shaped: [String: [String: OutboundFrame]] = [:]
         /// Topics the engine builds only when wanted, and which of them it keeps current now.
         var onDemand: Set<String> = []
+        /// The engine's window names, for window-limited names (``TopicWindows``).
+        var windows: [String] = []
+        /// Where the sequence of a window-limited topic starts when it is made again after it was
+        /// forgotten: past every sequence a forgotten one reached, so a client never sees one go back.
+        var cutSequenceFloor: UInt64 = 0
         var maintained: Set<String> = []
         /// Subscribed while not current: built whole at the engine's next publish.
         var requested: Set<String> = []
@@ -110,6 +133,51 @@ public final class TopicHub: Sendable {
         /// Subscribe replies of bundle connections, by view and (topic, sequence) list: boards that
         /// subscribe between two publishes share one reply (cleared at each publish).
         var replies: [String: OutboundFrame] = [:]
+
+        /// Whether the engine builds `topic`: an on-demand topic, or a window-limited name of one.
+        func buildable(_ topic: String) -> Bool {
+            if onDemand.contains(topic) { return true }
+            return isCut(topic)
+        }
+
+        /// Whether `topic` is a window-limited name of an on-demand topic (and not a topic of its own).
+        func isCut(_ topic: String) -> Bool {
+            guard !onDemand.contains(topic), let cut = TopicWindows(topic) else { return false }
+            return onDemand.contains(cut.base)
+        }
+
+        /// The topic a subscribe to `topic` is about: itself, or the base of a window-limited name of an
+        /// on-demand topic (``TopicWindows/split(_:)``; whether the rest is a valid list is ``refusal(of:base:adding:)``'s).
+        func base(of topic: String) -> String {
+            guard !onDemand.contains(topic), let (base, _) = TopicWindows.split(topic), onDemand.contains(base) else { return topic }
+            return base
+        }
+
+        /// Why a subscribe to the window-limited name `topic` of `base` is refused, or `nil`: its list
+        /// must name configured windows, and a new list of `base` must leave it within
+        /// ``TopicHub/maxWindowListsPerTopic`` lists (with those of `adding`, taken in the same subscribe).
+        func refusal(of topic: String, base: String, adding: [String]) -> Refusal? {
+            if case .failure(let refusal) = TopicWindows.parse(topic, configured: windows) {
+                return Refusal(topic: topic, code: "bad_windows", message: refusal.message)
+            }
+            if subscriptions.count(topic) > 0 || adding.contains(topic) { return nil }
+            let lists = subscriptions.subscribedTopics.union(adding).filter { other in
+                other != base && TopicWindows.split(other)?.base == base && isCut(other)
+            }
+            guard lists.count >= TopicHub.maxWindowListsPerTopic else { return nil }
+            return Refusal(
+                topic: topic, code: "too_many_window_lists",
+                message: "\(topic): \(base) has \(lists.count) window lists subscribed to already, the most at a time; "
+                    + "subscribe to one of them or to \(base)")
+        }
+
+        /// Forgets a window-limited topic's payloads (nobody subscribes to it, or its base went).
+        mutating func forgetCut(_ topic: String) {
+            cutSequenceFloor = max(cutSequenceFloor, sequences[topic] ?? 0)
+            latest[topic] = nil
+            shaped[topic] = nil
+            sequences[topic] = nil
+        }
     }
 
     /// One topic's change for bundle subscribers: the latest payload and, when the topic changed once
@@ -147,8 +215,11 @@ public final class TopicHub: Sendable {
         viewers.withLock { $0 }?.resolve(connection) ?? .everything
     }
 
-    /// Names of the topics a client may subscribe to now: those the engine can build and those with a payload.
-    public var topics: [String] { state.withLock { $0.onDemand.union($0.latest.keys).sorted() } }
+    /// Names of the topics a client may subscribe to now: those the engine can build and those with a payload
+    /// (window-limited names of them are not listed: any list of windows makes one).
+    public var topics: [String] {
+        state.withLock { state in state.onDemand.union(state.latest.keys.filter { !state.isCut($0) }).sorted() }
+    }
 
     /// The latest payload of `topic`, if any. For an on-demand topic nobody subscribes to it may be
     /// old: ask the engine to refresh it first (``EngineService/refresh(_:completion:)``).
@@ -160,25 +231,51 @@ public final class TopicHub: Sendable {
     /// The event sources' states as of the engine's last publish (`/healthz`).
     public var sources: JSONValue { state.withLock { $0.sources } }
 
-    /// Sets the topics the engine can build (from its queues and teams), and the sources' states.
-    public func setOnDemandTopics(_ names: Set<String>, sources: JSONValue) {
+    /// The engine's window names, which window-limited names may list (`hello.windows`).
+    public var windows: [String] { state.withLock { $0.windows } }
+
+    /// Sets the topics the engine can build (from its queues and teams), its window names (`nil`: as they
+    /// were) and the sources' states.
+    public func setOnDemandTopics(_ names: Set<String>, windows: [String]? = nil, sources: JSONValue) {
         state.withLock { state in
             state.ready = true
             state.sources = sources
+            if let windows { state.windows = windows }
             guard state.onDemand != names else { return }
             for gone in state.onDemand.subtracting(names) {
                 state.latest[gone] = nil
                 state.shaped[gone] = nil
             }
             state.onDemand = names
-            state.requested.formIntersection(names)
+            // Window-limited topics of a topic that went go with it.
+            for topic in Array(state.latest.keys) where !names.contains(topic) {
+                if let cut = TopicWindows(topic), !names.contains(cut.base) { state.forgetCut(topic) }
+            }
+            state.requested = state.requested.filter { state.buildable($0) }
         }
     }
 
     /// Whether the engine keeps `topic` current now (someone subscribes to it); other on-demand topics
     /// are built when asked for.
     public func isMaintained(_ topic: String) -> Bool {
-        state.withLock { $0.maintained.contains(topic) || (!$0.onDemand.contains(topic) && $0.latest[topic] != nil) }
+        state.withLock { $0.maintained.contains(topic) || (!$0.buildable(topic) && $0.latest[topic] != nil) }
+    }
+
+    /// Whether `topic` is a window-limited name of a topic the engine builds (``TopicWindows``), valid or not.
+    public func isWindowLimited(_ topic: String) -> Bool { state.withLock { $0.base(of: topic) != topic } }
+
+    /// The topic whose access rules `topic` follows: itself, or the base of a window-limited name.
+    public func base(of topic: String) -> String { state.withLock { $0.base(of: topic) } }
+
+    /// Why the window-limited name `topic` names no payload (a malformed list, a window there is not), or
+    /// `nil` (valid, or not a window-limited name): for the REST mirrors, which answer such names too.
+    public func windowRefusal(_ topic: String) -> String? {
+        state.withLock { state in
+            guard state.base(of: topic) != topic, case .failure(let refusal) = TopicWindows.parse(topic, configured: state.windows) else {
+                return nil
+            }
+            return refusal.message
+        }
     }
 
     /// Whether a subscribe waits for the engine to build a topic (``takeDemand()`` would say so).
@@ -189,7 +286,10 @@ public final class TopicHub: Sendable {
     public func takeDemand() -> Demand {
         state.withLock { state in
             var wanted = state.requested
-            for topic in state.subscriptions.subscribedTopics where state.onDemand.contains(topic) { wanted.insert(topic) }
+            for topic in state.subscriptions.subscribedTopics where state.buildable(topic) { wanted.insert(topic) }
+            // A window-limited topic nobody wants any more is forgotten (another list of windows is
+            // another name: they must not pile up).
+            for topic in Array(state.latest.keys) where !wanted.contains(topic) && state.isCut(topic) { state.forgetCut(topic) }
             let demand = Demand(wanted: wanted, fresh: state.requested)
             state.requested = []
             state.maintained = wanted
@@ -228,7 +328,7 @@ public final class TopicHub: Sendable {
 
     private func publish(_ topic: String, dataJSON: String, value: JSONValue?, deltaJSON: String?) -> Latest {
         let (latest, targets, inCycle) = state.withLock { state -> (Latest, [(ConnectionID, TopicSubscriptions.ViewerBox)], Bool) in
-            let sequence = (state.sequences[topic] ?? 0) + 1
+            let sequence = (state.sequences[topic] ?? (state.isCut(topic) ? state.cutSequenceFloor : 0)) + 1
             state.sequences[topic] = sequence
             let latest = Latest(
                 sequence: sequence, dataJSON: dataJSON, value: value,
@@ -329,19 +429,34 @@ public final class TopicHub: Sendable {
     /// Adds `connection` to each topic it may see and queues each one's latest payload for it (an
     /// on-demand topic not kept current is built at the engine's next publish and sent then). With
     /// `bundles` the connection takes every update in bundles from now on, these latest payloads too.
-    /// Returns the names that are not known topics and those it may not see (nothing is done for those).
+    /// A window-limited name (``TopicWindows``) is checked against the token's rules as its base is.
+    /// Returns the names that are not known topics, those it may not see, and the window-limited names
+    /// refused (nothing is done for any of those).
     public func subscribe(
         _ connection: ConnectionID, to topics: [String], bundles: Bool = false
-    ) -> (unknown: [String], forbidden: [String]) {
+    ) -> (unknown: [String], forbidden: [String], refused: [Refusal]) {
         let viewer = viewer(of: connection)
-        let forbidden = topics.filter { !viewer.maySubscribe($0) }
-        let allowed = topics.filter { viewer.maySubscribe($0) }
-        let (latests, unknown, bundled) = state.withLock { state -> ([(String, Latest)], [String], Bool) in
+        let bases = state.withLock { state in topics.map { state.base(of: $0) } }
+        let forbidden = zip(topics, bases).filter { !viewer.maySubscribe($0.1) }.map(\.0)
+        let allowed = zip(topics, bases).filter { viewer.maySubscribe($0.1) }
+        let (latests, unknown, refused, bundled) = state.withLock { state -> ([(String, Latest)], [String], [Refusal], Bool) in
             var latests: [(String, Latest)] = []
             var unknown: [String] = []
+            var refused: [Refusal] = []
             var known: [String] = []
-            for topic in allowed {
-                let onDemand = state.onDemand.contains(topic)
+            for (topic, base) in allowed {
+                var onDemand = state.onDemand.contains(topic)
+                if base != topic {
+                    guard state.onDemand.contains(base) else {
+                        unknown.append(topic)
+                        continue
+                    }
+                    if let refusal = state.refusal(of: topic, base: base, adding: known) {
+                        refused.append(refusal)
+                        continue
+                    }
+                    onDemand = true
+                }
                 guard onDemand || state.latest[topic] != nil else {
                     unknown.append(topic)
                     continue
@@ -358,16 +473,16 @@ public final class TopicHub: Sendable {
             if !known.isEmpty || bundles {
                 state.subscriptions.add(connection, known, viewer: viewer, bundles: bundles)
             }
-            return (latests, unknown, state.subscriptions.clients[connection]?.bundles ?? false)
+            return (latests, unknown, refused, state.subscriptions.clients[connection]?.bundles ?? false)
         }
         func frames() -> [OutboundFrame] {
             latests.map { topic, latest in viewer.key.map { shapedFrame(topic, latest, key: $0, viewer: viewer) } ?? latest.frame }
         }
         guard bundled else {
             for frame in frames() { sink(frame, [connection]) }
-            return (unknown, forbidden)
+            return (unknown, forbidden, refused)
         }
-        guard !latests.isEmpty else { return (unknown, forbidden) }
+        guard !latests.isEmpty else { return (unknown, forbidden, refused) }
         let key = ([viewer.key.map { "v:" + $0 } ?? "all"] + latests.map { "\($0.0) \($0.1.sequence)" }).joined(separator: "\u{1}")
         let reply = state.withLock { $0.replies[key] } ?? {
             let reply = OutboundFrame.bundle(frames())
@@ -378,7 +493,7 @@ public final class TopicHub: Sendable {
             return reply
         }()
         sink(reply, [connection])
-        return (unknown, forbidden)
+        return (unknown, forbidden, refused)
     }
 
     /// Removes `connection` from `topics`, or from every topic when `topics` is `nil`.
@@ -386,8 +501,14 @@ public final class TopicHub: Sendable {
         state.withLock { $0.subscriptions.remove(connection, topics) }
     }
 
-    /// How many connections subscribe to `topic`.
-    public func subscriberCount(_ topic: String) -> Int { state.withLock { $0.subscriptions.count(topic) } }
+    /// How many connections subscribe to `topic`; with `windowLimited`, to it or any window-limited name of it.
+    public func subscriberCount(_ topic: String, windowLimited: Bool = false) -> Int {
+        state.withLock { state in
+            guard windowLimited else { return state.subscriptions.count(topic) }
+            return state.subscriptions.subscribedTopics.filter { $0 == topic || (state.isCut($0) && TopicWindows.split($0)?.base == topic) }
+                .reduce(0) { $0 + state.subscriptions.count($1) }
+        }
+    }
 
     /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
     private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {

@@ -92,6 +92,10 @@ public struct TopicPayloads {
     private var interactions = InteractionsTopic()
     /// The `intervals:<scope>` topics (IntervalsAPI+Topic.swift).
     private var intervalTopics = IntervalsTopic()
+    /// When each window-limited topic (``TopicWindows``) was last built: one nobody has built for
+    /// ``cutMemory`` is forgotten (a name is any list of windows: what they left must not pile up).
+    private var cutBuiltAt: [String: Instant] = [:]
+    static let cutMemory: Millis = 10_000
 
     /// Every topic of `engine` at `now`, whole (fixtures, tests).
     public static func everyTopic(
@@ -132,15 +136,24 @@ public struct TopicPayloads {
         context: Context
     ) -> [(topic: String, update: TopicHub.Update)] {
         let known = Self.names(of: engine)
-        published = published.filter { known.contains($0.key) }
-        publishedAt = publishedAt.filter { known.contains($0.key) }
+        // A window-limited topic is known while its base is (its windows were checked at subscribe).
+        let cuts = Dictionary(uniqueKeysWithValues: topics.compactMap { topic -> (String, TopicWindows)? in
+            guard !known.contains(topic), let cut = TopicWindows(topic), known.contains(cut.base) else { return nil }
+            return (topic, cut)
+        })
+        for topic in cuts.keys { cutBuiltAt[topic] = now }
+        cutBuiltAt = cutBuiltAt.filter { now.since($0.value) < Self.cutMemory }
+        let kept = cutBuiltAt
+        let isKnown = { (topic: String) in known.contains(topic) || kept[topic] != nil }
+        published = published.filter { isKnown($0.key) }
+        publishedAt = publishedAt.filter { isKnown($0.key) }
         intervalTopics.forget(except: known)
         for topic in fresh { published[topic] = nil }
         if agentText.count > engine.agents.count {
             agentText = agentText.filter { engine.agents[$0.key] != nil }
         }
         var updates: [(String, TopicHub.Update)] = []
-        for topic in topics.sorted() where known.contains(topic) {
+        for topic in topics.sorted() where known.contains(topic) || cuts[topic] != nil {
             let update: TopicHub.Update?
             if topic.hasPrefix("intervals:") {
                 update = snapshot.flatMap { intervalTopics.update(
@@ -149,8 +162,11 @@ public struct TopicPayloads {
                 update = interactions.update(engine: engine, fresh: fresh.contains(topic))
             } else if topic == "agents" || topic.hasPrefix("agents:") {
                 update = agents(topic, engine: engine)
+            } else if let snapshot, let cut = cuts[topic] {
+                // The base's payload built from the snapshot cut to the topic's windows.
+                update = figures(topic, base: cut.base, snapshot: cut.limit(snapshot), now: now, context: context)
             } else if let snapshot {
-                update = figures(topic, snapshot: snapshot, now: now, context: context)
+                update = figures(topic, base: topic, snapshot: snapshot, now: now, context: context)
             } else {
                 update = nil
             }
@@ -174,8 +190,12 @@ public struct TopicPayloads {
         return true
     }
 
-    private mutating func figures(_ topic: String, snapshot: Snapshot, now: Instant, context: Context) -> TopicHub.Update? {
-        if topic == "snapshot" {
+    /// Builds `topic`, the payload of topic `base` (itself, or the base of a window-limited topic, whose
+    /// `snapshot` is cut to its windows).
+    private mutating func figures(
+        _ topic: String, base: String, snapshot: Snapshot, now: Instant, context: Context
+    ) -> TopicHub.Update? {
+        if base == "snapshot" {
             let json = Self.snapshotJSON(snapshot, context: context)
             var unclocked = json.objectValue ?? JSONObject()
             unclocked["generated_at"] = nil
@@ -183,10 +203,10 @@ public struct TopicPayloads {
             published[topic] = .snapshot(.object(unclocked))
             return TopicHub.Update(dataJSON: JSONC.encode(json))
         }
-        if topic == "center" {
-            return center(snapshot: snapshot, now: now, context: context)
+        if base == "center" {
+            return center(topic, snapshot: snapshot, now: now, context: context)
         }
-        if topic == "groups" {
+        if base == "groups" {
             let state = GroupsState(channels: snapshot.channels, segments: snapshot.segments, languages: snapshot.languages)
             var last: GroupsState?
             var sent: String?
@@ -204,8 +224,8 @@ public struct TopicPayloads {
             publishedAt[topic] = now
             return TopicHub.Update(dataJSON: dataJSON)
         }
-        if topic.hasPrefix("queue:") {
-            let id = String(topic.dropFirst("queue:".count))
+        if base.hasPrefix("queue:") {
+            let id = String(base.dropFirst("queue:".count))
             guard let entry = snapshot.queues.first(where: { $0.settings.id == id }) else { return nil }
             let state = QueueState(
                 entry: entry, warningLevel: Self.warningLevel(entry.settings, context),
@@ -262,8 +282,8 @@ public struct TopicPayloads {
             guard delta.count > 0 else { return nil }
             return TopicHub.Update(dataJSON: whole(queue), deltaJSON: JSONC.encode(.object(delta)))
         }
-        if topic.hasPrefix("team:") {
-            let id = String(topic.dropFirst("team:".count))
+        if base.hasPrefix("team:") {
+            let id = String(base.dropFirst("team:".count))
             guard let entry = snapshot.teams.first(where: { $0.id == id }) else { return nil }
             var last: Snapshot.GroupEntry?
             var sent: String?
@@ -282,8 +302,7 @@ public struct TopicPayloads {
     /// queue group its changed values, of their window figures the changed ones (at most every
     /// ``windowPeriod``), of count maps the changed names; any other member of the payload when it changed.
     /// `generated_at` goes with every change, and alone it is none.
-    private mutating func center(snapshot: Snapshot, now: Instant, context: Context) -> TopicHub.Update? {
-        let topic = "center"
+    private mutating func center(_ topic: String, snapshot: Snapshot, now: Instant, context: Context) -> TopicHub.Update? {
         let state = CenterState(
             name: context.centerName, sources: context.sources, primaryWindow: snapshot.primaryWindow,
             windowNames: snapshot.windowNames, figures: snapshot.center, queues: snapshot.queues.map(\.settings),

@@ -8,7 +8,8 @@ import LWS
 ///
 /// Each answer is shaped for the caller's token exactly as its WebSocket frames are: customer
 /// identifiers masked for viewers, only its queues and teams for a scoped token (other queues' topics
-/// are refused with 403).
+/// are refused with 403). Window-limited names (`center@primary`, TopicWindows) are answered as a board
+/// gets them; a malformed one is refused with 400 and its reason.
 extension WallboardAPI {
     /// Answers `request` if it is a topic route; returns `false` otherwise.
     func handleTopicRoute(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) -> Bool {
@@ -17,9 +18,13 @@ extension WallboardAPI {
         let viewer = topicViewer(for: request)
         if path == "/api/v1/snapshot" {
             if let list = request.queryValue("topics") {
-                let topics = list.split(separator: ",").map(String.init)
+                let topics = topicList(list)
                 guard !topics.isEmpty else {
                     respond(Self.error(400, "topics= names no topic; e.g. ?topics=center,queue:sales"))
+                    return true
+                }
+                if let refusal = topics.lazy.compactMap(hub.windowRefusal).first {
+                    respond(Self.error(400, refusal))
                     return true
                 }
                 engine.refresh(topics) { [self] in
@@ -52,13 +57,33 @@ extension WallboardAPI {
         _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: (@Sendable (JSONValue) -> JSONValue)? = nil,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        guard viewer.maySubscribe(topic) else {
+        if let refusal = hub.windowRefusal(topic) {
+            respond(Self.error(400, refusal))
+            return
+        }
+        guard viewer.maySubscribe(hub.base(of: topic)) else {
             respond(Self.error(403, "this token may not see \(topic)"))
             return
         }
         engine.refresh([topic]) { [self] in
             respondWithTopic(topic, viewer: viewer, request: request, select: select, respond: respond)
         }
+    }
+
+    /// `?topics=` split at its commas, keeping a window-limited name's list whole (`center@primary,today`):
+    /// a piece that is no topic name (no `:` or `@`, not a topic the hub lists) after a window-limited
+    /// name is one of its windows. Window names (`15m`, `interval`, `today`, `primary`) are never topic names.
+    private func topicList(_ list: String) -> [String] {
+        let known = Set(hub.topics)
+        var topics: [String] = []
+        for piece in list.split(separator: ",").map(String.init) {
+            if let last = topics.last, hub.isWindowLimited(last), !piece.contains(":"), !piece.contains("@"), !known.contains(piece) {
+                topics[topics.count - 1] += "," + piece
+            } else {
+                topics.append(piece)
+            }
+        }
+        return topics
     }
 
     /// What the caller may see, as for a WebSocket subscriber with the same token.
@@ -71,7 +96,7 @@ extension WallboardAPI {
         _ topic: String, viewer: TopicHub.Viewer, request: HTTPRequest, select: (@Sendable (JSONValue) -> JSONValue)? = nil,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        guard viewer.maySubscribe(topic) else {
+        guard viewer.maySubscribe(hub.base(of: topic)) else {
             respond(Self.error(403, "this token may not see \(topic)"))
             return
         }
@@ -100,7 +125,8 @@ extension WallboardAPI {
         _ topics: [String], viewer: TopicHub.Viewer, request: HTTPRequest,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        let forbidden = topics.filter { !viewer.maySubscribe($0) }
+        // A window-limited name (TopicWindows) as its base.
+        let forbidden = topics.filter { !viewer.maySubscribe(hub.base(of: $0)) }
         guard forbidden.isEmpty else {
             respond(Self.error(403, "this token may not see: \(forbidden.joined(separator: ", "))"))
             return

@@ -107,8 +107,8 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
                      "Connections closed at once because the process was near its descriptor limit.",
                      value: Double(server?.descriptorRefusals ?? 0))
         for topic in hub.topics {
-            renderer.add("wallboardd_topic_subscribers", "gauge", "WebSocket subscribers per topic.",
-                         labels: [("topic", topic)], value: Double(hub.subscriberCount(topic)))
+            renderer.add("wallboardd_topic_subscribers", "gauge", "WebSocket subscribers per topic (its window-limited names included).",
+                         labels: [("topic", topic)], value: Double(hub.subscriberCount(topic, windowLimited: true)))
             renderer.add("wallboardd_topic_updates_total", "counter", "Payloads published per topic.",
                          labels: [("topic", topic)], value: Double(hub.latest(topic)?.sequence ?? 0))
         }

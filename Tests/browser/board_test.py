@@ -1,7 +1,8 @@
 """Real-browser tests of the wallboard: a daemon on the simulator, headless Chromium driven over CDP.
 
 Asserts (each a named check; the last line says `N passed, M failed`, the exit status is 1 on any failure):
-  topics    every layout subscribes to exactly the topics it shows (center, alerts, its queues, its agents)
+  topics    every layout subscribes to exactly the topics it shows (center, alerts, its queues, its agents), the center
+            and queues limited to the windows it reads (center@primary, queue:<id>@primary)
   numbers   every layout shows the numbers of its topics as GET /api/v1/snapshot?topics= returns them (the same
             `center` generated_at), assembled here independently of the board's TopicStore
   deltas    agent deltas reach the tv board and its cards equal the API's agents afterwards
@@ -177,12 +178,22 @@ def layout_topics(layout, query, center):
             if params.get("spark") == "1":
                 topics |= {f"intervals:queue:{q}" for q in shown}
         topics |= {"agents"} if not picked else {f"agents:{q}" for q in shown}
-    return sorted(topics)
+    # Each layout's center, queues and groups limited to the windows it reads (docs/protocol.md, "Window-limited
+    # topics"): the kpi page's center the primary window and today, the queue layout's queue every window.
+    center_windows = "primary,today" if layout == "kpi" else "primary"
+    def limited(t):
+        if t == "center":
+            return f"center@{center_windows}"
+        if t == "groups" or (t.startswith("queue:") and layout != "queue"):
+            return f"{t}@primary"
+        return t
+    return sorted(limited(t) for t in topics)
 
 
 def board_model(port, topics):
     """The snapshot-shaped model a board with these topics shows, from the REST mirrors of the same topics."""
-    got = topics_fetch(port, topics)
+    # Window-limited names (`center@primary`) by their topic: the REST mirror answers them as the board gets them.
+    got = {(k.rsplit("@", 1)[0] if "@" in k else k): v for k, v in topics_fetch(port, topics).items()}
     center = got.get("center") or {}
     queues, waiting, abandoned, counts, agents = [], [], [], {}, {}
     for q in center.get("queues", []):

@@ -2,17 +2,51 @@ import { applyAgentDelta, applyPayloadDelta } from './deltas.js';
 
 /**
  * The board's model, assembled from the topics it subscribes to (docs/protocol.md): `center`, `groups`,
- * `queue:<id>` and `agents` / `agents:<id>` (`center`, queues and agent lists whole once, then deltas), and which
- * topics a layout needs.
+ * `queue:<id>` (each limited to the windows the layout reads: `center@primary`) and `agents` / `agents:<id>`
+ * (`center`, queues and agent lists whole once, then deltas), and which topics a layout needs.
  * Pure: no DOM, no socket, no clock.
  */
 
-/** Topics every layout subscribes to before it knows the center's queues. */
-export const BASE_TOPICS = ['center', 'alerts'];
+/**
+ * The windows each layout reads, per topic (docs/protocol.md, "Window-limited topics"), so a board subscribes to
+ * `center@primary` and `queue:<id>@primary` instead of every window's figures. `primary` is the configured primary
+ * window, whichever it is; `null` = every window (the plain topic).
+ * - tv, table, groups, agents: the primary window only (tiles, table rows, the center strip, sorting, `?only=active`,
+ *   the alerting queues pinned on every page all read `metrics[primary_window]`; the agents layout reads no figure
+ *   of the center, and `primary` is the smallest list);
+ * - kpi: the center in the primary window and today (its KPI columns, mixes, callbacks and containment:
+ *   `kpiColumns`), queues and `groups` in the primary window (the queue, Erlang C and breakdown tables);
+ * - queue: the center in the primary window, its queue with every window (big service levels of 15m, 30m, 60m,
+ *   interval and today when configured: `DETAIL_WINDOWS`; which rolling windows exist is configuration).
+ */
+export const LAYOUT_WINDOWS = {
+  tv: { center: ['primary'], queues: ['primary'] },
+  table: { center: ['primary'], queues: ['primary'] },
+  groups: { center: ['primary'] },
+  agents: { center: ['primary'] },
+  kpi: { center: ['primary', 'today'], queues: ['primary'], groups: ['primary'] },
+  queue: { center: ['primary'], queues: null },
+};
+
+/**
+ * The name of topic `base` (`center`, `groups`, `queue:<id>`) as a layout subscribes to it: limited to the windows
+ * it reads (`center@primary,today`), or `base` itself when it reads them all or the board has no layout (scripts,
+ * tests).
+ * @param {string} base
+ * @param {{layout?: string}|null|undefined} board
+ * @returns {string}
+ */
+export function topicFor(base, board) {
+  const windows = board ? LAYOUT_WINDOWS[board.layout || 'tv'] : null;
+  const kind = base.startsWith('queue:') ? 'queues' : base;
+  const list = windows ? windows[kind] : null;
+  return list ? `${base}@${list.join(',')}` : base;
+}
 
 /**
  * The topics a board shows, given its address options and the `center` payload (which lists the queues and
- * the queue groups).
+ * the queue groups). `center`, `groups` and the queues are named limited to the windows the layout reads
+ * (`topicFor`, `LAYOUT_WINDOWS`).
  * - tv: each shown queue (of `?group=`, else `?queues=`, else all), and their agents (`agents` when it shows all);
  * - table: each shown queue, as tv, without agents (the table has no agent cards);
  * - groups: nothing more (its tiles and strip are the `center` payload's `queue_groups` and center);
@@ -26,10 +60,12 @@ export const BASE_TOPICS = ['center', 'alerts'];
  */
 export function topicsForLayout(board, center) {
   const layout = (board && board.layout) || 'tv';
+  const shape = { ...board, layout };
   const known = ((center && center.queues) || []).map((q) => q.id);
   const picked = layout === 'tv' || layout === 'table' ? pickedQueues(board, center) : (board && board.queues) || null;
   const shown = picked ? picked.filter((id) => known.includes(id)) : known;
-  const topics = new Set(BASE_TOPICS);
+  const topics = new Set([topicFor('center', shape), 'alerts']);
+  const queue = (id) => topics.add(topicFor(`queue:${id}`, shape));
   const agentsOf = (ids, all) => {
     if (all) topics.add('agents');
     else for (const id of ids) topics.add(`agents:${id}`);
@@ -37,18 +73,18 @@ export function topicsForLayout(board, center) {
   if (layout === 'queue') {
     const id = (board && board.queue) || known[0];
     if (id && known.includes(id)) {
-      topics.add(`queue:${id}`);
+      queue(id);
       topics.add(`agents:${id}`);
     }
   } else if (layout === 'kpi') {
-    topics.add('groups');
-    for (const id of known) topics.add(`queue:${id}`);
+    topics.add(topicFor('groups', shape));
+    for (const id of known) queue(id);
   } else if (layout === 'agents') {
     agentsOf(shown, !picked);
   } else if (layout === 'table') {
-    for (const id of shown) topics.add(`queue:${id}`);
+    for (const id of shown) queue(id);
   } else if (layout !== 'groups') {
-    for (const id of shown) topics.add(`queue:${id}`);
+    for (const id of shown) queue(id);
     agentsOf(shown, !picked);
   }
   return [...topics].sort();
@@ -85,13 +121,15 @@ export function topicMessages(msg) {
 
 /**
  * Keeps each topic's latest payload and sequence number, applies agent deltas, and assembles a
- * snapshot-shaped object (docs/snapshot.md) for the views.
+ * snapshot-shaped object (docs/snapshot.md) for the views. With `board`, the `center`, `groups` and queue topics
+ * are those of its layout (`topicFor`: `center@primary`, ...); without, the plain topics.
+ * @param {{layout?: string}|null} [board]
  * @returns {{apply: (msg: object) => {changed: boolean, resync: string|null},
  *   applyAll: (msgs: object[]) => {changed: string[], resync: string[]}, snapshot: () => object|null,
  *   center: () => object|null, data: (topic: string) => object|null, forget: (topics: string[]) => void,
  *   clear: () => void}}
  */
-export function TopicStore() {
+export function TopicStore(board = null) {
   /** topic -> {seq, data} ; agent topics keep `agents` as a Map id -> agent. */
   let topics = new Map();
   /** Topics whose sequence broke: waiting for a whole payload. */
@@ -157,7 +195,7 @@ export function TopicStore() {
 
   /** The `center` payload, or null. */
   function center() {
-    const c = topics.get('center');
+    const c = topics.get(topicFor('center', board));
     return c ? c.data : null;
   }
 
@@ -201,7 +239,7 @@ export function TopicStore() {
     const abandoned = [];
     const counts = {};
     for (const q of Array.isArray(c.queues) ? c.queues : []) {
-      const t = topics.get(`queue:${q.id}`);
+      const t = topics.get(topicFor(`queue:${q.id}`, board));
       if (!t) {
         queues.push({ id: q.id, name: q.name });
         continue;
@@ -218,7 +256,7 @@ export function TopicStore() {
     for (const [name, t] of topics) {
       if (isAgents(name)) for (const [id, a] of t.data.agents) agents.set(id, a);
     }
-    const groups = topics.get('groups');
+    const groups = topics.get(topicFor('groups', board));
     assembled = {
       generated_at: c.generated_at,
       primary_window: c.primary_window,

@@ -6,7 +6,7 @@ import {
   reconnectDelayMs,
 } from './WallboardLogic.js';
 import { boardToken, withToken } from './token.js';
-import { TopicStore, topicMessages, topicsForLayout } from './TopicStore.js';
+import { TopicStore, topicFor, topicMessages, topicsForLayout } from './TopicStore.js';
 import { applyIntervalMessage, intervalTopicsForLayout, isIntervalTopic } from './IntervalChart.js';
 
 /** Subprotocol of the wallboard WebSocket (protocol.md). */
@@ -26,7 +26,8 @@ export function socketUrl(loc, token = boardToken()) {
 /**
  * Owns the board's WebSocket: connects with subprotocol `wallboard.v1`, subscribes to exactly the topics its layout
  * shows (`TopicStore.topicsForLayout`: `center` and `alerts` first, then the queues and agents the `center` payload
- * lists, following changes of that list) in bundles (one message per publish cycle with every topic that changed,
+ * lists, following changes of that list; `center` and the queues limited to the windows the layout reads, e.g.
+ * `center@primary`, `queue:sales@primary`) in bundles (one message per publish cycle with every topic that changed,
  * dispatched as one update), assembles them in a `TopicStore`, subscribes again to a topic whose delta
  * does not follow what it has, reconnects by itself (1 s doubling to 30 s, with jitter) and resubscribes, and
  * watches the link (stale after 3 silent heartbeats, dropped and reconnected after 6, which also catches half-open
@@ -72,7 +73,7 @@ export function WallboardSocket(el, options) {
   let since = 0;
   let closed = false;
   const board = options.board || { layout: 'tv', queues: null, queue: null };
-  const store = TopicStore();
+  const store = TopicStore(board);
   let subscribed = new Set();
   /** Interval topics (the charts'): topic -> {seq, data}, kept apart from the TopicStore's model. */
   const intervals = new Map();
@@ -137,7 +138,7 @@ export function WallboardSocket(el, options) {
       const { changed, resync } = store.applyAll(updates.filter((m) => !isAlerts(m) && !isIntervalTopic(m.topic)));
       resync.push(...intervalResync.map((m) => m.topic));
       if (resync.length) send({ op: 'subscribe', topics: resync, bundle: true });
-      if (changed.includes('center')) followLayout();
+      if (changed.includes(topicFor('center', board))) followLayout();
       const snapshot = changed.length ? store.snapshot() : null;
       if (snapshot) emit('wallboardSnapshot', snapshot);
     } else if (msg.type === 'error' && msg.code === 'unknown_topic' && /\balerts\b/.test(String(msg.message))) {

@@ -2,6 +2,7 @@
 // resubscribe when a delta does not follow. Run: node --test web/test/*.test.mjs
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { topicFor } from '../js/TopicStore.js';
 import { WallboardSocket } from '../js/WallboardSocket.js';
 
 /** A clock whose timers never fire: these tests send every message by hand. */
@@ -27,7 +28,8 @@ function connect(board) {
   ws.onopen();
   const send = (msg) => ws.onmessage({ data: JSON.stringify(msg) });
   send({ type: 'hello', heartbeat_seconds: 5 });
-  send({ type: 'topic', topic: 'center', seq: 1, data: { generated_at: '2026-12-01T13:00:00Z', queues: [{ id: 'sales' }, { id: 'support' }] } });
+  // The center as the layout names it (center@primary, center@primary,today for kpi).
+  send({ type: 'topic', topic: topicFor('center', board), seq: 1, data: { generated_at: '2026-12-01T13:00:00Z', queues: [{ id: 'sales' }, { id: 'support' }] } });
   return { ws, send, events };
 }
 
@@ -42,10 +44,10 @@ test('the queue layout subscribes to its queue\'s interval topic with its other 
 test('the kpi layout subscribes to its queues\' (the first six); tv only with spark', () => {
   // `groups` (kpi) and `agents` (tv) came with the first subscribe, before the center's queue list.
   assert.deepEqual(connect({ layout: 'kpi', queues: null }).ws.sent[1].topics,
-    ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales', 'queue:support']);
-  assert.deepEqual(connect({ layout: 'tv', queues: null }).ws.sent[1].topics, ['queue:sales', 'queue:support']);
+    ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales@primary', 'queue:support@primary']);
+  assert.deepEqual(connect({ layout: 'tv', queues: null }).ws.sent[1].topics, ['queue:sales@primary', 'queue:support@primary']);
   assert.deepEqual(connect({ layout: 'tv', queues: null, spark: true }).ws.sent[1].topics,
-    ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales', 'queue:support']);
+    ['intervals:queue:sales', 'intervals:queue:support', 'queue:sales@primary', 'queue:support@primary']);
 });
 
 test('interval payloads go to the charts (wallboardIntervals), not into the snapshot; deltas merge, a gap resubscribes once', () => {
@@ -74,7 +76,7 @@ test('interval payloads go to the charts (wallboardIntervals), not into the snap
 test('a queue gone from the center: its interval topic is dropped and the chart told', () => {
   const { ws, send, events } = connect({ layout: 'kpi', queues: null });
   send({ type: 'topic', topic: 'intervals:queue:support', seq: 1, data: payload([]) });
-  send({ type: 'topic', topic: 'center', seq: 2, data: { generated_at: '2026-12-01T13:00:01Z', queues: [{ id: 'sales' }] } });
-  assert.deepEqual(ws.sent.at(-1), { op: 'unsubscribe', topics: ['intervals:queue:support', 'queue:support'] });
+  send({ type: 'topic', topic: 'center@primary,today', seq: 2, data: { generated_at: '2026-12-01T13:00:01Z', queues: [{ id: 'sales' }] } });
+  assert.deepEqual(ws.sent.at(-1), { op: 'unsubscribe', topics: ['intervals:queue:support', 'queue:support@primary'] });
   assert.deepEqual(events.filter((e) => e.type === 'wallboardIntervals').at(-1).detail, { topic: 'intervals:queue:support', data: null });
 });

@@ -1,36 +1,77 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopicStore, topicMessages, topicsForLayout } from '../js/TopicStore.js';
+import { LAYOUT_WINDOWS, TopicStore, topicFor, topicMessages, topicsForLayout } from '../js/TopicStore.js';
 
 const center = { generated_at: '2026-11-23T15:30:00Z', primary_window: '15m', windows: ['15m'], sources: [],
   center: { name: 'c', waiting_now: 2 }, queues: [{ id: 'sales', name: 'Sales' }, { id: 'chat', name: 'Chat' }] };
 
-test('each layout subscribes to exactly what it shows', () => {
-  assert.deepEqual(topicsForLayout({ layout: 'tv' }, center), ['agents', 'alerts', 'center', 'queue:chat', 'queue:sales']);
+test('each layout subscribes to exactly what it shows, limited to the windows it reads', () => {
+  assert.deepEqual(topicsForLayout({ layout: 'tv' }, center),
+    ['agents', 'alerts', 'center@primary', 'queue:chat@primary', 'queue:sales@primary']);
   assert.deepEqual(topicsForLayout({ layout: 'tv', queues: ['chat', 'nope'] }, center),
-    ['agents:chat', 'alerts', 'center', 'queue:chat']);
-  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: null }, center), ['agents:sales', 'alerts', 'center', 'queue:sales']);
-  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: 'chat' }, center), ['agents:chat', 'alerts', 'center', 'queue:chat']);
-  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: 'nope' }, center), ['alerts', 'center']);
-  assert.deepEqual(topicsForLayout({ layout: 'agents' }, center), ['agents', 'alerts', 'center']);
-  assert.deepEqual(topicsForLayout({ layout: 'agents', queues: ['sales'] }, center), ['agents:sales', 'alerts', 'center']);
-  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, center), ['alerts', 'center', 'groups', 'queue:chat', 'queue:sales']);
-  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, null), ['alerts', 'center', 'groups']);
-  assert.deepEqual(topicsForLayout({ layout: 'table' }, center), ['alerts', 'center', 'queue:chat', 'queue:sales']);
-  assert.deepEqual(topicsForLayout({ layout: 'groups' }, center), ['alerts', 'center']);
+    ['agents:chat', 'alerts', 'center@primary', 'queue:chat@primary']);
+  // The queue layout shows its queue's service level in every window (DETAIL_WINDOWS): the whole queue topic.
+  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: null }, center), ['agents:sales', 'alerts', 'center@primary', 'queue:sales']);
+  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: 'chat' }, center), ['agents:chat', 'alerts', 'center@primary', 'queue:chat']);
+  assert.deepEqual(topicsForLayout({ layout: 'queue', queue: 'nope' }, center), ['alerts', 'center@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'agents' }, center), ['agents', 'alerts', 'center@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'agents', queues: ['sales'] }, center), ['agents:sales', 'alerts', 'center@primary']);
+  // kpi: the center's KPI columns are the primary window and today; queues and groups the primary window.
+  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, center),
+    ['alerts', 'center@primary,today', 'groups@primary', 'queue:chat@primary', 'queue:sales@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'kpi' }, null), ['alerts', 'center@primary,today', 'groups@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'table' }, center), ['alerts', 'center@primary', 'queue:chat@primary', 'queue:sales@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'groups' }, center), ['alerts', 'center@primary']);
+  // No layout is the tv layout.
+  assert.deepEqual(topicsForLayout({}, center), topicsForLayout({ layout: 'tv' }, center));
+});
+
+test('topicFor names a topic with the windows its layout reads; without a board, the whole topic', () => {
+  assert.equal(topicFor('center', { layout: 'tv' }), 'center@primary');
+  assert.equal(topicFor('queue:a@b', { layout: 'table' }), 'queue:a@b@primary', 'a queue id with "@": the list follows the last one');
+  assert.equal(topicFor('center', { layout: 'kpi' }), 'center@primary,today');
+  assert.equal(topicFor('groups', { layout: 'kpi' }), 'groups@primary');
+  assert.equal(topicFor('queue:sales', { layout: 'queue' }), 'queue:sales');
+  assert.equal(topicFor('center', null), 'center');
+  assert.equal(topicFor('queue:sales', undefined), 'queue:sales');
+  // Every layout the board knows has its windows, and names only `primary` and `today` (always configured).
+  for (const layout of ['tv', 'queue', 'agents', 'kpi', 'table', 'groups']) {
+    assert.ok(LAYOUT_WINDOWS[layout], layout);
+    for (const list of Object.values(LAYOUT_WINDOWS[layout])) {
+      if (list) for (const w of list) assert.ok(['primary', 'today'].includes(w), `${layout}: ${w}`);
+    }
+  }
 });
 
 test('a group board subscribes to its group\'s queues and their agents only', () => {
   const grouped = { ...center, queues: [...center.queues, { id: 'billing', name: 'Billing' }],
     queue_groups: [{ id: 'north', name: 'North', queues: ['sales', 'billing', 'gone'] }] };
   assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north' }, grouped),
-    ['agents:billing', 'agents:sales', 'alerts', 'center', 'queue:billing', 'queue:sales']);
-  assert.deepEqual(topicsForLayout({ layout: 'table', group: 'north' }, grouped), ['alerts', 'center', 'queue:billing', 'queue:sales']);
+    ['agents:billing', 'agents:sales', 'alerts', 'center@primary', 'queue:billing@primary', 'queue:sales@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'table', group: 'north' }, grouped),
+    ['alerts', 'center@primary', 'queue:billing@primary', 'queue:sales@primary']);
   // `?group=` wins over `?queues=`, as on the board; an unknown group shows (and subscribes to) no queue.
   assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north', queues: ['chat'] }, grouped),
-    ['agents:billing', 'agents:sales', 'alerts', 'center', 'queue:billing', 'queue:sales']);
-  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'south' }, grouped), ['alerts', 'center']);
-  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north' }, null), ['alerts', 'center']);
+    ['agents:billing', 'agents:sales', 'alerts', 'center@primary', 'queue:billing@primary', 'queue:sales@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'south' }, grouped), ['alerts', 'center@primary']);
+  assert.deepEqual(topicsForLayout({ layout: 'tv', group: 'north' }, null), ['alerts', 'center@primary']);
+});
+
+test('a board\'s store assembles its snapshot from the topics as its layout names them', () => {
+  const store = TopicStore({ layout: 'kpi' });
+  // The plain topics are not this board's.
+  store.apply({ type: 'topic', topic: 'center', seq: 1, data: center });
+  assert.equal(store.snapshot(), null);
+  store.apply({ type: 'topic', topic: 'center@primary,today', seq: 1, data: center });
+  store.apply({ type: 'topic', topic: 'queue:chat@primary', seq: 1, data: { queue: { id: 'chat', name: 'Chat', metrics: { '15m': { offered: 3 } } } } });
+  store.apply({ type: 'topic', topic: 'groups@primary', seq: 1, data: { channels: [], segments: [{ id: 'vip' }], languages: [] } });
+  const snap = store.snapshot();
+  assert.equal(store.center(), store.data('center@primary,today'));
+  assert.deepEqual(snap.queues, [{ id: 'sales', name: 'Sales' }, { id: 'chat', name: 'Chat', metrics: { '15m': { offered: 3 } } }]);
+  assert.deepEqual(snap.segments, [{ id: 'vip' }]);
+  // A delta of the limited queue topic follows as for any queue.
+  store.apply({ type: 'topic', topic: 'queue:chat@primary', seq: 2, base: 1, delta: { queue: { metrics: { '15m': { offered: 4 } } } } });
+  assert.equal(store.snapshot().queues[1].metrics['15m'].offered, 4);
 });
 
 test('the store assembles a snapshot-shaped model from center, queues, groups and agent topics', () => {

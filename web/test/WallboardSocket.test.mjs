@@ -100,7 +100,7 @@ test('connects with the wallboard.v1 subprotocol and subscribes to the tv layout
   assert.equal(sockets[0].protocol, 'wallboard.v1');
   assert.deepEqual(states(), ['connecting']);
   sockets[0].open();
-  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'], bundle: true }]);
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center@primary'], bundle: true }]);
 });
 
 test('hello makes the link live; the topics are assembled and dispatched as wallboardSnapshot', () => {
@@ -112,7 +112,7 @@ test('hello makes the link live; the topics are assembled and dispatched as wall
   assert.equal(live.since, clock.now());
   assert.equal(live.serverVersion, '0.1.0');
   const center = { generated_at: '2026-11-23T15:30:00.123Z', primary_window: '15m', queues: [], center: { name: 'x' } };
-  sockets[0].message({ type: 'topic', topic: 'center', seq: 1, data: center });
+  sockets[0].message({ type: 'topic', topic: 'center@primary', seq: 1, data: center });
   const snaps = events.filter((e) => e.type === 'wallboardSnapshot');
   assert.equal(snaps.length, 1);
   assert.equal(snaps[0].detail.generated_at, center.generated_at);
@@ -183,7 +183,7 @@ test('reconnects with doubling backoff and resubscribes; a message resets the ba
   assert.equal(sockets.length, 3);
 
   sockets[2].open();
-  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center'], bundle: true }]);
+  assert.deepEqual(sockets[2].sent, [{ op: 'subscribe', topics: ['agents', 'alerts', 'center@primary'], bundle: true }]);
   sockets[2].message(HELLO);
   sockets[2].drop(); // had a message: back to the first delay
   assert.equal(events.at(-1).detail.retryAt, clock.now() + 500);
@@ -236,13 +236,13 @@ test('follows the center\'s queue list: subscribes to the shown queues, drops a 
   WallboardSocket(el, { url: 'ws://x/ws', WebSocket: FakeWebSocket, clock, random: () => 0,
     board: { layout: 'tv', queues: ['sales', 'support'], queue: 'sales' } });
   sockets[0].open();
-  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['alerts', 'center'], bundle: true }]);
-  const center = (ids) => ({ type: 'topic', topic: 'center', data: { generated_at: '2026-11-23T15:30:00Z',
+  assert.deepEqual(sockets[0].sent, [{ op: 'subscribe', topics: ['alerts', 'center@primary'], bundle: true }]);
+  const center = (ids) => ({ type: 'topic', topic: 'center@primary', data: { generated_at: '2026-11-23T15:30:00Z',
     queues: ids.map((id) => ({ id, name: id })) } });
   sockets[0].message({ ...center(['sales', 'support', 'chat']), seq: 1 });
-  assert.deepEqual(sockets[0].sent[1], { op: 'subscribe', topics: ['agents:sales', 'agents:support', 'queue:sales', 'queue:support'], bundle: true });
+  assert.deepEqual(sockets[0].sent[1], { op: 'subscribe', topics: ['agents:sales', 'agents:support', 'queue:sales@primary', 'queue:support@primary'], bundle: true });
   sockets[0].message({ ...center(['sales', 'chat']), seq: 2 });
-  assert.deepEqual(sockets[0].sent[2], { op: 'unsubscribe', topics: ['agents:support', 'queue:support'] });
+  assert.deepEqual(sockets[0].sent[2], { op: 'unsubscribe', topics: ['agents:support', 'queue:support@primary'] });
   assert.equal(sockets[0].sent.length, 3);
 });
 
@@ -250,7 +250,7 @@ test('an agent delta that does not follow what the board has asks for the whole 
   const { sockets, events } = setup();
   sockets[0].open();
   sockets[0].message(HELLO);
-  sockets[0].message({ type: 'topic', topic: 'center', seq: 1, data: { generated_at: '2026-11-23T15:30:00Z', queues: [] } });
+  sockets[0].message({ type: 'topic', topic: 'center@primary', seq: 1, data: { generated_at: '2026-11-23T15:30:00Z', queues: [] } });
   const agent = (id, state) => ({ id, name: id, state, queues: [], state_since: '2026-11-23T15:29:00Z' });
   sockets[0].message({ type: 'topic', topic: 'agents', seq: 4, data: { agents: [agent('a1', 'available'), agent('a2', 'available')] } });
   sockets[0].message({ type: 'topic', topic: 'agents', seq: 5, base: 4, delta: { agents: [agent('a2', 'on_contact')], removed: ['a1'] } });
@@ -271,7 +271,7 @@ test('a bundle is one update: its topics applied together, one snapshot, alerts 
   const agent = (id, state) => ({ id, name: id, state, queues: [], state_since: '2026-11-23T15:29:00Z' });
   const alerts = { active: [], resolved_today: [] };
   sockets[0].message({ type: 'bundle', messages: [
-    { type: 'topic', topic: 'center', seq: 1, data: { generated_at: '2026-11-23T15:30:00Z', queues: [] } },
+    { type: 'topic', topic: 'center@primary', seq: 1, data: { generated_at: '2026-11-23T15:30:00Z', queues: [] } },
     { type: 'topic', topic: 'alerts', seq: 2, data: alerts },
     { type: 'topic', topic: 'agents', seq: 4, data: { agents: [agent('a1', 'available')] } },
   ] });
@@ -281,7 +281,7 @@ test('a bundle is one update: its topics applied together, one snapshot, alerts 
   assert.deepEqual(events.filter((e) => e.type === 'wallboardAlerts').map((e) => e.detail), [{ supported: true, alerts }]);
   const sent = sockets[0].sent.length;
   sockets[0].message({ type: 'bundle', messages: [
-    { type: 'topic', topic: 'center', seq: 2, data: { generated_at: '2026-11-23T15:30:01Z', queues: [] } },
+    { type: 'topic', topic: 'center@primary', seq: 2, data: { generated_at: '2026-11-23T15:30:01Z', queues: [] } },
     { type: 'topic', topic: 'agents', seq: 6, base: 5, delta: { agents: [agent('a2', 'available')], removed: [] } },
   ] });
   snaps = events.filter((e) => e.type === 'wallboardSnapshot');

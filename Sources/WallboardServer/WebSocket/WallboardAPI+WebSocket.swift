@@ -21,6 +21,8 @@ extension WallboardAPI {
         let hello: JSONValue = [
             "type": "hello", "protocol": "wallboard.v1", "revision": 3, "version": .string(Self.version),
             "server_time": .string(RFC3339.format(clock.now())), "topics": .array(hub.topics.map { .string($0) }),
+            // What a window-limited name may list besides `primary` (docs/protocol.md, "Window-limited topics").
+            "windows": .array(hub.windows.map { .string($0) }),
             "heartbeat_seconds": .int(engine.heartbeatSeconds),
         ]
         // First on the wire even when a heartbeat broadcast was queued in the same instant.
@@ -69,14 +71,19 @@ extension WallboardAPI {
                 server?.close(connection, reason: .policyViolation("\"bundle\" must be true or false"))
                 return
             }
-            let (unknown, forbidden) = hub.subscribe(connection, to: topics, bundles: bundles)
-            webSocketGuard.release(unknown + forbidden, for: connection)
+            let (unknown, forbidden, refused) = hub.subscribe(connection, to: topics, bundles: bundles)
+            webSocketGuard.release(unknown + forbidden + refused.map(\.topic), for: connection)
             if !unknown.isEmpty {
                 sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
             }
             if !forbidden.isEmpty {
                 sendError(connection, code: "forbidden_topic",
                           message: "this token may not subscribe to: \(forbidden.joined(separator: ", "))")
+            }
+            // Window-limited names refused (TopicWindows): one error per code, every name's reason in it.
+            for code in ["bad_windows", "too_many_window_lists"] {
+                let reasons = refused.filter { $0.code == code }.map(\.message)
+                if !reasons.isEmpty { sendError(connection, code: code, message: reasons.joined(separator: "; ")) }
             }
         default:
             server?.close(connection, reason: .policyViolation("unknown op \"\(op)\"; expected subscribe or unsubscribe"))
