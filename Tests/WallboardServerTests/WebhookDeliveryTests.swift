@@ -117,7 +117,7 @@ final class WebhookReceiver: LWSServerDelegate, @unchecked Sendable {
             {"id":"1","ts":"\#(now)","type":"agent.login","agent":"a1","name":"Ann","queues":["q1"]}
             {"id":"2","ts":"\#(now)","type":"contact.queued","contact":"c1","queue":"q1"}
             """#).status == 200)
-        for _ in 0..<100 where try Self.metric(daemon, #"wallboardd_alert_deliveries_total{outcome="failed"}"#) < 1 {
+        for _ in 0..<600 where try Self.metric(daemon, #"wallboardd_alert_deliveries_total{outcome="failed"}"#) < 1 {
             usleep(100_000)
         }
         #expect(try Self.metric(daemon, #"wallboardd_alert_deliveries_total{outcome="failed"}"#) >= 1)
@@ -127,7 +127,7 @@ final class WebhookReceiver: LWSServerDelegate, @unchecked Sendable {
         let receiver = try WebhookReceiver(script: [(503, 0), (500, 0), (200, 1.5)], port: port)
         defer { receiver.stop() }
         daemon = try Self.daemon(url: url, stateDir: stateDir)
-        for _ in 0..<150 where receiver.delivered.isEmpty { usleep(100_000) }
+        for _ in 0..<600 where receiver.delivered.isEmpty { usleep(100_000) } // up to 60 s: two retries with backoff and a 1.5 s answer, on a loaded machine
         let fired = try #require(receiver.delivered.first)
         #expect(fired["event"] == "fire")
         #expect(fired["alert"]?["rule"] == "calls-waiting")
@@ -143,7 +143,7 @@ final class WebhookReceiver: LWSServerDelegate, @unchecked Sendable {
             "POST", daemon.base + "/api/v1/alerts/\(id)/ack", headers: AccessPolicy.samHeaders, body: Array("{}".utf8))
         #expect(ack.status == 200)
         #expect(try daemon.post("/api/v1/events", body: #"{"id":"3","ts":"\#(RFC3339.format(SystemClock().now()))","type":"contact.answered","contact":"c1","agent":"a1"}"#).status == 200)
-        for _ in 0..<100 where receiver.delivered.count < 3 { usleep(100_000) }
+        for _ in 0..<600 where receiver.delivered.count < 3 { usleep(100_000) }
         #expect(receiver.delivered.compactMap { $0["event"]?.stringValue } == ["fire", "acknowledge", "resolve"])
         #expect(receiver.delivered.last?["alert"]?["acknowledged_by"] == "sam")
         daemon.stop()
