@@ -1,9 +1,9 @@
 /// When the service thread looks for stalled WebSocket clients (``LWSServer/Configuration/stallTimeout``).
 ///
-/// The scan visits every session. It ran at every wake-up of the service loop (each frame posted, each
-/// HTTP response): at 1,000 boards and an ingest POST every 50 ms that was over a hundred scans of a
-/// thousand sessions a second (1.4 % of the daemon's CPU in the fan-out bench) to find clients stalled for
-/// 30 s. Now a scan is due once a quarter of the timeout has passed since the last one, at most every
+/// The scan visits every session. It ran at every drain of the mailbox (twice per wake-up: each protocol
+/// gets the wake; a wake-up per frame posted and per HTTP response): at 1,000 boards and an ingest POST
+/// every 50 ms that was about fifty scans of a thousand sessions a second (1.4 % of the daemon's CPU in the
+/// fan-out bench) to find clients stalled for 30 s. Now a scan is due once a quarter of the timeout has passed since the last one, at most every
 /// 250 ms: a stalled client is found at most that much later. Service thread only.
 struct StallScanSchedule {
     /// The longest time between two scans, whatever the timeout.
