@@ -376,7 +376,7 @@ def measure(cfg, server_pid, url, clients, out, tag, window, capture=None, start
         "max_ms": lat[-1] if lat else None,
         "gen_samples": len(gen), "gen_p50_ms": percentile(gen, 0.50), "gen_p99_ms": percentile(gen, 0.99),
         "gen_max_ms": gen[-1] if gen else None,
-        "server_cpu_s": None if cpu0 is None or cpu1 is None else cpu1 - cpu0,
+        "server_cpu_s": None if cpu0 is None or cpu1 is None else cpu1 - cpu0, "server_window_s": elapsed,
         "server_rss_mb": None if rss is None else rss / 1024,
         "server_peak_rss_mb": peak / 1024, "window_aborted": aborted,
         "fleet_cpu_s": fcpu1 - fcpu0,
@@ -449,6 +449,8 @@ def step_fanout(cfg, out, results):
             r = measure(cfg, d.pid, ws, clients, out, f"wallboardd-{clients}", cfg.window, capture, start_feed)
             r.update({"server": "wallboardd", "clients": clients})
             name_latencies(r, "wallboardd")
+            if d.proc.poll() is None:
+                add_marginal(r, measure_idle(cfg, d, src, setup_lines))
             if d.proc.poll() is not None:
                 r["server_exit"] = d.proc.returncode
                 cfg.failures.append(f"fanout wallboardd {clients}: the daemon exited with {d.proc.returncode} "
@@ -485,6 +487,71 @@ def step_fanout(cfg, out, results):
                 results["fanout"]["runs"].append({"server": peer, "clients": clients, "error": str(e)})
                 log(f"fanout {peer} {clients}: {e}")
                 cfg.failures.append(f"fanout {peer} {clients}: {e}")
+
+
+def measure_idle(cfg, d, src, setup_lines):
+    """The daemon's CPU with the same feed and no clients, right after the fleet has gone (same daemon,
+    same engine state): a fresh feed (ids prefixed `i`) for the warm-up, then `cfg.window` seconds
+    measured. What the daemon spends here is the engine's own (ingest, expiry, publish cycles that
+    build nothing nobody subscribes to); the rest of the CPU with clients is the broadcast's."""
+    time.sleep(1)   # let the fleet's closes drain
+    seconds = cfg.warmup + cfg.window + 1
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "feed.py"), d.url, src, "--setup-lines", str(setup_lines),
+                          "--rate", str(cfg.rate), "--seconds", str(seconds), "--prefix", "i"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(cfg.warmup)
+        cpu0, t0 = d.cpu(), time.monotonic()
+        time.sleep(cfg.window)
+        cpu1, t1 = d.cpu(), time.monotonic()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+    if cpu0 is None or cpu1 is None:
+        return None
+    return {"idle_cpu_s": cpu1 - cpu0, "idle_window_s": t1 - t0, "idle_cpu_s_per_s": (cpu1 - cpu0) / (t1 - t0),
+            "idle_load": loadavg()}
+
+
+def add_marginal(r, idle):
+    """CPU-s per 1M frames minus what the engine spends without clients over the same time: the broadcast's
+    share of the daemon's CPU (`server_cpu_s_per_1m_frames_marginal`)."""
+    if not idle:
+        return
+    r.update(idle)
+    if r.get("server_cpu_s") is None or not r.get("frames"):
+        return
+    engine = idle["idle_cpu_s_per_s"] * r["server_window_s"]
+    r["server_cpu_s_marginal"] = max(0.0, r["server_cpu_s"] - engine)
+    r["server_cpu_s_per_1m_frames_marginal"] = r["server_cpu_s_marginal"] / r["frames"] * 1e6
+    log(f"fanout wallboardd {r['clients']}: engine without clients {idle['idle_cpu_s_per_s']:.3f} CPU-s/s; "
+        f"{r['server_cpu_s_per_1m_frames']:.0f} CPU-s per 1M frames, {r['server_cpu_s_per_1m_frames_marginal']:.0f} marginal")
+
+
+def marginal_lines(fo):
+    """The summary's lines for the marginal figure: wallboardd's CPU-s per 1M frames whole and minus its
+    engine's idle-of-clients CPU, each against the peers (which have no engine: their figure is the same)."""
+    by = {(r["server"], r["clients"]): r for r in fo["runs"] if "error" not in r}
+    lines = ["", "CPU-s per 1M frames, marginal (minus the engine's idle-of-clients CPU), and ÷ peer:", "",
+             "| clients | engine without clients, CPU-s/s | whole | × node | × python | marginal | × node | × python |",
+             "|---|---|---|---|---|---|---|---|"]
+    rows = 0
+    for (server, clients), r in sorted(by.items()):
+        if server != "wallboardd" or r.get("server_cpu_s_per_1m_frames_marginal") is None:
+            continue
+        whole, marginal = r["server_cpu_s_per_1m_frames"], r["server_cpu_s_per_1m_frames_marginal"]
+
+        def ratio(value, peer):
+            p = by.get((peer, clients), {}).get("server_cpu_s_per_1m_frames")
+            return f"{value / p:.2f}" if p else "-"
+        lines.append(f"| {clients:,} | {r['idle_cpu_s_per_s']:.3f} | {whole:.0f} | {ratio(whole, 'node')} | "
+                     f"{ratio(whole, 'python')} | {marginal:.0f} | {ratio(marginal, 'node')} | {ratio(marginal, 'python')} |")
+        rows += 1
+    return lines if rows else []
 
 
 def run_peer(cfg, peer, capture, clients, out):
@@ -593,6 +660,7 @@ def summary(results):
                 p = by.get((peer, clients))
                 if p and r.get("server_cpu_s_per_1m_frames") and p.get("server_cpu_s_per_1m_frames"):
                     lines.append(f"- {clients:,} clients: {r['server_cpu_s_per_1m_frames'] / p['server_cpu_s_per_1m_frames']:.2f} × {peer}")
+        lines += marginal_lines(fo)
         lines.append("")
     if results["failures"]:
         lines += ["## Failed steps", ""] + [f"- {f}" for f in results["failures"]] + [""]

@@ -37,6 +37,9 @@ final class LWSContext {
         strings.forEach { free($0) }
     }
 
+    /// The per-thread service buffer (`pt_serv_buf_size`): the most one read of a connection takes.
+    static let serviceBufferBytes = 16 * 1024
+
     /// Creates the context for `server`. On failure everything allocated here is freed before throwing.
     /// The corresponding C function is `lws_create_context`.
     static func make(server: LWSServer) throws(LWSError) -> LWSContext {
@@ -104,6 +107,12 @@ final class LWSContext {
         info.uid = -1
         info.vhost_name = UnsafePointer(cString("default"))
         info.max_http_header_data = 8192
+        // What one read of a connection takes (default 4 KB). Every pass of the service loop polls every
+        // open connection, boards included: a 6 KB ingest batch took two reads and three passes, a 1 MB one
+        // over 256; with 16 KB (the WebSocket protocol's rx_buffer_size) a 6 KB batch is read in one pass,
+        // a 1 MB one in 64. Not 64 KB: then a client sending a 70 KB WebSocket frame (over the 64 KB
+        // message limit) often lost the 1009 close to the reset of the unread rest (DaemonLiveTests).
+        info.pt_serv_buf_size = UInt32(Self.serviceBufferBytes)
         info.server_string = UnsafePointer(cString("wallboardd"))
         if let tls {
             // TLS only: without LWS_SERVER_OPTION_ALLOW_NON_SSL_ON_SSL_PORT, plain HTTP on this port is refused.

@@ -80,10 +80,12 @@ extension LWSServer {
     }
 
     /// Kills (asynchronously, no close frame: it could not be written) WebSocket clients that have had
-    /// frames waiting without taking one for ``LWSServer/Configuration/stallTimeout``.
+    /// frames waiting without taking one for ``LWSServer/Configuration/stallTimeout``. Looks at every
+    /// session, so it runs at most as often as ``StallScanSchedule`` allows, not at every wake-up.
     private func disconnectStalledClients() {
         let now = DispatchTime.now().uptimeNanoseconds
         let limit = UInt64(configuration.stallTimeout.timeInterval * 1e9)
+        guard stallScans.isDue(now: now, timeout: limit) else { return }
         for session in sessions.values where session.kind == .webSocket && !session.outboxOrder.isEmpty {
             guard now > session.lastProgress, now - session.lastProgress > limit, session.pendingClose == nil else { continue }
             session.pendingClose = .tooSlow

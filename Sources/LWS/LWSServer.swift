@@ -112,6 +112,8 @@ public final class LWSServer: @unchecked Sendable {
     var finished = false
     /// Who may write in this pass and this round (``canWriteWebSocket``).
     var writeRounds = WriteRounds()
+    /// When stalled clients were last looked for (``disconnectStalledClients``).
+    var stallScans = StallScanSchedule()
     /// Merged bundles already joined, by their placeholder's identity (``canWriteWebSocket``).
     var joinedBundles: [ObjectIdentifier: (merged: OutboundFrame, joined: OutboundFrame)] = [:]
     private var thread: Thread?
@@ -155,6 +157,11 @@ public final class LWSServer: @unchecked Sendable {
     var acceptCeiling = Int.max
     /// The refusals of the current episode of descriptor pressure (service thread).
     var descriptorPressure = PressureEpisode()
+
+    /// Passes of the service loop (one `poll` each) since start.
+    let servicePassCount = Atomic<Int>(0)
+    /// Passes of the service loop (one `poll` over every open connection each) since start.
+    package var servicePasses: Int { servicePassCount.load(ordering: .relaxed) }
 
     /// WebSocket frames written since start.
     package var framesWritten: Int { writeCounters.withLock { $0.frames } }
@@ -219,6 +226,7 @@ public final class LWSServer: @unchecked Sendable {
     private func serviceLoop() {
         while !finished {
             context?.service()
+            servicePassCount.add(1, ordering: .relaxed)
             let passBytes = writeRounds.endPass()
             if passBytes > 0 { writeCounters.withLock { $0.largestPass = max($0.largestPass, passBytes) } }
             if mailbox.withLock({ $0.forceStop }) { finished = true }
