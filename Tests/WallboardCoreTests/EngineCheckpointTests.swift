@@ -420,7 +420,9 @@ import Testing
                 // Not checkpointed: the expired contacts' log queue, and when to look for idle contacts
                 // next (unknown after a restore: the first expire looks at every contact); the interval
                 // patterns of the projected close (the server sets them again from the journal).
-                "expiredLog", "expiredLogDropped", "idleScanDue", "intervalPatterns",
+                // The index of the ids held events name (rebuilt from `deferred`), and the stream's clock for
+                // idle contacts (the wall clock until the first event after a restore).
+                "expiredLog", "expiredLogDropped", "idleScanDue", "intervalPatterns", "heldIndex", "streamClock",
             ], "update WallboardEngine+Checkpoint.swift for the new field")
         // AgentDay+Checkpoint.swift stores dayStart, prunedAt, entries, (as each mark's text) reasons and teams; keep
         // comes from the configuration, reasonIndex and teamIndex are rebuilt from reasons and teams.

@@ -104,6 +104,7 @@ extension WallboardEngine {
         lastContactByCustomer = try Self.decodeLastContacts(root.key("last_contact_by_customer"))
         finishedContacts = try Self.decodeFinishedContacts(root.key("finished_contacts"))
         deferred = try root.key("deferred").map(Self.decodeDeferred)
+        heldIndex = HeldIndex(deferred.map(\.event))
         counters = try Self.decodeCounters(root.key("counters"))
         guard counters.deferred == deferred.count else {
             throw try root.key("counters").key("deferred").error(

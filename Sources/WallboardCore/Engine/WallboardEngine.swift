@@ -33,6 +33,12 @@ public struct WallboardEngine: Sendable {
     /// Events waiting for the event that should have come before them, with when they arrived; sorted
     /// by event time (arrival order among equal times).
     var deferred: [(event: Event, receivedAt: Instant, rejection: EventRejection)] = []
+    /// The ids the held events name, so that an applied event retries only those it may release
+    /// (WallboardEngine+Held.swift). Rebuilt from `deferred` after a restore.
+    var heldIndex = HeldIndex()
+    /// The newest event time applied and when it arrived: the clock contacts go idle by. Not checkpointed
+    /// (after a restore, the wall clock until the first event).
+    var streamClock: StreamClock?
     /// When each customer id last queued a contact (for repeat contacts).
     var lastContactByCustomer = ExpiringIndex<Instant>()
     /// What surveys need to know about contacts that are no longer live.
@@ -111,19 +117,18 @@ public struct WallboardEngine: Sendable {
         } catch {
             if configuration.reorderTolerance > 0, error.code == .unknownContact || error.code == .unknownAgent {
                 seenEventIDs.insert(digest)
-                // Kept oldest event time first (arrival order among equal times), the order retries use.
-                let index = deferred.lastIndex { $0.event.timestamp <= event.timestamp }.map { $0 + 1 } ?? 0
-                deferred.insert((event, now, error), at: index)
-                counters.deferred += 1
+                streamClock.note(event.timestamp, arrivedAt: now)
+                holdBack(event, receivedAt: now, rejection: error)  // WallboardEngine+Held.swift
                 return .held(error)
             }
             counters.rejected[error.code, default: 0] += 1
             return .rejected(error)
         }
         seenEventIDs.insert(digest)
+        streamClock.note(event.timestamp, arrivedAt: now)
         counters.applied[event.type, default: 0] += 1
         noteActivity(at: event.timestamp)
-        retryDeferred()
+        retryDeferred(after: event)
         return .applied
     }
 
@@ -143,10 +148,13 @@ public struct WallboardEngine: Sendable {
             guard now.since(item.receivedAt) > configuration.reorderTolerance else { return false }
             counters.rejected[item.rejection.code, default: 0] += 1
             counters.deferred -= 1
+            heldIndex.remove(item.event)
             expired.append(DeferredRejection(event: item.event, rejection: item.rejection))
             return true
         }
-        if idleScanDue.map({ now >= $0 }) ?? true { expireIdleContacts(now: now) }
+        // Idle on the stream's clock, not the wall clock (Engine/StreamClock.swift).
+        let idleNow = streamClock?.reference(at: now) ?? now
+        if idleScanDue.map({ idleNow >= $0 }) ?? true { expireIdleContacts(now: idleNow) }
         let dayStart = configuration.calendar.startOfDay(containing: now)
         history.advance(
             to: now, dayStart: dayStart, intervalStart: configuration.calendar.startOfInterval(containing: now),
@@ -163,37 +171,9 @@ public struct WallboardEngine: Sendable {
     }
 
     /// An event stamped `at` may have made a contact live or active at `at`: it can go idle from then.
-    private mutating func noteActivity(at: Instant) {
+    mutating func noteActivity(at: Instant) {
         guard let due = idleScanDue else { return }
         idleScanDue = min(due, at.advanced(by: configuration.contactExpiry + 1))
-    }
-
-    /// Applies held-back events that now fit, until none does.
-    private mutating func retryDeferred() {
-        var progress = true
-        while progress, !deferred.isEmpty {
-            progress = false
-            // `deferred` is kept sorted by event time: no sort on every applied event.
-            for index in deferred.indices {
-                let item = deferred[index]
-                do {
-                    try transition(item.event)
-                } catch {
-                    if error.code == .unknownContact || error.code == .unknownAgent { continue }
-                    deferred.remove(at: index)
-                    counters.deferred -= 1
-                    counters.rejected[error.code, default: 0] += 1
-                    progress = true
-                    break
-                }
-                deferred.remove(at: index)
-                counters.deferred -= 1
-                counters.applied[item.event.type, default: 0] += 1
-                noteActivity(at: item.event.timestamp)
-                progress = true
-                break
-            }
-        }
     }
 }
 
