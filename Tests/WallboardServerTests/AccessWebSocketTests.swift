@@ -58,6 +58,7 @@ import WallboardClient
         defer { site.close() }
         let error = try site.next(type: "error")
         #expect(error["code"] == "forbidden_topic")
+        #expect(error["topics"] == ["queue:q2"])
         let snapshot = try JSONC.parse(try collect(site, ["snapshot"])["snapshot"] ?? "{}")
         #expect(snapshot["data"]?["queues"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["q1"])
         #expect(snapshot["data"]?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["a1"])

@@ -71,6 +71,7 @@ import WallboardCore
         }
         #expect(error?["code"] == "unknown_topic")
         #expect(error?["message"]?.stringValue?.contains("queue:nope") == true)
+        #expect(error?["topics"] == ["queue:nope"], "the refused names as a list, matched exactly by clients")
         let first = try #require(whole)
         #expect(first["data"]?["agents"]?.arrayValue?.count == 15)
         let change = try #require(delta, "no agent delta in 400 messages")

@@ -141,9 +141,20 @@ export function WallboardSocket(el, options) {
       if (changed.includes(topicFor('center', board))) followLayout();
       const snapshot = changed.length ? store.snapshot() : null;
       if (snapshot) emit('wallboardSnapshot', snapshot);
-    } else if (msg.type === 'error' && msg.code === 'unknown_topic' && /\balerts\b/.test(String(msg.message))) {
+    } else if (msg.type === 'error' && msg.code === 'unknown_topic' && refusedTopics(msg).includes('alerts')) {
       emit('wallboardAlerts', { supported: false, alerts: null });
     }
+  }
+
+  /**
+   * The topic names an `unknown_topic` error refers to: its `topics` list, or, from a server before that
+   * list, the names after "unknown topics: " in its message (exact names: `queue:alerts` is not `alerts`).
+   */
+  function refusedTopics(msg) {
+    if (Array.isArray(msg.topics)) return msg.topics.map(String);
+    const text = String(msg.message ?? '');
+    const at = text.indexOf(':');
+    return at < 0 ? [] : text.slice(at + 1).split(',').map((name) => name.trim());
   }
 
   /** Applies an interval topic's message and hands the payload to the charts; true when it needs a resubscribe. */

@@ -138,6 +138,21 @@ test('alerts topic is dispatched as wallboardAlerts; unknown_topic for alerts sa
   assert.equal(events.filter((e) => e.type === 'wallboardSnapshot').length, 0);
 });
 
+test('unknown_topic says alerts unsupported only when it names alerts itself, not a queue called alerts', () => {
+  const { sockets, events } = setup();
+  sockets[0].open();
+  sockets[0].message(HELLO);
+  sockets[0].message({ type: 'error', code: 'unknown_topic', message: 'unknown topics: queue:alerts', topics: ['queue:alerts'] });
+  sockets[0].message({ type: 'error', code: 'unknown_topic', message: 'unknown topics: queue:alerts@primary, team:alerts' });
+  assert.deepEqual(events.filter((e) => e.type === 'wallboardAlerts').map((e) => e.detail), []);
+  sockets[0].message({ type: 'error', code: 'unknown_topic', message: 'unknown topics: center, alerts' });
+  sockets[0].message({ type: 'error', code: 'unknown_topic', message: 'whatever', topics: ['alerts'] });
+  assert.deepEqual(events.filter((e) => e.type === 'wallboardAlerts').map((e) => e.detail), [
+    { supported: false, alerts: null },
+    { supported: false, alerts: null },
+  ]);
+});
+
 test('stale after 3 silent heartbeats (15 s), live again on the next heartbeat', () => {
   const { sockets, states, clock, events } = setup();
   sockets[0].open();

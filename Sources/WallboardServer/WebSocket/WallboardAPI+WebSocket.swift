@@ -74,11 +74,12 @@ extension WallboardAPI {
             let (unknown, forbidden, refused) = hub.subscribe(connection, to: topics, bundles: bundles)
             webSocketGuard.release(unknown + forbidden + refused.map(\.topic), for: connection)
             if !unknown.isEmpty {
-                sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))")
+                sendError(connection, code: "unknown_topic", message: "unknown topics: \(unknown.joined(separator: ", "))",
+                          topics: unknown)
             }
             if !forbidden.isEmpty {
                 sendError(connection, code: "forbidden_topic",
-                          message: "this token may not subscribe to: \(forbidden.joined(separator: ", "))")
+                          message: "this token may not subscribe to: \(forbidden.joined(separator: ", "))", topics: forbidden)
             }
             // Window-limited names refused (TopicWindows): one error per code, every name's reason in it.
             for code in ["bad_windows", "too_many_window_lists"] {
@@ -96,12 +97,16 @@ extension WallboardAPI {
         logger.debug("websocket closed", metadata: ["ws.connection.id": "\(connection)"])
     }
 
-    func sendError(_ connection: ConnectionID, code: String, message: String) {
+    /// Sends an `error` message; `topics` lists the topic names it refers to, so a client matches them
+    /// exactly instead of searching the human-readable `message`.
+    func sendError(_ connection: ConnectionID, code: String, message: String, topics: [String]? = nil) {
         let sequence = errorSequence.withLock { value -> UInt64 in
             value += 1
             return value
         }
-        let text = JSONC.encode(["type": "error", "code": .string(code), "message": .string(message)])
+        var error: JSONObject = ["type": "error", "code": .string(code), "message": .string(message)]
+        if let topics { error["topics"] = .array(topics.map { .string($0) }) }
+        let text = JSONC.encode(.object(error))
         server?.send(OutboundFrame(slot: "error-\(sequence)", sequence: sequence, payload: SharedBytes(text)), to: [connection])
     }
 }
