@@ -43,6 +43,8 @@ public struct DaemonOptions: Sendable {
     public var heartbeatSeconds = 5
     /// A board that takes no frame for this long while frames wait is disconnected.
     public var stallTimeoutSeconds = 30
+    /// The HTTP/WebSocket server's event loop (`websocket.event_loop`).
+    public var eventLoop = LWSEventLoopChoice.auto
     /// Clients, subscriptions per connection and messages per second per connection.
     public var webSocketLimits = WebSocketLimits()
     /// HTTPS/WSS only, with this certificate chain and key (PEM).
@@ -142,6 +144,7 @@ public final class Daemon: @unchecked Sendable {
             host: options.host, port: options.port, staticRoot: options.webRoot,
             tlsCertificatePath: options.tlsCertificateFile, tlsPrivateKeyPath: options.tlsPrivateKeyFile)
         serverConfiguration.stallTimeout = .seconds(options.stallTimeoutSeconds)
+        serverConfiguration.eventLoop = options.eventLoop
         serverConfiguration.dynamicPrefixes.append(WallboardAPI.consolePath)  // redirected to the console page
         let server = LWSServer(configuration: serverConfiguration, delegate: api, logger: logger)
         serverBox.server = server
@@ -327,6 +330,7 @@ public final class Daemon: @unchecked Sendable {
         if configuration.maxUpdatesPerSecond != running.maxUpdatesPerSecond
             || configuration.heartbeatSeconds != running.heartbeatSeconds
             || configuration.stallTimeoutSeconds != running.stallTimeoutSeconds
+            || configuration.eventLoop != running.eventLoop
         {
             keys.append("websocket")
         }
@@ -411,6 +415,7 @@ extension DaemonOptions {
         self.warningLevels = configuration.warningLevels
         self.heartbeatSeconds = configuration.heartbeatSeconds
         self.stallTimeoutSeconds = configuration.stallTimeoutSeconds
+        self.eventLoop = configuration.eventLoop
         self.webSocketLimits = configuration.webSocketLimits
         self.tlsCertificateFile = configuration.tlsCertificateFile
         self.tlsPrivateKeyFile = configuration.tlsPrivateKeyFile
