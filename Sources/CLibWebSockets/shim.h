@@ -11,8 +11,6 @@ static inline unsigned long long CLWS_option_validate_utf8(void) { return LWS_SE
 /// Why: with IPv6 built in, lws binds every interface when `iface` is an IPv4 literal; this keeps it to that address.
 static inline unsigned long long CLWS_option_disable_ipv6(void) { return LWS_SERVER_OPTION_DISABLE_IPV6; }
 static inline unsigned long long CLWS_option_explicit_vhosts(void) { return LWS_SERVER_OPTION_EXPLICIT_VHOSTS; }
-/// Why: selects libwebsockets' libuv event-lib plugin (`libwebsockets-evlib_uv.so`, loaded at run time).
-static inline unsigned long long CLWS_option_libuv(void) { return LWS_SERVER_OPTION_LIBUV; }
 /// Why: TLS (server certificates or client verification) needs lws to initialise OpenSSL; also a cast macro.
 static inline unsigned long long CLWS_option_do_ssl_global_init(void) { return LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT; }
 

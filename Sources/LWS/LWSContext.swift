@@ -1,83 +1,40 @@
 import CLibWebSockets
 import Foundation
 import Glibc
-import Logging
 
 // The libwebsockets calls of the server live in LWSContext.swift, LWSCallbacks.swift and the LWSServer+*.swift
 // extensions; those of the HTTP client in LWSClient+C.swift.
 
-/// Owns an `lws_context` and the C memory it points into (protocol table, mounts, strings), and on the
-/// libuv loop that loop. `deinit` destroys the context first, then frees that memory: destroy it on the
-/// service thread.
+/// Owns an `lws_context` and the C memory it points into (protocol table, mounts, strings).
+/// `deinit` calls `lws_context_destroy` first, then frees that memory: destroy it on the service thread.
 final class LWSContext {
     let pointer: OpaquePointer
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let mounts: UnsafeMutablePointer<lws_http_mount>
     private let mountCount: Int
     private let strings: [UnsafeMutablePointer<CChar>]
-    /// The libuv loop the context runs on, or `nil` on lws's own `poll` loop.
-    private let uvLoop: UVLoop?
-    /// On the libuv loop: what lws sets to NULL once it freed the context (`info.pcontext`).
-    private let finalized: UnsafeMutablePointer<OpaquePointer?>?
-    private let logger: Logger
 
     /// The port the default vhost listens on.
     let listenPort: Int
-    /// Which loop the context runs on.
-    var eventLoop: LWSEventLoop { uvLoop == nil ? .poll : .libuv }
-    /// Why the libuv loop was wanted but not used (`nil` when it is used or was not wanted).
-    private(set) var libuvUnavailable: String?
 
     private init(
-        pointer: OpaquePointer, vhost: OpaquePointer?, protocols: UnsafeMutablePointer<lws_protocols>,
-        mounts: UnsafeMutablePointer<lws_http_mount>, mountCount: Int, strings: [UnsafeMutablePointer<CChar>],
-        uvLoop: UVLoop?, finalized: UnsafeMutablePointer<OpaquePointer?>?, logger: Logger
+        pointer: OpaquePointer, protocols: UnsafeMutablePointer<lws_protocols>,
+        mounts: UnsafeMutablePointer<lws_http_mount>, mountCount: Int, strings: [UnsafeMutablePointer<CChar>]
     ) {
         self.pointer = pointer
         self.protocols = protocols
         self.mounts = mounts
         self.mountCount = mountCount
         self.strings = strings
-        self.uvLoop = uvLoop
-        self.finalized = finalized
-        self.logger = logger
-        let vhost = vhost ?? lws_get_vhost_by_name(pointer, "default")
-        self.listenPort = vhost.map { Int(lws_get_vhost_listen_port($0)) } ?? 0
+        self.listenPort = lws_get_vhost_by_name(pointer, "default").map { Int(lws_get_vhost_listen_port($0)) } ?? 0
     }
 
     deinit {
-        if let uvLoop, let finalized {
-            Self.destroy(pointer, on: uvLoop, finalized: finalized, logger: logger)
-        } else {
-            lws_context_destroy(pointer)
-        }
+        lws_context_destroy(pointer)
         protocols.deallocate()
         mounts.deinitialize(count: mountCount)
         mounts.deallocate()
         strings.forEach { free($0) }
-    }
-
-    /// Destroys a context on our libuv loop, the way lws 4.1.6 needs it for a foreign loop: the first
-    /// `lws_context_destroy` closes every connection, but libuv closes handles asynchronously (the
-    /// descriptors are closed in their close callbacks), so the loop runs until they are all closed; lws
-    /// leaves the rest to a second `lws_context_destroy`, which frees the context (and sets `finalized`
-    /// to NULL). Then the loop is closed and freed.
-    private static func destroy(
-        _ context: OpaquePointer, on loop: UVLoop, finalized: UnsafeMutablePointer<OpaquePointer?>, logger: Logger
-    ) {
-        lws_context_destroy(context)
-        var budget = 10_000
-        while finalized.pointee != nil, budget > 0, loop.runNoWait() { budget -= 1 }
-        if finalized.pointee != nil { lws_context_destroy(context) }
-        if finalized.pointee != nil {
-            // Not freed (lws would only wait for handles still closing): leave the loop allocated.
-            logger.error("libwebsockets context not freed on the libuv loop; its loop is left open")
-            return
-        }
-        finalized.deallocate()
-        if let reason = loop.close() {
-            logger.error("libuv loop not closed at shutdown", metadata: ["error": "\(reason)"])
-        }
     }
 
     /// The per-thread service buffer (`pt_serv_buf_size`): the most one read of a connection takes.
@@ -164,100 +121,25 @@ final class LWSContext {
             info.ssl_private_key_filepath = UnsafePointer(cString(tls.privateKey))
         }
 
-        func freeAll() {
+        guard let pointer = lws_create_context(&info) else {
             protocols.deallocate()
             mounts.deinitialize(count: max(mountList.count, 1))
             mounts.deallocate()
             strings.forEach { free($0) }
-        }
-        func listenError() -> LWSError {
             if let tls {
-                return LWSError(
+                throw LWSError(
                     function: "lws_create_context",
                     reason: "cannot listen with TLS on \(configuration.host):\(configuration.port): certificate "
                         + "\(tls.certificate) and key \(tls.privateKey) are not a matching PEM pair, "
                         + "or the address is in use or not local")
             }
-            return LWSError(
+            throw LWSError(
                 function: "lws_create_context",
                 reason: "cannot listen on \(configuration.host):\(configuration.port) (address in use or not local?)")
         }
-
-        var libuvUnavailable: String?
-        if configuration.eventLoop != .poll {
-            switch makeOnLibUV(&info, library: configuration.libuvLibrary, logger: server.logger) {
-            case .created(let pointer, let vhost, let loop, let finalized):
-                return LWSContext(
-                    pointer: pointer, vhost: vhost, protocols: protocols, mounts: mounts,
-                    mountCount: max(mountList.count, 1), strings: strings, uvLoop: loop, finalized: finalized,
-                    logger: server.logger)
-            case .cannotListen:
-                freeAll()
-                throw listenError()
-            case .unavailable(let reason):
-                libuvUnavailable = reason
-            }
-        }
-
-        guard let pointer = lws_create_context(&info) else {
-            freeAll()
-            throw listenError()
-        }
-        let context = LWSContext(
-            pointer: pointer, vhost: nil, protocols: protocols, mounts: mounts, mountCount: max(mountList.count, 1),
-            strings: strings, uvLoop: nil, finalized: nil, logger: server.logger)
-        context.libuvUnavailable = libuvUnavailable
-        return context
-    }
-
-    private enum LibUVAttempt {
-        case created(OpaquePointer, vhost: OpaquePointer, UVLoop, finalized: UnsafeMutablePointer<OpaquePointer?>)
-        case cannotListen
-        case unavailable(String)
-    }
-
-    /// Creates the context on a libuv loop of ours (lws's "foreign loop"), or says why not. `info` is the
-    /// `poll` loop's: the libuv options are added to a copy.
-    ///
-    /// The vhost is created on its own (`LWS_SERVER_OPTION_EXPLICIT_VHOSTS`): with a foreign libuv loop,
-    /// lws 4.1.6 answers a default vhost that cannot listen with a context already being destroyed
-    /// instead of NULL (context.c, `fatal_exit_defer`). NULL from `lws_create_context` here means lws
-    /// could not load its plugin `libwebsockets-evlib_uv.so` (it looks only in its own library folder).
-    private static func makeOnLibUV(
-        _ info: inout lws_context_creation_info, library: String, logger: Logger
-    ) -> LibUVAttempt {
-        let uv: LibUV
-        switch LibUV.load(library) {
-        case .success(let loaded): uv = loaded
-        case .failure(let error): return .unavailable("libuv not loadable (\(error.reason))")
-        }
-        let loop: UVLoop
-        do { loop = try UVLoop(uv: uv) } catch { return .unavailable(error.description) }
-        let finalized = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 1)
-        finalized.initialize(to: nil)
-        var uvInfo = info
-        uvInfo.options |= CLWS_option_libuv() | CLWS_option_explicit_vhosts()
-        uvInfo.pcontext = finalized
-        // Read by lws_create_context only.
-        var foreignLoops: [UnsafeMutableRawPointer?] = [loop.pointer]
-        let created = foreignLoops.withUnsafeMutableBufferPointer { loops -> OpaquePointer? in
-            uvInfo.foreign_loops = loops.baseAddress
-            return lws_create_context(&uvInfo)
-        }
-        uvInfo.foreign_loops = nil
-        guard let pointer = created else {
-            finalized.deallocate()
-            _ = loop.close()  // lws added no handle to it
-            return .unavailable(
-                "libwebsockets could not load its libuv plugin libwebsockets-evlib_uv.so "
-                    + "(Debian package libwebsockets-evlib-uv)")
-        }
-        finalized.pointee = pointer
-        guard let vhost = lws_create_vhost(pointer, &uvInfo) else {
-            destroy(pointer, on: loop, finalized: finalized, logger: logger)
-            return .cannotListen
-        }
-        return .created(pointer, vhost: vhost, loop, finalized: finalized)
+        return LWSContext(
+            pointer: pointer, protocols: protocols, mounts: mounts, mountCount: max(mountList.count, 1),
+            strings: strings)
     }
 
     /// The certificate and key paths when TLS is configured; a clear error when only one is given or a file
@@ -284,11 +166,8 @@ final class LWSContext {
         return (certificate, privateKey)
     }
 
-    /// Runs one pass of the event loop: one `poll` over every connection (`lws_service`), or on libuv one
-    /// loop iteration (`uv_run(UV_RUN_ONCE)`: one `epoll_wait`, callbacks for the ready connections only).
-    func service() {
-        if let uvLoop { uvLoop.runOnce() } else { _ = lws_service(pointer, 0) }
-    }
+    /// Runs one round of the event loop. The corresponding C function is `lws_service`.
+    func service() { _ = lws_service(pointer, 0) }
 
     /// Re-reads the certificate and key files into every vhost that uses them.
     /// The corresponding C function is `lws_tls_cert_updated`.

@@ -27,7 +27,6 @@ extension LWSServer {
         _ wsi: OpaquePointer, slot: UnsafeMutablePointer<UInt64>?, _ data: UnsafeRawBufferPointer
     ) -> Int32 {
         guard let session = session(slot) else { return -1 }
-        if session.closeScheduled { return 0 }
         if lws_frame_is_binary(wsi) != 0 {
             return closeNow(session, .unacceptableData("binary frames are not accepted; send JSON text"))
         }
@@ -59,23 +58,10 @@ extension LWSServer {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, &protocolError, protocolError.count)
     }
 
-    /// Closes with a close frame carrying `reason`: sets the reason and returns -1 for lws to close.
-    ///
-    /// Not on the libuv loop: Debian's lws 4.1.6 is built without NDEBUG, and then a callback's -1 on the
-    /// libuv loop is followed at once by a second close of the same connection (service.c,
-    /// `close_and_handled`: "uv repeat test"), which finds it waiting to send its close frame and kills it
-    /// without one. There the close is scheduled instead (a zero timeout, closed from lws's timer a moment
-    /// later through the polite path: close frame, then the client's answer or 5 s) and the callback
-    /// returns 0. The timeout reason is the keep-alive one only because lws treats every other expired
-    /// timeout as a dead socket and closes it without a close frame (wsi-timeout.c).
     private func closeNow(_ session: LWSSession, _ reason: WebSocketCloseReason) -> Int32 {
-        if session.closeScheduled { return 0 }
         var text = Array(reason.text.utf8)
         lws_close_reason(session.wsi, lws_close_status(UInt32(reason.code)), &text, text.count)
-        guard runsLibUV else { return -1 }
-        session.closeScheduled = true
-        lws_set_timeout(session.wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, CLWS_to_kill_async())
-        return 0
+        return -1
     }
 
     /// Writes the oldest waiting frame (one write per callback) or the pending close frame; a

@@ -49,11 +49,6 @@ public final class LWSServer: @unchecked Sendable {
         /// pass (see ``WriteRounds``): HTTP requests and ingest are served between passes, so a
         /// thousand boards taking megabytes each cannot hold them up for seconds.
         package var webSocketBytesPerPass: Int = 8 * 1024 * 1024
-        /// The event loop of the service thread: `auto` runs libuv (epoll: a pass costs the ready
-        /// connections, not every open one) when libuv and lws's libuv plugin load, else `poll`.
-        package var eventLoop: LWSEventLoopChoice = .auto
-        /// The libuv library loaded for the libuv loop (tests name a missing one to see the fallback).
-        var libuvLibrary: String = LibUV.defaultLibrary
 
         /// Whether the server is configured for TLS (both paths set).
         var usesTLS: Bool { tlsCertificatePath != nil || tlsPrivateKeyPath != nil }
@@ -117,8 +112,6 @@ public final class LWSServer: @unchecked Sendable {
     var finished = false
     /// Who may write in this pass and this round (``canWriteWebSocket``).
     var writeRounds = WriteRounds()
-    /// Whether the service thread runs the libuv loop (set before it starts; see ``closeNow``).
-    var runsLibUV = false
     /// When stalled clients were last looked for (``disconnectStalledClients``).
     var stallScans = StallScanSchedule()
     /// Merged bundles already joined, by their placeholder's identity (``canWriteWebSocket``).
@@ -138,18 +131,6 @@ public final class LWSServer: @unchecked Sendable {
         self.context = context
         waker.arm(pointer: context.pointer)
         self.port = context.listenPort
-        eventLoopInUse.withLock { $0 = context.eventLoop }
-        runsLibUV = context.eventLoop == .libuv
-        if let reason = context.libuvUnavailable {
-            let message: Logger.Message = "libuv event loop unavailable: using poll"
-            let metadata: Logger.Metadata = ["lws.event_loop": "poll", "error": "\(reason)"]
-            // Asked for by name: a warning; by `auto`: expected on machines without the plugin.
-            if configuration.eventLoop == .libuv {
-                logger.warning(message, metadata: metadata)
-            } else {
-                logger.notice(message, metadata: metadata)
-            }
-        }
         // Weak: `self.thread` keeps the Thread, and Foundation's Thread keeps its block after it ran,
         // so a strong capture is a cycle that keeps a stopped server (and its delegate) alive forever.
         let thread = Thread { [weak self] in self?.serviceLoop() }
@@ -160,7 +141,7 @@ public final class LWSServer: @unchecked Sendable {
             "http server listening",
             metadata: [
                 "http.host": "\(configuration.host)", "http.port": "\(port)",
-                "http.tls": "\(configuration.usesTLS)", "lws.event_loop": "\(context.eventLoop.rawValue)",
+                "http.tls": "\(configuration.usesTLS)",
             ])
     }
 
@@ -177,15 +158,9 @@ public final class LWSServer: @unchecked Sendable {
     /// The refusals of the current episode of descriptor pressure (service thread).
     var descriptorPressure = PressureEpisode()
 
-    /// The event loop the service thread runs (poll until ``start()`` chose).
-    let eventLoopInUse = Mutex(LWSEventLoop.poll)
-    /// The event loop the service thread runs: `libuv` or `poll` (also before ``start()``).
-    package var eventLoop: LWSEventLoop { eventLoopInUse.withLock { $0 } }
-
-    /// Passes of the service loop (one `poll`, or one libuv iteration, each) since start.
+    /// Passes of the service loop (one `poll` each) since start.
     let servicePassCount = Atomic<Int>(0)
-    /// Passes of the service loop since start: one `poll` over every open connection each, or on libuv one
-    /// loop iteration (`epoll_wait`, then the ready connections).
+    /// Passes of the service loop (one `poll` over every open connection each) since start.
     package var servicePasses: Int { servicePassCount.load(ordering: .relaxed) }
 
     /// WebSocket frames written since start.

@@ -12,8 +12,6 @@ final class LWSSession {
     var outboxOrder: [String] = []
     var outbox: [String: OutboundFrame] = [:]
     var pendingClose: WebSocketCloseReason?
-    /// On the libuv loop: the close (with its reason) is scheduled; nothing more is read or written.
-    var closeScheduled = false
     /// The write round (``WriteRounds``) in which this connection last wrote a frame.
     var lastWriteRound: UInt64 = 0
     /// When the client last took a frame, or when frames started waiting (monotonic nanoseconds).

@@ -1,8 +1,7 @@
 /// Fair, bounded WebSocket writing on the one service thread.
 ///
-/// libwebsockets calls every writable connection once per pass of its service loop (one `poll`, or on
-/// the libuv loop one `uv_run(UV_RUN_ONCE)` iteration: one `epoll_wait`, level-triggered, so a deferred
-/// connection that asked to be called again is ready in the next one), HTTP connections included. Left alone, a pass writes one frame to every board that has one, so
+/// libwebsockets calls every writable connection once per pass of its service loop (one `poll`),
+/// HTTP connections included. Left alone, a pass writes one frame to every board that has one, so
 /// with a thousand boards taking 60 KB each a pass writes 60 MB, and an HTTP request (an ingest
 /// POST, `/readyz`) waits for it: at 10,000 boards the bench's feed timed out after 30 s.
 ///

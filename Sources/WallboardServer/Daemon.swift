@@ -43,8 +43,6 @@ public struct DaemonOptions: Sendable {
     public var heartbeatSeconds = 5
     /// A board that takes no frame for this long while frames wait is disconnected.
     public var stallTimeoutSeconds = 30
-    /// The HTTP/WebSocket server's event loop (`websocket.event_loop`).
-    public var eventLoop = LWSEventLoopChoice.auto
     /// Clients, subscriptions per connection and messages per second per connection.
     public var webSocketLimits = WebSocketLimits()
     /// HTTPS/WSS only, with this certificate chain and key (PEM).
@@ -144,7 +142,6 @@ public final class Daemon: @unchecked Sendable {
             host: options.host, port: options.port, staticRoot: options.webRoot,
             tlsCertificatePath: options.tlsCertificateFile, tlsPrivateKeyPath: options.tlsPrivateKeyFile)
         serverConfiguration.stallTimeout = .seconds(options.stallTimeoutSeconds)
-        serverConfiguration.eventLoop = options.eventLoop
         serverConfiguration.dynamicPrefixes.append(WallboardAPI.consolePath)  // redirected to the console page
         let server = LWSServer(configuration: serverConfiguration, delegate: api, logger: logger)
         serverBox.server = server
@@ -330,7 +327,6 @@ public final class Daemon: @unchecked Sendable {
         if configuration.maxUpdatesPerSecond != running.maxUpdatesPerSecond
             || configuration.heartbeatSeconds != running.heartbeatSeconds
             || configuration.stallTimeoutSeconds != running.stallTimeoutSeconds
-            || configuration.eventLoop != running.eventLoop
         {
             keys.append("websocket")
         }
@@ -415,7 +411,6 @@ extension DaemonOptions {
         self.warningLevels = configuration.warningLevels
         self.heartbeatSeconds = configuration.heartbeatSeconds
         self.stallTimeoutSeconds = configuration.stallTimeoutSeconds
-        self.eventLoop = configuration.eventLoop
         self.webSocketLimits = configuration.webSocketLimits
         self.tlsCertificateFile = configuration.tlsCertificateFile
         self.tlsPrivateKeyFile = configuration.tlsPrivateKeyFile

@@ -103,12 +103,6 @@ public final class WallboardAPI: LWSServerDelegate, @unchecked Sendable {
         renderer.add("wallboardd_websocket_largest_pass_bytes", "gauge",
                      "Most WebSocket bytes written in one pass of the service loop (bounded so HTTP is served between).",
                      value: Double(server?.largestPassBytes ?? 0))
-        renderer.add("wallboardd_http_event_loop_info", "gauge",
-                     "Always 1; the HTTP/WebSocket server's event loop (libuv or poll) is a label.",
-                     labels: [("loop", server?.eventLoop.rawValue ?? "none")], value: 1)
-        renderer.add("wallboardd_http_service_passes_total", "counter",
-                     "Passes of the HTTP/WebSocket service loop (one poll over every connection, or one libuv iteration).",
-                     value: Double(server?.servicePasses ?? 0))
         renderer.add("wallboardd_http_descriptor_refusals_total", "counter",
                      "Connections closed at once because the process was near its descriptor limit.",
                      value: Double(server?.descriptorRefusals ?? 0))

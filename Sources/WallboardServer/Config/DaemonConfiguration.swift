@@ -1,7 +1,6 @@
 import AMIAdapter
 import Foundation
 import JSONModel
-import LWS
 import Logging
 import WallboardAlerts
 import WallboardCore
@@ -58,8 +57,6 @@ public struct DaemonConfiguration: Sendable {
     public var heartbeatSeconds = 5
     /// A board that takes no frame for this long while frames wait is disconnected.
     public var stallTimeoutSeconds = 30
-    /// The HTTP/WebSocket server's event loop (`websocket.event_loop`): libuv when it loads (`auto`), or poll.
-    public var eventLoop = LWSEventLoopChoice.auto
     /// Clients, subscriptions per connection and messages per second per connection (live on reload).
     public var webSocketLimits = WebSocketLimits()
     /// HTTPS/WSS certificate chain and private key (PEM); both or neither.
@@ -163,9 +160,6 @@ public struct DaemonConfiguration: Sendable {
             configuration.maxUpdatesPerSecond = Int(try websocket.integer("max_updates_per_second", in: 1...20) ?? 4)
             configuration.heartbeatSeconds = Int(try websocket.integer("heartbeat_seconds", in: 1...60) ?? 5)
             configuration.stallTimeoutSeconds = Int(try websocket.integer("stall_timeout_seconds", in: 1...3600) ?? 30)
-            if let loop = try websocket.choice("event_loop", from: LWSEventLoopChoice.allCases.map(\.rawValue)) {
-                configuration.eventLoop = LWSEventLoopChoice(rawValue: loop) ?? .auto
-            }
             var limits = WebSocketLimits()
             limits.maxClients = Int(try websocket.integer("max_clients", in: 1...100_000) ?? Int64(limits.maxClients))
             limits.maxSubscriptionsPerConnection = Int(
