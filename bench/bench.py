@@ -744,6 +744,8 @@ def main():
     p.add_argument("--ingest-agents", dest="ingest_agents_option", type=int, help="agents of the ingest and replay files (queues: one per 100 agents, at least 10)")
     p.add_argument("--replay-events", help="comma-separated sizes")
     p.add_argument("--fleet-procs", type=int, default=None)
+    p.add_argument("--fanout-queues", type=int, help="queues of the fan-out center (default 20; the boards subscribe to each)")
+    p.add_argument("--fanout-agents", type=int, help="agents of the fan-out center (default 300)")
     p.add_argument("--no-bundles", dest="bundles", action="store_false",
                    help="fan-out clients take one frame per topic update instead of one bundle per publish cycle")
     cfg = p.parse_args()
@@ -756,7 +758,8 @@ def main():
     cfg.clients = [int(x) for x in (cfg.clients or ("10,50" if smoke else "100,1000,10000")).split(",")]
     cfg.window = cfg.window or (4 if smoke else 20)
     cfg.fleet_procs = cfg.fleet_procs or (1 if smoke else 4)
-    cfg.fanout_agents, cfg.fanout_queues = (60, 6) if smoke else (300, 20)
+    cfg.fanout_agents, cfg.fanout_queues = (
+        cfg.fanout_agents or (60 if smoke else 300), cfg.fanout_queues or (6 if smoke else 20))
     cfg.rate = 1000
     cfg.rss_cap_mb = 6000
     cfg.warmup = 1 if smoke else 3

@@ -153,7 +153,8 @@ public final class Daemon: @unchecked Sendable {
                 shapesDeltas: !principal.scope.isLimited,
                 viewTopic: { [weak hub] topic, payload in
                     principal.view(topic: topic, payload, snapshot: { hub?.latest("snapshot")?.data })
-                })
+                },
+                shapeText: principal.textShaper)
         }
         let daemon = Daemon(options: options, engine: engine, hub: hub, server: server, api: api, clock: clock, logger: logger)
         daemon.httpClient = httpClient

@@ -65,21 +65,34 @@ public final class TopicHub: Sendable {
         /// Shapes the payload of the topics it knows (e.g. `alerts`, cut to a scope); `nil` for the
         /// others, which go through `view`.
         public var viewTopic: @Sendable (_ topic: String, JSONValue) -> JSONValue?
+        /// Shapes a payload (or delta) of `topic` given as JSON text into the text `shape` would encode,
+        /// without parsing it (e.g. ``Redaction/maskedText(_:)`` for a masking view); `nil` = parse, `shape`
+        /// and encode. Must give exactly `JSONC.encode(shape(topic, JSONC.parse(json)))` when it answers.
+        public var shapeText: (@Sendable (_ topic: String, _ json: String) -> String?)?
 
         public init(
             key: String?, view: @escaping @Sendable (JSONValue) -> JSONValue,
             maySubscribe: @escaping @Sendable (String) -> Bool, shapesDeltas: Bool = false,
-            viewTopic: @escaping @Sendable (_ topic: String, JSONValue) -> JSONValue? = { _, _ in nil }
+            viewTopic: @escaping @Sendable (_ topic: String, JSONValue) -> JSONValue? = { _, _ in nil },
+            shapeText: (@Sendable (_ topic: String, _ json: String) -> String?)? = nil
         ) {
             self.key = key
             self.view = view
             self.maySubscribe = maySubscribe
             self.shapesDeltas = shapesDeltas
             self.viewTopic = viewTopic
+            self.shapeText = shapeText
         }
 
         /// `payload` of `topic` as this viewer sees it.
         public func shape(_ topic: String, _ payload: JSONValue) -> JSONValue { viewTopic(topic, payload) ?? view(payload) }
+
+        /// The JSON text of `topic`'s payload or delta `json` as this viewer sees it: by ``shapeText`` when
+        /// it answers, else parsed (or `parsed`, when the caller has the value), shaped and encoded.
+        func shapedJSON(_ topic: String, _ json: String, parsed: () -> JSONValue) -> String {
+            if let shapeText, let text = shapeText(topic, json) { return text }
+            return JSONC.encode(shape(topic, parsed()))
+        }
 
         /// Sees everything, may subscribe to anything.
         public static let everything = Viewer(key: nil, view: { $0 }, maySubscribe: { _ in true })
@@ -379,8 +392,10 @@ public final class TopicHub: Sendable {
         }
         let whole = shapedFrame(topic, latest, key: key, viewer: viewer)
         guard let deltaJSON, viewer.shapesDeltas else { return whole }
-        if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
-        let shapedDelta = JSONC.encode(viewer.shape(topic, parsedDelta!))
+        let shapedDelta = viewer.shapedJSON(topic, deltaJSON) {
+            if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
+            return parsedDelta!
+        }
         return Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole)
     }
 
@@ -513,7 +528,7 @@ public final class TopicHub: Sendable {
     /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
     private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {
         if let cached = state.withLock({ $0.shaped[topic]?[key] }), cached.sequence == latest.sequence { return cached }
-        let frame = Self.frame(topic: topic, sequence: latest.sequence, dataJSON: JSONC.encode(viewer.shape(topic, latest.data)))
+        let frame = Self.frame(topic: topic, sequence: latest.sequence, dataJSON: viewer.shapedJSON(topic, latest.dataJSON) { latest.data })
         state.withLock { state in
             // Kept only while it is still the topic's latest payload (a newer publish clears the cache).
             if state.latest[topic]?.sequence == latest.sequence { state.shaped[topic, default: [:]][key] = frame }

@@ -153,6 +153,8 @@ public struct TopicPayloads {
             agentText = agentText.filter { engine.agents[$0.key] != nil }
         }
         var updates: [(String, TopicHub.Update)] = []
+        // Each queue's and team's entry and lists, found once for every topic that shows one.
+        let scopes = snapshot.map { ScopeIndex($0) }
         for topic in topics.sorted() where known.contains(topic) || cuts[topic] != nil {
             let update: TopicHub.Update?
             if topic.hasPrefix("intervals:") {
@@ -162,11 +164,11 @@ public struct TopicPayloads {
                 update = interactions.update(engine: engine, fresh: fresh.contains(topic))
             } else if topic == "agents" || topic.hasPrefix("agents:") {
                 update = agents(topic, engine: engine)
-            } else if let snapshot, let cut = cuts[topic] {
-                // The base's payload built from the snapshot cut to the topic's windows.
-                update = figures(topic, base: cut.base, snapshot: cut.limit(snapshot), now: now, context: context)
-            } else if let snapshot {
-                update = figures(topic, base: topic, snapshot: snapshot, now: now, context: context)
+            } else if let snapshot, let scopes, let cut = cuts[topic] {
+                // The base's payload with the topic's windows only.
+                update = figures(topic, base: cut.base, cut: cut, snapshot: snapshot, scopes: scopes, now: now, context: context)
+            } else if let snapshot, let scopes {
+                update = figures(topic, base: topic, cut: nil, snapshot: snapshot, scopes: scopes, now: now, context: context)
             } else {
                 update = nil
             }
@@ -190,11 +192,39 @@ public struct TopicPayloads {
         return true
     }
 
-    /// Builds `topic`, the payload of topic `base` (itself, or the base of a window-limited topic, whose
-    /// `snapshot` is cut to its windows).
+    /// Each queue's and team's entry by id, and the waiting and abandoned contacts by queue: found once per
+    /// build, where each queue topic looking through the snapshot's lists made a build O(queues²).
+    struct ScopeIndex {
+        var queues: [String: Snapshot.QueueEntry] = [:]
+        var teams: [String: Snapshot.GroupEntry] = [:]
+        var waiting: [String: [LiveContact]] = [:]
+        var abandoned: [String: [AbandonedContact]] = [:]
+
+        init(_ snapshot: Snapshot) {
+            for entry in snapshot.queues where queues[entry.settings.id] == nil { queues[entry.settings.id] = entry }
+            for entry in snapshot.teams where teams[entry.id] == nil { teams[entry.id] = entry }
+            for contact in snapshot.waiting { waiting[contact.queue, default: []].append(contact) }
+            for contact in snapshot.abandonedToday { abandoned[contact.queue, default: []].append(contact) }
+        }
+    }
+
+    /// Builds `topic`, the payload of topic `base`: itself, or the base of the window-limited topic `cut`
+    /// (whose payload carries its windows only: ``TopicWindows/limit(_:)``, done here for the one scope a
+    /// queue or team topic shows instead of copying the snapshot's every queue or team for each).
     private mutating func figures(
-        _ topic: String, base: String, snapshot: Snapshot, now: Instant, context: Context
+        _ topic: String, base: String, cut: TopicWindows?, snapshot whole: Snapshot, scopes: ScopeIndex, now: Instant,
+        context: Context
     ) -> TopicHub.Update? {
+        var snapshot = whole
+        var keep: Set<String>?
+        if let cut {
+            if base.hasPrefix("queue:") || base.hasPrefix("team:") {
+                snapshot.windowNames = cut.windows(primaryWindow: whole.primaryWindow, available: whole.windowNames)
+                keep = Set(snapshot.windowNames)
+            } else {
+                snapshot = cut.limit(whole)
+            }
+        }
         if base == "snapshot" {
             let json = Self.snapshotJSON(snapshot, context: context)
             var unclocked = json.objectValue ?? JSONObject()
@@ -226,11 +256,12 @@ public struct TopicPayloads {
         }
         if base.hasPrefix("queue:") {
             let id = String(base.dropFirst("queue:".count))
-            guard let entry = snapshot.queues.first(where: { $0.settings.id == id }) else { return nil }
+            guard var entry = scopes.queues[id] else { return nil }
+            if let keep { entry.figures = entry.figures.limited(to: keep) }
             let state = QueueState(
                 entry: entry, warningLevel: Self.warningLevel(entry.settings, context),
-                waiting: snapshot.waiting.filter { $0.queue == id },
-                abandoned: snapshot.abandonedToday.filter { $0.queue == id },
+                waiting: scopes.waiting[id] ?? [],
+                abandoned: scopes.abandoned[id] ?? [],
                 abandonedCount: snapshot.abandonedTodayCounts[id] ?? 0)
             if case .queue(let last, _)? = published[topic], last == state { return nil }
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
@@ -284,7 +315,8 @@ public struct TopicPayloads {
         }
         if base.hasPrefix("team:") {
             let id = String(base.dropFirst("team:".count))
-            guard let entry = snapshot.teams.first(where: { $0.id == id }) else { return nil }
+            guard var entry = scopes.teams[id] else { return nil }
+            if let keep { entry.figures = entry.figures.limited(to: keep) }
             var last: Snapshot.GroupEntry?
             var sent: String?
             if case .team(let value, let text)? = published[topic] { (last, sent) = (value, text) }
