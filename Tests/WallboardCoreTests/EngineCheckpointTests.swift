@@ -441,8 +441,9 @@ import Testing
         // windows), `longest` (from the configured windows), and `frontierEnd`, `waitsEdge`: where the next
         // advance starts looking (checked guesses), and three lookups remembered on first use: `judgements`,
         // `judgementsOf` (each queue's judgement under the current settings) and `agentScopeIDs` (each
-        // logged-in agent's scope ids, checked against its queues and team).
-        #expect(Mirror(reflecting: MetricsHistory()).children.count == 20)
+        // logged-in agent's scope ids, checked against its queues and team), and `keepsRunningWindows`: not
+        // stored, a restored engine keeps running window totals (only replay, which never checkpoints, stops).
+        #expect(Mirror(reflecting: MetricsHistory()).children.count == 21)
         // IntervalBook: all stored but `staffedNow`, rebuilt from the agents' states on restore.
         #expect(
             Set(Mirror(reflecting: IntervalBook()).children.compactMap(\.label))

@@ -80,13 +80,16 @@ import Testing
         }
     }
 
-    @Test(arguments: 1...8 as ClosedRange<UInt64>)
-    func everyScopeOfEveryWindowMatchesARescan(seed: UInt64) throws {
+    /// With `summing`, the history keeps no running window totals (``MetricsHistory/summingWindowsWhenRead()``,
+    /// what replay uses): every read sums the windows from the kept entries, with the same figures.
+    @Test(arguments: 1...8 as ClosedRange<UInt64>, [false, true])
+    func everyScopeOfEveryWindowMatchesARescan(seed: UInt64, summing: Bool) throws {
         var random = SeededRandom(seed: seed &* 0x9E37)
         // 22:40 UTC: the stream crosses midnight (a new "today") and several intervals.
         var clock = RFC3339.parse("2026-03-28T22:40:00Z")!
         var settings = Self.settings(&random)
         var history = MetricsHistory(windows: Self.windows)
+        if summing { history.summingWindowsWhenRead() }
         var reference = BruteForceHistory()
         let agentScopes: [[ScopeKey]] = [
             [.center, .queue("q1"), .team("t1")], [.center, .queue("q2"), .queue("q3")], [.center, .queue("q3"), .team("t2")],
@@ -145,6 +148,7 @@ import Testing
             checks += 1
         }
         #expect(checks >= 200 && rewinds > 20)
+        #expect(history.keepsRunningWindows == !summing && (!summing || history.rolling.allSatisfy { $0.tally.members.isEmpty }))
         // Only the last window, the allowance and a forget step are kept, not the ~70 minutes recorded.
         let frontier = try #require(history.frontier)
         let oldestKept = frontier.advanced(by: -(Self.keep + MetricsHistory.forgetStep))

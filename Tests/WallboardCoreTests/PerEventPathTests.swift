@@ -98,4 +98,35 @@ import Testing
         #expect(book.agentIDs == ["a1"], "today's figures stay")
         #expect(AgentDayBook(keep: .minutes(2)).sweepInterval == .seconds(60))
     }
+
+    /// An engine that sums its rolling windows when read (what ``Replay`` uses) shows what one keeping
+    /// running totals shows, read at the clock every few events and before its frontier at the end.
+    @Test(arguments: [11, 12] as [UInt64])
+    func summingWindowsWhenReadShowsTheSameSnapshot(seed: UInt64) throws {
+        var generator = StreamGenerator(seed: seed, start: Self.start)
+        let events = generator.generate(duration: .minutes(150))
+        let configuration = EngineConfiguration(queues: WindowPropertyTests.settings)
+        var running = WallboardEngine(configuration: configuration)
+        var summing = WallboardEngine(configuration: configuration)
+        summing.summingWindowsWhenRead()
+        var now = try #require(events.first).timestamp
+        var reads = 0
+        for (index, event) in events.enumerated() {
+            now = max(now, event.timestamp)
+            #expect(running.apply(event, now: now) == summing.apply(event, now: now))
+            _ = running.expire(now: now)
+            _ = summing.expire(now: now)
+            guard index % 97 == 0 else { continue }
+            #expect(running.snapshot(now: now) == summing.snapshot(now: now), "event \(index)")
+            reads += 1
+        }
+        #expect(reads > 20)
+        let later = now.advanced(by: .seconds(90))
+        _ = running.expire(now: later)
+        _ = summing.expire(now: later)
+        #expect(running.snapshot(now: now) == summing.snapshot(now: now))
+        #expect(running.snapshot(now: later) == summing.snapshot(now: later))
+        #expect(!running.history.rolling.allSatisfy { $0.tally.members.isEmpty })
+        #expect(summing.history.rolling.allSatisfy { $0.tally.members.isEmpty })
+    }
 }

@@ -104,8 +104,16 @@ extension WallboardEngine {
     /// while the agent is in `wrap_up`, stopped otherwise.
     mutating func syncWrapUpClocks(of agent: String, at: Instant) {
         guard let record = agents[agent] else { return }
+        syncWrapUpClocks(of: record, at: at)
+    }
+
+    /// ``syncWrapUpClocks(of:at:)`` for the agent's current record (no lookup of it by id). Each contact is
+    /// read and written back by index: its id hashed once (issue 14).
+    mutating func syncWrapUpClocks(of record: AgentRecord, at: Instant) {
         for contact in record.contacts {
-            guard var live = contacts[contact], live.phase == .wrapUp else { continue }
+            guard let index = contacts.index(forKey: contact) else { continue }
+            var live = contacts.values[index]
+            guard live.phase == .wrapUp else { continue }
             if record.state == .wrapUp, live.wrapUpSince == nil {
                 live.wrapUpSince = max(at, live.endedAt ?? at)
             } else if record.state != .wrapUp, let since = live.wrapUpSince {
@@ -114,7 +122,7 @@ extension WallboardEngine {
             } else {
                 continue
             }
-            contacts[contact] = live
+            contacts.values[index] = live
         }
     }
 }

@@ -29,7 +29,9 @@ extension WallboardEngine {
 
     /// Changes an agent's state, recording the time spent in the previous one.
     mutating func setAgentState(_ agent: String, _ state: AgentState, reason: String?, at: Instant) {
-        guard var record = agents[agent] else { return }
+        // By index: read and written back without hashing the agent's id twice (issue 14).
+        guard let index = agents.index(forKey: agent) else { return }
+        var record = agents.values[index]
         if record.state != state || record.reason != reason {
             // An event stamped before the current state began changes the state from its start on.
             let change = max(record.stateSince, at)
@@ -43,8 +45,8 @@ extension WallboardEngine {
         // An agent said to be available or not ready is on no contact: the ones still connected are
         // handled when they end (ended ones were handled before this change, see `transition`).
         if state == .available || state == .notReady { record.contacts = [] }
-        agents[agent] = record
-        syncWrapUpClocks(of: agent, at: record.stateSince)
+        agents.values[index] = record
+        syncWrapUpClocks(of: record, at: record.stateSince)
     }
 
     /// Logs an agent in (replacing a record of the same id), counting their time from `record.stateSince`.

@@ -67,6 +67,14 @@ public struct WallboardEngine: Sendable {
         self.history = MetricsHistory(windows: configuration.windows.map(\.length))
     }
 
+    /// Stops keeping running totals for the rolling windows: each read (``snapshot(now:)``) then sums
+    /// them from the kept entries. The figures are the same; for a consumer that reads once at the end
+    /// (``Replay``) it saves each entry entering and leaving every window's totals. Not undone by
+    /// ``reconfigure(_:)``; a checkpoint does not carry it (a restored engine keeps running totals).
+    public mutating func summingWindowsWhenRead() {
+        history.summingWindowsWhenRead()
+    }
+
     /// Replaces the configuration (thresholds, windows, display names) and keeps all state.
     /// Rolling windows are recomputed from the kept entries under the new queue settings; "today" and
     /// "interval" keep what was judged under the settings in force when each contact left, and the new

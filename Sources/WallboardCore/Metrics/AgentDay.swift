@@ -210,14 +210,17 @@ public struct AgentDayBook: Sendable {
         let keep = self.keep
         let reasonID = state == .notReady ? intern(reason) : 0
         let teamID = intern(team: team)
-        // In place (`default:` subscript): a copy of the entry would copy its marks on every append.
-        Self.addToday(state, reason: reason, team: teamID, max(0, to.since(max(from, today))), to: &entries[agent, default: Entry()])
-        Self.append(
-            Mark(at: to, first: Self.clamp(max(0, to.since(from))), second: teamID, reason: reasonID, kind: .span, state: state),
-            to: &entries[agent, default: Entry()], keep: keep)
-        if state == .ringing && next != .onContact {
-            if to >= today { entries[agent, default: Entry()].today.ringNoAnswer += 1 }
-            Self.append(Mark(at: to, kind: .ringNoAnswer), to: &entries[agent, default: Entry()], keep: keep)
+        // In place (`default:` subscript), one lookup: a copy of the entry would copy its marks on every
+        // append, and each access by name hashed the agent's id again (issue 14).
+        Self.update(&entries[agent, default: Entry()]) { entry in
+            Self.addToday(state, reason: reason, team: teamID, max(0, to.since(max(from, today))), to: &entry)
+            Self.append(
+                Mark(at: to, first: Self.clamp(max(0, to.since(from))), second: teamID, reason: reasonID, kind: .span, state: state),
+                to: &entry, keep: keep)
+            if state == .ringing && next != .onContact {
+                if to >= today { entry.today.ringNoAnswer += 1 }
+                Self.append(Mark(at: to, kind: .ringNoAnswer), to: &entry, keep: keep)
+            }
         }
     }
 
@@ -225,19 +228,29 @@ public struct AgentDayBook: Sendable {
     public mutating func handled(_ agent: String, talk: Millis, hold: Millis, wrapUp: Millis, at: Instant, dayStart: Instant) {
         roll(to: dayStart)
         let keep = self.keep
-        if at >= self.dayStart ?? at { entries[agent, default: Entry()].today.addHandled(talk: talk, hold: hold, wrapUp: wrapUp) }
-        Self.append(
-            Mark(at: at, first: Self.clamp(talk), second: Self.clamp(hold), third: Self.clamp(wrapUp), kind: .handled),
-            to: &entries[agent, default: Entry()], keep: keep)
+        let counts = at >= self.dayStart ?? at
+        Self.update(&entries[agent, default: Entry()]) { entry in
+            if counts { entry.today.addHandled(talk: talk, hold: hold, wrapUp: wrapUp) }
+            Self.append(
+                Mark(at: at, first: Self.clamp(talk), second: Self.clamp(hold), third: Self.clamp(wrapUp), kind: .handled),
+                to: &entry, keep: keep)
+        }
     }
 
     /// A contact `agent` was handling was transferred at `at`.
     public mutating func transferred(_ agent: String, at: Instant, dayStart: Instant) {
         roll(to: dayStart)
         let keep = self.keep
-        if at >= self.dayStart ?? at { entries[agent, default: Entry()].today.transfers += 1 }
-        Self.append(Mark(at: at, kind: .transfer), to: &entries[agent, default: Entry()], keep: keep)
+        let counts = at >= self.dayStart ?? at
+        Self.update(&entries[agent, default: Entry()]) { entry in
+            if counts { entry.today.transfers += 1 }
+            Self.append(Mark(at: at, kind: .transfer), to: &entry, keep: keep)
+        }
     }
+
+    /// Runs `body` on `entry` in place (the dictionary's `default:` subscript looked up once).
+    @inline(__always)
+    private static func update(_ entry: inout Entry, _ body: (inout Entry) -> Void) { body(&entry) }
 
     /// Adds a closed stretch's time today to the entry's figures and to its team's share.
     private static func addToday(_ state: AgentState, reason: String?, team: UInt32, _ time: Millis, to entry: inout Entry) {

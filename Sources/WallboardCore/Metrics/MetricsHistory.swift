@@ -70,6 +70,12 @@ struct MetricsHistory: Sendable {
     /// The scope ids of each logged-in agent, with the queues and team they stand for (see
     /// ``agentChange(agent:queues:team:from:to:at:)``).
     private var agentScopeIDs: [String: (queues: [String], team: String?, ids: [Int])] = [:]
+    /// Whether ``rolling``, ``maxima`` and ``callbackMaxima`` are kept as running totals (the default).
+    /// Without them every read sums its rolling windows from the kept entries (what a read at `now`
+    /// before the frontier does anyway): cheaper for a consumer that reads once, at the end, like
+    /// `wallboardctl replay` (each entry entered and left each window's totals, the largest part of
+    /// replay's per-event cost, for figures it never read; issue 14). See ``summingWindowsWhenRead()``.
+    private(set) var keepsRunningWindows = true
 
     init(windows: [Millis] = []) {
         rolling = windows.map { RollingTotals(length: $0) }
@@ -94,6 +100,15 @@ struct MetricsHistory: Sendable {
         rebuildRolling(settings: settings)
     }
 
+    /// Stops keeping the rolling windows' running totals (``keepsRunningWindows``): every later read sums
+    /// them from the kept entries. Figures stay the same; only the cost moves from each advance to each read.
+    mutating func summingWindowsWhenRead() {
+        keepsRunningWindows = false
+        rolling = rolling.map { RollingTotals(length: $0.length) }
+        maxima = []
+        callbackMaxima = []
+    }
+
     /// The kept point entries, oldest first.
     var retained: ArraySlice<HistoryItem> { items[head...] }
 
@@ -108,11 +123,13 @@ struct MetricsHistory: Sendable {
         let item = HistoryItem(entry, judged: judged, registry: &registry)
         let time = item.time
         if let frontier, time <= frontier {
-            let judged = judge(item, settings)
-            for index in rolling.indices where time >= frontier.advanced(by: -rolling[index].length) {
-                rolling[index].tally.add(item, judgement: judged)
+            if keepsRunningWindows {
+                let judged = judge(item, settings)
+                for index in rolling.indices where time >= frontier.advanced(by: -rolling[index].length) {
+                    rolling[index].tally.add(item, judgement: judged)
+                }
+                if !rolling.isEmpty, time >= frontier.advanced(by: -longest) { noteWait(item, settings: judged) }
             }
-            if !rolling.isEmpty, time >= frontier.advanced(by: -longest) { noteWait(item, settings: judged) }
             today?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
             interval?.addLate(item, forgotten: cutoff.map { time < $0 } ?? false)
             if let start = interval?.start, time < start { intervals.addLate(item, registry: registry) }
@@ -194,6 +211,16 @@ struct MetricsHistory: Sendable {
         interval = nil
         advance(&period, start: intervalStart, fresh: fresh, to: now)
         interval = period
+        if keepsRunningWindows { advanceWindows(from: old, to: now, fresh: fresh, settings: settings) }
+        frontier = now
+        let cut = now.advanced(by: -keep)
+        if staleChanges >= Self.staleChangeLimit || cutoff.map({ cut.since($0) >= Self.forgetStep }) ?? true {
+            forget(before: cut)
+        }
+    }
+
+    /// The rolling windows' part of ``advance(to:dayStart:intervalStart:keep:settings:calendar:)``.
+    private mutating func advanceWindows(from old: Instant?, to now: Instant, fresh: Range<Int>?, settings: SettingsLookup) {
         // Windows moved less than their length take out what left them; the new entries, the same for
         // every such window, are then judged once each and added to all of them.
         var moved = 0
@@ -229,11 +256,6 @@ struct MetricsHistory: Sendable {
                 if keepsWaits { noteWait(item, settings: judged) }
             }
         }
-        frontier = now
-        let cut = now.advanced(by: -keep)
-        if staleChanges >= Self.staleChangeLimit || cutoff.map({ cut.since($0) >= Self.forgetStep }) ?? true {
-            forget(before: cut)
-        }
     }
 
     /// Applies new settings: rolling windows are rebuilt from the kept entries and judged by them;
@@ -247,7 +269,7 @@ struct MetricsHistory: Sendable {
     }
 
     private mutating func rebuildRolling(settings: SettingsLookup) {
-        guard let frontier else { return }
+        guard keepsRunningWindows, let frontier else { return }
         for index in rolling.indices {
             rolling[index] = rebuilt(length: rolling[index].length, at: frontier, settings: settings)
         }
@@ -369,7 +391,7 @@ struct MetricsHistory: Sendable {
         for totals in rolling {
             let start = now.advanced(by: -totals.length)
             var tally: Tally
-            if let frontier, now >= frontier, start <= frontier {
+            if keepsRunningWindows, let frontier, now >= frontier, start <= frontier {
                 tally = totals.tally
                 let edge = lowerBound(frontier.advanced(by: -totals.length), near: totals.edge)
                 for item in items[edge..<lowerBound(start, near: edge)] {

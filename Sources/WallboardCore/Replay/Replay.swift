@@ -53,6 +53,8 @@ public enum Replay {
         public init(configuration: EngineConfiguration = EngineConfiguration()) {
             self.configuration = configuration
             self.engine = WallboardEngine(configuration: configuration)
+            // Read once, in `finish()`: no running window totals to keep per event (issue 14).
+            engine.summingWindowsWhenRead()
         }
 
         /// Decodes one parsed line and applies it, or reports why it does not decode.

@@ -64,8 +64,14 @@ final class StreamIngestConnection: @unchecked Sendable {
     /// Skipping an over-long line up to its newline.
     private var discarding = false
     private var lineNumber = 0
+    /// Lines in flight from `entries[entriesHead]` on; the released ones before it are dropped in bulk
+    /// (``releaseReplies()``): removing them from the front at each release moved every line still in
+    /// flight, thousands of them while a journaled batch waits for its group commit (issue 14).
     private var entries: [Entry] = []
-    /// Sequence number of `entries[0]`; entries are numbered in input order.
+    private var entriesHead = 0
+    /// Lines in flight (answered or not, not yet released to the outbox).
+    private var inFlight: Int { entries.count - entriesHead }
+    /// Sequence number of `entries[entriesHead]`; entries are numbered in input order.
     private var firstSequence = 0
     /// First entry not yet handed to the engine.
     private var nextToSubmit = 0
@@ -137,6 +143,7 @@ final class StreamIngestConnection: @unchecked Sendable {
         writer = nil
         input = []
         entries = []
+        entriesHead = 0
         outbox = []
         outboxOffset = 0
         noteBuffered()
@@ -175,7 +182,7 @@ final class StreamIngestConnection: @unchecked Sendable {
 
     private var replyBacklog: Int { outbox.count - outboxOffset }
 
-    private var hasRoom: Bool { entries.count < limits.maxLinesInFlight && replyBacklog <= limits.maxReplyBufferBytes }
+    private var hasRoom: Bool { inFlight < limits.maxLinesInFlight && replyBacklog <= limits.maxReplyBufferBytes }
 
     /// Moves everything forward as far as the limits allow: lines out of the input, events to the
     /// engine, replies to the socket; then decides whether to read and whether the connection is done.
@@ -217,7 +224,7 @@ final class StreamIngestConnection: @unchecked Sendable {
         setReading(wantRead)
         noteBuffered()
         let inputDone = draining || (endOfInput && lineStart >= input.count && !discarding)
-        if inputDone, entries.isEmpty, replyBacklog == 0 {
+        if inputDone, inFlight == 0, replyBacklog == 0 {
             close(reason: draining ? "server stopping" : "end of input")
         }
     }
@@ -354,8 +361,16 @@ final class StreamIngestConnection: @unchecked Sendable {
         }
     }
 
+    /// Drops the consumed lines from the input: at once when all of it was consumed, else only when they
+    /// are at least half of it (each pump moved the unconsumed rest to the front before; issue 14).
     private func compactInput() {
         guard lineStart > 0 else { return }
+        if lineStart == input.count {
+            input.removeAll(keepingCapacity: true)
+            lineStart = 0
+            return
+        }
+        guard lineStart * 2 >= input.count else { return }
         input.removeSubrange(0..<lineStart)
         lineStart = 0
     }
@@ -383,17 +398,17 @@ final class StreamIngestConnection: @unchecked Sendable {
     /// order, and their answers are matched back by sequence number whatever order they come in (a
     /// batch of duplicates needs no fsync and may be answered before the batch before it).
     private func submit() {
-        let start = nextToSubmit - firstSequence
+        let start = entriesHead + nextToSubmit - firstSequence
         guard start < entries.count else { return }
         var sequences: [Int] = []
         var events: [Event] = []
         for index in start..<entries.count {
             if let event = entries[index].event {
-                sequences.append(firstSequence + index)
+                sequences.append(firstSequence + index - entriesHead)
                 events.append(event)
             }
         }
-        nextToSubmit = firstSequence + entries.count
+        nextToSubmit = firstSequence + inFlight
         guard !events.isEmpty else { return }
         let batch = sequences
         server.engine.apply(events, source: "stream") { [self, queue] outcome in
@@ -405,8 +420,8 @@ final class StreamIngestConnection: @unchecked Sendable {
         guard !closed else { return }
         var counts = StreamIngestCounters()
         for (position, (sequence, result)) in zip(sequences, outcome.results).enumerated() {
-            let index = sequence - firstSequence
-            guard entries.indices.contains(index), let event = entries[index].event else { continue }
+            let index = entriesHead + sequence - firstSequence
+            guard index >= entriesHead, index < entries.count, let event = entries[index].event else { continue }
             let reply: Reply
             if let failure = outcome.storageFailures[position] {
                 counts.notStored += 1
@@ -444,14 +459,22 @@ final class StreamIngestConnection: @unchecked Sendable {
     @discardableResult
     private func releaseReplies() -> Int {
         var released = 0
-        while released < entries.count, let reply = entries[released].reply {
-            StreamReply.append(
-                to: &outbox, entries[released].line, reply.status, id: reply.id, code: reply.code, reason: reply.reason)
+        while entriesHead + released < entries.count, let reply = entries[entriesHead + released].reply {
+            let entry = entries[entriesHead + released]
+            StreamReply.append(to: &outbox, entry.line, reply.status, id: reply.id, code: reply.code, reason: reply.reason)
+            entries[entriesHead + released].reply = nil
             released += 1
         }
         guard released > 0 else { return 0 }
-        entries.removeFirst(released)
+        entriesHead += released
         firstSequence += released
+        if entriesHead == entries.count {
+            entries.removeAll(keepingCapacity: true)
+            entriesHead = 0
+        } else if entriesHead >= 1024, entriesHead * 2 >= entries.count {
+            entries.removeFirst(entriesHead)
+            entriesHead = 0
+        }
         return released
     }
 
