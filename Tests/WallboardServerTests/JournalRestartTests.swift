@@ -237,7 +237,18 @@ final class Counter: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer {
+            // Bounded: a daemon that does not stop on SIGTERM fails the test (killed after 20 s), it does not
+            // hang the run.
             process.terminate()
+            var waited = 0
+            while process.isRunning, waited < 200 {
+                usleep(100_000)
+                waited += 1
+            }
+            if process.isRunning {
+                Issue.record("the daemon did not exit within 20 s of SIGTERM; killed")
+                kill(process.processIdentifier, SIGKILL)
+            }
             process.waitUntilExit()
         }
         #expect(DaemonProcessTests.waitUntilHealthy(port: port))
