@@ -37,9 +37,18 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Config file for queue settings, windows and time zone.")
     var config: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "With --instant and ndjson: print to standard error the CPU seconds of each stage (parse, decode, engine).",
+            discussion: "Each stage runs on its own, so every decoded event is held in memory first; the result is the same."))
+    var timings = false
+
     func validate() throws {
         if instant && speed != nil { throw ValidationError("--instant and --speed exclude each other") }
         if let speed, speed <= 0 { throw ValidationError("--speed must be a positive number") }
+        if timings && (speed != nil || format != .ndjson) {
+            throw ValidationError("--timings times an --instant replay of an ndjson file only")
+        }
     }
 
     func run() throws {
@@ -58,6 +67,10 @@ struct ReplayCommand: ParsableCommand {
         let bytes = try readInput(file)
         let result: ReplayResult
         switch format {
+        case .ndjson where timings:
+            let staged = NDJSONReplay.runInStages(bytes, configuration: engineConfiguration)
+            result = staged.result
+            printError(staged.timings.table())
         case .ndjson where speed == nil:
             // Each line decoded straight from json-c's tree and applied as it is read.
             result = NDJSONReplay.run(bytes, configuration: engineConfiguration)

@@ -43,4 +43,25 @@ import WallboardCore
         #expect(result.eventsRead == 1)
         #expect(result == Replay.run(inputs: NDJSONReplay.parseLines(line)))
     }
+
+    /// `--timings` replays in stages (parse alone, parse and decode, engine, windows) with the same result;
+    /// each stage is timed by the clock it is given.
+    @Test func stagesGiveTheSameResultAndCountTheirWork() {
+        let held = #"{"id":"e9","ts":"2026-03-02T09:03:00Z","type":"contact.ended","contact":"c9"}"#
+        let bytes = Array((Self.text + held + "\n").utf8)
+        var ticks = 0.0
+        let staged = NDJSONReplay.runInStages(bytes) {
+            ticks += 1
+            return ticks * ticks
+        }
+        #expect(staged.result == NDJSONReplay.run(bytes))
+        #expect(staged.result.rejections.last?.line == 14)
+        #expect(staged.timings.lines == 12)
+        #expect(staged.timings.events == 9)
+        // Clock readings 1, 4, 9, ... : each stage's figure is the difference of its own two readings.
+        #expect([staged.timings.parse, staged.timings.decode, staged.timings.engine, staged.timings.windows] == [3, 7, 11, 15])
+        let table = staged.timings.table()
+        #expect(table.contains("json-c's parse of 12 lines alone: 4 a second"))
+        #expect(table.contains("the engine applying 9 events"))
+    }
 }

@@ -43,6 +43,19 @@ import WallboardCore
         }
     }
 
+    /// `--timings` prints each stage's CPU seconds on standard error and the same report on standard output.
+    @Test func replayTimingsPrintStagesAndTheSameReport() throws {
+        let sample = Self.repository.appendingPathComponent("docs/samples/day-sample.ndjson").path
+        let plain = try Self.run(["replay", sample, "--instant", "--json"])
+        let timed = try Self.run(["replay", sample, "--instant", "--json", "--timings"])
+        #expect(timed.status == 0)
+        #expect(timed.output == plain.output)
+        for stage in ["parse ", "decode ", "engine ", "windows "] { #expect(timed.errors.contains("  \(stage)"), "no \(stage)") }
+        let paced = try Self.run(["replay", sample, "--speed", "1000", "--timings"])
+        #expect(paced.status != 0)
+        #expect(paced.errors.contains("--timings times an --instant replay of an ndjson file only"))
+    }
+
     @Test func replayOfARawAsteriskCaptureMatchesItsTruth() throws {
         let capture = Self.repository.appendingPathComponent("Tests/AMIAdapterTests/Fixtures/C_presence.ami").path
         let result = try Self.run(["replay", "--format", "ami", capture, "--instant", "--json"])

@@ -77,6 +77,12 @@ public enum Replay {
             rejections.append(ReplayRejection(line: line, eventID: eventID, code: error.code.rawValue, message: error.message))
         }
 
+        /// Reports a line that does not decode as an event: what ``apply(readable:line:)`` does with the
+        /// decoder's error, for a caller that decoded the line itself (`wallboardctl replay --timings`).
+        public mutating func undecodable(line: Int, eventID: String?, _ error: EventRejection) {
+            reject(line: line, eventID: eventID, error)
+        }
+
         /// Reports a line that is not JSON, with the parser's message.
         public mutating func unparseable(line: Int, message: String) {
             rejections.append(ReplayRejection(line: line, eventID: nil, code: "invalid_json", message: message))
