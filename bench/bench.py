@@ -7,7 +7,7 @@ restart (RSS after the ingest, stop time, restart to /readyz with the journal), 
 then the Node and Python peers replaying the frames captured from it, to the same client counts).
 Results: OUT/results.json, OUT/summary.md (the table printed at the end), OUT/latency.png.
 """
-import argparse, json, os, platform, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, json, os, platform, re, shutil, signal, socket, subprocess, sys, tempfile, time
 import urllib.request
 from array import array
 from datetime import datetime, timedelta, timezone
@@ -240,6 +240,33 @@ def step_replay(cfg, out, results):
         results["replay"][str(events)] = {"lines": lines, "finished": True, "seconds": seconds,
                                           "per_second": lines / seconds, "load": loadavg()}
         log(f"replay {lines}: {seconds:.2f} s, {lines / seconds:.0f} events/s")
+        stages = replay_stages(ctl, data, p.stdout, cfg.replay_timeout)
+        if stages:
+            results["replay"][str(events)]["stages"] = stages
+            log(f"replay {lines} in stages (CPU s): parse {stages['parse']:.2f}, parse+decode {stages['decode']:.2f} "
+                f"({lines / stages['decode']:.0f}/s: no replay can be faster), engine {stages['engine']:.2f} "
+                f"({lines / stages['engine']:.0f}/s), windows {stages['windows']:.2f}")
+
+
+def replay_stages(ctl, data, report, timeout):
+    """`wallboardctl replay --timings`: CPU seconds of json-c's parse alone, parse and decode, the engine and
+    the final read, each run on its own; its report must be the plain replay's. None if it did not finish."""
+    try:
+        p = subprocess.run([ctl, "replay", data, "--instant", "--json", "--timings"], capture_output=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if p.returncode != 0 or p.stdout != report:
+        raise RuntimeError(f"wallboardctl replay --timings {data}: exit {p.returncode} or a report that differs "
+                           f"from the plain replay's: {p.stderr.decode()[-400:]}")
+    stages = {}
+    for line in p.stderr.decode().splitlines():
+        m = re.match(r"\s+(parse|decode|engine|windows)\s+([0-9.]+) s", line)
+        if m:
+            stages[m.group(1)] = float(m.group(2))
+    if set(stages) != {"parse", "decode", "engine", "windows"}:
+        raise RuntimeError(f"wallboardctl replay --timings printed no stages: {p.stderr.decode()[-400:]}")
+    return stages
 
 
 def board_topics(url):
@@ -625,12 +652,17 @@ def summary(results):
                   f"stop again {fmt(rs['stop_after_restart_s'], 2)} s; state dir {fmt(rs['state_dir_mb'])} MB; load {rs['load']}", ""]
     rp = results.get("replay")
     if rp:
-        lines += ["## Replay (`wallboardctl replay FILE --instant --json`)", "", "| events | seconds | events/s |", "|---|---|---|"]
+        lines += ["## Replay (`wallboardctl replay FILE --instant --json`)", "",
+                  "Stages from `--timings`, CPU-s each run on its own; parse and decode bound any replay of the file.", "",
+                  "| events | seconds | events/s | parse alone /s | parse and decode /s | engine /s |", "|---|---|---|---|---|---|"]
         for r in rp.values():
+            st = r.get("stages")
+            rates = (f"{fmt(r['lines'] / st['parse'])} | {fmt(r['lines'] / st['decode'])} | {fmt(r['lines'] / st['engine'])}"
+                     if st and min(st["parse"], st["decode"], st["engine"]) > 0 else "- | - | -")
             if r["finished"]:
-                lines.append(f"| {r['lines']:,} | {r['seconds']:.2f} | {fmt(r['per_second'])} |")
+                lines.append(f"| {r['lines']:,} | {r['seconds']:.2f} | {fmt(r['per_second'])} | {rates} |")
             else:
-                lines.append(f"| {r['lines']:,} | did not finish in {r['limit_s']} s | - |")
+                lines.append(f"| {r['lines']:,} | did not finish in {r['limit_s']} s | - | - | - | - |")
         lines.append("")
     fo = results.get("fanout")
     if fo:
