@@ -7,9 +7,11 @@ with the marker agent's login; then the rest at --rate events/s, in batches ever
 `ts` replaced with the instant of posting and its `id` prefixed (so runs never collide). --marker-hz
 times a second the batch also carries `agent.state` not_ready for the agent `bench-marker` with reason
 `bm<16-digit microseconds since the epoch>` (the instant of the post): the fleet times each frame that
-first shows a newer marker. Standard library only. Prints one JSON line; exits 1 on an HTTP error.
+first shows a newer marker. The gap between markers is drawn uniformly from 0.5 to 1.5 times 1/--marker-hz
+(seeded, so runs repeat): markers at a fixed 4 a second phase-lock with the daemon's 4-a-second publish
+cycle and measure one point of it instead of the mean wait. Standard library only. Prints one JSON line; exits 1 on an HTTP error.
 """
-import argparse, http.client, json, re, sys, time, urllib.parse
+import argparse, http.client, json, random, re, sys, time, urllib.parse
 from datetime import datetime, timezone
 
 TS = re.compile(rb'"ts":"[^"]*"')
@@ -72,6 +74,7 @@ def main():
         return
 
     rest = lines[a.setup_lines:]
+    gaps = random.Random(20261202)
     per_batch = a.rate * 0.05
     start = time.monotonic()
     next_marker = start
@@ -96,7 +99,7 @@ def main():
         cursor += take
         if time.monotonic() >= next_marker:
             batch.append(marker(ts))
-            next_marker += 1.0 / a.marker_hz
+            next_marker += gaps.uniform(0.5, 1.5) / a.marker_hz
         if batch:
             post(batch)
             stats["posted"] += len(batch)
