@@ -92,6 +92,21 @@ import WallboardCore
         #expect(engine.intervalReport(scope: .queue("q1"), day: .today, now: Self.todayAt10)!.projection?.source == .lastWeek)
     }
 
+    /// The day `interval_minutes` changes, yesterday's intervals (30 minutes each) are no pattern for
+    /// today's 15-minute slots: their counts would be read as per 15 minutes. Today's rate is used instead.
+    @Test func yesterdayOfAnotherIntervalLengthIsNoPattern() {
+        var engine = Self.engine()
+        var configuration = engine.configuration
+        configuration.calendar.intervalLength = .minutes(15)
+        engine.reconfigure(configuration)
+        let p = engine.closeProjection(scope: .queue("q1"), now: Self.todayAt10)!
+        #expect(p.source == .todayRate && p.patternDay == nil)
+        // Back at 30 minutes, yesterday is the pattern again.
+        configuration.calendar.intervalLength = .minutes(30)
+        engine.reconfigure(configuration)
+        #expect(engine.closeProjection(scope: .queue("q1"), now: Self.todayAt10)!.source == .yesterday)
+    }
+
     @Test func withoutAPatternTodaysRateRunsToTheEndOfTheDay() {
         let engine = Self.engine(yesterday: false)
         let p = engine.closeProjection(scope: .queue("q1"), now: Self.todayAt10)!

@@ -39,7 +39,11 @@ extension WallboardEngine {
             else { return nil }
             return set
         }
-        if patterns.contains(where: { $0 == nil }), let yesterday = history.intervals.intervals(ofDay: yesterdayStart) {
+        // Yesterday's intervals are a pattern only at today's interval length: the day `interval_minutes`
+        // changed, their counts are per interval of another length (as with a set pattern, above).
+        if patterns.contains(where: { $0 == nil }), let yesterday = history.intervals.intervals(ofDay: yesterdayStart),
+            yesterday.allSatisfy({ $0.end.since($0.start) == calendar.intervalLength })
+        {
             var offered = [[Int: Int]](repeating: [:], count: kept.count)
             var seen = Set<Int>()
             for interval in yesterday {
