@@ -108,6 +108,19 @@ public struct TopicPayloads {
             context: Context(centerName: centerName, sources: [], warningLevels: [:]))
     }
 
+    /// ``names(of:)`` as last built, and the queues and teams it was built from.
+    private var knownNames: (queues: [String], teams: [String], names: Set<String>)?
+
+    /// ``names(of:)``, built again only when the engine's queues or teams changed (a configuration
+    /// change): the engine service and ``build(_:fresh:engine:snapshot:now:context:)`` both need it at
+    /// every publish cycle, and the same set each time lets the hub see at once that nothing changed.
+    mutating func currentNames(of engine: WallboardEngine) -> Set<String> {
+        if let known = knownNames, known.queues == engine.queueOrder, known.teams == engine.teamOrder { return known.names }
+        let names = Self.names(of: engine)
+        knownNames = (engine.queueOrder, engine.teamOrder, names)
+        return names
+    }
+
     /// Every topic name the engine can build now (what `hello.topics` lists and `unknown_topic` checks).
     public static func names(of engine: WallboardEngine) -> Set<String> {
         var names: Set<String> = ["snapshot", "center", "groups", "agents", "interactions"]
@@ -135,18 +148,21 @@ public struct TopicPayloads {
         _ topics: Set<String>, fresh: Set<String>, engine: WallboardEngine, snapshot: Snapshot?, now: Instant,
         context: Context
     ) -> [(topic: String, update: TopicHub.Update)] {
-        let known = Self.names(of: engine)
+        let known = currentNames(of: engine)
         // A window-limited topic is known while its base is (its windows were checked at subscribe).
         let cuts = Dictionary(uniqueKeysWithValues: topics.compactMap { topic -> (String, TopicWindows)? in
             guard !known.contains(topic), let cut = TopicWindows(topic), known.contains(cut.base) else { return nil }
             return (topic, cut)
         })
         for topic in cuts.keys { cutBuiltAt[topic] = now }
-        cutBuiltAt = cutBuiltAt.filter { now.since($0.value) < Self.cutMemory }
+        if cutBuiltAt.values.contains(where: { now.since($0) >= Self.cutMemory }) {
+            cutBuiltAt = cutBuiltAt.filter { now.since($0.value) < Self.cutMemory }
+        }
         let kept = cutBuiltAt
         let isKnown = { (topic: String) in known.contains(topic) || kept[topic] != nil }
-        published = published.filter { isKnown($0.key) }
-        publishedAt = publishedAt.filter { isKnown($0.key) }
+        // Copied only when something is to go (most cycles nothing is).
+        if published.keys.contains(where: { !isKnown($0) }) { published = published.filter { isKnown($0.key) } }
+        if publishedAt.keys.contains(where: { !isKnown($0) }) { publishedAt = publishedAt.filter { isKnown($0.key) } }
         intervalTopics.forget(except: known)
         for topic in fresh { published[topic] = nil }
         if agentText.count > engine.agents.count {
