@@ -283,7 +283,7 @@ public struct TopicPayloads {
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
             queue["warning_level"] = .number(state.warningLevel)
             queue = TopicPrecision.scope(queue)
-            func whole(_ queue: JSONObject) -> String {
+            @Sendable func whole(_ queue: JSONObject) -> String {
                 JSONC.encode([
                     "queue": .object(queue),
                     "waiting": .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }),
@@ -327,7 +327,8 @@ public struct TopicPayloads {
             if last.abandonedCount != state.abandonedCount { delta["abandoned_today_count"] = .int(state.abandonedCount) }
             // Changed only where no client looks (e.g. a waiting contact's agent): nothing to send.
             guard delta.count > 0 else { return nil }
-            return TopicHub.Update(dataJSON: whole(queue), deltaJSON: JSONC.encode(.object(delta)))
+            // The whole payload only if a board needs it instead of the delta.
+            return TopicHub.Update(deltaJSON: JSONC.encode(.object(delta))) { [queue] in whole(queue) }
         }
         if base.hasPrefix("team:") {
             let id = String(base.dropFirst("team:".count))
@@ -386,7 +387,7 @@ public struct TopicPayloads {
             return nil
         }
         published[topic] = .center(kept, sent: data)
-        return TopicHub.Update(dataJSON: JSONC.encode(.object(data)), deltaJSON: JSONC.encode(.object(changes)))
+        return TopicHub.Update(deltaJSON: JSONC.encode(.object(changes))) { [data] in JSONC.encode(.object(data)) }
     }
 
     /// The whole `center` payload, its figures at their precision (``TopicPrecision``).
@@ -483,8 +484,9 @@ public struct TopicPayloads {
         var previous: [String: TopicDeltas.EncodedObject]?
         if case .agents(let last)? = published[topic] { previous = last }
         published[topic] = .agents(current)
-        var dataJSON: String { #"{"agents":["# + ids.map { current[$0]!.json }.joined(separator: ",") + "]}" }
-        guard let previous else { return TopicHub.Update(dataJSON: dataJSON) }
+        // Made when a board needs the whole list (a new subscriber, one that missed a cycle, REST).
+        let whole = { @Sendable [ids, current] in #"{"agents":["# + ids.map { current[$0]!.json }.joined(separator: ",") + "]}" }
+        guard let previous else { return TopicHub.Update(dataJSON: whole()) }
         // A new member whole, a known one as its id and the fields that changed since it was last published.
         var changes: [String] = []
         for id in ids {
@@ -500,7 +502,7 @@ public struct TopicPayloads {
         if changes.isEmpty && removed.isEmpty { return nil }
         let deltaJSON = #"{"agents":["# + changes.joined(separator: ",") + #"],"removed":"#
             + JSONC.encode(.array(removed.map { .string($0) })) + "}"
-        return TopicHub.Update(dataJSON: dataJSON, deltaJSON: deltaJSON)
+        return TopicHub.Update(deltaJSON: deltaJSON, whole: whole)
     }
 
     /// The agent's JSON field by field, encoded once per change of the agent (only its changed fields).
