@@ -279,7 +279,17 @@ public struct TopicPayloads {
                 waiting: scopes.waiting[id] ?? [],
                 abandoned: scopes.abandoned[id] ?? [],
                 abandonedCount: snapshot.abandonedTodayCounts[id] ?? 0)
-            if case .queue(let last, _)? = published[topic], last == state { return nil }
+            var windowsDue = true
+            if case .queue(let last, _)? = published[topic] {
+                if last == state { return nil }
+                // Live values and lists go at once; the window figures (most of the payload) at most every
+                // windowPeriod: until then the client keeps those it has, and so does the whole payload.
+                let liveChanged = last.windowless != state.windowless
+                windowsDue = last.entry.figures.windows != state.entry.figures.windows
+                    && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
+                // Only window figures changed, and they are not due: nothing to build.
+                guard liveChanged || windowsDue else { return nil }
+            }
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
             queue["warning_level"] = .number(state.warningLevel)
             queue = TopicPrecision.scope(queue)
@@ -296,12 +306,6 @@ public struct TopicPayloads {
                 publishedAt[topic] = now
                 return TopicHub.Update(dataJSON: whole(queue))
             }
-            // Live values and lists go at once; the window figures (most of the payload) at most every
-            // windowPeriod: until then the client keeps those it has, and so does the whole payload.
-            let liveChanged = last.windowless != state.windowless
-            let windowsDue = last.entry.figures.windows != state.entry.figures.windows
-                && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
-            guard liveChanged || windowsDue else { return nil }
             var kept = state
             if !windowsDue {
                 kept.entry.figures.windows = last.entry.figures.windows
