@@ -19,8 +19,11 @@ public struct OutboundFrame: Sendable {
     package var sequence: UInt64
     /// The frame's bytes, shared by every connection it is sent to.
     package var payload: SharedBytes
-    /// The self-contained frame to send instead when this one replaces an unsent frame of its slot.
-    package var fallback: SharedBytes?
+    /// The self-contained frame to send instead when this one replaces an unsent frame of its slot,
+    /// made only when it does (most deltas meet no unsent frame: their whole payload is never encoded).
+    package var lazyFallback: Lazy<SharedBytes>?
+    /// ``lazyFallback``'s bytes (made now if they were not).
+    package var fallback: SharedBytes? { lazyFallback?.value }
     /// Written before anything already waiting for the connection (a protocol's greeting, which a
     /// broadcast queued in the same instant must not overtake).
     package var goesFirst: Bool
@@ -32,11 +35,14 @@ public struct OutboundFrame: Sendable {
     /// then an empty placeholder that only identifies it.
     package private(set) var needsJoin = false
 
-    package init(slot: String, sequence: UInt64, payload: SharedBytes, fallback: SharedBytes? = nil, goesFirst: Bool = false) {
+    package init(
+        slot: String, sequence: UInt64, payload: SharedBytes, fallback: SharedBytes? = nil, lazyFallback: Lazy<SharedBytes>? = nil,
+        goesFirst: Bool = false
+    ) {
         self.slot = slot
         self.sequence = sequence
         self.payload = payload
-        self.fallback = fallback
+        self.lazyFallback = lazyFallback ?? fallback.map { Lazy(value: $0) }
         self.goesFirst = goesFirst
     }
 

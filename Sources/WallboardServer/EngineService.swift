@@ -399,7 +399,7 @@ public final class EngineService: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let context = topicContext
         hub.setOnDemandTopics(
-            TopicPayloads.names(of: engine), windows: engine.configuration.windowNames, sources: .array(context.sources.map(\.json)))
+            topicPayloads.currentNames(of: engine), windows: engine.configuration.windowNames, sources: .array(context.sources.map(\.json)))
         var snapshot = snapshot
         if snapshot == nil, TopicPayloads.needsSnapshot(topics) { snapshot = currentSnapshot(now: now) }
         let updates = topicPayloads.build(

@@ -57,7 +57,8 @@ struct IntervalsTopic {
             var report = engine.intervalReport(scope: scope, day: .today, now: now, current: figures.windows[WindowName.interval])
         else { return nil }
         report.lastWeek = lastWeek?.pastDay(of: scope)
-        guard var head = report.json().objectValue else { return nil }
+        let json = report.json()
+        guard var head = json.objectValue else { return nil }
         let intervals = head["intervals"]?.arrayValue ?? []
         let yesterday = head["yesterday"]?.arrayValue
         var lastWeekMembers: JSONObject = [:]
@@ -74,12 +75,11 @@ struct IntervalsTopic {
         let last = fresh ? nil : published[topic]
         if last == state { return nil }
         published[topic] = state
-        let whole = JSONC.encode(report.json())
         // A delta only adds or replaces entries: a new day, target or scope, or a list that lost an
         // entry or moved one, goes whole.
         guard let last, last.head == head, last.intervals.count <= intervals.count,
             zip(last.intervals, intervals).allSatisfy({ $0["start"] == $1["start"] })
-        else { return TopicHub.Update(dataJSON: whole) }
+        else { return TopicHub.Update(dataJSON: JSONC.encode(json)) }
         var delta: JSONObject = [
             "intervals": .array(intervals.indices.filter { $0 >= last.intervals.count || last.intervals[$0] != intervals[$0] }
                 .map { intervals[$0] }),
@@ -91,6 +91,8 @@ struct IntervalsTopic {
         }
         // The projection changes at most once per interval or when the staffed agents change.
         if last.projection != projection { delta["projection"] = projection ?? .null }
-        return TopicHub.Update(dataJSON: whole, deltaJSON: JSONC.encode(.object(delta)))
+        // The whole payload (today's, yesterday's and last week's lists) is encoded only if a board needs
+        // it instead of the delta.
+        return TopicHub.Update(deltaJSON: JSONC.encode(.object(delta))) { JSONC.encode(json) }
     }
 }

@@ -7,28 +7,29 @@ enum TopicDeltas {
     /// One object's JSON, member by member: each member (`"name":value`) encoded once, reused while its
     /// value stays the same, and the whole object joined from them. Immutable and shared by reference:
     /// two topics that published the same agent hold the same instance, so "unchanged" is `===`.
-    final class EncodedObject {
+    final class EncodedObject: Sendable {
         /// The object as values (compared member by member with the next version).
         let object: JSONObject
         /// Each member as JSON text, `"name":value`, in the object's order.
         let members: [String]
-        /// The whole object as JSON text.
-        let json: String
+        /// The whole object as JSON text, joined when asked for (a whole payload, a new member of a
+        /// delta): a changed agent goes out as its changed members only.
+        var json: String { "{" + members.joined(separator: ",") + "}" }
 
         /// Encodes `object`, reusing the text of each member whose name and value `previous` has at the same place.
         init(_ object: JSONObject, reusing previous: EncodedObject? = nil) {
             self.object = object
             var members: [String] = []
             members.reserveCapacity(object.count)
+            let previousCount = previous?.members.count ?? 0
             for (index, member) in object.members.enumerated() {
-                if let previous, index < previous.object.count, previous.object.members[index] == member {
+                if let previous, index < previousCount, previous.object.members[index] == member {
                     members.append(previous.members[index])
                 } else {
                     members.append(Self.encode(member.key, member.value))
                 }
             }
             self.members = members
-            json = "{" + members.joined(separator: ",") + "}"
         }
 
         /// `"name":value` as JSON text (byte for byte what `JSONC.encode` gives for the member).

@@ -27,15 +27,23 @@ import WallboardCore
 /// once nobody subscribes to it.
 /// Thread-safe: publish runs on the engine queue, subscribe on the WebSocket queue.
 public final class TopicHub: Sendable {
-    /// The latest payload of one topic.
+    /// The latest payload of one topic. Its text and its message are made when first asked for: a topic
+    /// published as a delta needs them only for a new subscriber, a board that missed a cycle, or REST.
     public struct Latest: Sendable {
         public let sequence: UInt64
-        /// The topic's data as JSON text (what REST returns to a caller who sees everything).
-        public let dataJSON: String
+        /// The topic's data as JSON text.
+        let whole: Lazy<String>
         /// The data as the publisher had it, when it had it as a value.
         let value: JSONValue?
+        /// The bytes of the whole `topic` message.
+        let message: Lazy<SharedBytes>
+        let slot: String
+
+        /// The topic's data as JSON text (what REST returns to a caller who sees everything).
+        public var dataJSON: String { whole.value }
+
         /// The whole `topic` WebSocket message.
-        public let frame: OutboundFrame
+        public var frame: OutboundFrame { OutboundFrame(slot: slot, sequence: sequence, payload: message.value) }
 
         /// The data itself, for shaping views (parsed from ``dataJSON`` when published as text).
         public var data: JSONValue { value ?? (try? JSONC.parse(dataJSON)) ?? .null }
@@ -44,12 +52,22 @@ public final class TopicHub: Sendable {
     /// One change of a topic built as text: the whole payload and, for a long list, what changed
     /// since the previous payload (see `docs/protocol.md`, "Deltas").
     public struct Update: Sendable {
-        public var dataJSON: String
+        /// The whole payload's text, made when first asked for (``Latest``).
+        let whole: Lazy<String>
         /// The change since the previous sequence number, as the JSON text of `delta`; `nil` = none.
         public var deltaJSON: String?
 
+        public var dataJSON: String { whole.value }
+
         public init(dataJSON: String, deltaJSON: String? = nil) {
-            self.dataJSON = dataJSON
+            whole = Lazy(value: dataJSON)
+            self.deltaJSON = deltaJSON
+        }
+
+        /// An update whose whole payload `whole` gives when first needed (it must give the same text
+        /// whenever it is called: it captures what it encodes).
+        init(deltaJSON: String?, whole: @escaping @Sendable () -> String) {
+            self.whole = Lazy(whole)
             self.deltaJSON = deltaJSON
         }
     }
@@ -313,14 +331,14 @@ public final class TopicHub: Sendable {
     /// Stores a new payload for `topic` and queues it for its subscribers, shaped per view.
     @discardableResult
     public func publish(_ topic: String, data: JSONValue) -> Latest {
-        publish(topic, dataJSON: JSONC.encode(data), value: data, deltaJSON: nil)
+        publish(topic, whole: Lazy(value: JSONC.encode(data)), value: data, deltaJSON: nil)
     }
 
     /// Stores a payload built as text. Subscribers that see the payload as is get the delta (with
     /// the whole payload as the outbox's fallback) when there is one; shaped views get the whole payload.
     @discardableResult
     public func publish(_ topic: String, update: Update) -> Latest {
-        publish(topic, dataJSON: update.dataJSON, value: nil, deltaJSON: update.deltaJSON)
+        publish(topic, whole: update.whole, value: nil, deltaJSON: update.deltaJSON)
     }
 
     /// Runs `body` (the engine's publish) as one cycle: bundle subscribers get what it published as one
@@ -339,13 +357,13 @@ public final class TopicHub: Sendable {
         return try body()
     }
 
-    private func publish(_ topic: String, dataJSON: String, value: JSONValue?, deltaJSON: String?) -> Latest {
+    private func publish(_ topic: String, whole: Lazy<String>, value: JSONValue?, deltaJSON: String?) -> Latest {
         let (latest, targets, inCycle) = state.withLock { state -> (Latest, [(ConnectionID, TopicSubscriptions.ViewerBox)], Bool) in
             let sequence = (state.sequences[topic] ?? (state.isCut(topic) ? state.cutSequenceFloor : 0)) + 1
             state.sequences[topic] = sequence
             let latest = Latest(
-                sequence: sequence, dataJSON: dataJSON, value: value,
-                frame: Self.frame(topic: topic, sequence: sequence, dataJSON: dataJSON))
+                sequence: sequence, whole: whole, value: value,
+                message: Lazy { Self.message(topic: topic, sequence: sequence, dataJSON: whole.value) }, slot: Self.slot(topic))
             state.latest[topic] = latest
             state.shaped[topic] = nil
             if !state.replies.isEmpty { state.replies = [:] }
@@ -388,13 +406,17 @@ public final class TopicHub: Sendable {
     ) -> OutboundFrame {
         guard let key = viewer.key else {
             guard let deltaJSON else { return latest.frame }
-            return Self.deltaFrame(topic, latest.sequence, deltaJSON: deltaJSON, whole: latest.frame)
+            return Self.deltaFrame(topic, latest.sequence, deltaJSON: deltaJSON, whole: latest.message)
         }
-        let whole = shapedFrame(topic, latest, key: key, viewer: viewer)
-        guard let deltaJSON, viewer.shapesDeltas else { return whole }
+        guard let deltaJSON, viewer.shapesDeltas else { return shapedFrame(topic, latest, key: key, viewer: viewer) }
         let shapedDelta = viewer.shapedJSON(topic, deltaJSON) {
             if parsedDelta == nil { parsedDelta = (try? JSONC.parse(deltaJSON)) ?? .null }
             return parsedDelta!
+        }
+        // The whole payload in this view, shaped only if a board needs it instead of the delta (the same
+        // bytes ``shapedFrame`` gives; made without the hub's lock, on whichever thread asks).
+        let whole = Lazy {
+            Self.message(topic: topic, sequence: latest.sequence, dataJSON: viewer.shapedJSON(topic, latest.dataJSON) { latest.data })
         }
         return Self.deltaFrame(topic, latest.sequence, deltaJSON: shapedDelta, whole: whole)
     }
@@ -435,10 +457,10 @@ public final class TopicHub: Sendable {
     }
 
     /// A `topic` message with `base` and `delta`; the outbox sends `whole` instead when it replaces an unsent frame.
-    private static func deltaFrame(_ topic: String, _ sequence: UInt64, deltaJSON: String, whole: OutboundFrame) -> OutboundFrame {
+    private static func deltaFrame(_ topic: String, _ sequence: UInt64, deltaJSON: String, whole: Lazy<SharedBytes>) -> OutboundFrame {
         let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"base":\#(sequence - 1),"delta":"#
             + deltaJSON + "}"
-        return OutboundFrame(slot: whole.slot, sequence: sequence, payload: SharedBytes(text), fallback: whole.payload)
+        return OutboundFrame(slot: slot(topic), sequence: sequence, payload: SharedBytes(text), lazyFallback: whole)
     }
 
     /// Adds `connection` to each topic it may see and queues each one's latest payload for it (an
@@ -528,7 +550,9 @@ public final class TopicHub: Sendable {
     /// `latest` of `topic` as the view `key` sees it: encoded once per payload and view, then reused.
     private func shapedFrame(_ topic: String, _ latest: Latest, key: String, viewer: Viewer) -> OutboundFrame {
         if let cached = state.withLock({ $0.shaped[topic]?[key] }), cached.sequence == latest.sequence { return cached }
-        let frame = Self.frame(topic: topic, sequence: latest.sequence, dataJSON: viewer.shapedJSON(topic, latest.dataJSON) { latest.data })
+        let frame = OutboundFrame(
+            slot: Self.slot(topic), sequence: latest.sequence,
+            payload: Self.message(topic: topic, sequence: latest.sequence, dataJSON: viewer.shapedJSON(topic, latest.dataJSON) { latest.data }))
         state.withLock { state in
             // Kept only while it is still the topic's latest payload (a newer publish clears the cache).
             if state.latest[topic]?.sequence == latest.sequence { state.shaped[topic, default: [:]][key] = frame }
@@ -536,8 +560,11 @@ public final class TopicHub: Sendable {
         return frame
     }
 
-    private static func frame(topic: String, sequence: UInt64, dataJSON: String) -> OutboundFrame {
-        let text = #"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"data":"# + dataJSON + "}"
-        return OutboundFrame(slot: "topic:" + topic, sequence: sequence, payload: SharedBytes(text))
+    /// The bytes of a whole `topic` message.
+    private static func message(topic: String, sequence: UInt64, dataJSON: String) -> SharedBytes {
+        SharedBytes(#"{"type":"topic","topic":"# + JSONC.encode(.string(topic)) + #","seq":\#(sequence),"data":"# + dataJSON + "}")
     }
+
+    /// The outbox slot of `topic`'s messages.
+    private static func slot(_ topic: String) -> String { "topic:" + topic }
 }

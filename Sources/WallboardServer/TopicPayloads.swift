@@ -108,6 +108,19 @@ public struct TopicPayloads {
             context: Context(centerName: centerName, sources: [], warningLevels: [:]))
     }
 
+    /// ``names(of:)`` as last built, and the queues and teams it was built from.
+    private var knownNames: (queues: [String], teams: [String], names: Set<String>)?
+
+    /// ``names(of:)``, built again only when the engine's queues or teams changed (a configuration
+    /// change): the engine service and ``build(_:fresh:engine:snapshot:now:context:)`` both need it at
+    /// every publish cycle, and the same set each time lets the hub see at once that nothing changed.
+    mutating func currentNames(of engine: WallboardEngine) -> Set<String> {
+        if let known = knownNames, known.queues == engine.queueOrder, known.teams == engine.teamOrder { return known.names }
+        let names = Self.names(of: engine)
+        knownNames = (engine.queueOrder, engine.teamOrder, names)
+        return names
+    }
+
     /// Every topic name the engine can build now (what `hello.topics` lists and `unknown_topic` checks).
     public static func names(of engine: WallboardEngine) -> Set<String> {
         var names: Set<String> = ["snapshot", "center", "groups", "agents", "interactions"]
@@ -135,18 +148,21 @@ public struct TopicPayloads {
         _ topics: Set<String>, fresh: Set<String>, engine: WallboardEngine, snapshot: Snapshot?, now: Instant,
         context: Context
     ) -> [(topic: String, update: TopicHub.Update)] {
-        let known = Self.names(of: engine)
+        let known = currentNames(of: engine)
         // A window-limited topic is known while its base is (its windows were checked at subscribe).
         let cuts = Dictionary(uniqueKeysWithValues: topics.compactMap { topic -> (String, TopicWindows)? in
             guard !known.contains(topic), let cut = TopicWindows(topic), known.contains(cut.base) else { return nil }
             return (topic, cut)
         })
         for topic in cuts.keys { cutBuiltAt[topic] = now }
-        cutBuiltAt = cutBuiltAt.filter { now.since($0.value) < Self.cutMemory }
+        if cutBuiltAt.values.contains(where: { now.since($0) >= Self.cutMemory }) {
+            cutBuiltAt = cutBuiltAt.filter { now.since($0.value) < Self.cutMemory }
+        }
         let kept = cutBuiltAt
         let isKnown = { (topic: String) in known.contains(topic) || kept[topic] != nil }
-        published = published.filter { isKnown($0.key) }
-        publishedAt = publishedAt.filter { isKnown($0.key) }
+        // Copied only when something is to go (most cycles nothing is).
+        if published.keys.contains(where: { !isKnown($0) }) { published = published.filter { isKnown($0.key) } }
+        if publishedAt.keys.contains(where: { !isKnown($0) }) { publishedAt = publishedAt.filter { isKnown($0.key) } }
         intervalTopics.forget(except: known)
         for topic in fresh { published[topic] = nil }
         if agentText.count > engine.agents.count {
@@ -263,11 +279,21 @@ public struct TopicPayloads {
                 waiting: scopes.waiting[id] ?? [],
                 abandoned: scopes.abandoned[id] ?? [],
                 abandonedCount: snapshot.abandonedTodayCounts[id] ?? 0)
-            if case .queue(let last, _)? = published[topic], last == state { return nil }
+            var windowsDue = true
+            if case .queue(let last, _)? = published[topic] {
+                if last == state { return nil }
+                // Live values and lists go at once; the window figures (most of the payload) at most every
+                // windowPeriod: until then the client keeps those it has, and so does the whole payload.
+                let liveChanged = last.windowless != state.windowless
+                windowsDue = last.entry.figures.windows != state.entry.figures.windows
+                    && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
+                // Only window figures changed, and they are not due: nothing to build.
+                guard liveChanged || windowsDue else { return nil }
+            }
             var queue = snapshot.queueJSON(entry, clocked: false).objectValue ?? JSONObject()
             queue["warning_level"] = .number(state.warningLevel)
             queue = TopicPrecision.scope(queue)
-            func whole(_ queue: JSONObject) -> String {
+            @Sendable func whole(_ queue: JSONObject) -> String {
                 JSONC.encode([
                     "queue": .object(queue),
                     "waiting": .array(state.waiting.map { Snapshot.waitingJSON($0, at: nil) }),
@@ -280,12 +306,6 @@ public struct TopicPayloads {
                 publishedAt[topic] = now
                 return TopicHub.Update(dataJSON: whole(queue))
             }
-            // Live values and lists go at once; the window figures (most of the payload) at most every
-            // windowPeriod: until then the client keeps those it has, and so does the whole payload.
-            let liveChanged = last.windowless != state.windowless
-            let windowsDue = last.entry.figures.windows != state.entry.figures.windows
-                && (publishedAt[topic].map { now.since($0) >= Self.windowPeriod } ?? true)
-            guard liveChanged || windowsDue else { return nil }
             var kept = state
             if !windowsDue {
                 kept.entry.figures.windows = last.entry.figures.windows
@@ -311,7 +331,8 @@ public struct TopicPayloads {
             if last.abandonedCount != state.abandonedCount { delta["abandoned_today_count"] = .int(state.abandonedCount) }
             // Changed only where no client looks (e.g. a waiting contact's agent): nothing to send.
             guard delta.count > 0 else { return nil }
-            return TopicHub.Update(dataJSON: whole(queue), deltaJSON: JSONC.encode(.object(delta)))
+            // The whole payload only if a board needs it instead of the delta.
+            return TopicHub.Update(deltaJSON: JSONC.encode(.object(delta))) { [queue] in whole(queue) }
         }
         if base.hasPrefix("team:") {
             let id = String(base.dropFirst("team:".count))
@@ -370,7 +391,7 @@ public struct TopicPayloads {
             return nil
         }
         published[topic] = .center(kept, sent: data)
-        return TopicHub.Update(dataJSON: JSONC.encode(.object(data)), deltaJSON: JSONC.encode(.object(changes)))
+        return TopicHub.Update(deltaJSON: JSONC.encode(.object(changes))) { [data] in JSONC.encode(.object(data)) }
     }
 
     /// The whole `center` payload, its figures at their precision (``TopicPrecision``).
@@ -467,8 +488,9 @@ public struct TopicPayloads {
         var previous: [String: TopicDeltas.EncodedObject]?
         if case .agents(let last)? = published[topic] { previous = last }
         published[topic] = .agents(current)
-        var dataJSON: String { #"{"agents":["# + ids.map { current[$0]!.json }.joined(separator: ",") + "]}" }
-        guard let previous else { return TopicHub.Update(dataJSON: dataJSON) }
+        // Made when a board needs the whole list (a new subscriber, one that missed a cycle, REST).
+        let whole = { @Sendable [ids, current] in #"{"agents":["# + ids.map { current[$0]!.json }.joined(separator: ",") + "]}" }
+        guard let previous else { return TopicHub.Update(dataJSON: whole()) }
         // A new member whole, a known one as its id and the fields that changed since it was last published.
         var changes: [String] = []
         for id in ids {
@@ -484,7 +506,7 @@ public struct TopicPayloads {
         if changes.isEmpty && removed.isEmpty { return nil }
         let deltaJSON = #"{"agents":["# + changes.joined(separator: ",") + #"],"removed":"#
             + JSONC.encode(.array(removed.map { .string($0) })) + "}"
-        return TopicHub.Update(dataJSON: dataJSON, deltaJSON: deltaJSON)
+        return TopicHub.Update(deltaJSON: deltaJSON, whole: whole)
     }
 
     /// The agent's JSON field by field, encoded once per change of the agent (only its changed fields).

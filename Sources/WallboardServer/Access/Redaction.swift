@@ -159,15 +159,8 @@ private struct TextMasker {
             } else if !walkValue(depth: depth + 1) {
                 return false
             }
-            guard index < bytes.count else { return false }
-            if bytes[index] == Self.comma {
-                index += 1
-            } else if bytes[index] == Self.closeBrace {
-                index += 1
-                return true
-            } else {
-                return false
-            }
+            guard let closed = separator(closing: Self.closeBrace) else { return false }
+            if closed { return true }
         }
     }
 
@@ -179,16 +172,19 @@ private struct TextMasker {
             return true
         }
         while true {
-            guard walkValue(depth: depth + 1), index < bytes.count else { return false }
-            if bytes[index] == Self.comma {
-                index += 1
-            } else if bytes[index] == Self.closeBracket {
-                index += 1
-                return true
-            } else {
-                return false
-            }
+            guard walkValue(depth: depth + 1), let closed = separator(closing: Self.closeBracket) else { return false }
+            if closed { return true }
         }
+    }
+
+    /// Skips what follows a member or element: a comma (`false`: another one follows) or `closing`, the
+    /// container's closing bracket (`true`: it ended). `nil` for anything else, or the end of the text.
+    private mutating func separator(closing: UInt8) -> Bool? {
+        guard index < bytes.count else { return nil }
+        let byte = bytes[index]
+        guard byte == Self.comma || byte == closing else { return nil }
+        index += 1
+        return byte == closing
     }
 
     /// Walks any value at `index`.
@@ -238,15 +234,8 @@ private struct TextMasker {
             let start = index
             guard walkValue(depth: depth + 1) else { return nil }
             if segment == nil, bytes[key].elementsEqual(Self.segmentKey) { segment = start..<index }
-            guard index < bytes.count else { return nil }
-            if bytes[index] == Self.comma {
-                index += 1
-            } else if bytes[index] == Self.closeBrace {
-                index += 1
-                break
-            } else {
-                return nil
-            }
+            guard let closed = separator(closing: Self.closeBrace) else { return nil }
+            if closed { break }
         }
         guard let segment else { return Self.nullText }
         return Array(#"{"segment":"#.utf8) + bytes[segment] + [Self.closeBrace]

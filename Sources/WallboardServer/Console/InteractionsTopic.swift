@@ -24,10 +24,10 @@ struct InteractionsTopic {
         let previous = fresh ? nil : last
         if let previous, previous == now { return nil }
         last = now
-        let dataJSON = JSONC.encode(Self.payload(now))
-        guard let previous else { return TopicHub.Update(dataJSON: dataJSON) }
+        guard let previous else { return TopicHub.Update(dataJSON: JSONC.encode(Self.payload(now))) }
         let delta: JSONValue = ["interactions": TopicDeltas.listEdits(now, from: previous, id: \.id, json: Self.entry)]
-        return TopicHub.Update(dataJSON: dataJSON, deltaJSON: JSONC.encode(delta))
+        // The whole list only if a console needs it instead of the delta.
+        return TopicHub.Update(deltaJSON: JSONC.encode(delta)) { JSONC.encode(Self.payload(now)) }
     }
 
     /// `{"interactions": [...]}`, each as ``entry(_:)``.
