@@ -1,16 +1,14 @@
 extension WallboardEngine {
-    mutating func endTalk(_ live: inout LiveContact, at: Instant) {
-        if let since = live.heldSince {
-            live.holdTotal += max(0, at.since(since))
-            live.heldSince = nil
-        }
-        live.phase = .wrapUp
-        live.endedAt = at
-    }
+    mutating func endTalk(_ live: inout LiveContact, at: Instant) { live.endTalk(at: at) }
 
     /// Forgets a live contact, keeping what a later survey needs.
     mutating func finish(_ live: LiveContact, at: Instant) {
         contacts[live.id] = nil
+        noteFinished(live, at: at)
+    }
+
+    /// Keeps what a later survey needs of `live`, already taken out of ``contacts``.
+    mutating func noteFinished(_ live: LiveContact, at: Instant) {
         finishedContacts.set(
             live.id,
             FinishedContact(
@@ -29,24 +27,37 @@ extension WallboardEngine {
 
     /// Changes an agent's state, recording the time spent in the previous one.
     mutating func setAgentState(_ agent: String, _ state: AgentState, reason: String?, at: Instant) {
-        // By index: read and written back without hashing the agent's id twice (issue 14).
         guard let index = agents.index(forKey: agent) else { return }
-        var record = agents.values[index]
-        if record.state != state || record.reason != reason {
+        setAgentState(at: index, state, reason: reason, at: at)
+    }
+
+    /// ``setAgentState(_:_:reason:at:)`` for the agent at `index` of ``agents``: its record is read field by
+    /// field and changed in place, never copied out and written back (each copy retained its strings,
+    /// arrays and skills; issue 14). `index` stays valid: nothing here adds or removes an agent.
+    mutating func setAgentState(at index: [String: AgentRecord].Index, _ state: AgentState, reason: String?, at: Instant) {
+        let old = agents.values[index].state
+        let oldReason = agents.values[index].reason
+        if old != state || oldReason != reason {
             // An event stamped before the current state began changes the state from its start on.
-            let change = max(record.stateSince, at)
-            noteAgentLeft(record, next: state, at: change)  // Metrics/AgentDay.swift
+            let since = agents.values[index].stateSince
+            let change = max(since, at)
+            agentDays.left(  // Metrics/AgentDay.swift
+                agents.values[index].id, state: old, reason: oldReason, team: agents.values[index].team, from: since,
+                to: change, next: state, dayStart: configuration.calendar.startOfDay(containing: change))
             history.agentChange(
-                agent: record.id, queues: record.queues, team: record.team, from: record.state, to: state, at: change)
-            record.stateSince = change
+                agent: agents.values[index].id, queues: agents.values[index].queues, team: agents.values[index].team,
+                from: old, to: state, at: change)
+            agents.values[index].stateSince = change
         }
-        record.state = state
-        record.reason = reason
+        agents.values[index].state = state
+        agents.values[index].reason = reason
         // An agent said to be available or not ready is on no contact: the ones still connected are
         // handled when they end (ended ones were handled before this change, see `transition`).
-        if state == .available || state == .notReady { record.contacts = [] }
-        agents.values[index] = record
-        syncWrapUpClocks(of: record, at: record.stateSince)
+        if state == .available || state == .notReady {
+            if !agents.values[index].contacts.isEmpty { agents.values[index].contacts = [] }
+            return
+        }
+        syncWrapUpClocks(of: agents.values[index].contacts, state: state, at: agents.values[index].stateSince)
     }
 
     /// Logs an agent in (replacing a record of the same id), counting their time from `record.stateSince`.
@@ -84,25 +95,49 @@ extension WallboardEngine {
     }
 
     func waitingContact(_ contact: String, event: String) throws(EventRejection) -> LiveContact {
-        guard let live = contacts[contact] else {
+        contacts.values[try waitingIndex(contact, event: event)]
+    }
+
+    /// Where the waiting `contact` is in ``contacts`` (its id hashed once), or the rejection of `event`.
+    func waitingIndex(_ contact: String, event: String) throws(EventRejection) -> [String: LiveContact].Index {
+        guard let index = contacts.index(forKey: contact) else {
             throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that was never queued")
         }
-        guard live.phase == .waiting else {
+        let phase = contacts.values[index].phase
+        guard phase == .waiting else {
             throw EventRejection(
-                .invalidTransition, "\(event): contact \"\(contact)\" is \(live.phase.rawValue), not waiting in a queue")
+                .invalidTransition, "\(event): contact \"\(contact)\" is \(phase.rawValue), not waiting in a queue")
         }
-        return live
+        return index
     }
 
     func connectedContact(_ contact: String, event: String) throws(EventRejection) -> LiveContact {
-        guard let live = contacts[contact] else {
+        contacts.values[try connectedIndex(contact, event: event)]
+    }
+
+    /// Where the connected or held `contact` is in ``contacts`` (its id hashed once), or the rejection of `event`.
+    func connectedIndex(_ contact: String, event: String) throws(EventRejection) -> [String: LiveContact].Index {
+        guard let index = contacts.index(forKey: contact) else {
             throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that is not live")
         }
-        guard live.phase == .connected || live.phase == .held else {
+        let phase = contacts.values[index].phase
+        guard phase == .connected || phase == .held else {
             throw EventRejection(
-                .invalidTransition, "\(event): contact \"\(contact)\" is \(live.phase.rawValue), not connected to an agent")
+                .invalidTransition, "\(event): contact \"\(contact)\" is \(phase.rawValue), not connected to an agent")
         }
-        return live
+        return index
+    }
+}
+
+extension LiveContact {
+    /// Ends the talk at `at`: a hold still running ends with it; the contact is in wrap-up.
+    mutating func endTalk(at: Instant) {
+        if let since = heldSince {
+            holdTotal += max(0, at.since(since))
+            heldSince = nil
+        }
+        phase = .wrapUp
+        endedAt = at
     }
 }
 

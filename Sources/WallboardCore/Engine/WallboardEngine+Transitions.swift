@@ -64,12 +64,14 @@ extension WallboardEngine {
             live.touchedAt = at
             contacts[contact] = live
         case .contactEnded(let contact):
-            var live = try connectedContact(contact, event: "contact.ended")
-            endTalk(&live, at: at)
-            contacts[contact] = live
-            if let agent = live.agent, agents[agent]?.contacts.contains(contact) == true {
-                refreshAgentState(agent, at: at)
-                syncWrapUpClocks(of: agent, at: at)
+            // In place, by index: the contact and its agent each hashed once, neither copied (issue 14).
+            let index = try connectedIndex(contact, event: "contact.ended")
+            contacts.values[index].endTalk(at: at)
+            if let agent = contacts.values[index].agent, let holder = agents.index(forKey: agent),
+                agents.values[holder].contacts.contains(contact)
+            {
+                refreshAgentState(at: holder, at: at)
+                syncWrapUpClocks(of: agents.values[holder].contacts, state: agents.values[holder].state, at: at)
             } else {
                 // No logged-in agent holds it: nobody wraps it up, it is handled at its end.
                 closeHandled(contact, agent: nil, at: at, refresh: false)
@@ -134,15 +136,15 @@ extension WallboardEngine {
     mutating func answer(_ contact: String, agent: String, monitor: MonitorHandle?, at: Instant)
         throws(EventRejection)
     {
-        var live = try waitingContact(contact, event: "contact.answered")
-        live.agent = agent
-        live.team = agents[agent]?.team
-        recordDeparture(live, .answered, at: at)
-        live.phase = .connected
-        live.answeredAt = at
-        live.monitor = monitor
-        contacts[contact] = live
-        assign(contact, channel: live.channel, to: agent, at: at)
+        // In place, by index: the contact hashed once and not copied (issue 14).
+        let index = try waitingIndex(contact, event: "contact.answered")
+        contacts.values[index].agent = agent
+        contacts.values[index].team = agents.index(forKey: agent).map { agents.values[$0].team } ?? nil
+        recordDeparture(contacts.values[index], .answered, at: at)
+        contacts.values[index].phase = .connected
+        contacts.values[index].answeredAt = at
+        contacts.values[index].monitor = monitor
+        assign(contact, channel: contacts.values[index].channel, to: agent, at: at)
     }
 
     private mutating func transfer(_ contact: String, toQueue: String?, toAgent: String?, at: Instant)
@@ -196,8 +198,8 @@ extension WallboardEngine {
     }
 
     private mutating func finishWrapUp(_ contact: String, agent: String, at: Instant) throws(EventRejection) {
-        guard let live = contacts[contact], live.phase != .waiting else {
-            if contacts[contact] == nil, finishedContacts[contact] != nil {
+        guard let index = contacts.index(forKey: contact), contacts.values[index].phase != .waiting else {
+            if contacts.index(forKey: contact) == nil, finishedContacts[contact] != nil {
                 // Already handled (its agent moved on first, or it ended with no agent): changes nothing.
                 counters.lateWrapUps += 1
                 return
@@ -205,6 +207,6 @@ extension WallboardEngine {
             throw EventRejection(
                 .unknownContact, "contact.wrapup_done for contact \"\(contact)\" that was never answered or is gone")
         }
-        closeHandled(contact, agent: agent, at: at, refresh: true)
+        closeHandled(at: index, agent: agent, at: at, refresh: true)
     }
 }
