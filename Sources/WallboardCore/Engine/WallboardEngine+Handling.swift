@@ -7,10 +7,10 @@ extension WallboardEngine {
     /// same channel that leave no spare capacity are handled now, then the agent is on a contact.
     mutating func assign(_ contact: String, channel: Channel, to agent: String, at: Instant) {
         guard var index = agents.index(forKey: agent) else { return }
-        if !agents.values[index].contacts.isEmpty {
-            let limit = configuration.capacity.limit(
-                agent: agents.values[index].id, team: agents.values[index].team, channel: channel)
-            var sameChannel = agents.values[index].contacts.filter { $0 != contact && contacts[$0]?.channel == channel }
+        let (held, id, team) = withAgent(index) { ($0.contacts, $0.id, $0.team) }
+        if !held.isEmpty {
+            let limit = configuration.capacity.limit(agent: id, team: team, channel: channel)
+            var sameChannel = held.filter { $0 != contact && contacts[$0]?.channel == channel }
             while sameChannel.count >= limit, let ended = sameChannel.first(where: { contacts[$0]?.phase == .wrapUp }) {
                 closeHandled(ended, agent: agent, at: at, refresh: false)
                 sameChannel.removeAll { $0 == ended }
@@ -19,7 +19,7 @@ extension WallboardEngine {
             guard let again = agents.index(forKey: agent) else { return }
             index = again
         }
-        if !agents.values[index].contacts.contains(contact) { agents.values[index].contacts.append(contact) }
+        withAgent(index) { if !$0.contacts.contains(contact) { $0.contacts.append(contact) } }
         setAgentState(at: index, .onContact, reason: nil, at: at)
     }
 
@@ -40,15 +40,17 @@ extension WallboardEngine {
     /// Handles every ended contact of `agent` at `at`, leaving the agent's state alone (the caller sets
     /// it): the agent's own `agent.state` other than `wrap_up`, or its logout, ends their wrap-up.
     mutating func closeEndedContacts(of agent: String, at: Instant) {
-        guard let index = agents.index(forKey: agent), !agents.values[index].contacts.isEmpty else { return }
-        for contact in agents.values[index].contacts where phase(of: contact) == .wrapUp {
+        guard let index = agents.index(forKey: agent) else { return }
+        let held = withAgent(index) { $0.contacts }
+        for contact in held where phase(of: contact) == .wrapUp {
             closeHandled(contact, agent: agent, at: at, refresh: false)
         }
     }
 
     /// The phase of live contact `contact` (its id hashed once, the contact not copied).
-    func phase(of contact: String) -> LiveContact.Phase? {
-        contacts.index(forKey: contact).map { contacts.values[$0].phase }
+    mutating func phase(of contact: String) -> LiveContact.Phase? {
+        guard let index = contacts.index(forKey: contact) else { return nil }
+        return withContact(index) { $0.phase }
     }
 
     /// Records `contact` as handled at `at` by `agent` (its own agent when `nil`) and forgets it. Its
@@ -62,9 +64,11 @@ extension WallboardEngine {
     /// ``closeHandled(_:agent:at:refresh:)`` for the contact at `index` of ``contacts``: finished in place
     /// and moved out, never copied (issue 14).
     mutating func closeHandled(at index: [String: LiveContact].Index, agent: String?, at: Instant, refresh: Bool) {
-        if contacts.values[index].endedAt == nil { contacts.values[index].endTalk(at: at) }
-        if let since = contacts.values[index].wrapUpSince { contacts.values[index].wrapUpTotal += max(0, at.since(since)) }
-        contacts.values[index].wrapUpSince = nil
+        withContact(index) { live in
+            if live.endedAt == nil { live.endTalk(at: at) }
+            if let since = live.wrapUpSince { live.wrapUpTotal += max(0, at.since(since)) }
+            live.wrapUpSince = nil
+        }
         var (contact, live) = contacts.remove(at: index)
         live.team = recordHandled(live, agent: agent ?? live.agent ?? "", at: at)
         noteFinished(live, at: at)
@@ -81,7 +85,7 @@ extension WallboardEngine {
         let answeredAt = live.answeredAt ?? live.queuedAt
         let endedAt = live.endedAt ?? at
         // The handling agent's team (none for an agent without one); the team at the answer once it logged out.
-        let team = agents.index(forKey: agentID).map { agents.values[$0].team } ?? live.team
+        let team = agents.index(forKey: agentID).map { withAgent($0) { $0.team } } ?? live.team
         let talk = max(0, endedAt.since(answeredAt) - live.holdTotal)
         history.insert(
             .handled(
@@ -100,9 +104,8 @@ extension WallboardEngine {
     /// Takes `contact` off `agent`'s list, then (with `refresh`) sets the agent's state by what is left.
     mutating func detach(_ contact: String, from agent: String?, at: Instant, refresh: Bool) {
         guard let agent, let index = agents.index(forKey: agent),
-            let position = agents.values[index].contacts.firstIndex(of: contact)
+            withAgent(index, { record in record.contacts.firstIndex(of: contact).map { record.contacts.remove(at: $0) } != nil })
         else { return }
-        agents.values[index].contacts.remove(at: position)
         if refresh { refreshAgentState(at: index, at: at) }
     }
 
@@ -117,14 +120,14 @@ extension WallboardEngine {
     mutating func refreshAgentState(at index: [String: AgentRecord].Index, at: Instant) {
         var talking = false
         var wrapping = false
-        for contact in agents.values[index].contacts {
+        let (held, state) = withAgent(index) { ($0.contacts, $0.state) }
+        for contact in held {
             switch phase(of: contact) {
             case .connected, .held: talking = true
             case .wrapUp: wrapping = true
             case .waiting, nil: break
             }
         }
-        let state = agents.values[index].state
         if talking {
             setAgentState(at: index, .onContact, reason: nil, at: at)
         } else if wrapping {
@@ -138,7 +141,8 @@ extension WallboardEngine {
     /// while the agent is in `wrap_up`, stopped otherwise.
     mutating func syncWrapUpClocks(of agent: String, at: Instant) {
         guard let index = agents.index(forKey: agent) else { return }
-        syncWrapUpClocks(of: agents.values[index].contacts, state: agents.values[index].state, at: at)
+        let (held, state) = withAgent(index) { ($0.contacts, $0.state) }
+        syncWrapUpClocks(of: held, state: state, at: at)
     }
 
     /// ``syncWrapUpClocks(of:at:)`` for the agent's current record (no lookup of it by id).
@@ -150,12 +154,15 @@ extension WallboardEngine {
     /// in place by index, its id hashed once (issue 14).
     mutating func syncWrapUpClocks(of agentContacts: [String], state: AgentState, at: Instant) {
         for contact in agentContacts {
-            guard let index = contacts.index(forKey: contact), contacts.values[index].phase == .wrapUp else { continue }
-            if state == .wrapUp, contacts.values[index].wrapUpSince == nil {
-                contacts.values[index].wrapUpSince = max(at, contacts.values[index].endedAt ?? at)
-            } else if state != .wrapUp, let since = contacts.values[index].wrapUpSince {
-                contacts.values[index].wrapUpTotal += max(0, at.since(since))
-                contacts.values[index].wrapUpSince = nil
+            guard let index = contacts.index(forKey: contact) else { continue }
+            withContact(index) { live in
+                guard live.phase == .wrapUp else { return }
+                if state == .wrapUp, live.wrapUpSince == nil {
+                    live.wrapUpSince = max(at, live.endedAt ?? at)
+                } else if state != .wrapUp, let since = live.wrapUpSince {
+                    live.wrapUpTotal += max(0, at.since(since))
+                    live.wrapUpSince = nil
+                }
             }
         }
     }

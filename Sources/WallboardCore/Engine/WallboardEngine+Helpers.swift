@@ -31,33 +31,44 @@ extension WallboardEngine {
         setAgentState(at: index, state, reason: reason, at: at)
     }
 
-    /// ``setAgentState(_:_:reason:at:)`` for the agent at `index` of ``agents``: its record is read field by
-    /// field and changed in place, never copied out and written back (each copy retained its strings,
-    /// arrays and skills; issue 14). `index` stays valid: nothing here adds or removes an agent.
+    /// ``setAgentState(_:_:reason:at:)`` for the agent at `index` of ``agents``: its record is read and
+    /// changed in place (``withAgent(_:_:)``), never copied out and written back (each copy retained its
+    /// strings, arrays and skills; issue 14). `index` stays valid: nothing here adds or removes an agent.
     mutating func setAgentState(at index: [String: AgentRecord].Index, _ state: AgentState, reason: String?, at: Instant) {
-        let old = agents.values[index].state
-        let oldReason = agents.values[index].reason
+        let (old, oldReason, since) = withAgent(index) { ($0.state, $0.reason, $0.stateSince) }
+        var start = since
         if old != state || oldReason != reason {
             // An event stamped before the current state began changes the state from its start on.
-            let since = agents.values[index].stateSince
-            let change = max(since, at)
+            start = max(since, at)
+            let (id, queues, team) = withAgent(index) { ($0.id, $0.queues, $0.team) }
             agentDays.left(  // Metrics/AgentDay.swift
-                agents.values[index].id, state: old, reason: oldReason, team: agents.values[index].team, from: since,
-                to: change, next: state, dayStart: configuration.calendar.startOfDay(containing: change))
-            history.agentChange(
-                agent: agents.values[index].id, queues: agents.values[index].queues, team: agents.values[index].team,
-                from: old, to: state, at: change)
-            agents.values[index].stateSince = change
+                id, state: old, reason: oldReason, team: team, from: since, to: start, next: state,
+                dayStart: configuration.calendar.startOfDay(containing: start))
+            history.agentChange(agent: id, queues: queues, team: team, from: old, to: state, at: start)
         }
-        agents.values[index].state = state
-        agents.values[index].reason = reason
-        // An agent said to be available or not ready is on no contact: the ones still connected are
-        // handled when they end (ended ones were handled before this change, see `transition`).
-        if state == .available || state == .notReady {
-            if !agents.values[index].contacts.isEmpty { agents.values[index].contacts = [] }
-            return
+        let held: [String] = withAgent(index) { record in
+            record.stateSince = start
+            record.state = state
+            record.reason = reason
+            // An agent said to be available or not ready is on no contact: the ones still connected are
+            // handled when they end (ended ones were handled before this change, see `transition`).
+            if state == .available || state == .notReady, !record.contacts.isEmpty { record.contacts = [] }
+            return record.contacts
         }
-        syncWrapUpClocks(of: agents.values[index].contacts, state: state, at: agents.values[index].stateSince)
+        if !held.isEmpty { syncWrapUpClocks(of: held, state: state, at: start) }
+    }
+
+    /// Runs `body` on the record at `index` of ``agents`` in place, for reading as well: the dictionary's
+    /// getter copies the whole record even to read one field (issue 14).
+    @inline(__always)
+    mutating func withAgent<R>(_ index: [String: AgentRecord].Index, _ body: (inout AgentRecord) -> R) -> R {
+        body(&agents.values[index])
+    }
+
+    /// ``withAgent(_:_:)`` for the live contact at `index` of ``contacts``.
+    @inline(__always)
+    mutating func withContact<R>(_ index: [String: LiveContact].Index, _ body: (inout LiveContact) -> R) -> R {
+        body(&contacts.values[index])
     }
 
     /// Logs an agent in (replacing a record of the same id), counting their time from `record.stateSince`.
@@ -95,15 +106,22 @@ extension WallboardEngine {
     }
 
     func waitingContact(_ contact: String, event: String) throws(EventRejection) -> LiveContact {
-        contacts.values[try waitingIndex(contact, event: event)]
+        guard let live = contacts[contact] else {
+            throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that was never queued")
+        }
+        guard live.phase == .waiting else {
+            throw EventRejection(
+                .invalidTransition, "\(event): contact \"\(contact)\" is \(live.phase.rawValue), not waiting in a queue")
+        }
+        return live
     }
 
     /// Where the waiting `contact` is in ``contacts`` (its id hashed once), or the rejection of `event`.
-    func waitingIndex(_ contact: String, event: String) throws(EventRejection) -> [String: LiveContact].Index {
+    mutating func waitingIndex(_ contact: String, event: String) throws(EventRejection) -> [String: LiveContact].Index {
         guard let index = contacts.index(forKey: contact) else {
             throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that was never queued")
         }
-        let phase = contacts.values[index].phase
+        let phase = withContact(index) { $0.phase }
         guard phase == .waiting else {
             throw EventRejection(
                 .invalidTransition, "\(event): contact \"\(contact)\" is \(phase.rawValue), not waiting in a queue")
@@ -112,15 +130,22 @@ extension WallboardEngine {
     }
 
     func connectedContact(_ contact: String, event: String) throws(EventRejection) -> LiveContact {
-        contacts.values[try connectedIndex(contact, event: event)]
+        guard let live = contacts[contact] else {
+            throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that is not live")
+        }
+        guard live.phase == .connected || live.phase == .held else {
+            throw EventRejection(
+                .invalidTransition, "\(event): contact \"\(contact)\" is \(live.phase.rawValue), not connected to an agent")
+        }
+        return live
     }
 
     /// Where the connected or held `contact` is in ``contacts`` (its id hashed once), or the rejection of `event`.
-    func connectedIndex(_ contact: String, event: String) throws(EventRejection) -> [String: LiveContact].Index {
+    mutating func connectedIndex(_ contact: String, event: String) throws(EventRejection) -> [String: LiveContact].Index {
         guard let index = contacts.index(forKey: contact) else {
             throw EventRejection(.unknownContact, "\(event) for contact \"\(contact)\" that is not live")
         }
-        let phase = contacts.values[index].phase
+        let phase = withContact(index) { $0.phase }
         guard phase == .connected || phase == .held else {
             throw EventRejection(
                 .invalidTransition, "\(event): contact \"\(contact)\" is \(phase.rawValue), not connected to an agent")

@@ -66,12 +66,14 @@ extension WallboardEngine {
         case .contactEnded(let contact):
             // In place, by index: the contact and its agent each hashed once, neither copied (issue 14).
             let index = try connectedIndex(contact, event: "contact.ended")
-            contacts.values[index].endTalk(at: at)
-            if let agent = contacts.values[index].agent, let holder = agents.index(forKey: agent),
-                agents.values[holder].contacts.contains(contact)
-            {
+            let agent = withContact(index) { live in
+                live.endTalk(at: at)
+                return live.agent
+            }
+            if let agent, let holder = agents.index(forKey: agent), withAgent(holder, { $0.contacts.contains(contact) }) {
                 refreshAgentState(at: holder, at: at)
-                syncWrapUpClocks(of: agents.values[holder].contacts, state: agents.values[holder].state, at: at)
+                let (held, state) = withAgent(holder) { ($0.contacts, $0.state) }
+                syncWrapUpClocks(of: held, state: state, at: at)
             } else {
                 // No logged-in agent holds it: nobody wraps it up, it is handled at its end.
                 closeHandled(contact, agent: nil, at: at, refresh: false)
@@ -138,13 +140,20 @@ extension WallboardEngine {
     {
         // In place, by index: the contact hashed once and not copied (issue 14).
         let index = try waitingIndex(contact, event: "contact.answered")
-        contacts.values[index].agent = agent
-        contacts.values[index].team = agents.index(forKey: agent).map { agents.values[$0].team } ?? nil
-        recordDeparture(contacts.values[index], .answered, at: at)
-        contacts.values[index].phase = .connected
-        contacts.values[index].answeredAt = at
-        contacts.values[index].monitor = monitor
-        assign(contact, channel: contacts.values[index].channel, to: agent, at: at)
+        let team = agents.index(forKey: agent).map { withAgent($0) { $0.team } } ?? nil
+        let live = withContact(index) { live in
+            live.agent = agent
+            live.team = team
+            return live
+        }
+        recordDeparture(live, .answered, at: at)
+        let channel = withContact(index) { live in
+            live.phase = .connected
+            live.answeredAt = at
+            live.monitor = monitor
+            return live.channel
+        }
+        assign(contact, channel: channel, to: agent, at: at)
     }
 
     private mutating func transfer(_ contact: String, toQueue: String?, toAgent: String?, at: Instant)
@@ -198,7 +207,7 @@ extension WallboardEngine {
     }
 
     private mutating func finishWrapUp(_ contact: String, agent: String, at: Instant) throws(EventRejection) {
-        guard let index = contacts.index(forKey: contact), contacts.values[index].phase != .waiting else {
+        guard let index = contacts.index(forKey: contact), withContact(index, { $0.phase }) != .waiting else {
             if contacts.index(forKey: contact) == nil, finishedContacts[contact] != nil {
                 // Already handled (its agent moved on first, or it ended with no agent): changes nothing.
                 counters.lateWrapUps += 1
