@@ -6,15 +6,21 @@ extension WallboardEngine {
     /// Gives `contact` (answered or transferred to `agent`) to a logged-in agent: ended contacts of the
     /// same channel that leave no spare capacity are handled now, then the agent is on a contact.
     mutating func assign(_ contact: String, channel: Channel, to agent: String, at: Instant) {
-        guard let record = agents[agent] else { return }
-        let limit = capacity(of: record, channel: channel)
-        var sameChannel = record.contacts.filter { $0 != contact && contacts[$0]?.channel == channel }
-        while sameChannel.count >= limit, let ended = sameChannel.first(where: { contacts[$0]?.phase == .wrapUp }) {
-            closeHandled(ended, agent: agent, at: at, refresh: false)
-            sameChannel.removeAll { $0 == ended }
+        guard var index = agents.index(forKey: agent) else { return }
+        let (held, id, team) = withAgent(index) { ($0.contacts, $0.id, $0.team) }
+        if !held.isEmpty {
+            let limit = configuration.capacity.limit(agent: id, team: team, channel: channel)
+            var sameChannel = held.filter { $0 != contact && contacts[$0]?.channel == channel }
+            while sameChannel.count >= limit, let ended = sameChannel.first(where: { contacts[$0]?.phase == .wrapUp }) {
+                closeHandled(ended, agent: agent, at: at, refresh: false)
+                sameChannel.removeAll { $0 == ended }
+            }
+            // closeHandled adds or removes no agent, but look again rather than rely on it.
+            guard let again = agents.index(forKey: agent) else { return }
+            index = again
         }
-        if !(agents[agent]?.contacts.contains(contact) ?? true) { agents[agent]?.contacts.append(contact) }
-        setAgentState(agent, .onContact, reason: nil, at: at)
+        withAgent(index) { if !$0.contacts.contains(contact) { $0.contacts.append(contact) } }
+        setAgentState(at: index, .onContact, reason: nil, at: at)
     }
 
     /// The contacts `agent` holds per channel (in ``Channel`` order) against its capacity there.
@@ -34,22 +40,38 @@ extension WallboardEngine {
     /// Handles every ended contact of `agent` at `at`, leaving the agent's state alone (the caller sets
     /// it): the agent's own `agent.state` other than `wrap_up`, or its logout, ends their wrap-up.
     mutating func closeEndedContacts(of agent: String, at: Instant) {
-        guard let record = agents[agent] else { return }
-        for contact in record.contacts where contacts[contact]?.phase == .wrapUp {
+        guard let index = agents.index(forKey: agent) else { return }
+        let held = withAgent(index) { $0.contacts }
+        for contact in held where phase(of: contact) == .wrapUp {
             closeHandled(contact, agent: agent, at: at, refresh: false)
         }
+    }
+
+    /// The phase of live contact `contact` (its id hashed once, the contact not copied).
+    mutating func phase(of contact: String) -> LiveContact.Phase? {
+        guard let index = contacts.index(forKey: contact) else { return nil }
+        return withContact(index) { $0.phase }
     }
 
     /// Records `contact` as handled at `at` by `agent` (its own agent when `nil`) and forgets it. Its
     /// wrap-up is the time its agent spent in `wrap_up` since it ended. With `refresh`, the agent's
     /// state follows the contacts it still has (``refreshAgentState(_:at:)``).
     mutating func closeHandled(_ contact: String, agent: String?, at: Instant, refresh: Bool) {
-        guard var live = contacts[contact] else { return }
-        if live.endedAt == nil { endTalk(&live, at: at) }
-        if let since = live.wrapUpSince { live.wrapUpTotal += max(0, at.since(since)) }
-        live.wrapUpSince = nil
+        guard let index = contacts.index(forKey: contact) else { return }
+        closeHandled(at: index, agent: agent, at: at, refresh: refresh)
+    }
+
+    /// ``closeHandled(_:agent:at:refresh:)`` for the contact at `index` of ``contacts``: finished in place
+    /// and moved out, never copied (issue 14).
+    mutating func closeHandled(at index: [String: LiveContact].Index, agent: String?, at: Instant, refresh: Bool) {
+        withContact(index) { live in
+            if live.endedAt == nil { live.endTalk(at: at) }
+            if let since = live.wrapUpSince { live.wrapUpTotal += max(0, at.since(since)) }
+            live.wrapUpSince = nil
+        }
+        var (contact, live) = contacts.remove(at: index)
         live.team = recordHandled(live, agent: agent ?? live.agent ?? "", at: at)
-        finish(live, at: at)
+        noteFinished(live, at: at)
         detach(contact, from: live.agent, at: at, refresh: refresh)
         if let agent, agent != live.agent { detach(contact, from: agent, at: at, refresh: refresh) }
     }
@@ -63,7 +85,7 @@ extension WallboardEngine {
         let answeredAt = live.answeredAt ?? live.queuedAt
         let endedAt = live.endedAt ?? at
         // The handling agent's team (none for an agent without one); the team at the answer once it logged out.
-        let team = agents[agentID].map(\.team) ?? live.team
+        let team = agents.index(forKey: agentID).map { withAgent($0) { $0.team } } ?? live.team
         let talk = max(0, endedAt.since(answeredAt) - live.holdTotal)
         history.insert(
             .handled(
@@ -81,48 +103,67 @@ extension WallboardEngine {
 
     /// Takes `contact` off `agent`'s list, then (with `refresh`) sets the agent's state by what is left.
     mutating func detach(_ contact: String, from agent: String?, at: Instant, refresh: Bool) {
-        guard let agent, let index = agents[agent]?.contacts.firstIndex(of: contact) else { return }
-        agents[agent]?.contacts.remove(at: index)
-        if refresh { refreshAgentState(agent, at: at) }
+        guard let agent, let index = agents.index(forKey: agent),
+            withAgent(index, { record in record.contacts.firstIndex(of: contact).map { record.contacts.remove(at: $0) } != nil })
+        else { return }
+        if refresh { refreshAgentState(at: index, at: at) }
     }
 
     /// After the engine changed an agent's contacts: on a contact while one is connected or held, in
     /// wrap-up while one has ended, else available when the agent was on a contact or wrapping up.
     mutating func refreshAgentState(_ agent: String, at: Instant) {
-        guard let record = agents[agent] else { return }
-        let phases = record.contacts.compactMap { contacts[$0]?.phase }
-        if phases.contains(where: { $0 == .connected || $0 == .held }) {
-            setAgentState(agent, .onContact, reason: nil, at: at)
-        } else if phases.contains(.wrapUp) {
-            setAgentState(agent, .wrapUp, reason: nil, at: at)
-        } else if record.state == .wrapUp || record.state == .onContact {
-            setAgentState(agent, .available, reason: nil, at: at)
+        guard let index = agents.index(forKey: agent) else { return }
+        refreshAgentState(at: index, at: at)
+    }
+
+    /// ``refreshAgentState(_:at:)`` for the agent at `index` of ``agents``.
+    mutating func refreshAgentState(at index: [String: AgentRecord].Index, at: Instant) {
+        var talking = false
+        var wrapping = false
+        let (held, state) = withAgent(index) { ($0.contacts, $0.state) }
+        for contact in held {
+            switch phase(of: contact) {
+            case .connected, .held: talking = true
+            case .wrapUp: wrapping = true
+            case .waiting, nil: break
+            }
+        }
+        if talking {
+            setAgentState(at: index, .onContact, reason: nil, at: at)
+        } else if wrapping {
+            setAgentState(at: index, .wrapUp, reason: nil, at: at)
+        } else if state == .wrapUp || state == .onContact {
+            setAgentState(at: index, .available, reason: nil, at: at)
         }
     }
 
     /// Keeps the wrap-up clocks of `agent`'s ended contacts in step with the agent's state: running
     /// while the agent is in `wrap_up`, stopped otherwise.
     mutating func syncWrapUpClocks(of agent: String, at: Instant) {
-        guard let record = agents[agent] else { return }
-        syncWrapUpClocks(of: record, at: at)
+        guard let index = agents.index(forKey: agent) else { return }
+        let (held, state) = withAgent(index) { ($0.contacts, $0.state) }
+        syncWrapUpClocks(of: held, state: state, at: at)
     }
 
-    /// ``syncWrapUpClocks(of:at:)`` for the agent's current record (no lookup of it by id). Each contact is
-    /// read and written back by index: its id hashed once (issue 14).
+    /// ``syncWrapUpClocks(of:at:)`` for the agent's current record (no lookup of it by id).
     mutating func syncWrapUpClocks(of record: AgentRecord, at: Instant) {
-        for contact in record.contacts {
+        syncWrapUpClocks(of: record.contacts, state: record.state, at: at)
+    }
+
+    /// ``syncWrapUpClocks(of:at:)`` for an agent in `state` holding `agentContacts`: each contact changed
+    /// in place by index, its id hashed once (issue 14).
+    mutating func syncWrapUpClocks(of agentContacts: [String], state: AgentState, at: Instant) {
+        for contact in agentContacts {
             guard let index = contacts.index(forKey: contact) else { continue }
-            var live = contacts.values[index]
-            guard live.phase == .wrapUp else { continue }
-            if record.state == .wrapUp, live.wrapUpSince == nil {
-                live.wrapUpSince = max(at, live.endedAt ?? at)
-            } else if record.state != .wrapUp, let since = live.wrapUpSince {
-                live.wrapUpTotal += max(0, at.since(since))
-                live.wrapUpSince = nil
-            } else {
-                continue
+            withContact(index) { live in
+                guard live.phase == .wrapUp else { return }
+                if state == .wrapUp, live.wrapUpSince == nil {
+                    live.wrapUpSince = max(at, live.endedAt ?? at)
+                } else if state != .wrapUp, let since = live.wrapUpSince {
+                    live.wrapUpTotal += max(0, at.since(since))
+                    live.wrapUpSince = nil
+                }
             }
-            contacts.values[index] = live
         }
     }
 }

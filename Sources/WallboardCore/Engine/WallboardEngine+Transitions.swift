@@ -64,12 +64,16 @@ extension WallboardEngine {
             live.touchedAt = at
             contacts[contact] = live
         case .contactEnded(let contact):
-            var live = try connectedContact(contact, event: "contact.ended")
-            endTalk(&live, at: at)
-            contacts[contact] = live
-            if let agent = live.agent, agents[agent]?.contacts.contains(contact) == true {
-                refreshAgentState(agent, at: at)
-                syncWrapUpClocks(of: agent, at: at)
+            // In place, by index: the contact and its agent each hashed once, neither copied (issue 14).
+            let index = try connectedIndex(contact, event: "contact.ended")
+            let agent = withContact(index) { live in
+                live.endTalk(at: at)
+                return live.agent
+            }
+            if let agent, let holder = agents.index(forKey: agent), withAgent(holder, { $0.contacts.contains(contact) }) {
+                refreshAgentState(at: holder, at: at)
+                let (held, state) = withAgent(holder) { ($0.contacts, $0.state) }
+                syncWrapUpClocks(of: held, state: state, at: at)
             } else {
                 // No logged-in agent holds it: nobody wraps it up, it is handled at its end.
                 closeHandled(contact, agent: nil, at: at, refresh: false)
@@ -134,15 +138,22 @@ extension WallboardEngine {
     mutating func answer(_ contact: String, agent: String, monitor: MonitorHandle?, at: Instant)
         throws(EventRejection)
     {
-        var live = try waitingContact(contact, event: "contact.answered")
-        live.agent = agent
-        live.team = agents[agent]?.team
+        // In place, by index: the contact hashed once and not copied (issue 14).
+        let index = try waitingIndex(contact, event: "contact.answered")
+        let team = agents.index(forKey: agent).map { withAgent($0) { $0.team } } ?? nil
+        let live = withContact(index) { live in
+            live.agent = agent
+            live.team = team
+            return live
+        }
         recordDeparture(live, .answered, at: at)
-        live.phase = .connected
-        live.answeredAt = at
-        live.monitor = monitor
-        contacts[contact] = live
-        assign(contact, channel: live.channel, to: agent, at: at)
+        let channel = withContact(index) { live in
+            live.phase = .connected
+            live.answeredAt = at
+            live.monitor = monitor
+            return live.channel
+        }
+        assign(contact, channel: channel, to: agent, at: at)
     }
 
     private mutating func transfer(_ contact: String, toQueue: String?, toAgent: String?, at: Instant)
@@ -196,8 +207,8 @@ extension WallboardEngine {
     }
 
     private mutating func finishWrapUp(_ contact: String, agent: String, at: Instant) throws(EventRejection) {
-        guard let live = contacts[contact], live.phase != .waiting else {
-            if contacts[contact] == nil, finishedContacts[contact] != nil {
+        guard let index = contacts.index(forKey: contact), withContact(index, { $0.phase }) != .waiting else {
+            if contacts.index(forKey: contact) == nil, finishedContacts[contact] != nil {
                 // Already handled (its agent moved on first, or it ended with no agent): changes nothing.
                 counters.lateWrapUps += 1
                 return
@@ -205,6 +216,6 @@ extension WallboardEngine {
             throw EventRejection(
                 .unknownContact, "contact.wrapup_done for contact \"\(contact)\" that was never answered or is gone")
         }
-        closeHandled(contact, agent: agent, at: at, refresh: true)
+        closeHandled(at: index, agent: agent, at: at, refresh: true)
     }
 }

@@ -79,3 +79,35 @@ public enum TimelineEntry: Sendable, Equatable {
         return keys
     }
 }
+
+/// What decides the scopes of a point entry (``TimelineEntry/scopes``): two entries with the same
+/// signature count in the same scopes, so their scope ids can be looked up once (``ScopeRegistry``).
+struct ScopeSignature: Hashable, Sendable {
+    var queue: String?
+    var channel: Channel?
+    var team: String?
+    var segment: String?
+    var language: String?
+}
+
+extension TimelineEntry {
+    /// The fields ``scopes`` is made of; nil for an agent span (its queues are a list).
+    var scopeSignature: ScopeSignature? {
+        switch self {
+        case .departure(let r):
+            return ScopeSignature(queue: r.queue, channel: r.channel, team: r.team, segment: r.customer?.segment, language: r.language)
+        case .handled(let r):
+            return ScopeSignature(queue: r.queue, channel: r.channel, team: r.team, segment: r.segment, language: r.language)
+        case .transfer(let r):
+            return ScopeSignature(queue: r.fromQueue, channel: r.channel, team: r.team, segment: nil, language: nil)
+        case .survey(let r):
+            return ScopeSignature(queue: r.queue, channel: r.channel, team: r.team, segment: r.segment, language: r.language)
+        case .callback(let r):
+            return ScopeSignature(queue: r.queue, channel: r.channel, team: r.team, segment: r.segment, language: r.language)
+        case .selfService:
+            return ScopeSignature()
+        case .agentSpan:
+            return nil
+        }
+    }
+}

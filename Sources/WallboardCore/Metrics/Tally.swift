@@ -26,6 +26,12 @@ struct ScopeRegistry: Sendable {
     /// a ``Tally`` counts its channel and reason mixes in arrays instead of string-keyed dictionaries.
     private(set) var mixKeys: [String] = Channel.allCases.map(\.rawValue)
     private var reasonIDs: [String: Int] = [:]
+    /// The scope ids of entries by what decides their scopes (``TimelineEntry/scopeSignature``): most
+    /// entries share a few hundred combinations, and building each entry's ``ScopeKey`` list and hashing
+    /// every key by name cost an array and up to six string hashes per entry (issue 14). Cleared when it
+    /// grows past ``signatureLimit``; a miss only costs the full lookup.
+    private var idsBySignature: [ScopeSignature: [Int]] = [:]
+    static let signatureLimit = 4096
     /// Whether mix id `id` is a channel (else a reason).
     static func isChannel(_ id: Int) -> Bool { id < Channel.allCases.count }
 
@@ -38,6 +44,16 @@ struct ScopeRegistry: Sendable {
     }
 
     var count: Int { keys.count }
+
+    /// The ids of `entry`'s scopes (``TimelineEntry/scopes``, in that order), registering new ones.
+    mutating func ids(of entry: TimelineEntry) -> [Int] {
+        guard let signature = entry.scopeSignature else { return entry.scopes.map { id($0) } }
+        if let known = idsBySignature[signature] { return known }
+        let ids = entry.scopes.map { id($0) }
+        if idsBySignature.count >= Self.signatureLimit { idsBySignature.removeAll(keepingCapacity: true) }
+        idsBySignature[signature] = ids
+        return ids
+    }
 
     /// The id of `key`, if it has one.
     func lookup(_ key: ScopeKey) -> Int? { ids[key] }
@@ -118,7 +134,8 @@ final class HistoryItem: Sendable {
         self.entry = entry
         self.judged = judged
         self.judgement = judged.map(Judgement.init)
-        self.scopes = entry.scopes.map { registry.id($0) }
+        let scopes = registry.ids(of: entry)
+        self.scopes = scopes
         self.time = entry.time
         var kind = Kind.other
         var queueScope = -1
@@ -131,7 +148,7 @@ final class HistoryItem: Sendable {
         switch entry {
         case .departure(let record):
             kind = .departure
-            queueScope = registry.id(.queue(record.queue))
+            queueScope = scopes[1]  // ``TimelineEntry/scopes``: the center, then the queue
             outcome = record.outcome
             wait = record.wait
             isRepeat = record.isRepeat
@@ -144,8 +161,8 @@ final class HistoryItem: Sendable {
             wrapUp = record.wrapUp
             channel = -1
             reason = -1
-        case .callback(let record):
-            queueScope = registry.id(.queue(record.queue))
+        case .callback:
+            queueScope = scopes[1]  // ``TimelineEntry/scopes``: the center, then the queue
             channel = -1
             reason = -1
         default:
