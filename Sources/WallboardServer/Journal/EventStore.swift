@@ -34,14 +34,20 @@ final class EventStore: @unchecked Sendable {
     /// commit runs on `syncQueue`: shared with `syncQueue`, which answers the ones a commit covers.
     private let commits = Mutex(Commits())
     private struct Commits {
-        var waiting: [(ticket: AppendTicket, complete: @Sendable (StorageFailure?) -> Void)] = []
+        var waiting: [(ticket: AppendTicket, since: UInt64, complete: @Sendable (StorageFailure?) -> Void)] = []
         var head = 0
         var running = false
+        /// How long answered batches waited for their commit (from their append to their answer).
+        var waited = CommitWait()
+        /// How long each group commit's `fdatasync` took.
+        var fsyncs = CommitWait()
 
         /// Removes and returns the waiting acknowledgements up to `through` (all when `nil`).
         mutating func take(through: AppendTicket?) -> [@Sendable (StorageFailure?) -> Void] {
             var end = head
             while end < waiting.count, through.map({ waiting[end].ticket <= $0 }) ?? true { end += 1 }
+            let now = DispatchTime.now().uptimeNanoseconds
+            for index in head..<end { waited.add(Double(now &- waiting[index].since) / 1e9) }
             let taken = waiting[head..<end].map(\.complete)
             head = end
             if head == waiting.count {
@@ -56,6 +62,23 @@ final class EventStore: @unchecked Sendable {
 
         var isEmpty: Bool { head == waiting.count }
     }
+    /// How long batches waited for the group commit that answered them: count, total and longest
+    /// seconds (for /metrics; a batch is one call of ``whenDurable(_:_:)``).
+    struct CommitWait: Sendable {
+        var count = 0
+        var seconds = 0.0
+        var maxSeconds = 0.0
+
+        mutating func add(_ wait: Double) {
+            count += 1
+            seconds += wait
+            maxSeconds = max(maxSeconds, wait)
+        }
+    }
+
+    /// ``CommitWait`` so far; any thread.
+    var commitWait: CommitWait { commits.withLock { $0.waited } }
+
     /// The highest ticket appended, and the highest a started group commit covers (engine queue).
     private var appendedThrough: AppendTicket?
     private var committingThrough: AppendTicket?
@@ -71,10 +94,10 @@ final class EventStore: @unchecked Sendable {
     private(set) var appended = 0
     /// Where the next record goes: what a checkpoint taken now covers up to.
     private(set) var resumePosition: JournalPosition?
-    /// Group commits done, their total and longest duration in seconds (for /metrics).
-    private(set) var fsyncCount = 0
-    private(set) var fsyncSeconds = 0.0
-    private(set) var fsyncMaxSeconds = 0.0
+    /// Group commits done, their total and longest duration in seconds (for /metrics; any thread).
+    var fsyncCount: Int { commits.withLock { $0.fsyncs.count } }
+    var fsyncSeconds: Double { commits.withLock { $0.fsyncs.seconds } }
+    var fsyncMaxSeconds: Double { commits.withLock { $0.fsyncs.maxSeconds } }
     /// Events stored since the last checkpoint.
     private(set) var appendedSinceCheckpoint = 0
     /// Where group commits run their `fdatasync`, off the engine queue.
@@ -163,7 +186,8 @@ final class EventStore: @unchecked Sendable {
             complete(nil)
             return
         }
-        commits.withLock { $0.waiting.append((ticket, complete)) }
+        let since = DispatchTime.now().uptimeNanoseconds
+        commits.withLock { $0.waiting.append((ticket, since, complete)) }
         startGroupCommit()
     }
 
@@ -196,22 +220,23 @@ final class EventStore: @unchecked Sendable {
             // Answered here, at once: the engine queue may have a backlog of batches to apply first.
             let covered = commits.withLock { commits in
                 commits.running = false
+                commits.fsyncs.add(seconds)
                 return commits.take(through: pending.through)
             }
             let storageFailure = failure.map { _ in
                 StorageFailure(error: .syncFailed(file: pending.file, errno: failure!, tickets: nil))
             }
             covered.forEach { $0(storageFailure) }
-            queue.async { [self] in finishGroupCommit(pending, failure: failure, seconds: seconds) }
+            queue.async { [self] in finishGroupCommit(pending, failure: failure) }
         }
     }
 
     /// Back on the engine queue after a commit answered its senders: the journal's bookkeeping, the
     /// figures, and the next commit when more was appended meanwhile.
-    private func finishGroupCommit(_ pending: EventJournal.PendingSync, failure: Int32?, seconds: Double) {
+    private func finishGroupCommit(_ pending: EventJournal.PendingSync, failure: Int32?) {
         dispatchPrecondition(condition: .onQueue(queue))
         do {
-            if try journal.finishSync(pending, failure: failure) != nil { countCommit(seconds: seconds) }
+            _ = try journal.finishSync(pending, failure: failure)
         } catch {
             logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
             lastFailure = error
@@ -228,21 +253,17 @@ final class EventStore: @unchecked Sendable {
             let started = DispatchTime.now().uptimeNanoseconds
             guard let durable = try journal.sync() else { return }
             committingThrough = max(committingThrough ?? durable, durable)
-            countCommit(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            commits.withLock { $0.take(through: durable) }.forEach { $0(nil) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1e9
+            commits.withLock { commits in
+                commits.fsyncs.add(seconds)
+                return commits.take(through: durable)
+            }.forEach { $0(nil) }
         } catch {
             logger.error("journal fsync failed", metadata: ["journal.error": "\(error)"])
             lastFailure = error
             let failure = StorageFailure(error: error)
             commits.withLock { $0.take(through: nil) }.forEach { $0(failure) }
         }
-    }
-
-    /// Counts one group commit.
-    private func countCommit(seconds: Double) {
-        fsyncCount += 1
-        fsyncSeconds += seconds
-        fsyncMaxSeconds = max(fsyncMaxSeconds, seconds)
     }
 
     /// The newest readable checkpoint: engine state and the journal position it covers up to.
