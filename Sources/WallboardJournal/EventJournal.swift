@@ -121,12 +121,24 @@ public final class EventJournal: @unchecked Sendable {
     public func append(contentsOf payloads: [[UInt8]], day: JournalDay = .todayUTC) throws(JournalError) -> [AppendResult] {
         checkQueue()
         guard !payloads.isEmpty else { return [] }
-        var total = 0
-        for payload in payloads {
-            guard payload.count <= SegmentFormat.maxPayload else {
-                throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
-            }
-            total += SegmentFormat.frameHeaderSize + payload.count
+        for payload in payloads where payload.count > SegmentFormat.maxPayload {
+            throw .recordTooLarge(size: payload.count, limit: SegmentFormat.maxPayload)
+        }
+        return try append(frames: JournalFrames(payloads), day: day)
+    }
+
+    /// Appends the frames built ahead (``JournalFrames``, maybe on another thread) as consecutive
+    /// records of `day`'s segment, like ``append(contentsOf:day:)``: the frames at `selecting` (indices
+    /// into `frames`, ascending), or all of them when `nil`. All of them are written straight from
+    /// `frames.bytes`; a selection is gathered into one buffer first. Returns one result per record
+    /// written, in order.
+    public func append(frames: JournalFrames, selecting: [Int]? = nil, day: JournalDay = .todayUTC) throws(JournalError) -> [AppendResult] {
+        checkQueue()
+        let all = selecting == nil || selecting!.count == frames.count
+        let count = all ? frames.count : selecting!.count
+        guard count > 0 else { return [] }
+        if let size = frames.oversized {
+            throw .recordTooLarge(size: size, limit: SegmentFormat.maxPayload)
         }
         if segment?.day != day {
             if segment != nil { try syncSegment() }
@@ -140,16 +152,20 @@ public final class EventJournal: @unchecked Sendable {
             current.needsRepair = false
             segment = current
         }
-        var frames: [UInt8] = []
-        frames.reserveCapacity(total)
-        var offsets: [UInt64] = []
-        offsets.reserveCapacity(payloads.count)
-        let start = current.end
-        for payload in payloads {
-            offsets.append(start + UInt64(frames.count))
-            SegmentFormat.appendFrame(payload, to: &frames)
+        var gathered: [UInt8] = []
+        var ends: [Int]
+        if all {
+            ends = frames.ends
+        } else {
+            ends = []
+            ends.reserveCapacity(count)
+            for index in selecting! {
+                gathered.append(contentsOf: frames.bytes[frames.range(of: index)])
+                ends.append(gathered.count)
+            }
         }
-        let (written, failure) = current.file.writeAll(frames, at: start)
+        let start = current.end
+        let (written, failure) = current.file.writeAll(all ? frames.bytes : gathered, at: start)
         if let failure {
             _ = written
             cutBack(to: start)
@@ -158,9 +174,9 @@ public final class EventJournal: @unchecked Sendable {
                 : .writeFailed(file: current.file.path, offset: start, errno: failure)
         }
         let firstTicket = lastTicket + 1
-        lastTicket += UInt64(payloads.count)
-        current.end = start + UInt64(frames.count)
-        current.records += payloads.count
+        lastTicket += UInt64(count)
+        current.end = start + UInt64(ends.last!)
+        current.records += count
         segment = current
         if policy == .always {
             if let failure = current.file.sync() {
@@ -171,14 +187,13 @@ public final class EventJournal: @unchecked Sendable {
             reportedThrough = lastTicket
         }
         var results: [AppendResult] = []
-        results.reserveCapacity(payloads.count)
-        for (index, offset) in offsets.enumerated() {
-            let next = index + 1 < offsets.count ? offsets[index + 1] : current.end
+        results.reserveCapacity(count)
+        for (index, end) in ends.enumerated() {
             results.append(
                 AppendResult(
                     ticket: AppendTicket(firstTicket + UInt64(index)),
-                    position: JournalPosition(day: day, offset: offset),
-                    next: JournalPosition(day: day, offset: next),
+                    position: JournalPosition(day: day, offset: start + UInt64(index == 0 ? 0 : ends[index - 1])),
+                    next: JournalPosition(day: day, offset: start + UInt64(end)),
                     isDurable: policy == .always,
                     canAcknowledge: !isBatched))
         }
@@ -204,7 +219,7 @@ public final class EventJournal: @unchecked Sendable {
     public struct PendingSync: Sendable {
         /// Every ticket up to this one is durable once ``perform()`` succeeds.
         public let through: AppendTicket
-        let file: String
+        public let file: String
         /// A duplicate of the segment's descriptor: the segment may be closed or replaced meanwhile.
         let fd: Int32
 

@@ -28,6 +28,16 @@ extension EngineService {
         }
     }
 
+    /// Whether accepted events are journaled (a state directory is configured); from any thread.
+    public var journals: Bool { storeSettings != nil }
+
+    /// The journal records of `events` (their canonical JSON, framed), for ``apply(_:source:receivedAt:journalFrames:completion:)``:
+    /// ingest builds them while it decodes, so the engine queue only writes them. `nil` when nothing is
+    /// journaled. Any thread.
+    public func journalFrames(of events: [Event]) -> JournalFrames? {
+        journals ? EventStore.frames(of: events) : nil
+    }
+
     /// Opens the journal and replays what a window still needs: from the earlier of today's start and
     /// the longest window's start.
     func openJournal() throws {
@@ -79,9 +89,7 @@ extension EngineService {
                 "seconds": "\(Self.seconds(since: started))",
             ])
         self.store = store
-        if case .batched(let milliseconds) = settings.policy {
-            addTimer(every: .milliseconds(max(milliseconds, 1))) { $0.store?.startGroupCommit() }
-        }
+        // Under `batched` no timer: each batch that waits starts a group commit (EventStore.whenDurable).
         addTimer(every: .seconds(3600)) { $0.store?.removeExpired(now: $0.clock.now()) }
         if simulator == nil {
             addTimer(every: .seconds(Int(settings.checkpointMinutes) * 60)) { $0.checkpointIfNeeded() }

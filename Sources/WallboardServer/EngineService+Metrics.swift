@@ -67,6 +67,13 @@ extension EngineService {
                             value: store.fsyncMaxSeconds)
                 metrics.add("wallboardd_journal_writable", "gauge", "0 while the journal cannot write (disk full).",
                             value: store.lastFailure == nil ? 1 : 0)
+                let wait = store.commitWait
+                metrics.add("wallboardd_journal_commit_wait_seconds_sum", "counter",
+                            "Time batches of accepted events waited for their group commit (append to answer).", value: wait.seconds)
+                metrics.add("wallboardd_journal_commit_wait_seconds_count", "counter",
+                            "Batches answered after a group commit.", value: Double(wait.count))
+                metrics.add("wallboardd_journal_commit_wait_seconds_max", "gauge",
+                            "Longest wait of a batch for its group commit since start.", value: wait.maxSeconds)
             }
             if let alerts {
                 metrics.add("wallboardd_alerts_active", "gauge", "Alerts pending, firing or acknowledged.",

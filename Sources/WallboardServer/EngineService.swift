@@ -167,10 +167,12 @@ public final class EngineService: @unchecked Sendable {
     }
 
     /// Applies decoded events (from ingest or a source), journals the accepted ones, and calls
-    /// `completion` once they are durable per the fsync policy (and, with a Redis sink, forwarded).
-    /// `receivedAt`: per event, when it was received (a Redis stream entry's time); `nil`: now.
+    /// `completion` once they are durable per the fsync policy (and, with a Redis sink, forwarded):
+    /// under `batched`, on the group commit's queue. `receivedAt`: per event, when it was received (a
+    /// Redis stream entry's time); `nil`: now. `journalFrames`: the events' journal records built ahead
+    /// off this queue (``journalFrames(of:)``), one per event; `nil`: encoded here.
     public func apply(
-        _ events: [Event], source: String = "ingest", receivedAt: [Instant]? = nil,
+        _ events: [Event], source: String = "ingest", receivedAt: [Instant]? = nil, journalFrames: JournalFrames? = nil,
         completion: @escaping @Sendable (ApplyOutcome) -> Void
     ) {
         // Events from a stream are never forwarded again; others go to the sink (Redis/EngineService+Redis.swift).
@@ -202,7 +204,7 @@ public final class EngineService: @unchecked Sendable {
                     if case .held = result {} else if !accepted { continue }
                     stored.append(index)
                 }
-                switch store.store(stored.map { events[$0] }, now: now) {
+                switch store.store(events, selecting: stored, frames: journalFrames, now: now) {
                 case .success(let ticket): lastTicket = ticket
                 case .failure(let failure): for index in stored { outcome.storageFailures[index] = failure.description }
                 }
@@ -216,11 +218,12 @@ public final class EngineService: @unchecked Sendable {
                 }
             }
             guard let store else { return completion(outcome) }
+            let applied = outcome
             store.whenDurable(lastTicket) { failure in
-                if let failure {
-                    for index in events.indices where outcome.results[index] != .duplicate {
-                        outcome.storageFailures[index] = failure.description
-                    }
+                guard let failure else { return completion(applied) }
+                var outcome = applied
+                for index in outcome.results.indices where outcome.results[index] != .duplicate {
+                    outcome.storageFailures[index] = failure.description
                 }
                 completion(outcome)
             }

@@ -89,6 +89,8 @@ import WallboardClient
         #expect(text.contains("wallboardd_journal_writable 1"))
         let count = text.split(separator: "\n").first { $0.hasPrefix("wallboardd_journal_fsync_seconds_count ") }
         #expect((count.flatMap { Int($0.split(separator: " ")[1]) } ?? 0) >= 1, "the ack waited for a group commit")
+        let waits = text.split(separator: "\n").first { $0.hasPrefix("wallboardd_journal_commit_wait_seconds_count ") }
+        #expect((waits.flatMap { Int($0.split(separator: " ")[1]) } ?? 0) == 1, "one batch waited for its commit")
     }
 }
 

@@ -34,7 +34,9 @@ extension WallboardAPI {
             let index = chunkIndex
             chunkIndex += 1
             group.enter()
-            engine.apply(decoded.map(\.event)) { outcome in
+            let events = decoded.map(\.event)
+            // The journal's records too are encoded here, off the engine queue.
+            engine.apply(events, journalFrames: engine.journalFrames(of: events)) { outcome in
                 chunks.withLock { $0[index] = (decoded, outcome) }
                 group.leave()
             }

@@ -18,10 +18,12 @@ public struct StreamIngestConfiguration: Sendable, Equatable {
     public var maxLineBytes = 64 * 1024
     /// Lines one connection may have read but not yet answered. At the limit the server stops reading
     /// that socket, so TCP flow control pushes back on the sender. Lines are answered after the group
-    /// commit (5 ms by default) and wait behind the engine's publish: this bounds a connection's rate to
-    /// about this many lines per such wait, so it is sized for a fast bridge (4,096 decoded events are
-    /// a few MB), not for the number of lines one read brings.
-    public var maxLinesInFlight = 4096
+    /// commit (an `fdatasync`, ~8 ms on the bench's disk whatever it covers, up to tens of ms on a
+    /// busy one) and wait behind the engine's backlog: this bounds a connection's rate to about this
+    /// many lines per such wait, so it is sized for a fast bridge (16,384 decoded events: the bench's
+    /// peak RSS 7-18 MB above 4,096's; 4,096 held a journaled stream to ~¾ of the rate without the journal, issue 14), not for
+    /// the number of lines one read brings.
+    public var maxLinesInFlight = 16384
     /// Reply bytes one connection may have waiting to be written. Past it the server stops reading
     /// that connection's input until the client reads its replies.
     public var maxReplyBufferBytes = 256 * 1024

@@ -411,7 +411,8 @@ final class StreamIngestConnection: @unchecked Sendable {
         nextToSubmit = firstSequence + inFlight
         guard !events.isEmpty else { return }
         let batch = sequences
-        server.engine.apply(events, source: "stream") { [self, queue] outcome in
+        // The journal's records too are encoded here, off the engine queue.
+        server.engine.apply(events, source: "stream", journalFrames: server.engine.journalFrames(of: events)) { [self, queue] outcome in
             queue.async { self.applied(batch, outcome) }
         }
     }
