@@ -110,6 +110,8 @@ import WallboardCore
         ("queues: [\n", "f.yaml:2: not valid YAML"),
         ("- just\n- a list\n", "f.yaml:1: must be a mapping of keys to values, got array"),
         ("queues:\n  - id: a\n    abandon_treatment: sometimes\n", "f.yaml:3: queues[0].abandon_treatment: \"sometimes\" is not one of ignore, negative, positive"),
+        ("ingest:\n  stream:\n    tcp: 127.0.0.1:7071\n    max_bytes_in_flight: 100\n",
+         "f.yaml:4: ingest.stream.max_bytes_in_flight: must be between 65536 and 1073741824, got 100"),
     ])
     func errorsNameTheLineAndKey(yaml: String, expected: String) {
         do {
@@ -133,6 +135,15 @@ import WallboardCore
         #expect(document.root["g"] == true)
         #expect(document.root["h"] == "1:30")
         #expect(document.line("h") == 8)
+    }
+
+    /// The stream's bound on bytes in flight is read from `ingest.stream`, and has a default.
+    @Test func streamBytesInFlight() throws {
+        let set = try DaemonConfiguration.parse(
+            yaml: "ingest:\n  stream:\n    tcp: 127.0.0.1:7071\n    max_bytes_in_flight: 1048576\n", fileName: "f.yaml")
+        #expect(set.streamIngest.maxBytesInFlight == 1_048_576)
+        let unset = try DaemonConfiguration.parse(yaml: "ingest:\n  stream:\n    tcp: 127.0.0.1:7071\n", fileName: "f.yaml")
+        #expect(unset.streamIngest.maxBytesInFlight == 8 * 1024 * 1024)
     }
 
     @Test func theSampleConfigShippedWithTheUnitIsValid() throws {

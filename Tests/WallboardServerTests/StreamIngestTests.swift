@@ -97,6 +97,43 @@ import WallboardCore
         #expect(whole.map { $0["status"]?.stringValue ?? "" } == ["accepted"])
     }
 
+    /// Long lines while the engine is busy: the server stops taking lines once their bytes in flight reach
+    /// `maxBytesInFlight` (one line more at most), far below `maxLinesInFlight`; once the engine answers,
+    /// every line is answered in order.
+    @Test func linesInFlightAreBoundedByTheirBytes() throws {
+        let budget = 65536
+        let harness = try StreamHarness {
+            $0.maxLinesInFlight = 10_000
+            $0.maxBytesInFlight = budget
+        }
+        defer { harness.stop() }
+        let release = DispatchSemaphore(value: 0)
+        harness.engine.queue.async { _ = release.wait(timeout: .now() + 20) }  // the engine is busy meanwhile
+        let pad = String(repeating: "p", count: 4000)
+        let lines = (0..<100).map {
+            #"{"id":"b\#($0)","ts":"2026-11-23T09:00:00.000Z","type":"agent.logout","agent":"nobody","pad":"\#(pad)"}"#
+        }
+        let lineBytes = lines[0].utf8.count
+        let client = try StreamClient(.tcp, harness: harness)
+        defer { client.close() }
+        var sent = 0
+        for line in lines {
+            guard try client.sendNonBlocking(Array((line + "\n").utf8), waitMilliseconds: 200) else { break }
+            sent += 1
+        }
+        try harness.poll("reading paused") { harness.server.counters.connectionsPaused == 1 }
+        let taken = harness.server.counters.lines
+        #expect(taken <= budget / lineBytes + 1, "took \(taken) lines of \(lineBytes) bytes with a \(budget)-byte budget")
+        #expect(taken >= budget / lineBytes)
+        #expect(harness.server.counters.peakConnectionBufferedBytes <= budget + 2 * lineBytes + 64 * 1024)
+        release.signal()
+        for line in lines[sent...] { try client.sendAll(Array((line + "\n").utf8)) }
+        let replies = try client.finishAndReadReplies()
+        #expect(replies.count == lines.count)
+        #expect(replies.last?["line"]?.integerValue == Int64(lines.count))
+        #expect(replies.allSatisfy { $0["code"] == "unknown_agent" })
+    }
+
     /// A client that sends fast and never reads its replies: the server stops reading it (the
     /// client's writes block) and its buffers stay within the configured bounds; once the client reads,
     /// every line is answered.

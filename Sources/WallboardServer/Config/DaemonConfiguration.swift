@@ -273,6 +273,9 @@ public struct DaemonConfiguration: Sendable {
         settings.unixPath = try stream.string("unix")
         if let value = try stream.integer("max_line_bytes", in: 1024...16_777_216) { settings.maxLineBytes = Int(value) }
         if let value = try stream.integer("max_lines_in_flight", in: 1...65536) { settings.maxLinesInFlight = Int(value) }
+        if let value = try stream.integer("max_bytes_in_flight", in: 65536...1_073_741_824) {
+            settings.maxBytesInFlight = Int(value)
+        }
         if let value = try stream.integer("max_reply_buffer_bytes", in: 4096...67_108_864) {
             settings.maxReplyBufferBytes = Int(value)
         }

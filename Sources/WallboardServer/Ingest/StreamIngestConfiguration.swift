@@ -24,6 +24,11 @@ public struct StreamIngestConfiguration: Sendable, Equatable {
     /// peak RSS 7-18 MB above 4,096's; 4,096 held a journaled stream to ~¾ of the rate without the journal, issue 14), not for
     /// the number of lines one read brings.
     public var maxLinesInFlight = 16384
+    /// Bytes of the lines in flight whose events wait for the engine's answer (their decoded events are
+    /// held that long). At the limit the server stops reading, as at ``maxLinesInFlight``: 16,384 lines
+    /// of up to ``maxLineBytes`` each would let one connection hold a gigabyte of events, while the
+    /// bench's lines (~150 bytes) reach the line limit at 2.5 MB. At most one line more is taken.
+    public var maxBytesInFlight = 8 * 1024 * 1024
     /// Reply bytes one connection may have waiting to be written. Past it the server stops reading
     /// that connection's input until the client reads its replies.
     public var maxReplyBufferBytes = 256 * 1024

@@ -6,7 +6,8 @@ import WallboardCore
 
 /// One stream ingest client: bytes → lines → events → engine → one reply line per input line, in order.
 ///
-/// Confined to the server's queue. Holds at most `maxLinesInFlight` unanswered lines, at most one
+/// Confined to the server's queue. Holds at most `maxLinesInFlight` unanswered lines (and their events
+/// at most `maxBytesInFlight` of line bytes, plus one line), at most one
 /// read chunk plus one over-limit line of input, and stops reading while its reply buffer is over
 /// `maxReplyBufferBytes`. The descriptor is closed after both Dispatch sources are cancelled.
 ///
@@ -23,6 +24,8 @@ final class StreamIngestConnection: @unchecked Sendable {
         var line: Int
         /// The decoded event, until the engine answers.
         var event: Event?
+        /// The line's bytes while ``event`` is held (counted in ``eventBytesInFlight``), else 0.
+        var bytes = 0
         /// The reply, once known; written into the outbox when every line before it is answered.
         var reply: Reply?
     }
@@ -71,6 +74,8 @@ final class StreamIngestConnection: @unchecked Sendable {
     private var entriesHead = 0
     /// Lines in flight (answered or not, not yet released to the outbox).
     private var inFlight: Int { entries.count - entriesHead }
+    /// Line bytes of the entries whose event waits for the engine's answer.
+    private var eventBytesInFlight = 0
     /// Sequence number of `entries[entriesHead]`; entries are numbered in input order.
     private var firstSequence = 0
     /// First entry not yet handed to the engine.
@@ -144,6 +149,7 @@ final class StreamIngestConnection: @unchecked Sendable {
         input = []
         entries = []
         entriesHead = 0
+        eventBytesInFlight = 0
         outbox = []
         outboxOffset = 0
         noteBuffered()
@@ -182,7 +188,10 @@ final class StreamIngestConnection: @unchecked Sendable {
 
     private var replyBacklog: Int { outbox.count - outboxOffset }
 
-    private var hasRoom: Bool { inFlight < limits.maxLinesInFlight && replyBacklog <= limits.maxReplyBufferBytes }
+    private var hasRoom: Bool {
+        inFlight < limits.maxLinesInFlight && eventBytesInFlight < limits.maxBytesInFlight
+            && replyBacklog <= limits.maxReplyBufferBytes
+    }
 
     /// Moves everything forward as far as the limits allow: lines out of the input, events to the
     /// engine, replies to the socket; then decides whether to read and whether the connection is done.
@@ -193,8 +202,8 @@ final class StreamIngestConnection: @unchecked Sendable {
         var counts = StreamIngestCounters()
         let eventLimits = server.engine.eventLimits
         repeat {
-            while !draining, hasRoom, let (line, decoded) = nextLine(eventLimits) {
-                add(line, decoded, rejections: &rejections, counts: &counts)
+            while !draining, hasRoom, let (line, bytes, decoded) = nextLine(eventLimits) {
+                add(line, bytes, decoded, rejections: &rejections, counts: &counts)
             }
             submit()
         } while releaseReplies() > 0 && !draining
@@ -327,16 +336,18 @@ final class StreamIngestConnection: @unchecked Sendable {
     }
 
     /// The next non-blank line, or the unterminated rest at end of input; `nil` when a line is incomplete.
-    private func nextLine(_ eventLimits: EventLimits) -> (Int, StreamLineDecoder.Decoded)? {
+    /// The next line: its number, its length in bytes and what it decodes to.
+    private func nextLine(_ eventLimits: EventLimits) -> (Int, Int, StreamLineDecoder.Decoded)? {
         while true {
             if let newline = input[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
                 let tooLong = discarding || newline - lineStart > limits.maxLineBytes
                 let decoded = tooLong ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : decode(lineStart..<newline, eventLimits)
+                let bytes = newline - lineStart
                 discarding = false
                 lineStart = newline + 1
                 if case .blank = decoded { continue }
-                return (lineNumber, decoded)
+                return (lineNumber, bytes, decoded)
             }
             if discarding || input.count - lineStart > limits.maxLineBytes {
                 // Over the limit: keep no more of it, remember to answer it when its newline comes.
@@ -347,10 +358,11 @@ final class StreamIngestConnection: @unchecked Sendable {
             // End of input inside a line: that line is the last one.
             lineNumber += 1
             let decoded = discarding ? StreamLineDecoder.tooLong(limit: limits.maxLineBytes) : decode(lineStart..<input.count, eventLimits)
+            let bytes = input.count - lineStart
             discarding = false
             lineStart = input.count
             if case .blank = decoded { return nil }
-            return (lineNumber, decoded)
+            return (lineNumber, bytes, decoded)
         }
     }
 
@@ -377,14 +389,15 @@ final class StreamIngestConnection: @unchecked Sendable {
 
     /// Takes one line: its counts go to `counts` (added to the server's counters once per pump).
     private func add(
-        _ line: Int, _ decoded: StreamLineDecoder.Decoded, rejections: inout [EventRejection],
+        _ line: Int, _ bytes: Int, _ decoded: StreamLineDecoder.Decoded, rejections: inout [EventRejection],
         counts: inout StreamIngestCounters
     ) {
         counts.lines += 1
         switch decoded {
         case .blank: return
         case .event(let event):
-            entries.append(Entry(line: line, event: event, reply: nil))
+            entries.append(Entry(line: line, event: event, bytes: bytes, reply: nil))
+            eventBytesInFlight += bytes
         case .error(let id, let code, let reason, let rejection):
             rejections.append(rejection)
             counts.rejectedByCode[code, default: 0] += 1
@@ -444,6 +457,8 @@ final class StreamIngestConnection: @unchecked Sendable {
                 }
             }
             entries[index].event = nil
+            eventBytesInFlight -= entries[index].bytes
+            entries[index].bytes = 0
             entries[index].reply = reply
         }
         server.updateCounters {
@@ -535,7 +550,7 @@ final class StreamIngestConnection: @unchecked Sendable {
 
     /// Keeps the server-wide buffered-bytes gauge and the per-connection peak up to date.
     private func noteBuffered() {
-        let now = closed ? 0 : (input.count - lineStart) + replyBacklog
+        let now = closed ? 0 : (input.count - lineStart) + eventBytesInFlight + replyBacklog
         let delta = now - buffered
         buffered = now
         guard delta != 0 else { return }

@@ -31,9 +31,11 @@ public struct StreamIngestCounters: Sendable, Equatable {
     public var readPauses = 0
     /// Connections whose reading is paused for backpressure now.
     public var connectionsPaused = 0
-    /// Input and reply bytes buffered in the server now, over all connections.
+    /// Input, in-flight line (their events wait for the engine) and reply bytes buffered in the server now,
+    /// over all connections.
     public var bufferedBytes = 0
-    /// The most bytes one connection ever had buffered (input plus replies): bounded by the configuration.
+    /// The most bytes one connection ever had buffered (input, lines in flight, replies): bounded by the
+    /// configuration.
     public var peakConnectionBufferedBytes = 0
 
     public init() {}
@@ -93,7 +95,8 @@ public struct StreamIngestCounters: Sendable, Equatable {
             "wallboardd_stream_ingest_connections_paused", "gauge",
             "Stream connections not being read now because of backpressure.", value: Double(connectionsPaused))
         renderer.add(
-            "wallboardd_stream_ingest_buffered_bytes", "gauge", "Input and reply bytes buffered for stream clients now.",
+            "wallboardd_stream_ingest_buffered_bytes", "gauge",
+            "Input, in-flight line and reply bytes buffered for stream clients now.",
             value: Double(bufferedBytes))
     }
 }
